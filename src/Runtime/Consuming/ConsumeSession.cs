@@ -1,0 +1,355 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Kafka.Typed;
+
+/// <summary>
+/// One run of <see cref="ConsumerGroup.ConsumeAsync"/>: a librdkafka consumer polled on a dedicated thread, one
+/// <see cref="PartitionWorker"/> per assigned partition, and the dead-letter producer.
+/// </summary>
+/// <remarks>
+/// Threading: the poll thread alone calls <c>Consume</c>, <c>Pause</c>, <c>Resume</c>, <c>Commit</c> and <c>Close</c>,
+/// and alone touches <see cref="_workers"/>. Workers ask it to pause or resume through <see cref="RequestPauseUpdate"/>.
+/// Workers store offsets themselves (librdkafka's offset store is thread-safe).
+/// </remarks>
+internal sealed class ConsumeSession
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan HardStopGrace = TimeSpan.FromSeconds(5);
+
+    private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
+    private readonly ConcurrentQueue<PartitionWorker> _pauseUpdates = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private IConsumer<byte[]?, byte[]?>? _consumer;
+    private Error? _fatal;
+
+    public ConsumeSession(ConsumerGroup group)
+    {
+        Group = group;
+        Options = group.Options;
+        Parallelism = new SemaphoreSlim(Options.MaxDegreeOfParallelism, Options.MaxDegreeOfParallelism);
+        GroupTag = new KeyValuePair<string, object?>(SemConv.ConsumerGroup, group.GroupId);
+    }
+
+    public ConsumerGroup Group { get; }
+
+    public ConsumerOptions Options { get; }
+
+    public SemaphoreSlim Parallelism { get; }
+
+    public ProducerCore? DeadLetterProducer { get; private set; }
+
+    public KeyValuePair<string, object?> GroupTag { get; }
+
+    /// <summary>Cancelled when the session stops: backoff waits end and no new message starts.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
+    public ILogger Logger => Group.Logger;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (Options.FailurePolicy == FailurePolicy.DeadLetter)
+        {
+            DeadLetterProducer = new ProducerCore(
+                new KafkaAppConfig(Group.App.AppName, Group.App.Server, Group.App.BootstrapServers) { ConnectTimeout = TimeSpan.Zero },
+                new ProducerOptions { Tls = Options.Tls, Sasl = Options.Sasl, FlushFrequency = TimeSpan.Zero, AutoCreateTopics = true },
+                Logger);
+        }
+
+        try
+        {
+            await Task.Factory.StartNew(() => PollLoop(cancellationToken), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        }
+        finally
+        {
+            DeadLetterProducer?.Close(TimeSpan.FromSeconds(5));
+        }
+
+        Log.ConsumerStopped(Logger, Group.GroupId, Group.HandledCount, Group.RetryCount, Group.DeadLetterCount, Group.SkippedCount);
+        if (_fatal is { } fatal)
+        {
+            throw new KafkaConsumerException(Group.GroupId, fatal.Code, fatal.Reason);
+        }
+    }
+
+    /// <summary>Asks the poll thread to re-evaluate whether <paramref name="worker"/>'s partition should be paused.</summary>
+    public void RequestPauseUpdate(PartitionWorker worker) => _pauseUpdates.Enqueue(worker);
+
+    /// <summary>Stores the offset after <paramref name="offset"/> for the worker's partition (thread-safe).</summary>
+    public void StoreOffset(TopicPartition partition, long offset)
+    {
+        try
+        {
+            _consumer?.StoreOffset(new TopicPartitionOffset(partition, new Offset(offset + 1)));
+        }
+        catch (KafkaException)
+        {
+            // The partition is no longer assigned (revoked or lost): the new owner resumes from the last commit.
+        }
+    }
+
+    private void PollLoop(CancellationToken cancellationToken)
+    {
+        var consumer = new ConsumerBuilder<byte[]?, byte[]?>(ClientConfigBuilder.Consumer(Group.App, Options, Group.GroupId))
+            .SetLogHandler((_, m) => Log.Librdkafka(Logger, m))
+            .SetErrorHandler(OnError)
+            .SetPartitionsAssignedHandler(OnAssigned)
+            .SetPartitionsRevokedHandler(OnRevoked)
+            .SetPartitionsLostHandler(OnLost)
+            .SetOffsetsCommittedHandler(OnCommitted)
+            .Build();
+        _consumer = consumer;
+        try
+        {
+            consumer.Subscribe(Group.Topics);
+            Log.ConsumerSubscribed(Logger, Group.GroupId, string.Join(", ", Group.Topics));
+            while (!cancellationToken.IsCancellationRequested && _fatal is null)
+            {
+                ApplyPauseUpdates(consumer);
+                ConsumeResult<byte[]?, byte[]?>? record;
+                try
+                {
+                    record = consumer.Consume(PollTimeout);
+                }
+                catch (ConsumeException e)
+                {
+                    if (e.Error.IsFatal)
+                    {
+                        _fatal = e.Error;
+                        break;
+                    }
+
+                    // An undecodable record at the protocol level (or a transient error): log and keep polling.
+                    Log.ConsumerError(Logger, Group.GroupId, $"{e.Error.Code}: {e.Error.Reason} at {e.ConsumerRecord?.TopicPartitionOffset}");
+                    continue;
+                }
+
+                if (record is null)
+                {
+                    continue;
+                }
+
+                if (_workers.TryGetValue(record.TopicPartition, out var worker))
+                {
+                    if (worker.Enqueue(record))
+                    {
+                        ApplyPause(consumer, worker);
+                    }
+                }
+            }
+
+            StopAll(consumer, commit: true);
+            try
+            {
+                consumer.Close();
+            }
+            catch (KafkaException e)
+            {
+                Log.ConsumerError(Logger, Group.GroupId, "leaving the group failed: " + e.Error.Reason);
+            }
+        }
+        finally
+        {
+            _stopping.Cancel();
+            _consumer = null;
+            consumer.Dispose();
+        }
+    }
+
+    private void OnError(IConsumer<byte[]?, byte[]?> consumer, Error error)
+    {
+        if (error.IsFatal)
+        {
+            _fatal = error;
+        }
+
+        Log.ConsumerError(Logger, Group.GroupId, $"{error.Code}: {error.Reason}");
+    }
+
+    private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        Log.PartitionsAssigned(Logger, Group.GroupId, Describe(partitions));
+        foreach (var tp in partitions)
+        {
+            if (!_workers.ContainsKey(tp))
+            {
+                var worker = new PartitionWorker(this, tp);
+                _workers[tp] = worker;
+                worker.Start();
+            }
+        }
+    }
+
+    private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        Log.PartitionsRevoked(Logger, Group.GroupId, Describe(partitions.Select(p => p.TopicPartition)));
+        Stop(consumer, partitions.Select(p => p.TopicPartition).ToList(), commit: true);
+    }
+
+    private void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
+    {
+        Log.PartitionsLost(Logger, Group.GroupId, Describe(partitions.Select(p => p.TopicPartition)));
+        Stop(consumer, partitions.Select(p => p.TopicPartition).ToList(), commit: false);
+    }
+
+    private void StopAll(IConsumer<byte[]?, byte[]?> consumer, bool commit)
+    {
+        _stopping.Cancel();
+        Stop(consumer, _workers.Keys.ToList(), commit);
+    }
+
+    /// <summary>Stops the workers of <paramref name="partitions"/>: no new message starts, backoffs end, handlers in flight get <see cref="ConsumerOptions.ShutdownTimeout"/>; then commits what finished.</summary>
+    private void Stop(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, bool commit)
+    {
+        var stopping = new List<PartitionWorker>();
+        foreach (var tp in partitions)
+        {
+            if (_workers.Remove(tp, out var worker))
+            {
+                worker.RequestStop(hard: !commit);
+                stopping.Add(worker);
+            }
+        }
+
+        if (stopping.Count == 0)
+        {
+            return;
+        }
+
+        var all = Task.WhenAll(stopping.Select(w => w.Completion));
+        if (!all.Wait(Options.ShutdownTimeout))
+        {
+            Log.DrainTimedOut(Logger, Group.GroupId, (long)Options.ShutdownTimeout.TotalMilliseconds);
+            foreach (var worker in stopping)
+            {
+                worker.RequestStop(hard: true);
+            }
+
+            all.Wait(HardStopGrace);
+        }
+
+        if (!commit)
+        {
+            return;
+        }
+
+        var offsets = new List<TopicPartitionOffset>();
+        foreach (var worker in stopping)
+        {
+            if (worker.LastDone is { } done)
+            {
+                offsets.Add(new TopicPartitionOffset(worker.Partition, new Offset(done + 1)));
+            }
+        }
+
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+
+        Activity? activity = null;
+        if (KafkaTelemetry.Source.HasListeners())
+        {
+            activity = StartCommitActivity(offsets[0].Topic, ActivityKind.Client);
+        }
+
+        try
+        {
+            consumer.Commit(offsets);
+        }
+        catch (KafkaException e)
+        {
+            activity?.SetTag(SemConv.ErrorType, e.Error.Code.ToString());
+            activity?.SetStatus(ActivityStatusCode.Error, e.Error.Reason);
+            Log.CommitFailed(Logger, Group.GroupId, $"{e.Error.Code}: {e.Error.Reason}");
+        }
+        finally
+        {
+            activity?.Stop();
+        }
+    }
+
+    private void OnCommitted(IConsumer<byte[]?, byte[]?> consumer, CommittedOffsets committed)
+    {
+        if (committed.Error.IsError)
+        {
+            Log.CommitFailed(Logger, Group.GroupId, $"{committed.Error.Code}: {committed.Error.Reason}");
+        }
+
+        if (!KafkaTelemetry.Source.HasListeners())
+        {
+            return;
+        }
+
+        foreach (var topic in committed.Offsets.Select(o => o.Topic).Distinct())
+        {
+            using var activity = StartCommitActivity(topic, ActivityKind.Client);
+            if (committed.Error.IsError)
+            {
+                activity?.SetTag(SemConv.ErrorType, committed.Error.Code.ToString());
+            }
+        }
+    }
+
+    private Activity? StartCommitActivity(string topic, ActivityKind kind)
+    {
+        var activity = KafkaTelemetry.Source.StartActivity("commit " + topic, kind, parentContext: default);
+        if (activity is not null)
+        {
+            activity.SetTag(SemConv.System, SemConv.Kafka);
+            activity.SetTag(SemConv.OperationName, "commit");
+            activity.SetTag(SemConv.OperationType, "settle");
+            activity.SetTag(SemConv.Destination, topic);
+            activity.SetTag(SemConv.ConsumerGroup, Group.GroupId);
+            activity.SetTag(SemConv.ClientId, Group.App.ClientId);
+        }
+
+        return activity;
+    }
+
+    private void ApplyPauseUpdates(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        while (_pauseUpdates.TryDequeue(out var worker))
+        {
+            ApplyPause(consumer, worker);
+        }
+    }
+
+    private void ApplyPause(IConsumer<byte[]?, byte[]?> consumer, PartitionWorker worker)
+    {
+        if (!_workers.TryGetValue(worker.Partition, out var current) || !ReferenceEquals(current, worker))
+        {
+            return;
+        }
+
+        var wanted = worker.WantsPause;
+        if (wanted == worker.IsPaused)
+        {
+            return;
+        }
+
+        try
+        {
+            if (wanted)
+            {
+                consumer.Pause([worker.Partition]);
+            }
+            else
+            {
+                consumer.Resume([worker.Partition]);
+            }
+
+            worker.IsPaused = wanted;
+        }
+        catch (KafkaException e)
+        {
+            Log.ConsumerError(Logger, Group.GroupId, $"{(wanted ? "pause" : "resume")} of {worker.Partition} failed: {e.Error.Reason}");
+        }
+    }
+
+    private static string Describe(IEnumerable<TopicPartition> partitions)
+        => string.Join(", ", partitions.GroupBy(p => p.Topic).Select(g => $"{g.Key} [{string.Join(',', g.Select(p => p.Partition.Value.ToString(CultureInfo.InvariantCulture)))}]"));
+}

@@ -1,0 +1,414 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using OpenTelemetry;
+
+namespace Kafka.Typed;
+
+/// <summary>
+/// Handles one assigned partition, one message at a time in offset order: attempts with backoff, then the failure policy,
+/// then stores the offset. Its queue is fed by the poll thread; the poll thread pauses the partition while the queue is
+/// full or a backoff is running.
+/// </summary>
+internal sealed class PartitionWorker
+{
+    private const int StoreEvery = 500;
+
+    private readonly ConsumeSession _session;
+    private readonly Channel<ConsumeResult<byte[]?, byte[]?>> _queue = Channel.CreateUnbounded<ConsumeResult<byte[]?, byte[]?>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stop;
+    private readonly CancellationTokenSource _hardStop = new();
+    private readonly int _highWatermark;
+    private readonly int _lowWatermark;
+    private readonly string _partitionId;
+    private int _queued;
+    private volatile bool _retrying;
+    private long _lastDone = -1;
+    private long _lastStored = -1;
+
+    public PartitionWorker(ConsumeSession session, TopicPartition partition)
+    {
+        _session = session;
+        Partition = partition;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(session.Stopping);
+        _highWatermark = session.Options.MaxBufferedMessagesPerPartition;
+        _lowWatermark = Math.Max(0, _highWatermark / 2);
+        _partitionId = partition.Partition.Value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public TopicPartition Partition { get; }
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>The offset of the last message finished (handled, dead-lettered or skipped), or <see langword="null"/>.</summary>
+    public long? LastDone => Interlocked.Read(ref _lastDone) is var done and >= 0 ? done : null;
+
+    /// <summary>Set by the poll thread only.</summary>
+    public bool IsPaused { get; set; }
+
+    public bool WantsPause => _retrying || Volatile.Read(ref _queued) >= _highWatermark || (IsPaused && Volatile.Read(ref _queued) > _lowWatermark);
+
+    public void Start() => Completion = Task.Run(RunAsync);
+
+    /// <summary>Queues a record; returns <see langword="true"/> when the queue reached its high watermark (pause it).</summary>
+    public bool Enqueue(ConsumeResult<byte[]?, byte[]?> record)
+    {
+        _queue.Writer.TryWrite(record);
+        return Interlocked.Increment(ref _queued) >= _highWatermark && !IsPaused;
+    }
+
+    /// <summary>Stops after the message in flight (<paramref name="hard"/> also cancels the handler's token).</summary>
+    public void RequestStop(bool hard)
+    {
+        _queue.Writer.TryComplete();
+        _stop.Cancel();
+        if (hard)
+        {
+            _hardStop.Cancel();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var sinceStore = 0;
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                if (!reader.TryRead(out var record))
+                {
+                    StoreProgress();
+                    sinceStore = 0;
+                    try
+                    {
+                        if (!await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                var queued = Interlocked.Decrement(ref _queued);
+                if (IsPaused && queued == _lowWatermark)
+                {
+                    _session.RequestPauseUpdate(this);
+                }
+
+                if (!await ProcessAsync(record).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                Interlocked.Exchange(ref _lastDone, record.Offset.Value);
+                if (++sinceStore >= StoreEvery)
+                {
+                    StoreProgress();
+                    sinceStore = 0;
+                }
+            }
+        }
+        finally
+        {
+            if (!_hardStop.IsCancellationRequested)
+            {
+                StoreProgress();
+            }
+        }
+    }
+
+    private void StoreProgress()
+    {
+        var done = Interlocked.Read(ref _lastDone);
+        if (done > _lastStored)
+        {
+            _session.StoreOffset(Partition, done);
+            _lastStored = done;
+        }
+    }
+
+    /// <summary>Runs the attempts and the failure policy. Returns <see langword="false"/> when the message was abandoned (stop or revocation): it is then not stored.</summary>
+    private async Task<bool> ProcessAsync(ConsumeResult<byte[]?, byte[]?> record)
+    {
+        var options = _session.Options;
+        var group = _session.Group;
+        var message = new ConsumerMessage(record, group.GroupId);
+        var maxAttempts = options.MaxRetries + 1;
+        var started = KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        var previousBaggage = Baggage.Current;
+        var activity = KafkaTelemetry.Source.HasListeners() ? StartProcessActivity(record) : null;
+        Exception? failure = null;
+        var attempt = 0;
+        try
+        {
+            while (true)
+            {
+                attempt++;
+                message.Attempt = attempt;
+                failure = null;
+                try
+                {
+                    await _session.Parallelism.WaitAsync(_hardStop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    await group.Handler(message, _hardStop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
+                {
+                    return false;
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+                finally
+                {
+                    _session.Parallelism.Release();
+                }
+
+                if (failure is null || failure is NonRetriableMessageException || attempt >= maxAttempts)
+                {
+                    break;
+                }
+
+                group.CountRetry();
+                if (KafkaTelemetry.Retries.Enabled)
+                {
+                    KafkaTelemetry.Retries.Add(1, Tags(record.Topic));
+                }
+
+                var delay = options.Backoff.DelayAfter(attempt, Random.Shared.NextDouble());
+                Log.HandlerRetry(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempt, maxAttempts, (long)delay.TotalMilliseconds, Payload(record));
+                activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["attempt"] = attempt, ["exception.type"] = failure.GetType().FullName }));
+                if (!await BackoffAsync(delay).ConfigureAwait(false))
+                {
+                    return false;
+                }
+            }
+
+            if (failure is null)
+            {
+                group.CountHandled();
+                return true;
+            }
+
+            activity?.SetTag(SemConv.ErrorType, failure.GetType().FullName);
+            activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
+            if (options.FailurePolicy == FailurePolicy.Skip)
+            {
+                group.CountSkipped();
+                if (KafkaTelemetry.Skipped.Enabled)
+                {
+                    KafkaTelemetry.Skipped.Add(1, Tags(record.Topic));
+                }
+
+                Log.Skipped(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempt, Payload(record));
+                return true;
+            }
+
+            return await DeadLetterAsync(record, failure, attempt).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (started != 0 || KafkaTelemetry.ConsumedMessages.Enabled)
+            {
+                var tags = Tags(record.Topic);
+                if (failure is not null)
+                {
+                    tags.Add(SemConv.ErrorType, failure.GetType().FullName);
+                }
+
+                KafkaTelemetry.ConsumedMessages.Add(1, tags);
+                if (started != 0)
+                {
+                    KafkaTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+                }
+            }
+
+            if (activity is not null)
+            {
+                activity.Stop();
+                Activity.Current = null;
+            }
+
+            Baggage.Current = previousBaggage;
+        }
+    }
+
+    /// <summary>Waits out a backoff with the partition paused. <see langword="false"/> when stopped meanwhile.</summary>
+    private async Task<bool> BackoffAsync(TimeSpan delay)
+    {
+        _retrying = true;
+        _session.RequestPauseUpdate(this);
+        try
+        {
+            await Task.Delay(delay, _session.Options.TimeProvider, _stop.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            _retrying = false;
+            _session.RequestPauseUpdate(this);
+        }
+    }
+
+    /// <summary>Writes the original record plus failure headers to the dead-letter topic and waits for the acknowledgement, retrying the write until it succeeds or the partition stops.</summary>
+    private async Task<bool> DeadLetterAsync(ConsumeResult<byte[]?, byte[]?> record, Exception failure, int attempts)
+    {
+        var topic = _session.Options.DeadLetterTopic ?? record.Topic + ".dlq";
+        var headers = new Headers();
+        if (record.Message.Headers is { } original)
+        {
+            foreach (var h in original)
+            {
+                headers.Add(h.Key, h.GetValueBytes());
+            }
+        }
+
+        headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(failure.Message));
+        headers.Add(DeadLetterHeaders.ExceptionType, Encoding.UTF8.GetBytes(failure.GetType().FullName ?? failure.GetType().Name));
+        headers.Add(DeadLetterHeaders.Attempts, Encoding.UTF8.GetBytes(attempts.ToString(CultureInfo.InvariantCulture)));
+        headers.Add(DeadLetterHeaders.OriginalTopic, Encoding.UTF8.GetBytes(record.Topic));
+        headers.Add(DeadLetterHeaders.OriginalPartition, Encoding.UTF8.GetBytes(_partitionId));
+        headers.Add(DeadLetterHeaders.OriginalOffset, Encoding.UTF8.GetBytes(record.Offset.Value.ToString(CultureInfo.InvariantCulture)));
+        headers.Add(DeadLetterHeaders.OriginalTimestamp, Encoding.UTF8.GetBytes(record.Message.Timestamp.UnixTimestampMs.ToString(CultureInfo.InvariantCulture)));
+        headers.Add(DeadLetterHeaders.ConsumerGroup, Encoding.UTF8.GetBytes(_session.Group.GroupId));
+
+        var producer = _session.DeadLetterProducer!;
+        for (var write = 1; ; write++)
+        {
+            Exception? error;
+            try
+            {
+                var ticket = new TaskTicket(topic);
+                while (!producer.TryProduce(topic, null, record.Message.Key, record.Message.Value, headers, ticket, propagateContext: false))
+                {
+                    await producer.WaitForCapacityAsync(_stop.Token).ConfigureAwait(false);
+                }
+
+                var result = await ticket.Task.WaitAsync(_hardStop.Token).ConfigureAwait(false);
+                _session.Group.CountDeadLettered();
+                if (KafkaTelemetry.DeadLettered.Enabled)
+                {
+                    KafkaTelemetry.DeadLettered.Add(1, Tags(record.Topic));
+                }
+
+                Log.DeadLettered(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempts, topic, result.Partition, result.Offset, Payload(record));
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            catch (Exception e) when (e is KafkaProduceException or ObjectDisposedException)
+            {
+                error = e;
+            }
+
+            var delay = _session.Options.Backoff.DelayAfter(Math.Min(write, 10), Random.Shared.NextDouble());
+            Log.DeadLetterWriteFailed(_session.Logger, error, topic, record.Topic, record.Partition.Value, record.Offset.Value, (long)delay.TotalMilliseconds);
+            if (!await BackoffAsync(delay).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+    }
+
+    private Activity? StartProcessActivity(ConsumeResult<byte[]?, byte[]?> record)
+    {
+        var propagated = KafkaTelemetry.Extract(record.Message.Headers);
+        Baggage.Current = propagated.Baggage;
+        Activity? activity;
+        if (_session.Options.TraceContext == TraceContextMode.Parent && propagated.ActivityContext.TraceId != default)
+        {
+            activity = KafkaTelemetry.Source.StartActivity("process " + record.Topic, ActivityKind.Consumer, propagated.ActivityContext);
+        }
+        else
+        {
+            var links = propagated.ActivityContext.TraceId != default ? new[] { new ActivityLink(propagated.ActivityContext) } : null;
+            activity = KafkaTelemetry.Source.StartActivity("process " + record.Topic, ActivityKind.Consumer, parentContext: default, links: links);
+        }
+
+        if (activity is null)
+        {
+            return null;
+        }
+
+        activity.SetTag(SemConv.System, SemConv.Kafka);
+        activity.SetTag(SemConv.OperationName, "process");
+        activity.SetTag(SemConv.OperationType, "process");
+        activity.SetTag(SemConv.Destination, record.Topic);
+        activity.SetTag(SemConv.PartitionId, _partitionId);
+        activity.SetTag(SemConv.Offset, record.Offset.Value);
+        activity.SetTag(SemConv.ConsumerGroup, _session.Group.GroupId);
+        activity.SetTag(SemConv.ClientId, _session.Group.App.ClientId);
+        if (record.Message.Value is { } value)
+        {
+            activity.SetTag(SemConv.BodySize, value.Length);
+        }
+        else
+        {
+            activity.SetTag(SemConv.Tombstone, true);
+        }
+
+        if (record.Message.Key is { } key && !_session.Options.DisablePayloadLogging)
+        {
+            activity.SetTag(SemConv.MessageKey, Encoding.UTF8.GetString(key));
+        }
+
+        return activity;
+    }
+
+    private TagList Tags(string topic)
+        => new()
+        {
+            { SemConv.System, SemConv.Kafka },
+            { SemConv.Destination, topic },
+            { SemConv.PartitionId, _partitionId },
+            _session.GroupTag,
+        };
+
+    private string Payload(ConsumeResult<byte[]?, byte[]?> record)
+        => _session.Options.DisablePayloadLogging ? string.Empty : $" (key: {Preview(record.Message.Key)}, value: {Preview(record.Message.Value)})";
+
+    private static string Preview(byte[]? bytes)
+    {
+        if (bytes is null)
+        {
+            return "null";
+        }
+
+        const int max = 128;
+        var text = Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, max));
+        var sb = new StringBuilder(text.Length + 8);
+        foreach (var c in text)
+        {
+            sb.Append(char.IsControl(c) ? '.' : c);
+        }
+
+        if (bytes.Length > max)
+        {
+            sb.Append("… (").Append(bytes.Length).Append(" bytes)");
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kafka.Typed;
+
+/// <summary>Every log line Kafka.Typed writes. Payload bytes appear only through <c>payload</c> arguments, which callers fill only when payload logging is on.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Producer {ClientId} started for {BootstrapServers}")]
+    public static partial void ProducerStarted(ILogger logger, string clientId, string bootstrapServers);
+
+    [LoggerMessage(2, LogLevel.Warning, "Producer {ClientId} disposed with {Count} message(s) unsent; they were reported as failed")]
+    public static partial void ProducerUnsent(ILogger logger, string clientId, int count);
+
+    [LoggerMessage(3, LogLevel.Error, "Producer report callback threw for topic {Topic}")]
+    public static partial void ReportCallbackFailed(ILogger logger, Exception exception, string topic);
+
+    [LoggerMessage(4, LogLevel.Warning, "Produce to {Topic} failed: {ErrorCode}: {Reason}")]
+    public static partial void ProduceFailed(ILogger logger, string topic, Confluent.Kafka.ErrorCode errorCode, string reason);
+
+    [LoggerMessage(10, LogLevel.Information, "Consumer group {GroupId} subscribed to {Topics}")]
+    public static partial void ConsumerSubscribed(ILogger logger, string groupId, string topics);
+
+    [LoggerMessage(11, LogLevel.Information, "Consumer group {GroupId}: assigned {Partitions}")]
+    public static partial void PartitionsAssigned(ILogger logger, string groupId, string partitions);
+
+    [LoggerMessage(12, LogLevel.Information, "Consumer group {GroupId}: revoked {Partitions}")]
+    public static partial void PartitionsRevoked(ILogger logger, string groupId, string partitions);
+
+    [LoggerMessage(13, LogLevel.Warning, "Consumer group {GroupId}: lost {Partitions} (not committed; the new owner resumes from the last commit)")]
+    public static partial void PartitionsLost(ILogger logger, string groupId, string partitions);
+
+    [LoggerMessage(14, LogLevel.Warning, "Handler failed for {Topic} [{Partition}] @{Offset}, attempt {Attempt} of {MaxAttempts}; retrying in {DelayMs} ms{Payload}")]
+    public static partial void HandlerRetry(ILogger logger, Exception exception, string topic, int partition, long offset, int attempt, int maxAttempts, long delayMs, string payload);
+
+    [LoggerMessage(15, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s); dead-lettered to {DeadLetterTopic} [{DlqPartition}] @{DlqOffset}{Payload}")]
+    public static partial void DeadLettered(ILogger logger, Exception exception, string topic, int partition, long offset, int attempts, string deadLetterTopic, int dlqPartition, long dlqOffset, string payload);
+
+    [LoggerMessage(16, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s); skipped (FailurePolicy.Skip){Payload}")]
+    public static partial void Skipped(ILogger logger, Exception exception, string topic, int partition, long offset, int attempts, string payload);
+
+    [LoggerMessage(17, LogLevel.Error, "Dead-letter write to {DeadLetterTopic} for {Topic} [{Partition}] @{Offset} failed; retrying in {DelayMs} ms")]
+    public static partial void DeadLetterWriteFailed(ILogger logger, Exception exception, string deadLetterTopic, string topic, int partition, long offset, long delayMs);
+
+    [LoggerMessage(18, LogLevel.Warning, "Consumer group {GroupId}: {Error}")]
+    public static partial void ConsumerError(ILogger logger, string groupId, string error);
+
+    [LoggerMessage(19, LogLevel.Information, "Consumer group {GroupId} stopped: {Handled} handled, {Retried} retries, {DeadLettered} dead-lettered, {Skipped} skipped")]
+    public static partial void ConsumerStopped(ILogger logger, string groupId, long handled, long retried, long deadLettered, long skipped);
+
+    [LoggerMessage(20, LogLevel.Warning, "Consumer group {GroupId}: handlers did not finish within {TimeoutMs} ms; cancelling them")]
+    public static partial void DrainTimedOut(ILogger logger, string groupId, long timeoutMs);
+
+    [LoggerMessage(21, LogLevel.Warning, "Consumer group {GroupId}: commit failed: {Error}")]
+    public static partial void CommitFailed(ILogger logger, string groupId, string error);
+
+    [LoggerMessage(30, LogLevel.Debug, "librdkafka [{Facility}] {Name}: {Message}")]
+    public static partial void LibrdkafkaDebug(ILogger logger, string facility, string name, string message);
+
+    [LoggerMessage(31, LogLevel.Information, "librdkafka [{Facility}] {Name}: {Message}")]
+    public static partial void LibrdkafkaInfo(ILogger logger, string facility, string name, string message);
+
+    [LoggerMessage(32, LogLevel.Warning, "librdkafka [{Facility}] {Name}: {Message}")]
+    public static partial void LibrdkafkaWarning(ILogger logger, string facility, string name, string message);
+
+    [LoggerMessage(33, LogLevel.Error, "librdkafka [{Facility}] {Name}: {Message}")]
+    public static partial void LibrdkafkaError(ILogger logger, string facility, string name, string message);
+
+    public static void Librdkafka(ILogger logger, Confluent.Kafka.LogMessage message)
+    {
+        switch (message.Level)
+        {
+            case Confluent.Kafka.SyslogLevel.Debug:
+                LibrdkafkaDebug(logger, message.Facility, message.Name, message.Message);
+                break;
+            case Confluent.Kafka.SyslogLevel.Info:
+            case Confluent.Kafka.SyslogLevel.Notice:
+                LibrdkafkaInfo(logger, message.Facility, message.Name, message.Message);
+                break;
+            case Confluent.Kafka.SyslogLevel.Warning:
+                LibrdkafkaWarning(logger, message.Facility, message.Name, message.Message);
+                break;
+            default:
+                LibrdkafkaError(logger, message.Facility, message.Name, message.Message);
+                break;
+        }
+    }
+}

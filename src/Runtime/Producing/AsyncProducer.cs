@@ -1,0 +1,233 @@
+using System.Threading.Channels;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kafka.Typed;
+
+/// <summary>
+/// Enqueues messages without waiting for the network and publishes them from <see cref="ListenAsync"/> (the Go
+/// package's <c>AsyncProducer</c>). Every message gets exactly one <see cref="ProducerReport"/>: delivered, or failed
+/// with Kafka's error, including messages still queued or in flight when the producer is disposed.
+/// </summary>
+/// <remarks>
+/// <para>The queue holds <see cref="ProducerOptions.QueueCapacity"/> messages; when it is full
+/// <see cref="ProducerOptions.QueueFull"/> decides: wait (with cancellation) or fail fast with <see cref="KafkaQueueFullException"/>.</para>
+/// <para>The report callback runs on librdkafka's delivery thread (or on the thread that found the failure) and may be
+/// called concurrently: keep it short and thread-safe. An exception it throws is logged and does not stop publishing.</para>
+/// </remarks>
+public sealed class AsyncProducer : IDisposable, IAsyncDisposable
+{
+    private readonly ProducerCore _core;
+    private readonly Channel<ProducerMessage> _queue;
+    private readonly Action<ProducerReport> _onReport;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _listenGate = new(1, 1);
+    private int _disposed;
+
+    /// <summary>Creates the producer, validating every option and checking that the cluster answers.</summary>
+    /// <param name="app">The application config (name, server, bootstrap servers).</param>
+    /// <param name="onReport">Receives one report per message. Required: no report is dropped.</param>
+    /// <param name="options">Producer options; <see langword="null"/> for the defaults.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    /// <exception cref="KafkaConfigurationException">An option is invalid; the message names it.</exception>
+    /// <exception cref="KafkaUnreachableException">No bootstrap server answered within <see cref="KafkaAppConfig.ConnectTimeout"/>.</exception>
+    public AsyncProducer(KafkaAppConfig app, Action<ProducerReport> onReport, ProducerOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(onReport);
+        _onReport = onReport;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AsyncProducer>();
+        _core = new ProducerCore(app, options ?? new ProducerOptions(), _logger);
+        _queue = Channel.CreateBounded<ProducerMessage>(new BoundedChannelOptions(_core.Options.QueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>The client id this producer sends.</summary>
+    public string ClientId => _core.ClientId;
+
+    /// <summary>Messages waiting in the queue (not yet handed to librdkafka).</summary>
+    public int QueuedCount => _queue.Reader.Count;
+
+    /// <summary>Messages handed to librdkafka and not yet reported.</summary>
+    public int InFlightCount => _core.InFlight;
+
+    /// <summary>Enqueues a message. Completes as soon as it is queued; its outcome arrives as a <see cref="ProducerReport"/>.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels waiting for room in a full queue.</param>
+    /// <exception cref="KafkaQueueFullException">The queue is full and the policy is <see cref="QueueFullPolicy.FailFast"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The producer was disposed.</exception>
+    public ValueTask SendAsync(ProducerMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        message.Validate();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_queue.Writer.TryWrite(message))
+        {
+            return default;
+        }
+
+        if (_core.Options.QueueFull == QueueFullPolicy.FailFast)
+        {
+            throw new KafkaQueueFullException(message.Topic, _core.Options.QueueCapacity);
+        }
+
+        return WriteSlowAsync(message, cancellationToken);
+    }
+
+    /// <summary>Enqueues a value with an optional key and headers; see <see cref="SendAsync(ProducerMessage, CancellationToken)"/>.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="value">The value bytes.</param>
+    /// <param name="key">The key bytes, or <see langword="null"/>.</param>
+    /// <param name="headers">Headers, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels waiting for room in a full queue.</param>
+    public ValueTask SendAsync(string topic, byte[]? value, byte[]? key = null, Headers? headers = null, CancellationToken cancellationToken = default)
+        => SendAsync(new ProducerMessage(topic, value, key, headers), cancellationToken);
+
+    /// <summary>Enqueues a message if there is room; never waits.</summary>
+    /// <param name="message">The message.</param>
+    /// <returns><see langword="false"/> when the queue is full or the producer disposed.</returns>
+    public bool TrySend(ProducerMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        message.Validate();
+        return Volatile.Read(ref _disposed) == 0 && _queue.Writer.TryWrite(message);
+    }
+
+    /// <summary>
+    /// Publishes queued messages until <paramref name="cancellationToken"/> is cancelled or the producer is disposed,
+    /// then waits (up to <see cref="ProducerOptions.DisposeTimeout"/>) for the reports of what it handed to librdkafka.
+    /// Messages still queued stay queued for a later call, or are published by disposal.
+    /// </summary>
+    /// <param name="cancellationToken">Stops publishing.</param>
+    /// <exception cref="InvalidOperationException">Another <see cref="ListenAsync"/> is running.</exception>
+    public async Task ListenAsync(CancellationToken cancellationToken)
+    {
+        if (!_listenGate.Wait(0))
+        {
+            throw new InvalidOperationException("ListenAsync is already running on this producer.");
+        }
+
+        try
+        {
+            await PublishAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                await Task.Run(() => _core.Flush(_core.Options.DisposeTimeout), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            _listenGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Publishes what is still queued, waits up to <see cref="ProducerOptions.DisposeTimeout"/> for acknowledgements,
+    /// and reports every message that was not acknowledged as failed.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        var deadline = DateTime.UtcNow + _core.Options.DisposeTimeout;
+
+        // A running ListenAsync drains the completed queue and exits; otherwise disposal publishes what is queued itself.
+        if (await _listenGate.WaitAsync(_core.Options.DisposeTimeout).ConfigureAwait(false))
+        {
+            try
+            {
+                using var bound = new CancellationTokenSource(Remaining(deadline));
+                try
+                {
+                    await PublishAsync(bound.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            finally
+            {
+                _listenGate.Release();
+            }
+        }
+
+        await Task.Run(() => _core.Close(Remaining(deadline))).ConfigureAwait(false);
+        while (_queue.Reader.TryRead(out var left))
+        {
+            Report(new ProducerReport(left, ErrorCode.Local_PurgeQueue, "still queued when the producer was disposed; it was never sent"));
+        }
+    }
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static TimeSpan Remaining(DateTime deadline)
+    {
+        var left = deadline - DateTime.UtcNow;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private async ValueTask WriteSlowAsync(ProducerMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(AsyncProducer));
+        }
+    }
+
+    private async Task PublishAsync(CancellationToken cancellationToken)
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryPeek(out var message))
+            {
+                var ticket = new Ticket(this, message);
+                while (!_core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, ticket))
+                {
+                    await _core.WaitForCapacityAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                reader.TryRead(out _);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    private void Report(in ProducerReport report)
+    {
+        try
+        {
+            _onReport(report);
+        }
+        catch (Exception e)
+        {
+            Log.ReportCallbackFailed(_logger, e, report.Message.Topic);
+        }
+    }
+
+    private sealed class Ticket(AsyncProducer owner, ProducerMessage message) : DeliveryTicket
+    {
+        internal override string Topic => message.Topic;
+
+        protected override void OnDelivered(in ProduceResult result) => owner.Report(new ProducerReport(message, result));
+
+        protected override void OnFailed(ErrorCode error, string reason) => owner.Report(new ProducerReport(message, error, reason));
+    }
+}

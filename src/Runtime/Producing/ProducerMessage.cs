@@ -1,0 +1,102 @@
+using Confluent.Kafka;
+
+namespace Kafka.Typed;
+
+/// <summary>A message to produce: raw key and value bytes, headers, and an optional caller state echoed in the report.</summary>
+public sealed class ProducerMessage
+{
+    /// <summary>Creates a message.</summary>
+    /// <param name="topic">The topic (Kafka's naming rule applies).</param>
+    /// <param name="value">The value bytes; <see langword="null"/> for a tombstone.</param>
+    /// <param name="key">The key bytes; <see langword="null"/> for no key.</param>
+    /// <param name="headers">Record headers; <see langword="null"/> for none. Kafka.Typed adds trace context to a copy, never to this instance.</param>
+    public ProducerMessage(string topic, byte[]? value, byte[]? key = null, Headers? headers = null)
+    {
+        Topic = topic;
+        Value = value;
+        Key = key;
+        Headers = headers;
+    }
+
+    /// <summary>The topic.</summary>
+    public string Topic { get; }
+
+    /// <summary>The key bytes, or <see langword="null"/>.</summary>
+    public byte[]? Key { get; }
+
+    /// <summary>The value bytes, or <see langword="null"/> (a tombstone).</summary>
+    public byte[]? Value { get; }
+
+    /// <summary>The record headers, or <see langword="null"/>.</summary>
+    public Headers? Headers { get; }
+
+    /// <summary>An explicit partition; <see langword="null"/> (the default) lets the partitioner choose.</summary>
+    public int? Partition { get; init; }
+
+    /// <summary>Anything the caller wants back in the <see cref="ProducerReport"/> (for example a correlation id).</summary>
+    public object? State { get; init; }
+
+    internal void Validate()
+    {
+        var problem = TopicName.Check(Topic);
+        if (problem is not null)
+        {
+            throw new ArgumentException($"Invalid topic '{Topic}': {problem}.", "message.Topic");
+        }
+
+        if (Partition is < 0)
+        {
+            throw new ArgumentOutOfRangeException("message.Partition", Partition, "A partition is 0 or greater (or null to let the partitioner choose).");
+        }
+    }
+}
+
+/// <summary>Where the broker stored a message.</summary>
+/// <param name="Topic">The topic.</param>
+/// <param name="Partition">The partition.</param>
+/// <param name="Offset">The offset (-1 when <see cref="AckMode.None"/> gives no answer).</param>
+/// <param name="Timestamp">The record timestamp.</param>
+public readonly record struct ProduceResult(string Topic, int Partition, long Offset, DateTimeOffset Timestamp);
+
+/// <summary>The outcome of one <see cref="AsyncProducer"/> message: delivered, or failed with Kafka's error.</summary>
+public readonly struct ProducerReport
+{
+    internal ProducerReport(ProducerMessage message, ProduceResult result)
+    {
+        Message = message;
+        Result = result;
+        ErrorCode = ErrorCode.NoError;
+        Reason = null;
+    }
+
+    internal ProducerReport(ProducerMessage message, ErrorCode error, string reason)
+    {
+        Message = message;
+        Result = new ProduceResult(message.Topic, message.Partition ?? -1, -1, default);
+        ErrorCode = error;
+        Reason = reason;
+    }
+
+    /// <summary>The message as it was sent (its <see cref="ProducerMessage.State"/> included).</summary>
+    public ProducerMessage Message { get; }
+
+    /// <summary>Whether the broker acknowledged the message.</summary>
+    public bool IsSuccess => ErrorCode == ErrorCode.NoError;
+
+    /// <summary>Where it was stored (partition and offset are -1 on failure).</summary>
+    public ProduceResult Result { get; }
+
+    /// <summary>Kafka's error code; <see cref="ErrorCode.NoError"/> on success.</summary>
+    public ErrorCode ErrorCode { get; }
+
+    /// <summary>Kafka's description of the error, or <see langword="null"/> on success.</summary>
+    public string? Reason { get; }
+
+    /// <summary>The failure as an exception naming topic and error code, or <see langword="null"/> on success.</summary>
+    public KafkaProduceException? ToException()
+        => IsSuccess ? null : new KafkaProduceException(Message.Topic, ErrorCode, Reason ?? ErrorCode.ToString());
+
+    /// <inheritdoc />
+    public override string ToString()
+        => IsSuccess ? $"delivered {Result.Topic} [{Result.Partition}] @{Result.Offset}" : $"failed {Message.Topic}: {ErrorCode}: {Reason}";
+}

@@ -1,0 +1,87 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kafka.Typed;
+
+/// <summary>
+/// Sends a message and completes only when the broker acknowledged it (the Go package's <c>SyncProducer</c>).
+/// Thread-safe: concurrent callers do not wait for each other, so many sends in flight reach full throughput.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var producer = new SyncProducer(new KafkaAppConfig("my-app", "local", "localhost:9092"));
+/// var result = await producer.SendAsync("my-topic", "hello"u8.ToArray(), key: "msg-1"u8.ToArray());
+/// </code>
+/// </example>
+public sealed class SyncProducer : IDisposable, IAsyncDisposable
+{
+    private readonly ProducerCore _core;
+
+    /// <summary>Creates the producer, validating every option and checking that the cluster answers.</summary>
+    /// <param name="app">The application config (name, server, bootstrap servers).</param>
+    /// <param name="options">Producer options; <see langword="null"/> for the defaults.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    /// <exception cref="KafkaConfigurationException">An option is invalid; the message names it.</exception>
+    /// <exception cref="KafkaUnreachableException">No bootstrap server answered within <see cref="KafkaAppConfig.ConnectTimeout"/>.</exception>
+    public SyncProducer(KafkaAppConfig app, ProducerOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        _core = new ProducerCore(app, options ?? new ProducerOptions(), (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<SyncProducer>());
+    }
+
+    /// <summary>The client id this producer sends.</summary>
+    public string ClientId => _core.ClientId;
+
+    /// <summary>The librdkafka handle, for building dependent admin clients.</summary>
+    public Handle Handle => _core.Handle;
+
+    /// <summary>Sends a value with an optional key and headers and waits for the broker's acknowledgement.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="value">The value bytes (<see langword="null"/> for a tombstone).</param>
+    /// <param name="key">The key bytes, or <see langword="null"/>.</param>
+    /// <param name="headers">Headers, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops waiting; a message already handed to librdkafka may still be written.</param>
+    /// <returns>Where the broker stored the message.</returns>
+    /// <exception cref="KafkaProduceException">The broker or librdkafka rejected the message; names the topic and error code.</exception>
+    public Task<ProduceResult> SendAsync(string topic, byte[]? value, byte[]? key = null, Headers? headers = null, CancellationToken cancellationToken = default)
+        => SendAsync(new ProducerMessage(topic, value, key, headers), cancellationToken);
+
+    /// <summary>Sends a message and waits for the broker's acknowledgement.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Stops waiting; a message already handed to librdkafka may still be written.</param>
+    /// <returns>Where the broker stored the message.</returns>
+    /// <exception cref="KafkaProduceException">The broker or librdkafka rejected the message; names the topic and error code.</exception>
+    public Task<ProduceResult> SendAsync(ProducerMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        message.Validate();
+        var ticket = new TaskTicket(message.Topic);
+        if (!_core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, ticket))
+        {
+            return SendWhenRoomAsync(message, ticket, cancellationToken);
+        }
+
+        return cancellationToken.CanBeCanceled ? ticket.Task.WaitAsync(cancellationToken) : ticket.Task;
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for every message in flight; returns how many are still unacknowledged.</summary>
+    /// <param name="timeout">The longest wait.</param>
+    public int Flush(TimeSpan timeout) => _core.Flush(timeout);
+
+    /// <summary>Flushes within <see cref="ProducerOptions.DisposeTimeout"/>; sends still unacknowledged then fail with <see cref="KafkaProduceException"/>.</summary>
+    public void Dispose() => _core.Dispose();
+
+    /// <inheritdoc cref="Dispose"/>
+    public ValueTask DisposeAsync() => new(Task.Run(_core.Dispose));
+
+    private async Task<ProduceResult> SendWhenRoomAsync(ProducerMessage message, TaskTicket ticket, CancellationToken cancellationToken)
+    {
+        do
+        {
+            await _core.WaitForCapacityAsync(cancellationToken).ConfigureAwait(false);
+        }
+        while (!_core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, ticket));
+
+        return await ticket.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
