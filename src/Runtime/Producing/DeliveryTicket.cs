@@ -22,6 +22,7 @@ internal abstract class DeliveryTicket
     internal ProducerCore? Core;
     internal Activity? Activity;
     internal long StartTimestamp;
+    internal DateTime CreatedAt;
 
     internal readonly Action<DeliveryReport<byte[]?, byte[]?>> Handler;
 

@@ -130,7 +130,9 @@ internal sealed class ProducerCore : IDisposable
         ticket.Activity = activity;
         ticket.StartTimestamp = KafkaTelemetry.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         Track(ticket);
-        var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers };
+        var now = DateTime.UtcNow;
+        ticket.CreatedAt = now;
+        var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers, Timestamp = new Timestamp(now, TimestampType.CreateTime) };
         try
         {
             if (partition is { } p)
@@ -194,7 +196,9 @@ internal sealed class ProducerCore : IDisposable
         else
         {
             Finish(ticket, report.Topic, ErrorCode.NoError, report.Partition.Value, report.Offset.Value);
-            ticket.Deliver(new ProduceResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime));
+            // The broker reports a timestamp only for LogAppendTime topics; otherwise the record carries the create time set here.
+            var timestamp = report.Timestamp.Type == TimestampType.LogAppendTime ? report.Timestamp.UtcDateTime : ticket.CreatedAt;
+            ticket.Deliver(new ProduceResult(report.Topic, report.Partition.Value, report.Offset.Value, timestamp));
         }
     }
 

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Kafka.Typed.Testing;
+using Xunit;
+
+namespace Kafka.Typed.Integration.Tests.Runtime;
+
+/// <summary>Producer behaviour under injected faults; each test owns its cluster because faults are cluster-wide.</summary>
+public sealed class ProducerFaultTests
+{
+    [Fact]
+    public async Task Non_retriable_error_throws_a_typed_exception_naming_topic_and_code()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "orders";
+        cluster.CreateTopic(topic, 1);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, [0]);
+            cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.TopicAuthorizationFailed);
+            var e = await Assert.ThrowsAsync<KafkaProduceException>(() => producer.SendAsync(topic, [1]));
+            Assert.Equal(topic, e.Topic);
+            Assert.Equal(ErrorCode.TopicAuthorizationFailed, e.ErrorCode);
+            Assert.Contains("'orders'", e.Message, StringComparison.Ordinal);
+            Assert.Contains("TopicAuthorizationFailed", e.Message, StringComparison.Ordinal);
+
+            // The error affected that message only: other topics keep flowing. (librdkafka keeps the refused
+            // topic in its failed state until its next metadata refresh, as against a real broker.)
+            cluster.CreateTopic("other", 1);
+            var next = await producer.SendAsync("other", [2]);
+            Assert.Equal(0, next.Offset);
+        }
+    }
+
+    [Fact]
+    public async Task Retriable_errors_are_retried_to_success()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "retriable";
+        cluster.CreateTopic(topic, 1);
+        await using var producer = new SyncProducer(Kit.App(cluster));
+        await producer.SendAsync(topic, [0]);
+        cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas);
+        var result = await producer.SendAsync(topic, [1]);
+        Assert.Equal(1, result.Offset);
+    }
+
+    [Fact]
+    public async Task Disposal_reports_every_unacknowledged_message_as_failed()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "unsent";
+        cluster.CreateTopic(topic, 2);
+        var reports = new ConcurrentQueue<ProducerReport>();
+        var producer = new AsyncProducer(Kit.App(cluster), reports.Enqueue, new ProducerOptions { DisposeTimeout = TimeSpan.FromSeconds(1) });
+        await producer.SendAsync(topic, [0]);
+        using var cts = new CancellationTokenSource();
+        var listen = producer.ListenAsync(cts.Token);
+        while (reports.IsEmpty)
+        {
+            await Task.Delay(10);
+        }
+
+        cluster.SetAllBrokersDown();
+        for (var i = 1; i <= 200; i++)
+        {
+            await producer.SendAsync(topic, Kit.Bytes($"m{i}"));
+        }
+
+        await producer.DisposeAsync();
+        await listen.WaitAsync(TimeSpan.FromSeconds(10));
+        cluster.SetAllBrokersUp();
+
+        Assert.Equal(201, reports.Count);
+        var failed = reports.Where(r => !r.IsSuccess).ToList();
+        Assert.NotEmpty(failed);
+        Assert.All(failed, r => Assert.Equal(ErrorCode.Local_PurgeQueue, r.ErrorCode));
+        Assert.Equal(201, reports.Select(r => r.Message).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Sync_sends_pending_at_disposal_fail_instead_of_hanging()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "sync-unsent";
+        cluster.CreateTopic(topic, 1);
+        var producer = new SyncProducer(Kit.App(cluster), new ProducerOptions { DisposeTimeout = TimeSpan.FromMilliseconds(500) });
+        await producer.SendAsync(topic, [0]);
+        cluster.SetAllBrokersDown();
+        var pending = producer.SendAsync(topic, [1]);
+        await producer.DisposeAsync();
+        var e = await Assert.ThrowsAsync<KafkaProduceException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(ErrorCode.Local_PurgeQueue, e.ErrorCode);
+        cluster.SetAllBrokersUp();
+    }
+}

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Kafka.Typed.Testing;
+using OpenTelemetry;
+using Xunit;
+
+namespace Kafka.Typed.Integration.Tests.Runtime;
+
+/// <summary>Spans and metrics: one trace from producer to handler, with the messaging convention attributes.</summary>
+[Collection(nameof(TelemetryTests))]
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task One_trace_spans_producer_and_consumer_with_convention_attributes()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "traced";
+        cluster.CreateTopic(topic, 2);
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == KafkaTelemetry.Name || s.Name == "test",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var testSource = new ActivitySource("test");
+
+        ActivityTraceId traceId;
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            using var root = testSource.StartActivity("request")!;
+            traceId = root.TraceId;
+            Baggage.SetBaggage("tenant", "acme");
+            await producer.SendAsync(topic, Kit.Bytes("v"), Kit.Bytes("order-1"));
+            Baggage.RemoveBaggage("tenant");
+        }
+
+        var handled = new TaskCompletionSource<(ActivityTraceId Trace, string? Tenant, string? TraceParent)>();
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            handled.TrySetResult((Activity.Current?.TraceId ?? default, Baggage.GetBaggage("tenant"), m.GetHeader("traceparent")));
+            return Task.CompletedTask;
+        }, Kit.FastGroup(new ConsumerOptions { GroupId = "traced-group" }));
+        await Kit.RunUntilAsync(group, handled.Task);
+
+        var (handlerTrace, tenant, traceparent) = await handled.Task;
+        Assert.Equal(traceId, handlerTrace);
+        Assert.Equal("acme", tenant);
+        Assert.StartsWith("00-" + traceId.ToHexString(), traceparent, StringComparison.Ordinal);
+
+        var send = Assert.Single(stopped, a => a.OperationName == "send " + topic);
+        var process = Assert.Single(stopped, a => a.OperationName == "process " + topic);
+        Assert.Equal(ActivityKind.Producer, send.Kind);
+        Assert.Equal(ActivityKind.Consumer, process.Kind);
+        Assert.Equal(traceId, send.TraceId);
+        Assert.Equal(traceId, process.TraceId);
+        Assert.Equal(send.SpanId, process.ParentSpanId);
+
+        Assert.Equal("kafka", send.GetTagItem("messaging.system"));
+        Assert.Equal("send", send.GetTagItem("messaging.operation.type"));
+        Assert.Equal(topic, send.GetTagItem("messaging.destination.name"));
+        Assert.IsType<string>(send.GetTagItem("messaging.destination.partition.id"));
+        Assert.Equal(0L, send.GetTagItem("messaging.kafka.offset"));
+        Assert.Equal("order-1", send.GetTagItem("messaging.kafka.message.key"));
+        Assert.Equal("tests-ci", send.GetTagItem("messaging.client.id"));
+
+        Assert.Equal("process", process.GetTagItem("messaging.operation.type"));
+        Assert.Equal("traced-group", process.GetTagItem("messaging.consumer.group.name"));
+        Assert.Equal(send.GetTagItem("messaging.destination.partition.id"), process.GetTagItem("messaging.destination.partition.id"));
+        Assert.Equal(0L, process.GetTagItem("messaging.kafka.offset"));
+
+        Assert.Contains(stopped, a => a.OperationName == "commit " + topic && (string?)a.GetTagItem("messaging.operation.type") == "settle");
+    }
+
+    [Fact]
+    public async Task Link_mode_starts_a_new_trace_linked_to_the_producer()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "linked";
+        cluster.CreateTopic(topic, 1);
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == KafkaTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Kit.Bytes("v"));
+        }
+
+        var handled = new TaskCompletionSource();
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], (_, _) =>
+        {
+            handled.TrySetResult();
+            return Task.CompletedTask;
+        }, Kit.FastGroup(new ConsumerOptions { TraceContext = TraceContextMode.Link }));
+        await Kit.RunUntilAsync(group, handled.Task);
+
+        var send = Assert.Single(stopped, a => a.OperationName == "send " + topic);
+        var process = Assert.Single(stopped, a => a.OperationName == "process " + topic);
+        Assert.NotEqual(send.TraceId, process.TraceId);
+        Assert.Contains(process.Links, l => l.Context.SpanId == send.SpanId && l.Context.TraceId == send.TraceId);
+    }
+
+    [Fact]
+    public async Task Metrics_count_sends_consumption_retries_and_dead_letters()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "metered";
+        cluster.CreateTopic(topic, 1);
+        cluster.CreateTopic(topic + ".dlq", 1);
+        var measurements = new ConcurrentQueue<(string Name, double Value, Dictionary<string, object?> Tags)>();
+        using var meterListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == KafkaTelemetry.Name)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meterListener.SetMeasurementEventCallback<long>((i, v, tags, _) => measurements.Enqueue((i.Name, v, ToDictionary(tags))));
+        meterListener.SetMeasurementEventCallback<double>((i, v, tags, _) => measurements.Enqueue((i.Name, v, ToDictionary(tags))));
+        meterListener.Start();
+
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Kit.Bytes("ok"));
+            await producer.SendAsync(topic, Kit.Bytes("bad"));
+        }
+
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+            m.ValueAsString == "bad" ? throw new InvalidOperationException("bad") : Task.CompletedTask,
+            Kit.FastGroup(new ConsumerOptions { MaxRetries = 2 }));
+        using var cts = new CancellationTokenSource();
+        var run = group.ConsumeAsync(cts.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (group.DeadLetterCount == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        await cts.CancelAsync();
+        await run;
+
+        double Sum(string name, string? topicName = null) => measurements.Where(m => m.Name == name && (topicName is null || Equals(m.Tags.GetValueOrDefault("messaging.destination.name"), topicName))).Sum(m => m.Value);
+        Assert.Equal(2, Sum("messaging.client.sent.messages", topic));
+        Assert.Equal(1, Sum("messaging.client.sent.messages", topic + ".dlq"));
+        Assert.Equal(2, Sum("messaging.client.consumed.messages", topic));
+        Assert.Equal(2, Sum("kafka.typed.consumer.retries", topic));
+        Assert.Equal(1, Sum("kafka.typed.consumer.dead_lettered", topic));
+        Assert.Contains(measurements, m => m.Name == "messaging.client.operation.duration" && m.Value > 0);
+        Assert.Contains(measurements, m => m.Name == "messaging.process.duration" && m.Value >= 0);
+        Assert.All(measurements.Where(m => m.Name == "messaging.client.consumed.messages"), m => Assert.Equal(group.GroupId, m.Tags["messaging.consumer.group.name"]));
+    }
+
+    private static Dictionary<string, object?> ToDictionary(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var d = new Dictionary<string, object?>();
+        foreach (var t in tags)
+        {
+            d[t.Key] = t.Value;
+        }
+
+        return d;
+    }
+}
