@@ -25,6 +25,7 @@ internal sealed class ConsumeSession
     private readonly CancellationTokenSource _stopping = new();
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private Error? _fatal;
+    private volatile bool _crash;
 
     public ConsumeSession(ConsumerGroup group)
     {
@@ -75,6 +76,12 @@ internal sealed class ConsumeSession
         }
     }
 
+    /// <summary>
+    /// Test hook: ends the session the way a crashed process would. Handlers are abandoned, nothing more is stored or
+    /// committed, and the consumer is destroyed without leaving the group (the group notices at the session timeout).
+    /// </summary>
+    public void Crash() => _crash = true;
+
     /// <summary>Asks the poll thread to re-evaluate whether <paramref name="worker"/>'s partition should be paused.</summary>
     public void RequestPauseUpdate(PartitionWorker worker) => _pauseUpdates.Enqueue(worker);
 
@@ -106,7 +113,7 @@ internal sealed class ConsumeSession
         {
             consumer.Subscribe(Group.Topics);
             Log.ConsumerSubscribed(Logger, Group.GroupId, string.Join(", ", Group.Topics));
-            while (!cancellationToken.IsCancellationRequested && _fatal is null)
+            while (!cancellationToken.IsCancellationRequested && _fatal is null && !_crash)
             {
                 ApplyPauseUpdates(consumer);
                 ConsumeResult<byte[]?, byte[]?>? record;
@@ -141,6 +148,12 @@ internal sealed class ConsumeSession
                 }
             }
 
+            if (_crash)
+            {
+                CrashNow();
+                return;
+            }
+
             StopAll(consumer, commit: true);
             try
             {
@@ -157,6 +170,19 @@ internal sealed class ConsumeSession
             _consumer = null;
             consumer.Dispose();
         }
+    }
+
+    private void CrashNow()
+    {
+        _consumer = null; // no further offset stores reach librdkafka
+        _stopping.Cancel();
+        foreach (var worker in _workers.Values)
+        {
+            worker.RequestStop(hard: true);
+        }
+
+        Task.WhenAll(_workers.Values.Select(w => w.Completion)).Wait(HardStopGrace);
+        _workers.Clear();
     }
 
     private void OnError(IConsumer<byte[]?, byte[]?> consumer, Error error)

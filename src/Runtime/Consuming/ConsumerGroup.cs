@@ -21,6 +21,7 @@ public sealed class ConsumerGroup
 {
     private readonly ILoggerFactory _loggerFactory;
     private readonly SemaphoreSlim _runGate = new(1, 1);
+    private ConsumeSession? _session;
     private long _handled;
     private long _retries;
     private long _deadLettered;
@@ -131,13 +132,18 @@ public sealed class ConsumerGroup
         try
         {
             var session = new ConsumeSession(this);
+            _session = session;
             await session.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
+            _session = null;
             _runGate.Release();
         }
     }
+
+    /// <summary>Test hook (internal): makes the running <see cref="ConsumeAsync"/> end as if the process had crashed.</summary>
+    internal void Crash() => _session?.Crash();
 
     internal void CountHandled() => Interlocked.Increment(ref _handled);
 

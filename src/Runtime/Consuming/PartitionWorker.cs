@@ -25,6 +25,7 @@ internal sealed class PartitionWorker
     private readonly string _partitionId;
     private int _queued;
     private volatile bool _retrying;
+    private volatile bool _isPaused;
     private long _lastDone = -1;
     private long _lastStored = -1;
 
@@ -45,8 +46,12 @@ internal sealed class PartitionWorker
     /// <summary>The offset of the last message finished (handled, dead-lettered or skipped), or <see langword="null"/>.</summary>
     public long? LastDone => Interlocked.Read(ref _lastDone) is var done and >= 0 ? done : null;
 
-    /// <summary>Set by the poll thread only.</summary>
-    public bool IsPaused { get; set; }
+    /// <summary>Whether the partition is paused in librdkafka. Written by the poll thread only.</summary>
+    public bool IsPaused
+    {
+        get => _isPaused;
+        set => _isPaused = value;
+    }
 
     public bool WantsPause => _retrying || Volatile.Read(ref _queued) >= _highWatermark || (IsPaused && Volatile.Read(ref _queued) > _lowWatermark);
 
@@ -80,6 +85,12 @@ internal sealed class PartitionWorker
             {
                 if (!reader.TryRead(out var record))
                 {
+                    if (_isPaused)
+                    {
+                        // Drained while paused: make sure the poll thread resumes us even if the low-watermark signal raced with the pause.
+                        _session.RequestPauseUpdate(this);
+                    }
+
                     StoreProgress();
                     sinceStore = 0;
                     try
@@ -143,8 +154,14 @@ internal sealed class PartitionWorker
         var message = new ConsumerMessage(record, group.GroupId);
         var maxAttempts = options.MaxRetries + 1;
         var started = KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
-        var previousBaggage = Baggage.Current;
-        var activity = KafkaTelemetry.Source.HasListeners() ? StartProcessActivity(record) : null;
+        Activity? activity = null;
+        Baggage previousBaggage = default;
+        var traced = KafkaTelemetry.Source.HasListeners();
+        if (traced)
+        {
+            previousBaggage = Baggage.Current;
+            activity = StartProcessActivity(record);
+        }
         Exception? failure = null;
         var attempt = 0;
         try
@@ -239,13 +256,12 @@ internal sealed class PartitionWorker
                 }
             }
 
-            if (activity is not null)
+            if (traced)
             {
-                activity.Stop();
+                activity?.Stop();
                 Activity.Current = null;
+                Baggage.Current = previousBaggage;
             }
-
-            Baggage.Current = previousBaggage;
         }
     }
 
