@@ -22,6 +22,7 @@ internal sealed class ConsumeSession
 
     private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
     private readonly ConcurrentQueue<PartitionWorker> _pauseUpdates = new();
+    private readonly HashSet<PartitionWorker> _paused = [];
     private readonly CancellationTokenSource _stopping = new();
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private Error? _fatal;
@@ -198,12 +199,16 @@ internal sealed class ConsumeSession
     private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
         Log.PartitionsAssigned(Logger, Group.GroupId, Describe(partitions));
+
         foreach (var tp in partitions)
         {
             if (!_workers.ContainsKey(tp))
             {
-                var worker = new PartitionWorker(this, tp);
+                // librdkafka keeps an application pause across revocation and re-assignment, so a partition this member
+                // paused before may still be paused: start as "paused" so the poll loop resumes it once the assignment is applied.
+                var worker = new PartitionWorker(this, tp) { IsPaused = true };
                 _workers[tp] = worker;
+                _paused.Add(worker);
                 worker.Start();
             }
         }
@@ -342,12 +347,23 @@ internal sealed class ConsumeSession
         {
             ApplyPause(consumer, worker);
         }
+
+        // Re-check every paused partition on each iteration: a worker that drained its queue while the pause was being
+        // applied has no further reason to signal, and must not stay paused.
+        if (_paused.Count > 0)
+        {
+            foreach (var worker in _paused.ToArray())
+            {
+                ApplyPause(consumer, worker);
+            }
+        }
     }
 
     private void ApplyPause(IConsumer<byte[]?, byte[]?> consumer, PartitionWorker worker)
     {
         if (!_workers.TryGetValue(worker.Partition, out var current) || !ReferenceEquals(current, worker))
         {
+            _paused.Remove(worker);
             return;
         }
 
@@ -369,6 +385,15 @@ internal sealed class ConsumeSession
             }
 
             worker.IsPaused = wanted;
+            if (wanted)
+            {
+                _paused.Add(worker);
+            }
+            else
+            {
+                _paused.Remove(worker);
+            }
+            Log.PauseChanged(Logger, Group.GroupId, wanted ? "paused" : "resumed", worker.Partition.ToString(), worker.Queued, worker.Retrying);
         }
         catch (KafkaException e)
         {

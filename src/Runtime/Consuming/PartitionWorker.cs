@@ -55,6 +55,10 @@ internal sealed class PartitionWorker
 
     public bool WantsPause => _retrying || Volatile.Read(ref _queued) >= _highWatermark || (IsPaused && Volatile.Read(ref _queued) > _lowWatermark);
 
+    public int Queued => Volatile.Read(ref _queued);
+
+    public bool Retrying => _retrying;
+
     public void Start() => Completion = Task.Run(RunAsync);
 
     /// <summary>Queues a record; returns <see langword="true"/> when the queue reached its high watermark (pause it).</summary>

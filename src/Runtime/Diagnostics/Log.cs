@@ -53,6 +53,9 @@ internal static partial class Log
     [LoggerMessage(21, LogLevel.Warning, "Consumer group {GroupId}: commit failed: {Error}")]
     public static partial void CommitFailed(ILogger logger, string groupId, string error);
 
+    [LoggerMessage(22, LogLevel.Debug, "Consumer group {GroupId}: {Action} {Partition} (queued {Queued}, retrying {Retrying})")]
+    public static partial void PauseChanged(ILogger logger, string groupId, string action, string partition, int queued, bool retrying);
+
     [LoggerMessage(30, LogLevel.Debug, "librdkafka [{Facility}] {Name}: {Message}")]
     public static partial void LibrdkafkaDebug(ILogger logger, string facility, string name, string message);
 
