@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// The soak harness crashes consumer-group members through the internal ConsumerGroup.Crash hook.
+[assembly: InternalsVisibleTo("Kafka.Typed.Soak")]
