@@ -1,0 +1,123 @@
+using Microsoft.CodeAnalysis;
+
+namespace Kafka.Typed.Generators.Diagnostics
+{
+    /// <summary>
+    /// Every diagnostic of Kafka.Typed. IDs: 0xx environment, 1xx topics and messages, 2xx handlers and groups,
+    /// 3xx Avro and schemas (reserved), 9xx internal. Each has a page under <c>docs/diagnostics/</c>.
+    /// </summary>
+    internal static class DiagnosticDescriptors
+    {
+        public const string Category = "Kafka.Typed";
+
+        public const string LanguageVersionTooLowId = "KTG001";
+        public const string TypeNotPartialId = "KTG101";
+        public const string InvalidTopicId = "KTG102";
+        public const string GenericMessageId = "KTG103";
+        public const string AbstractMessageId = "KTG104";
+        public const string InaccessibleTypeId = "KTG105";
+        public const string MultipleKeysId = "KTG106";
+        public const string UnsupportedKeyTypeId = "KTG107";
+        public const string UnsupportedMemberTypeId = "KTG108";
+        public const string NoUsableConstructorId = "KTG109";
+        public const string InvalidSerializerId = "KTG110";
+        public const string HandlerInterfaceMissingId = "KTG201";
+        public const string HandledTypeNotTopicId = "KTG202";
+        public const string TopicMismatchId = "KTG203";
+        public const string EmptyGroupIdId = "KTG204";
+        public const string DuplicateHandlerId = "KTG205";
+        public const string OptionOutOfRangeId = "KTG206";
+        public const string InvalidHandlerTypeId = "KTG207";
+        public const string AmbiguousHandlerId = "KTG208";
+
+        private const string HelpBase = "https://github.com/kafka-typed/kafka-typed/blob/main/docs/diagnostics/";
+
+        public static readonly DiagnosticDescriptor LanguageVersionTooLow = Create(LanguageVersionTooLowId,
+            "C# 11 or later is required",
+            "Kafka.Typed generates static abstract interface members, which need C# 11 or later; the project uses C# {0}");
+
+        public static readonly DiagnosticDescriptor TypeNotPartial = Create(TypeNotPartialId,
+            "Message type must be partial",
+            "The type '{0}' must be declared partial so that Kafka.Typed can implement IKafkaMessage<{1}> on it");
+
+        public static readonly DiagnosticDescriptor InvalidTopic = Create(InvalidTopicId,
+            "Invalid Kafka topic name",
+            "'{0}' is not a valid Kafka topic name: {1}");
+
+        public static readonly DiagnosticDescriptor GenericMessage = Create(GenericMessageId,
+            "Message type must not be generic",
+            "The message type '{0}' is generic (or nested in a generic type); a [KafkaTopic] type must be a closed, non-generic type");
+
+        public static readonly DiagnosticDescriptor AbstractMessage = Create(AbstractMessageId,
+            "Message type must be concrete",
+            "The message type '{0}' is abstract or static; a [KafkaTopic] type must be a concrete class, record or struct");
+
+        public static readonly DiagnosticDescriptor InaccessibleType = Create(InaccessibleTypeId,
+            "Type must be accessible to the generated code",
+            "The type '{0}' is {1}; Kafka.Typed types must be public or internal (as must every type containing them)");
+
+        public static readonly DiagnosticDescriptor MultipleKeys = Create(MultipleKeysId,
+            "More than one [KafkaKey] member",
+            "The message type '{0}' has more than one [KafkaKey] member ('{1}' and '{2}'); a record has one key");
+
+        public static readonly DiagnosticDescriptor UnsupportedKeyType = Create(UnsupportedKeyTypeId,
+            "Unsupported key type",
+            "The key member '{0}' has type '{1}'; a [KafkaKey] member must be string, byte[], Guid, short, int or long (or a nullable form)");
+
+        public static readonly DiagnosticDescriptor UnsupportedMemberType = Create(UnsupportedMemberTypeId,
+            "Member type not supported by the JSON codec",
+            "The member '{0}' of '{1}' has type '{2}', which the generated JSON codec cannot map; use a supported type, mark it [JsonIgnore], or set [KafkaTopic(Serializer = ...)]");
+
+        public static readonly DiagnosticDescriptor NoUsableConstructor = Create(NoUsableConstructorId,
+            "No constructor the JSON codec can use",
+            "The message type '{0}' has no constructor the generated JSON codec can call: {1}");
+
+        public static readonly DiagnosticDescriptor InvalidSerializer = Create(InvalidSerializerId,
+            "Invalid serializer type",
+            "The serializer '{0}' must be a non-abstract class implementing IKafkaSerializer<{1}> with a public parameterless constructor");
+
+        public static readonly DiagnosticDescriptor HandlerInterfaceMissing = Create(HandlerInterfaceMissingId,
+            "Handler does not implement IKafkaHandler<T>",
+            "The [KafkaConsumer] type '{0}' does not implement IKafkaHandler<T>");
+
+        public static readonly DiagnosticDescriptor HandledTypeNotTopic = Create(HandledTypeNotTopicId,
+            "Handled type has no [KafkaTopic]",
+            "'{0}' handles '{1}', which has no [KafkaTopic] attribute");
+
+        public static readonly DiagnosticDescriptor TopicMismatch = Create(TopicMismatchId,
+            "Consumer topic differs from the message topic",
+            "'{0}' consumes topic '{1}' but its message type '{2}' is written to topic '{3}'");
+
+        public static readonly DiagnosticDescriptor EmptyGroupId = Create(EmptyGroupIdId,
+            "Empty consumer group id",
+            "The GroupId of '{0}' is empty; set a group id or leave GroupId unset to take it from configuration");
+
+        public static readonly DiagnosticDescriptor DuplicateHandler = Create(DuplicateHandlerId,
+            "Two handlers for the same group and topic",
+            "'{0}' and '{1}' both handle topic '{2}' in consumer group {3}; each message would reach only one of them",
+            WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor OptionOutOfRange = Create(OptionOutOfRangeId,
+            "Consumer option out of range",
+            "{0} = {1} on '{2}' is invalid: {3}");
+
+        public static readonly DiagnosticDescriptor InvalidHandlerType = Create(InvalidHandlerTypeId,
+            "Handler must be a concrete, non-generic class",
+            "The handler '{0}' is {1}; a [KafkaConsumer] type must be a non-abstract, non-generic class");
+
+        public static readonly DiagnosticDescriptor AmbiguousHandler = Create(AmbiguousHandlerId,
+            "Ambiguous handled type",
+            "'{0}' implements IKafkaHandler<T> for several types and none (or more than one) is written to topic '{1}'");
+
+        public static readonly DiagnosticDescriptor[] All =
+        {
+            LanguageVersionTooLow, TypeNotPartial, InvalidTopic, GenericMessage, AbstractMessage, InaccessibleType,
+            MultipleKeys, UnsupportedKeyType, UnsupportedMemberType, NoUsableConstructor, InvalidSerializer,
+            HandlerInterfaceMissing, HandledTypeNotTopic, TopicMismatch, EmptyGroupId, DuplicateHandler, OptionOutOfRange,
+            InvalidHandlerType, AmbiguousHandler,
+        };
+
+        private static DiagnosticDescriptor Create(string id, string title, string message, params string[] tags)
+            => new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md", customTags: tags);
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Kafka.Typed.Generators.Emit;
+using Kafka.Typed.Generators.Model;
+using Kafka.Typed.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Kafka.Typed.Generators
+{
+    /// <summary>
+    /// Generates, for each <c>[KafkaTopic]</c> type, its <c>IKafkaMessage&lt;T&gt;</c> implementation (topic, key, JSON codec)
+    /// and a typed producer; and one <c>AddKafkaTyped</c> per assembly registering the producers and the
+    /// <c>[KafkaConsumer]</c> handlers. Diagnostics come from <see cref="KafkaTypedAnalyzer"/>; the generator skips invalid types.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class KafkaTypedGenerator : IIncrementalGenerator
+    {
+        /// <inheritdoc />
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            var languageVersion = context.ParseOptionsProvider
+                .Select(static (options, _) => options is CSharpParseOptions csharp ? csharp.LanguageVersion : LanguageVersion.Default)
+                .WithTrackingName(TrackingNames.LanguageVersion);
+
+            var messages = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    KnownNames.KafkaTopicAttribute,
+                    static (node, _) => node is ClassDeclarationSyntax or StructDeclarationSyntax or RecordDeclarationSyntax,
+                    static (ctx, ct) => ctx.TargetSymbol is INamedTypeSymbol type && ctx.SemanticModel.SyntaxTree.Options is CSharpParseOptions options
+                        ? MessageParser.Parse(type, ctx.Attributes[0], options.LanguageVersion, DiagnosticSink.None, ct)
+                        : null)
+                .Where(static spec => spec is not null)
+                .Select(static (spec, _) => spec!)
+                .WithTrackingName(TrackingNames.Messages);
+
+            context.RegisterSourceOutput(messages, static (spc, spec) => spc.AddSource(MessageEmitter.HintName(spec), MessageEmitter.Emit(spec)));
+
+            var handlers = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    KnownNames.KafkaConsumerAttribute,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, ct) => ParseHandlers(ctx, ct))
+                .WithTrackingName(TrackingNames.Handlers);
+
+            var registration = messages.Collect()
+                .Combine(handlers.Collect())
+                .Combine(languageVersion)
+                .Select(static (input, _) => BuildRegistration(input.Left.Left, input.Left.Right, input.Right))
+                .WithTrackingName(TrackingNames.Registration);
+
+            context.RegisterSourceOutput(registration, static (spc, spec) =>
+            {
+                if (spec is not null)
+                {
+                    spc.AddSource(RegistrationEmitter.HintName, RegistrationEmitter.Emit(spec));
+                }
+            });
+        }
+
+        private static ImmutableEquatableArray<HandlerSpec> ParseHandlers(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)
+        {
+            if (context.TargetSymbol is not INamedTypeSymbol handler || context.SemanticModel.SyntaxTree.Options is not CSharpParseOptions options)
+            {
+                return ImmutableEquatableArray<HandlerSpec>.Empty;
+            }
+
+            var specs = new List<HandlerSpec>();
+            foreach (var attribute in context.Attributes)
+            {
+                if (HandlerParser.Parse(handler, attribute, options.LanguageVersion, DiagnosticSink.None, cancellationToken) is { } spec)
+                {
+                    specs.Add(spec);
+                }
+            }
+
+            return specs.ToEquatableArray();
+        }
+
+        private static RegistrationSpec? BuildRegistration(ImmutableArray<MessageSpec> messages, ImmutableArray<ImmutableEquatableArray<HandlerSpec>> handlers, LanguageVersion languageVersion)
+        {
+            if (languageVersion < LanguageVersion.CSharp11 || (messages.IsEmpty && handlers.All(static h => h.Count == 0)))
+            {
+                return null;
+            }
+
+            var known = new HashSet<string>(messages.Select(static m => m.FullyQualifiedName), StringComparer.Ordinal);
+            var producers = messages
+                .Select(static m => new ProducerRegistration(m.FullyQualifiedName, m.ProducerFullyQualifiedName))
+                .OrderBy(static p => p.MessageFullyQualifiedName, StringComparer.Ordinal)
+                .ToEquatableArray();
+            var consumers = handlers
+                .SelectMany(static h => h)
+                .Where(h => h.MessageIsExternal || known.Contains(h.MessageFullyQualifiedName))
+                .OrderBy(static h => h.HandlerFullyQualifiedName, StringComparer.Ordinal)
+                .ThenBy(static h => h.Topic, StringComparer.Ordinal)
+                .ThenBy(static h => h.GroupId ?? string.Empty, StringComparer.Ordinal)
+                .ToEquatableArray();
+            return new RegistrationSpec(producers, consumers);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+namespace Kafka.Typed.Generators.Model
+{
+    /// <summary>How a value is written to and read from JSON.</summary>
+    internal enum ValueKind
+    {
+        Boolean,
+        Byte,
+        SByte,
+        Int16,
+        UInt16,
+        Int32,
+        UInt32,
+        Int64,
+        UInt64,
+        Single,
+        Double,
+        Decimal,
+        String,
+        Char,
+        Guid,
+        DateTime,
+        DateTimeOffset,
+        TimeSpan,
+        DateOnly,
+        TimeOnly,
+        Bytes,
+        Enum,
+    }
+
+    /// <summary>How a collection member is materialized when read.</summary>
+    internal enum CollectionKind
+    {
+        None,
+        Array,
+        List,
+    }
+
+    /// <summary>How a member gets its value when a message is read.</summary>
+    internal enum AssignKind
+    {
+        /// <summary>Written only (no setter, no constructor parameter).</summary>
+        None,
+
+        /// <summary>A constructor argument.</summary>
+        Constructor,
+
+        /// <summary>An object-initializer assignment (init-only or required).</summary>
+        Initializer,
+
+        /// <summary>Assigned after construction when present in the payload.</summary>
+        Setter,
+    }
+
+    /// <summary>How the key member becomes bytes.</summary>
+    internal enum KeyKind
+    {
+        Utf8String,
+        Bytes,
+        Guid,
+        Int16,
+        Int32,
+        Int64,
+    }
+
+    /// <summary>A scalar JSON shape: the kind, the C# type, and nullability.</summary>
+    /// <param name="Kind">The JSON kind.</param>
+    /// <param name="TypeName">Fully qualified type, without a nullable annotation.</param>
+    /// <param name="IsNullableValue">A <c>Nullable&lt;T&gt;</c>; <paramref name="TypeName"/> is then <c>T</c>.</param>
+    /// <param name="IsReference">A reference type.</param>
+    /// <param name="IsNonNullableReference">A reference type annotated not-null (reading null fails).</param>
+    /// <param name="EnumUnderlying">For enums, the underlying kind.</param>
+    /// <param name="IsAnnotatedReference">A reference type annotated nullable (<c>string?</c>); neither this nor <paramref name="IsNonNullableReference"/> means nullable-oblivious.</param>
+    internal sealed record ScalarShape(ValueKind Kind, string TypeName, bool IsNullableValue, bool IsReference, bool IsNonNullableReference, ValueKind EnumUnderlying, bool IsAnnotatedReference);
+
+    /// <summary>One serialized member.</summary>
+    internal sealed record MemberSpec(
+        string Name,
+        string JsonName,
+        string TypeName,
+        ScalarShape? Scalar,
+        CollectionKind Collection,
+        ScalarShape? Element,
+        bool CollectionIsNonNullable,
+        AssignKind Assign);
+
+    /// <summary>A type that contains the message type (emitted as a partial declaration around it).</summary>
+    internal sealed record ContainingTypeSpec(string Keyword, string Name);
+
+    /// <summary>Everything the emitter needs for one <c>[KafkaTopic]</c> type.</summary>
+    internal sealed record MessageSpec(
+        string Namespace,
+        ImmutableEquatableArray<ContainingTypeSpec> ContainingTypes,
+        string Keyword,
+        string Name,
+        string FullyQualifiedName,
+        string HintName,
+        bool IsPublic,
+        bool IsValueType,
+        string Topic,
+        string? SerializerTypeName,
+        string? KeyMember,
+        KeyKind KeyKind,
+        bool KeyIsNullable,
+        ImmutableEquatableArray<MemberSpec> Members,
+        ImmutableEquatableArray<string> ConstructorArguments)
+    {
+        public string ProducerName => Name + "Producer";
+
+        public string ProducerFullyQualifiedName
+        {
+            get
+            {
+                var prefix = FullyQualifiedName.Substring(0, FullyQualifiedName.Length - Name.Length);
+                return prefix + ProducerName;
+            }
+        }
+    }
+
+    /// <summary>One <c>[KafkaConsumer]</c> attribute on a handler.</summary>
+    internal sealed record HandlerSpec(
+        string HandlerFullyQualifiedName,
+        string HandlerDisplayName,
+        string MessageFullyQualifiedName,
+        string MessageDisplayName,
+        bool MessageIsExternal,
+        string Topic,
+        string? GroupId,
+        int? MaxRetries,
+        int? RetryBackoffMilliseconds,
+        int? MaxRetryBackoffMilliseconds,
+        int? MaxDegreeOfParallelism,
+        int? FailurePolicy,
+        int? StartOffset,
+        string? DeadLetterTopic,
+        ImmutableEquatableArray<HandlerDependency>? Factory);
+
+    /// <summary>
+    /// One constructor parameter of a handler, resolved from the message's DI scope by the generated factory
+    /// (<c>GetRequiredService</c>, or <c>GetService</c> when the parameter is nullable).
+    /// </summary>
+    internal sealed record HandlerDependency(string TypeName, bool Optional);
+
+    /// <summary>The single registration file: producers and consumers in a stable order.</summary>
+    internal sealed record RegistrationSpec(
+        ImmutableEquatableArray<ProducerRegistration> Producers,
+        ImmutableEquatableArray<HandlerSpec> Handlers);
+
+    /// <summary>One producer line of the registration file.</summary>
+    internal sealed record ProducerRegistration(string MessageFullyQualifiedName, string ProducerFullyQualifiedName);
+}

@@ -1,0 +1,366 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Kafka.Typed.Generators.Diagnostics;
+using Kafka.Typed.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Kafka.Typed.Generators.Parsing
+{
+    /// <summary>Turns a <c>[KafkaTopic]</c> type into a <see cref="MessageSpec"/>, reporting every problem to a sink.</summary>
+    internal static class MessageParser
+    {
+        /// <summary>Parses <paramref name="type"/>; returns <see langword="null"/> when an error was reported.</summary>
+        public static MessageSpec? Parse(INamedTypeSymbol type, AttributeData attribute, LanguageVersion languageVersion, DiagnosticSink sink, CancellationToken cancellationToken)
+        {
+            var typeLocation = SymbolHelpers.IdentifierLocation(type);
+            var valid = true;
+            if (languageVersion < LanguageVersion.CSharp11)
+            {
+                sink.Report(DiagnosticDescriptors.LanguageVersionTooLow, SymbolHelpers.AttributeLocation(attribute), languageVersion.ToDisplayString());
+                valid = false;
+            }
+
+            if (type.TypeKind != TypeKind.Class && type.TypeKind != TypeKind.Struct)
+            {
+                sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display());
+                return null;
+            }
+
+            if (type.IsAbstract || type.IsStatic)
+            {
+                sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display());
+                valid = false;
+            }
+
+            if (SymbolHelpers.IsOrInGeneric(type))
+            {
+                sink.Report(DiagnosticDescriptors.GenericMessage, typeLocation, type.Display());
+                valid = false;
+            }
+
+            if (SymbolHelpers.Inaccessibility(type) is { } inaccessible)
+            {
+                sink.Report(DiagnosticDescriptors.InaccessibleType, typeLocation, type.Display(), inaccessible);
+                valid = false;
+            }
+
+            for (var current = type; current is not null; current = current.ContainingType)
+            {
+                if (!SymbolHelpers.IsPartial(current))
+                {
+                    sink.Report(DiagnosticDescriptors.TypeNotPartial, SymbolHelpers.IdentifierLocation(current), current.Display(), type.Name);
+                    valid = false;
+                }
+            }
+
+            var topic = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string : null;
+            if (TopicRules.Check(topic) is { } topicProblem)
+            {
+                sink.Report(DiagnosticDescriptors.InvalidTopic, SymbolHelpers.AttributeLocation(attribute, constructorArgument: 0), topic ?? string.Empty, topicProblem);
+                valid = false;
+            }
+
+            string? serializerName = null;
+            foreach (var named in attribute.NamedArguments)
+            {
+                if (named.Key == "Serializer" && named.Value.Value is INamedTypeSymbol serializer)
+                {
+                    if (!IsValidSerializer(serializer, type))
+                    {
+                        sink.Report(DiagnosticDescriptors.InvalidSerializer, SymbolHelpers.AttributeLocation(attribute, "Serializer"), serializer.Display(), type.Name);
+                        valid = false;
+                    }
+
+                    serializerName = serializer.Fqn();
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var properties = CollectProperties(type);
+            var primaryConstructor = FindPrimaryConstructor(type);
+
+            // The key: a [KafkaKey] property, or a [KafkaKey] positional parameter.
+            var keys = new List<(IPropertySymbol? Property, string Name, AttributeData Attribute)>();
+            foreach (var property in properties)
+            {
+                if (SymbolHelpers.FindAttribute(property, KnownNames.KafkaKeyAttribute) is { } keyAttribute)
+                {
+                    keys.Add((property, property.Name, keyAttribute));
+                }
+            }
+
+            if (primaryConstructor is not null)
+            {
+                foreach (var parameter in primaryConstructor.Parameters)
+                {
+                    if (SymbolHelpers.FindAttribute(parameter, KnownNames.KafkaKeyAttribute) is { } keyAttribute
+                        && !keys.Any(k => string.Equals(k.Name, parameter.Name, StringComparison.Ordinal)))
+                    {
+                        var property = properties.FirstOrDefault(p => string.Equals(p.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
+                        keys.Add((property, parameter.Name, keyAttribute));
+                    }
+                }
+            }
+
+            string? keyMember = null;
+            var keyKind = KeyKind.Utf8String;
+            var keyNullable = false;
+            if (keys.Count > 1)
+            {
+                for (var i = 1; i < keys.Count; i++)
+                {
+                    sink.Report(DiagnosticDescriptors.MultipleKeys, SymbolHelpers.AttributeLocation(keys[i].Attribute), type.Display(), keys[0].Name, keys[i].Name);
+                }
+
+                valid = false;
+            }
+            else if (keys.Count == 1)
+            {
+                var key = keys[0];
+                if (key.Property is null || !(TypeShapes.Key(key.Property.Type, out keyNullable) is { } kind))
+                {
+                    sink.Report(DiagnosticDescriptors.UnsupportedKeyType, SymbolHelpers.AttributeLocation(key.Attribute), key.Name, key.Property?.Type.Display() ?? "(a constructor parameter without a property)");
+                    valid = false;
+                }
+                else
+                {
+                    keyMember = key.Property.Name;
+                    keyKind = kind;
+                }
+            }
+
+            var members = ImmutableEquatableArray<MemberSpec>.Empty;
+            var constructorArguments = ImmutableEquatableArray<string>.Empty;
+            if (serializerName is null && !type.IsAbstract && !type.IsStatic)
+            {
+                if (!BuildCodec(type, properties, sink, out members, out constructorArguments))
+                {
+                    valid = false;
+                }
+            }
+
+            if (!valid || topic is null)
+            {
+                return null;
+            }
+
+            var containing = new List<ContainingTypeSpec>();
+            for (var current = type.ContainingType; current is not null; current = current.ContainingType)
+            {
+                containing.Insert(0, new ContainingTypeSpec(SymbolHelpers.Keyword(current), current.Name));
+            }
+
+            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+            var fqn = type.Fqn();
+            var hint = fqn.StartsWith("global::", StringComparison.Ordinal) ? fqn.Substring(8) : fqn;
+            return new MessageSpec(
+                ns,
+                containing.ToEquatableArray(),
+                SymbolHelpers.Keyword(type),
+                type.Name,
+                fqn,
+                hint,
+                SymbolHelpers.IsEffectivelyPublic(type),
+                type.IsValueType,
+                topic,
+                serializerName,
+                keyMember,
+                keyKind,
+                keyNullable,
+                members,
+                constructorArguments);
+        }
+
+        private static bool IsValidSerializer(INamedTypeSymbol serializer, INamedTypeSymbol message)
+        {
+            if (serializer.IsAbstract || serializer.TypeKind != TypeKind.Class || serializer.IsUnboundGenericType)
+            {
+                return false;
+            }
+
+            var implements = serializer.AllInterfaces.Any(i =>
+                SymbolHelpers.IsNamed(i, KnownNames.KafkaSerializerInterface)
+                && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], message));
+            var constructor = serializer.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public);
+            return implements && constructor;
+        }
+
+        private static List<IPropertySymbol> CollectProperties(INamedTypeSymbol type)
+        {
+            var result = new List<IPropertySymbol>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object && current.SpecialType != SpecialType.System_ValueType; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers())
+                {
+                    if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } property
+                        && !property.IsImplicitlyDeclared
+                        && property.ExplicitInterfaceImplementations.Length == 0
+                        && seen.Add(property.Name))
+                    {
+                        result.Add(property);
+                    }
+                }
+            }
+
+            return result;
+        }
+
+        private static IMethodSymbol? FindPrimaryConstructor(INamedTypeSymbol type)
+        {
+            foreach (var constructor in type.InstanceConstructors)
+            {
+                foreach (var reference in constructor.DeclaringSyntaxReferences)
+                {
+                    if (reference.GetSyntax() is TypeDeclarationSyntax)
+                    {
+                        return constructor;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static bool BuildCodec(INamedTypeSymbol type, List<IPropertySymbol> properties, DiagnosticSink sink, out ImmutableEquatableArray<MemberSpec> members, out ImmutableEquatableArray<string> constructorArguments)
+        {
+            members = ImmutableEquatableArray<MemberSpec>.Empty;
+            constructorArguments = ImmutableEquatableArray<string>.Empty;
+            var ok = true;
+
+            var included = new List<IPropertySymbol>();
+            foreach (var property in properties)
+            {
+                if (SymbolHelpers.FindAttribute(property, KnownNames.JsonIgnoreAttribute) is null)
+                {
+                    included.Add(property);
+                }
+            }
+
+            var constructor = ChooseConstructor(type, out var constructorProblem);
+            if (constructor is null)
+            {
+                sink.Report(DiagnosticDescriptors.NoUsableConstructor, SymbolHelpers.IdentifierLocation(type), type.Display(), constructorProblem);
+                return false;
+            }
+
+            var arguments = new List<string>();
+            var byConstructor = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var parameter in constructor.Parameters)
+            {
+                var match = included.FirstOrDefault(p => string.Equals(p.Name, parameter.Name, StringComparison.OrdinalIgnoreCase)
+                    && SymbolEqualityComparer.Default.Equals(p.Type, parameter.Type));
+                if (match is null)
+                {
+                    sink.Report(DiagnosticDescriptors.NoUsableConstructor, SymbolHelpers.IdentifierLocation(type), type.Display(),
+                        "the parameter '" + parameter.Name + "' of its constructor matches no public property of the same type");
+                    return false;
+                }
+
+                arguments.Add(match.Name);
+                byConstructor.Add(match.Name);
+            }
+
+            var specs = new List<MemberSpec>();
+            foreach (var property in included)
+            {
+                var jsonName = JsonName(property);
+                AssignKind assign;
+                if (byConstructor.Contains(property.Name))
+                {
+                    assign = AssignKind.Constructor;
+                }
+                else if (property.SetMethod is { DeclaredAccessibility: Accessibility.Public } setter)
+                {
+                    assign = setter.IsInitOnly || property.IsRequired ? AssignKind.Initializer : AssignKind.Setter;
+                }
+                else
+                {
+                    assign = AssignKind.None;
+                }
+
+                var typeName = property.Type.ToDisplayString(SymbolHelpers.FullyQualified);
+                var scalar = TypeShapes.Scalar(property.Type);
+                if (scalar is not null)
+                {
+                    specs.Add(new MemberSpec(property.Name, jsonName, typeName, scalar, CollectionKind.None, null, false, assign));
+                    continue;
+                }
+
+                var element = TypeShapes.CollectionElement(property.Type, out var collection);
+                var elementShape = element is null ? null : TypeShapes.Scalar(element);
+                if (elementShape is null)
+                {
+                    var location = property.Locations.FirstOrDefault(l => l.IsInSource) ?? SymbolHelpers.IdentifierLocation(type);
+                    sink.Report(DiagnosticDescriptors.UnsupportedMemberType, location, property.Name, type.Name, property.Type.Display());
+                    ok = false;
+                    continue;
+                }
+
+                var nonNullable = property.Type.NullableAnnotation == NullableAnnotation.NotAnnotated;
+                specs.Add(new MemberSpec(property.Name, jsonName, typeName, null, collection, elementShape, nonNullable, assign));
+            }
+
+            members = specs.ToEquatableArray();
+            constructorArguments = arguments.ToEquatableArray();
+            return ok;
+        }
+
+        private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, out string problem)
+        {
+            problem = string.Empty;
+            var candidates = type.InstanceConstructors
+                .Where(c => c.DeclaredAccessibility == Accessibility.Public)
+                .Where(c => !(c.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(c.Parameters[0].Type, type)))
+                .ToList();
+            var marked = candidates.Where(c => SymbolHelpers.FindAttribute(c, KnownNames.JsonConstructorAttribute) is not null).ToList();
+            if (marked.Count == 1)
+            {
+                return marked[0];
+            }
+
+            var parameterless = candidates.FirstOrDefault(c => c.Parameters.Length == 0);
+            if (type.IsValueType)
+            {
+                var withParameters = candidates.Where(c => c.Parameters.Length > 0).ToList();
+                if (withParameters.Count == 1)
+                {
+                    return withParameters[0];
+                }
+
+                return parameterless ?? type.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == 0);
+            }
+
+            if (parameterless is not null)
+            {
+                return parameterless;
+            }
+
+            if (candidates.Count == 1)
+            {
+                return candidates[0];
+            }
+
+            problem = candidates.Count == 0
+                ? "it has no public constructor"
+                : "it has several public constructors; mark one [JsonConstructor] or add a public parameterless one";
+            return null;
+        }
+
+        private static string JsonName(IPropertySymbol property)
+        {
+            if (SymbolHelpers.FindAttribute(property, KnownNames.JsonPropertyNameAttribute) is { ConstructorArguments.Length: 1 } attribute
+                && attribute.ConstructorArguments[0].Value is string { Length: > 0 } name)
+            {
+                return name;
+            }
+
+            var text = property.Name;
+            return char.IsUpper(text[0]) ? char.ToLowerInvariant(text[0]) + text.Substring(1) : text;
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace Kafka.Typed.Generators
+{
+    /// <summary>Names of the tracked pipeline steps, for the incremental caching tests.</summary>
+    internal static class TrackingNames
+    {
+        public const string LanguageVersion = nameof(LanguageVersion);
+        public const string Messages = nameof(Messages);
+        public const string Handlers = nameof(Handlers);
+        public const string Registration = nameof(Registration);
+    }
+}

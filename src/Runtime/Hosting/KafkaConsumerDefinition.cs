@@ -1,0 +1,55 @@
+namespace Kafka.Typed;
+
+/// <summary>
+/// The compile-time arguments of one <see cref="KafkaConsumerAttribute"/>, as the generated <c>AddKafkaTyped</c> passes
+/// them. A <see langword="null"/> field was not set and comes from <see cref="KafkaTypedOptions.Consumer"/>.
+/// </summary>
+public sealed class KafkaConsumerDefinition
+{
+    /// <summary>Creates a definition.</summary>
+    /// <param name="topic">The topic consumed.</param>
+    /// <param name="handlerName">The handler's name, for logs and errors.</param>
+    /// <param name="messageTypeName">The message type's name, for logs and errors.</param>
+    public KafkaConsumerDefinition(string topic, string handlerName, string messageTypeName)
+    {
+        Topic = topic;
+        HandlerName = handlerName;
+        MessageTypeName = messageTypeName;
+    }
+
+    /// <summary>The topic consumed.</summary>
+    public string Topic { get; }
+
+    /// <summary>The handler's fully qualified name.</summary>
+    public string HandlerName { get; }
+
+    /// <summary>The message type's fully qualified name.</summary>
+    public string MessageTypeName { get; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.GroupId"/>.</summary>
+    public string? GroupId { get; init; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.MaxRetries"/>.</summary>
+    public int? MaxRetries { get; init; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.RetryBackoffMilliseconds"/>.</summary>
+    public TimeSpan? RetryBackoff { get; init; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.MaxRetryBackoffMilliseconds"/>.</summary>
+    public TimeSpan? MaxRetryBackoff { get; init; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.MaxDegreeOfParallelism"/>.</summary>
+    public int? MaxDegreeOfParallelism { get; init; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.FailurePolicy"/>.</summary>
+    public FailurePolicy? FailurePolicy { get; init; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.StartOffset"/>.</summary>
+    public StartOffset? StartOffset { get; init; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.DeadLetterTopic"/>.</summary>
+    public string? DeadLetterTopic { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{HandlerName} ({Topic}, group {GroupId ?? "from configuration"})";
+}

@@ -1,0 +1,96 @@
+using Microsoft.Extensions.Options;
+
+namespace Kafka.Typed;
+
+/// <summary>
+/// Validates <see cref="KafkaTypedOptions"/> when the host starts (<c>ValidateOnStart</c>): the application config, the
+/// producer options and the effective options of every registered consumer. Each failure names the configuration path.
+/// </summary>
+public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOptions>
+{
+    private readonly KafkaConsumerDefinition[] _consumers;
+
+    /// <summary>Creates the validator.</summary>
+    /// <param name="consumers">The consumers registered by the generated <c>AddKafkaTyped</c>.</param>
+    public KafkaTypedOptionsValidator(IEnumerable<KafkaConsumerDefinition> consumers)
+    {
+        _consumers = consumers?.ToArray() ?? [];
+    }
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, KafkaTypedOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>(options.BindErrors);
+        Check(failures, options, () => options.ToAppConfig().Validate());
+        Check(failures, options, () => options.ToProducerOptions().Validate());
+        foreach (var consumer in _consumers)
+        {
+            Check(failures, options, () =>
+            {
+                var consumerOptions = options.ToConsumerOptions(consumer);
+                try
+                {
+                    consumerOptions.Validate();
+                }
+                catch (KafkaConfigurationException e)
+                {
+                    throw new KafkaConfigurationException(e.Field + " (consumer " + consumer.HandlerName + ")", e.Value, e.Allowed, e);
+                }
+
+                if (consumerOptions.DeadLetterTopic == consumer.Topic)
+                {
+                    throw new KafkaConfigurationException("ConsumerOptions.DeadLetterTopic (consumer " + consumer.HandlerName + ")", consumer.Topic, "must differ from the topic consumed");
+                }
+            });
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(List<string> failures, KafkaTypedOptions options, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (KafkaConfigurationException e)
+        {
+            failures.Add($"Invalid Kafka configuration: {ConfigPath(options.SectionPath, e.Field)} = {(e.Value is null ? "(null)" : "'" + e.Value + "'")}; {e.Allowed}.");
+        }
+    }
+
+    /// <summary>Maps a runtime field name (<c>ProducerOptions.QueueCapacity</c>) to its configuration path (<c>Kafka:Producer:QueueCapacity</c>).</summary>
+    private static string ConfigPath(string section, string field)
+    {
+        string rest;
+        if (field.StartsWith("KafkaAppConfig.", StringComparison.Ordinal))
+        {
+            rest = field["KafkaAppConfig.".Length..];
+        }
+        else if (field.StartsWith("ProducerOptions.", StringComparison.Ordinal))
+        {
+            rest = field["ProducerOptions.".Length..];
+            rest = rest.StartsWith("Tls", StringComparison.Ordinal) || rest.StartsWith("Sasl", StringComparison.Ordinal) ? rest : "Producer." + rest;
+        }
+        else if (field.StartsWith("ConsumerOptions.", StringComparison.Ordinal))
+        {
+            rest = field["ConsumerOptions.".Length..];
+            rest = rest.StartsWith("Tls", StringComparison.Ordinal) || rest.StartsWith("Sasl", StringComparison.Ordinal) ? rest : "Consumer." + rest;
+        }
+        else
+        {
+            return section + ":" + field;
+        }
+
+        var suffix = string.Empty;
+        var space = rest.IndexOf(' ', StringComparison.Ordinal);
+        if (space >= 0)
+        {
+            suffix = rest[space..];
+            rest = rest[..space];
+        }
+
+        return section + ":" + rest.Replace('.', ':') + suffix;
+    }
+}

@@ -1,0 +1,110 @@
+namespace Kafka.Typed;
+
+/// <summary>
+/// Marks a message type that is written to and read from one Kafka topic. The Kafka.Typed source generator implements
+/// <see cref="IKafkaMessage{TSelf}"/> on the (partial) type and emits a typed producer named <c>{Type}Producer</c>.
+/// </summary>
+/// <example>
+/// <code>
+/// [KafkaTopic("orders.placed")]
+/// public partial record OrderPlaced([property: KafkaKey] string OrderId, decimal Amount);
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
+public sealed class KafkaTopicAttribute : Attribute
+{
+    /// <summary>Marks the type as the message of <paramref name="topic"/>.</summary>
+    /// <param name="topic">The topic: 1 to 249 of <c>[a-zA-Z0-9._-]</c>, not <c>.</c> or <c>..</c> (checked at compile time, KTG102).</param>
+    public KafkaTopicAttribute(string topic)
+    {
+        Topic = topic;
+    }
+
+    /// <summary>The topic.</summary>
+    public string Topic { get; }
+
+    /// <summary>
+    /// A type implementing <see cref="IKafkaSerializer{T}"/> for this message, with a public parameterless constructor.
+    /// <see langword="null"/> (the default) uses the JSON codec the generator writes for the type's public properties.
+    /// </summary>
+    public Type? Serializer { get; set; }
+}
+
+/// <summary>
+/// Marks the property (or positional record parameter) whose value is the Kafka record key. Supported types:
+/// <see cref="string"/> (UTF-8), <see cref="T:byte[]"/> (as is), <see cref="Guid"/> (UTF-8 text, format <c>D</c>),
+/// <see cref="short"/>, <see cref="int"/>, <see cref="long"/> (big-endian, like the Java and Confluent serializers), and
+/// their nullable forms (null means no key). At most one member per type (KTG106).
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class KafkaKeyAttribute : Attribute
+{
+}
+
+/// <summary>
+/// Marks a handler class implementing <see cref="IKafkaHandler{T}"/>: the generated <c>AddKafkaTyped</c> runs it in a
+/// consumer group as a hosted service, resolving the handler from a new DI scope for each message.
+/// </summary>
+/// <remarks>
+/// <para>The generator reads these arguments at compile time. An argument you do not set comes from configuration
+/// (<c>Kafka:Consumer</c>, see <see cref="KafkaTypedOptions"/>), then from the <see cref="ConsumerOptions"/> defaults.
+/// Integer arguments use <see cref="FromConfiguration"/> to mean "not set"; enum arguments report whether they were set
+/// through <see cref="IsFailurePolicySet"/> and <see cref="IsStartOffsetSet"/>.</para>
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class KafkaConsumerAttribute : Attribute
+{
+    /// <summary>The sentinel of the integer arguments meaning "not set: take the value from configuration".</summary>
+    public const int FromConfiguration = int.MinValue;
+
+    private FailurePolicy? _failurePolicy;
+    private StartOffset? _startOffset;
+
+    /// <summary>Consumes <paramref name="topic"/>.</summary>
+    /// <param name="topic">The topic; it must equal the <see cref="KafkaTopicAttribute.Topic"/> of the handled message type (KTG203).</param>
+    public KafkaConsumerAttribute(string topic)
+    {
+        Topic = topic;
+    }
+
+    /// <summary>The topic consumed.</summary>
+    public string Topic { get; }
+
+    /// <summary>The consumer group id; <see langword="null"/> (not set) takes <c>Kafka:Consumer:GroupId</c>, else <see cref="KafkaAppConfig.DefaultGroupId"/>. Must not be empty (KTG204).</summary>
+    public string? GroupId { get; set; }
+
+    /// <summary>Retries after the first failed attempt, 0 to 1000 (KTG206); <see cref="FromConfiguration"/> when not set.</summary>
+    public int MaxRetries { get; set; } = FromConfiguration;
+
+    /// <summary>The delay before the first retry in milliseconds, 0 to 3,600,000; <see cref="FromConfiguration"/> when not set.</summary>
+    public int RetryBackoffMilliseconds { get; set; } = FromConfiguration;
+
+    /// <summary>The longest delay between retries in milliseconds, 0 to 3,600,000; <see cref="FromConfiguration"/> when not set.</summary>
+    public int MaxRetryBackoffMilliseconds { get; set; } = FromConfiguration;
+
+    /// <summary>How many handler calls may run at once, 1 to 1024 (KTG206); <see cref="FromConfiguration"/> when not set.</summary>
+    public int MaxDegreeOfParallelism { get; set; } = FromConfiguration;
+
+    /// <summary>What happens after the last failed attempt. When not set (see <see cref="IsFailurePolicySet"/>) it comes from configuration.</summary>
+    public FailurePolicy FailurePolicy
+    {
+        get => _failurePolicy ?? FailurePolicy.DeadLetter;
+        set => _failurePolicy = value;
+    }
+
+    /// <summary>Whether <see cref="FailurePolicy"/> was set.</summary>
+    public bool IsFailurePolicySet => _failurePolicy.HasValue;
+
+    /// <summary>Where to start on a partition without a committed offset. When not set (see <see cref="IsStartOffsetSet"/>) it comes from configuration.</summary>
+    public StartOffset StartOffset
+    {
+        get => _startOffset ?? StartOffset.Oldest;
+        set => _startOffset = value;
+    }
+
+    /// <summary>Whether <see cref="StartOffset"/> was set.</summary>
+    public bool IsStartOffsetSet => _startOffset.HasValue;
+
+    /// <summary>The dead-letter topic; <see langword="null"/> (not set) takes configuration, else <c>{topic}.dlq</c>.</summary>
+    public string? DeadLetterTopic { get; set; }
+}

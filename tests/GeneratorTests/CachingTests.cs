@@ -1,0 +1,166 @@
+using System.Collections;
+using System.Reflection;
+using Kafka.Typed.Generator.Tests.Harness;
+using Kafka.Typed.Generators;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace Kafka.Typed.Generator.Tests;
+
+/// <summary>The incremental pipeline: cached reruns, unrelated edits, one-topic edits, and models free of Roslyn objects.</summary>
+public sealed class CachingTests
+{
+    private const string Orders = """
+        using Kafka.Typed;
+        namespace Shop;
+
+        [KafkaTopic("orders.placed")]
+        public partial record OrderPlaced([property: KafkaKey] string OrderId, decimal Amount);
+        """;
+
+    private const string Shipments = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Kafka.Typed;
+        namespace Shop;
+
+        [KafkaTopic("shipments")]
+        public partial record Shipment(long ShipmentId);
+
+        [KafkaConsumer("shipments", GroupId = "tracking")]
+        public sealed class TrackingHandler : IKafkaHandler<Shipment>
+        {
+            public Task HandleAsync(KafkaMessage<Shipment> message, CancellationToken cancellationToken) => Task.CompletedTask;
+        }
+        """;
+
+    private const string Unrelated = """
+        namespace Shop;
+
+        public static class Helpers
+        {
+            public static int Twice(int x) => x * 2;
+        }
+        """;
+
+    private static readonly string[] TrackedSteps = [TrackingNames.Messages, TrackingNames.Handlers, TrackingNames.Registration];
+
+    [Fact]
+    public void RerunOnClonedCompilationIsCachedOrUnchanged()
+    {
+        var compilation = TestCompilation.Create(Orders, Shipments, Unrelated);
+        var driver = TestCompilation.Driver().RunGenerators(compilation);
+        driver = driver.RunGenerators(compilation.Clone());
+        var result = driver.GetRunResult().Results.Single();
+
+        foreach (var step in TrackedSteps)
+        {
+            Assert.True(result.TrackedSteps.ContainsKey(step), "missing tracked step " + step);
+            foreach (var run in result.TrackedSteps[step])
+            {
+                foreach (var (_, reason) in run.Outputs)
+                {
+                    Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step} was {reason}");
+                }
+            }
+        }
+
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void UnrelatedEditKeepsOutputsCached()
+    {
+        var compilation = TestCompilation.Create(Orders, Shipments, Unrelated);
+        var driver = TestCompilation.Driver().RunGenerators(compilation);
+        var edited = Replace(compilation, 2, Unrelated.Replace("x * 2", "x + x", StringComparison.Ordinal));
+        driver = driver.RunGenerators(edited);
+        var result = driver.GetRunResult().Results.Single();
+
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+        foreach (var step in TrackedSteps)
+        {
+            Assert.All(result.TrackedSteps[step].SelectMany(r => r.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step} was {o.Reason}"));
+        }
+    }
+
+    [Fact]
+    public void ChangingOneTopicModifiesOnlyThatOutput()
+    {
+        var compilation = TestCompilation.Create(Orders, Shipments, Unrelated);
+        var driver = TestCompilation.Driver().RunGenerators(compilation);
+        var before = driver.GetRunResult().Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+
+        var edited = Replace(compilation, 0, Orders.Replace("orders.placed", "orders.created", StringComparison.Ordinal));
+        driver = driver.RunGenerators(edited);
+        var result = driver.GetRunResult().Results.Single();
+        var after = result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+
+        var changed = after.Where(kv => before[kv.Key] != kv.Value).Select(kv => kv.Key).ToList();
+        Assert.Equal(["Shop.OrderPlaced.KafkaProducer.g.cs"], changed);
+
+        var messageOutputs = result.TrackedSteps[TrackingNames.Messages].SelectMany(r => r.Outputs).Select(o => o.Reason).ToList();
+        Assert.Single(messageOutputs, IncrementalStepRunReason.Modified);
+        Assert.Equal(2, messageOutputs.Count);
+        Assert.Single(messageOutputs, r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
+        Assert.All(result.TrackedSteps[TrackingNames.Registration].SelectMany(r => r.Outputs), o => Assert.Equal(IncrementalStepRunReason.Unchanged, o.Reason));
+    }
+
+    [Fact]
+    public void PipelineModelsHoldNoRoslynObjects()
+    {
+        var compilation = TestCompilation.Create(Orders, Shipments, Unrelated);
+        var driver = TestCompilation.Driver().RunGenerators(compilation);
+        var result = driver.GetRunResult().Results.Single();
+
+        foreach (var step in TrackedSteps)
+        {
+            foreach (var run in result.TrackedSteps[step])
+            {
+                foreach (var (value, _) in run.Outputs)
+                {
+                    AssertNoRoslynObjects(value, step, new HashSet<object>(ReferenceEqualityComparer.Instance), 0);
+                }
+            }
+        }
+    }
+
+    private static void AssertNoRoslynObjects(object? value, string path, HashSet<object> seen, int depth)
+    {
+        if (value is null || depth > 12)
+        {
+            return;
+        }
+
+        Assert.False(value is ISymbol or SyntaxNode or Compilation or SemanticModel or Location, $"{path} holds a {value.GetType().Name}");
+        var type = value.GetType();
+        if (type.IsPrimitive || value is string or Enum || !seen.Add(value))
+        {
+            return;
+        }
+
+        if (value is IEnumerable sequence)
+        {
+            var i = 0;
+            foreach (var item in sequence)
+            {
+                AssertNoRoslynObjects(item, $"{path}[{i++}]", seen, depth + 1);
+            }
+        }
+
+        for (var t = type; t is not null && t != typeof(object); t = t.BaseType)
+        {
+            foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                AssertNoRoslynObjects(field.GetValue(value), path + "." + field.Name, seen, depth + 1);
+            }
+        }
+    }
+
+    private static CSharpCompilation Replace(CSharpCompilation compilation, int index, string text)
+    {
+        var old = compilation.SyntaxTrees.ElementAt(index);
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, (CSharpParseOptions)old.Options, old.FilePath));
+    }
+}

@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Kafka.Typed.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace Kafka.Typed.Generator.Tests;
+
+[KafkaTopic("e2e.orders")]
+public partial record E2eOrder([property: KafkaKey] string OrderId, decimal Amount);
+
+/// <summary>Collects what the handler saw (a singleton; the handler itself is scoped).</summary>
+public sealed class E2eSink
+{
+    public Channel<KafkaMessage<E2eOrder>> Received { get; } = Channel.CreateUnbounded<KafkaMessage<E2eOrder>>();
+
+    public ConcurrentBag<object> HandlerInstances { get; } = [];
+}
+
+[KafkaConsumer("e2e.orders", GroupId = "e2e-billing", MaxRetries = 2, RetryBackoffMilliseconds = 10, MaxRetryBackoffMilliseconds = 50)]
+public sealed class E2eHandler(E2eSink sink) : IKafkaHandler<E2eOrder>
+{
+    public Task HandleAsync(KafkaMessage<E2eOrder> message, CancellationToken cancellationToken)
+    {
+        sink.HandlerInstances.Add(this);
+        sink.Received.Writer.TryWrite(message);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Receives queued-send reports.</summary>
+public sealed class E2eObserver : IKafkaDeliveryObserver
+{
+    public TaskCompletionSource<ProducerReport> First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void OnDelivery(in ProducerReport report) => First.TrySetResult(report);
+}
+
+/// <summary>
+/// The generated code in this very project (the generator runs on it as an analyzer) against the embedded broker:
+/// AddKafkaTyped, the typed producer's both forms, the hosted consumer group with a scope per message, and a poison
+/// payload dead-lettered at once without retries.
+/// </summary>
+public sealed class EndToEndTests
+{
+    [Fact]
+    public async Task GeneratedProducerAndConsumerWorkThroughTheEmbeddedBroker()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 1 });
+        cluster.CreateTopic("e2e.orders", 2);
+        cluster.CreateTopic("e2e.orders.dlq", 1);
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:AppName"] = "e2e",
+            ["Kafka:Server"] = "test",
+            ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
+            ["Kafka:Producer:FlushFrequency"] = "00:00:00",
+            ["Kafka:Consumer:SessionTimeout"] = "00:00:06",
+            ["Kafka:Consumer:HeartbeatInterval"] = "00:00:00.500",
+            ["Kafka:Consumer:CommitInterval"] = "00:00:00.200",
+            ["Kafka:Consumer:ShutdownTimeout"] = "00:00:05",
+        });
+        builder.Services.AddSingleton<E2eSink>();
+        var observer = new E2eObserver();
+        builder.Services.AddSingleton<IKafkaDeliveryObserver>(observer);
+        builder.Services.AddKafkaTyped(builder.Configuration.GetSection("Kafka"));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var producer = host.Services.GetRequiredService<IKafkaProducer<E2eOrder>>();
+            Assert.IsType<E2eOrderProducer>(producer);
+            var sink = host.Services.GetRequiredService<E2eSink>();
+
+            var sent = await producer.SendAsync(new E2eOrder("o-1", 10.5m));
+            Assert.Equal("e2e.orders", sent.Topic);
+            await producer.EnqueueAsync(new E2eOrder("o-2", 2m), state: "second");
+            var report = await observer.First.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.True(report.IsSuccess, report.ToString());
+            Assert.Equal("second", report.Message.State);
+
+            var received = new List<KafkaMessage<E2eOrder>>();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+            while (received.Count < 2)
+            {
+                received.Add(await sink.Received.Reader.ReadAsync(timeout.Token));
+            }
+
+            var first = Assert.Single(received, m => m.Value.OrderId == "o-1");
+            Assert.Equal(new E2eOrder("o-1", 10.5m), first.Value);
+            Assert.Equal("o-1", first.KeyAsString);
+            Assert.Equal("e2e-billing", first.GroupId);
+            Assert.Equal(sent.Offset, first.Offset);
+            Assert.Equal(2, sink.HandlerInstances.Distinct().Count());
+
+            // A payload that is not an E2eOrder: dead-lettered at once (NonRetriableMessageException skips the retries).
+            var service = host.Services.GetServices<IHostedService>().OfType<KafkaConsumerService<E2eOrder, E2eHandler>>().Single();
+            await host.Services.GetRequiredService<KafkaProducerHost>().Sync.SendAsync("e2e.orders", "not json"u8.ToArray(), "bad"u8.ToArray());
+            while (service.Group!.DeadLetterCount == 0)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+
+            Assert.Equal(0, service.Group.RetryCount);
+            Assert.Equal(2, service.Group.HandledCount);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+}

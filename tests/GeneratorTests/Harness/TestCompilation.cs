@@ -1,0 +1,97 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using System.Runtime.Loader;
+using Basic.Reference.Assemblies;
+using Kafka.Typed.Generators;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace Kafka.Typed.Generator.Tests.Harness;
+
+/// <summary>Builds compilations against .NET 10 reference assemblies plus the real Kafka.Typed runtime, and runs the generator.</summary>
+internal static class TestCompilation
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(() =>
+    {
+        var list = new List<MetadataReference>(Net100.References.All);
+        var baseDir = AppContext.BaseDirectory;
+        foreach (var file in Directory.GetFiles(baseDir, "*.dll"))
+        {
+            var name = Path.GetFileName(file);
+            if (name == "Kafka.Typed.dll" || name.StartsWith("Confluent.Kafka", StringComparison.Ordinal) || name.StartsWith("OpenTelemetry", StringComparison.Ordinal)
+                || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal))
+            {
+                list.Add(MetadataReference.CreateFromFile(file));
+            }
+        }
+
+        return [.. list];
+    });
+
+    public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
+
+    public static CSharpParseOptions ParseOptions(LanguageVersion version = LanguageVersion.CSharp13) => new(version);
+
+    public static CSharpCompilation Create(params string[] sources) => Create(LanguageVersion.CSharp13, sources);
+
+    public static CSharpCompilation Create(LanguageVersion version, params string[] sources)
+    {
+        var options = ParseOptions(version);
+        var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, options, path: $"/src/File{i}.cs"));
+        return CSharpCompilation.Create(
+            "TestApp",
+            trees,
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, deterministic: true));
+    }
+
+    public static GeneratorDriver Driver(CSharpParseOptions? parseOptions = null, bool trackSteps = true)
+        => CSharpGeneratorDriver.Create(
+            [new KafkaTypedGenerator().AsSourceGenerator()],
+            parseOptions: parseOptions ?? ParseOptions(),
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator and returns the result plus the compilation that includes the generated files.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(CSharpCompilation compilation)
+    {
+        var driver = Driver((CSharpParseOptions)compilation.SyntaxTrees.First().Options);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        Assert.Empty(generatorDiagnostics);
+        return (driver.GetRunResult(), output);
+    }
+
+    /// <summary>Runs the generator, asserts the output compiles with no diagnostic at all, and returns the generated files by hint name.</summary>
+    public static IReadOnlyDictionary<string, string> GenerateAndCompile(params string[] sources)
+    {
+        var (result, output) = Run(Create(sources));
+        AssertClean(output);
+        return result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+    }
+
+    public static void AssertClean(Compilation compilation)
+    {
+        var diagnostics = compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning || d.Id.StartsWith("KTG", StringComparison.Ordinal)).ToList();
+        Assert.True(diagnostics.Count == 0, "Expected no diagnostics, got:\n" + string.Join("\n", diagnostics.Select(d => d.ToString())));
+    }
+
+    /// <summary>The analyzer's diagnostics (compilation-end ones included), with #pragma suppressions applied.</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation)
+    {
+        var withAnalyzers = compilation.WithAnalyzers([new KafkaTypedAnalyzer()], new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
+        return withAnalyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Emits the compilation and loads it into a collectible context (Kafka.Typed resolves to the test's copy).</summary>
+    public static Assembly Load(Compilation compilation)
+    {
+        using var stream = new MemoryStream();
+        var emit = compilation.Emit(stream);
+        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        stream.Position = 0;
+        var context = new AssemblyLoadContext("generated-" + Guid.NewGuid().ToString("N"), isCollectible: true);
+        context.Resolving += (_, name) => AssemblyLoadContext.Default.LoadFromAssemblyName(name);
+        return context.LoadFromStream(stream);
+    }
+}

@@ -1,0 +1,48 @@
+using Kafka.Typed.Generator.Tests.Harness;
+using Xunit;
+using Xunit.Sdk;
+
+namespace Kafka.Typed.Generator.Tests;
+
+/// <summary>The golden-file harness itself: creation, CI strictness, .received files with a line diff, and the update switch.</summary>
+public sealed class HarnessTests
+{
+    [Fact]
+    public void SnapshotHarnessCreatesComparesAndUpdates()
+    {
+        var test = "_HarnessSelfTest_" + Guid.NewGuid().ToString("N");
+        var root = Snapshot.Directory(test);
+        try
+        {
+            var v1 = new Dictionary<string, string> { ["A.g.cs"] = "line 1\nline 2\n" };
+            var v2 = new Dictionary<string, string> { ["A.g.cs"] = "line 1\nline two\n" };
+
+            // Under CI a missing snapshot fails and is not created.
+            var missing = Assert.ThrowsAny<XunitException>(() => Snapshot.Match(test, v1, update: false, ci: true));
+            Assert.Contains("Missing snapshot", missing.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(root, "A.g.cs")));
+
+            // Locally it is created.
+            Snapshot.Match(test, v1, update: false, ci: false);
+            Assert.Equal("line 1\nline 2\n", File.ReadAllText(Path.Combine(root, "A.g.cs")));
+
+            // A mismatch writes .received and fails with a line diff.
+            var mismatch = Assert.ThrowsAny<XunitException>(() => Snapshot.Match(test, v2, update: false, ci: true));
+            Assert.Contains("  - line 2", mismatch.Message, StringComparison.Ordinal);
+            Assert.Contains("  + line two", mismatch.Message, StringComparison.Ordinal);
+            Assert.Equal("line 1\nline two\n", File.ReadAllText(Path.Combine(root, "A.g.cs.received")));
+
+            // The update switch rewrites the golden file and removes .received.
+            Snapshot.Match(test, v2, update: true, ci: true);
+            Assert.Equal("line 1\nline two\n", File.ReadAllText(Path.Combine(root, "A.g.cs")));
+            Assert.False(File.Exists(Path.Combine(root, "A.g.cs.received")));
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+    }
+}
