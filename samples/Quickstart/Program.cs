@@ -19,6 +19,8 @@ if (bootstrap is null)
     embedded = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 3 });
     embedded.CreateTopic("orders", 3);
     embedded.CreateTopic("orders.dlq", 1);
+    embedded.CreateTopic("orders.placed", 3);
+    embedded.CreateTopic("orders.placed.dlq", 1);
     bootstrap = embedded.BootstrapServers;
     Console.WriteLine($"Kafka: embedded broker (librdkafka mock cluster, 3 brokers) at {bootstrap}");
 }
@@ -147,9 +149,15 @@ try
                           $"{m.GetHeader(DeadLetterHeaders.Attempts)} attempts, {m.GetHeader(DeadLetterHeaders.ExceptionType)}: \"{m.GetHeader(DeadLetterHeaders.Error)}\", header source={m.GetHeader("source")}");
     }
 
+    // 5. The typed API: generated producer and hosted consumer for [KafkaTopic]/[KafkaConsumer] types (Typed.cs).
     Console.WriteLine();
-    Console.WriteLine($"Summary: {orders.Length} sent, {group.HandledCount} handled, {group.RetryCount} retries, {group.DeadLetterCount} dead-lettered, {watch.Elapsed.TotalSeconds:0.0} s");
-    var ok = group.HandledCount >= expected && group.DeadLetterCount >= 1 && dead.Task.IsCompletedSuccessfully;
+    Console.WriteLine("Typed API: IKafkaProducer<OrderPlaced> and the hosted BillingHandler, generated at compile time");
+    var (charged, typedDeadLettered) = await Quickstart.TypedDemo.RunAsync(bootstrap, run);
+
+    Console.WriteLine();
+    Console.WriteLine($"Summary: raw API {orders.Length} sent, {group.HandledCount} handled, {group.RetryCount} retries, {group.DeadLetterCount} dead-lettered; " +
+                      $"typed API {charged} charged, {typedDeadLettered} dead-lettered; {watch.Elapsed.TotalSeconds:0.0} s");
+    var ok = group.HandledCount >= expected && group.DeadLetterCount >= 1 && dead.Task.IsCompletedSuccessfully && charged == 3 && typedDeadLettered == 1;
     Console.WriteLine(ok ? "OK" : "INCOMPLETE: not every message reached its outcome in time");
     return ok ? 0 : 1;
 }

@@ -169,7 +169,16 @@ internal sealed class ConsumeSession
         {
             _stopping.Cancel();
             _consumer = null;
-            consumer.Dispose();
+            if (_crash)
+            {
+                // A crashed process waits for nothing: destroy the client in the background (it does not leave the
+                // group cleanly and may take until librdkafka's own timeouts).
+                _ = Task.Run(consumer.Dispose);
+            }
+            else
+            {
+                consumer.Dispose();
+            }
         }
     }
 

@@ -78,8 +78,10 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
         }
 
         await Until(() => handled.Count > total / 10);
+        var crashWatch = System.Diagnostics.Stopwatch.StartNew();
         members[0].Group.Crash();                  // m1 crashes: no close, no commit of what it had not stored
-        await members[0].Run.WaitAsync(TimeSpan.FromSeconds(15));
+        await members[0].Run.WaitAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"crash 1 took {crashWatch.Elapsed.TotalSeconds:0.00} s");
         members.Add(Start("m3"));                  // a replacement joins
         await Until(() => handled.Count > total / 4);
         cluster.SetAllBrokersDown();               // the cluster goes away for a while
@@ -90,8 +92,10 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
         await members[1].Run.WaitAsync(TimeSpan.FromSeconds(30));
         members.Add(Start("m4"));
         await Until(() => handled.Count > 3 * total / 4);
+        crashWatch.Restart();
         members[2].Group.Crash();                  // m3 crashes too
-        await members[2].Run.WaitAsync(TimeSpan.FromSeconds(15));
+        await members[2].Run.WaitAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"crash 2 took {crashWatch.Elapsed.TotalSeconds:0.00} s");
 
         await producing.WaitAsync(TimeSpan.FromSeconds(60));
         await Until(() => handled.Count == total, 60);

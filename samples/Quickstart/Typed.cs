@@ -1,0 +1,88 @@
+// The typed API: the generator turns these attributed types into OrderPlacedProducer (IKafkaProducer<OrderPlaced>),
+// a hosted consumer group for BillingHandler, and AddKafkaTyped(...). No serializer glue, no reflection.
+using System.Collections.Concurrent;
+using Kafka.Typed;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Quickstart;
+
+[KafkaTopic("orders.placed")]
+public partial record OrderPlaced([property: KafkaKey] string OrderId, decimal Amount, DateTimeOffset PlacedAt);
+
+[KafkaConsumer("orders.placed", GroupId = "billing", MaxRetries = 2, RetryBackoffMilliseconds = 100)]
+public sealed class BillingHandler(BillingLedger ledger) : IKafkaHandler<OrderPlaced>
+{
+    public Task HandleAsync(KafkaMessage<OrderPlaced> message, CancellationToken cancellationToken)
+    {
+        var order = message.Value;
+        if (order.Amount < 0)
+        {
+            Console.WriteLine($"  {order.OrderId,-13} partition {message.Partition}, offset {message.Offset}: attempt {message.Attempt} failed (negative amount)");
+            throw new InvalidOperationException($"order {order.OrderId} has a negative amount");
+        }
+
+        ledger.Charged[order.OrderId] = order.Amount;
+        Console.WriteLine($"  {order.OrderId,-13} partition {message.Partition}, offset {message.Offset}: charged {order.Amount:0.00}");
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>What the billing handler did (a singleton; handlers are scoped, one per message).</summary>
+public sealed class BillingLedger
+{
+    public ConcurrentDictionary<string, decimal> Charged { get; } = new();
+}
+
+public static class TypedDemo
+{
+    public static async Task<(int Charged, long DeadLettered)> RunAsync(string bootstrapServers, string run)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:AppName"] = "quickstart",
+            ["Kafka:Server"] = "local-" + run,
+            ["Kafka:BootstrapServers"] = bootstrapServers,
+            ["Kafka:Producer:AutoCreateTopics"] = "true",
+            ["Kafka:Consumer:SessionTimeout"] = "00:00:06",
+            ["Kafka:Consumer:HeartbeatInterval"] = "00:00:00.500",
+        });
+        builder.Services.AddSingleton<BillingLedger>();
+        builder.Services.AddKafkaTyped(builder.Configuration.GetSection("Kafka"));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var producer = host.Services.GetRequiredService<IKafkaProducer<OrderPlaced>>();
+            var now = DateTimeOffset.UtcNow;
+            OrderPlaced[] orders =
+            [
+                new($"t-{run}-1", 10.50m, now),
+                new($"t-{run}-2", 99.99m, now),
+                new($"t-{run}-BAD", -5m, now),
+                new($"t-{run}-3", 1.25m, now),
+            ];
+            foreach (var order in orders)
+            {
+                var sent = await producer.SendAsync(order);
+                Console.WriteLine($"  sent {order.OrderId,-13} -> {sent.Topic} partition {sent.Partition}, offset {sent.Offset}");
+            }
+
+            var ledger = host.Services.GetRequiredService<BillingLedger>();
+            var consumer = host.Services.GetServices<IHostedService>().OfType<KafkaConsumerService<OrderPlaced, BillingHandler>>().Single();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((ledger.Charged.Count < 3 || consumer.Group is null || consumer.Group.DeadLetterCount == 0) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            return (ledger.Charged.Count, consumer.Group?.DeadLetterCount ?? 0);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+}
