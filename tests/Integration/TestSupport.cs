@@ -99,6 +99,22 @@ public static class Kit
         await done;
     }
 
+    /// <summary>Runs <paramref name="group"/> until <paramref name="until"/> holds (polled; fails the test after <paramref name="timeout"/>), then stops it. A handler failure never makes the run itself fail, so the run is awaited plainly.</summary>
+    public static async Task RunUntilAsync(ConsumerGroup group, Func<bool> until, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource();
+        var run = group.ConsumeAsync(cts.Token);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (!until() && DateTime.UtcNow < deadline && !run.IsCompleted)
+        {
+            await Task.Delay(20);
+        }
+
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(until(), "timed out waiting for the condition");
+    }
+
     public static byte[] Bytes(string s) => System.Text.Encoding.UTF8.GetBytes(s);
 
     public static string Text(byte[]? b) => b is null ? "(null)" : System.Text.Encoding.UTF8.GetString(b);
