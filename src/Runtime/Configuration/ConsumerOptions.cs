@@ -114,8 +114,18 @@ public sealed class ConsumerOptions
     /// <summary>How many handler calls may run at once across partitions; order within a partition is always kept. Default 8; 1 to 1024.</summary>
     public int MaxDegreeOfParallelism { get; init; } = 8;
 
-    /// <summary>How many fetched messages a partition may have waiting before it is paused. Default 1000; 1 to 1,000,000.</summary>
-    public int MaxBufferedMessagesPerPartition { get; init; } = 1000;
+    /// <summary>
+    /// How many fetched messages one partition may have waiting before that partition is paused (so one slow partition
+    /// does not hold the others back). Pausing makes librdkafka drop what it prefetched for the partition, so keep this
+    /// well above a handler's burst. Default 20,000; 1 to 1,000,000, and at most <see cref="MaxBufferedMessages"/>.
+    /// </summary>
+    public int MaxBufferedMessagesPerPartition { get; init; } = 20_000;
+
+    /// <summary>
+    /// How many fetched messages may wait across all partitions before polling slows down until handlers catch up to
+    /// half of it (no partition is paused for this, so nothing prefetched is dropped). Default 50,000; 1 to 10,000,000.
+    /// </summary>
+    public int MaxBufferedMessages { get; init; } = 50_000;
 
     /// <summary>How long <see cref="ConsumerGroup.ConsumeAsync"/> waits for in-flight handlers after cancellation (or a partition's handler at revocation) before cancelling their token. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -182,6 +192,16 @@ public sealed class ConsumerOptions
         if (MaxBufferedMessagesPerPartition is < 1 or > 1_000_000)
         {
             throw new KafkaConfigurationException("ConsumerOptions.MaxBufferedMessagesPerPartition", MaxBufferedMessagesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be from 1 to 1,000,000");
+        }
+
+        if (MaxBufferedMessages is < 1 or > 10_000_000)
+        {
+            throw new KafkaConfigurationException("ConsumerOptions.MaxBufferedMessages", MaxBufferedMessages.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be from 1 to 10,000,000");
+        }
+
+        if (MaxBufferedMessagesPerPartition > MaxBufferedMessages)
+        {
+            throw new KafkaConfigurationException("ConsumerOptions.MaxBufferedMessagesPerPartition", MaxBufferedMessagesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture), $"must not exceed MaxBufferedMessages ({MaxBufferedMessages.ToString(System.Globalization.CultureInfo.InvariantCulture)}), or one slow partition would stall all of them");
         }
 
         ClientConfigBuilder.CheckRange(ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromHours(1), "ConsumerOptions.ShutdownTimeout");

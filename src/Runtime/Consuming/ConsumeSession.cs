@@ -25,6 +25,10 @@ internal sealed class ConsumeSession
     private readonly HashSet<PartitionWorker> _paused = [];
     private readonly CancellationTokenSource _stopping = new();
     private IConsumer<byte[]?, byte[]?>? _consumer;
+    private readonly ManualResetEventSlim _room = new(initialState: true);
+    private readonly int _lowBuffered;
+    private int _buffered;
+    private volatile bool _parallelismLimited;
     private Error? _fatal;
     private volatile bool _crash;
 
@@ -34,6 +38,7 @@ internal sealed class ConsumeSession
         Options = group.Options;
         Parallelism = new SemaphoreSlim(Options.MaxDegreeOfParallelism, Options.MaxDegreeOfParallelism);
         GroupTag = new KeyValuePair<string, object?>(SemConv.ConsumerGroup, group.GroupId);
+        _lowBuffered = Options.MaxBufferedMessages / 2;
     }
 
     public ConsumerGroup Group { get; }
@@ -41,6 +46,9 @@ internal sealed class ConsumeSession
     public ConsumerOptions Options { get; }
 
     public SemaphoreSlim Parallelism { get; }
+
+    /// <summary>Whether more partitions are assigned than <see cref="ConsumerOptions.MaxDegreeOfParallelism"/> (set by the poll thread on each rebalance).</summary>
+    public bool ParallelismLimited => _parallelismLimited;
 
     public ProducerCore? DeadLetterProducer { get; private set; }
 
@@ -86,6 +94,15 @@ internal sealed class ConsumeSession
     /// <summary>Asks the poll thread to re-evaluate whether <paramref name="worker"/>'s partition should be paused.</summary>
     public void RequestPauseUpdate(PartitionWorker worker) => _pauseUpdates.Enqueue(worker);
 
+    /// <summary>Called by workers for each buffered message they took (or dropped): lets the poll loop go on once half the buffer is free.</summary>
+    public void Released(int count)
+    {
+        if (Interlocked.Add(ref _buffered, -count) <= _lowBuffered && !_room.IsSet)
+        {
+            _room.Set();
+        }
+    }
+
     /// <summary>Stores the offset after <paramref name="offset"/> for the worker's partition (thread-safe).</summary>
     public void StoreOffset(TopicPartition partition, long offset)
     {
@@ -117,6 +134,18 @@ internal sealed class ConsumeSession
             while (!cancellationToken.IsCancellationRequested && _fatal is null && !_crash)
             {
                 ApplyPauseUpdates(consumer);
+                if (Volatile.Read(ref _buffered) >= Options.MaxBufferedMessages)
+                {
+                    // Handlers are behind: wait for them (briefly, so pause updates and stop requests are still seen)
+                    // instead of pausing partitions, which would make librdkafka drop and refetch what it prefetched.
+                    _room.Reset();
+                    if (Volatile.Read(ref _buffered) >= Options.MaxBufferedMessages)
+                    {
+                        _room.Wait(PollTimeout);
+                        continue;
+                    }
+                }
+
                 ConsumeResult<byte[]?, byte[]?>? record;
                 try
                 {
@@ -142,6 +171,7 @@ internal sealed class ConsumeSession
 
                 if (_workers.TryGetValue(record.TopicPartition, out var worker))
                 {
+                    Interlocked.Increment(ref _buffered);
                     if (worker.Enqueue(record))
                     {
                         ApplyPause(consumer, worker);
@@ -221,6 +251,8 @@ internal sealed class ConsumeSession
                 worker.Start();
             }
         }
+
+        _parallelismLimited = _workers.Count > Options.MaxDegreeOfParallelism;
     }
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
@@ -254,6 +286,7 @@ internal sealed class ConsumeSession
             }
         }
 
+        _parallelismLimited = _workers.Count > Options.MaxDegreeOfParallelism;
         if (stopping.Count == 0)
         {
             return;

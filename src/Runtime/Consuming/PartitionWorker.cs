@@ -113,6 +113,7 @@ internal sealed class PartitionWorker
                 }
 
                 var queued = Interlocked.Decrement(ref _queued);
+                _session.Released(1);
                 if (IsPaused && queued == _lowWatermark)
                 {
                     _session.RequestPauseUpdate(this);
@@ -136,6 +137,13 @@ internal sealed class PartitionWorker
             if (!_hardStop.IsCancellationRequested)
             {
                 StoreProgress();
+            }
+
+            // What is still queued is dropped (it was not stored: the partition's next owner fetches it again).
+            var left = Interlocked.Exchange(ref _queued, 0);
+            if (left > 0)
+            {
+                _session.Released(left);
             }
         }
     }
@@ -175,13 +183,19 @@ internal sealed class PartitionWorker
                 attempt++;
                 message.Attempt = attempt;
                 failure = null;
-                try
+
+                // The gate only matters when more partitions are assigned than handlers may run at once.
+                var gated = _session.ParallelismLimited;
+                if (gated)
                 {
-                    await _session.Parallelism.WaitAsync(_hardStop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return false;
+                    try
+                    {
+                        await _session.Parallelism.WaitAsync(_hardStop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return false;
+                    }
                 }
 
                 try
@@ -198,7 +212,10 @@ internal sealed class PartitionWorker
                 }
                 finally
                 {
-                    _session.Parallelism.Release();
+                    if (gated)
+                    {
+                        _session.Parallelism.Release();
+                    }
                 }
 
                 if (failure is null || failure is NonRetriableMessageException || attempt >= maxAttempts)

@@ -107,6 +107,7 @@ public sealed class KafkaTypedOptions
             DisablePayloadLogging = c.DisablePayloadLogging ?? d.DisablePayloadLogging,
             MaxDegreeOfParallelism = definition?.MaxDegreeOfParallelism ?? c.MaxDegreeOfParallelism ?? d.MaxDegreeOfParallelism,
             MaxBufferedMessagesPerPartition = c.MaxBufferedMessagesPerPartition ?? d.MaxBufferedMessagesPerPartition,
+            MaxBufferedMessages = c.MaxBufferedMessages ?? d.MaxBufferedMessages,
             ShutdownTimeout = c.ShutdownTimeout ?? d.ShutdownTimeout,
             CommitInterval = c.CommitInterval ?? d.CommitInterval,
             SessionTimeout = c.SessionTimeout,
@@ -180,6 +181,7 @@ public sealed class KafkaTypedOptions
         c.DisablePayloadLogging = cr.Bool("DisablePayloadLogging") ?? c.DisablePayloadLogging;
         c.MaxDegreeOfParallelism = cr.Int("MaxDegreeOfParallelism") ?? c.MaxDegreeOfParallelism;
         c.MaxBufferedMessagesPerPartition = cr.Int("MaxBufferedMessagesPerPartition") ?? c.MaxBufferedMessagesPerPartition;
+        c.MaxBufferedMessages = cr.Int("MaxBufferedMessages") ?? c.MaxBufferedMessages;
         c.ShutdownTimeout = cr.Time("ShutdownTimeout") ?? c.ShutdownTimeout;
         c.CommitInterval = cr.Time("CommitInterval") ?? c.CommitInterval;
         c.SessionTimeout = cr.Time("SessionTimeout") ?? c.SessionTimeout;
@@ -408,6 +410,9 @@ public sealed class KafkaTypedConsumerSettings
 
     /// <summary>See <see cref="ConsumerOptions.MaxBufferedMessagesPerPartition"/>.</summary>
     public int? MaxBufferedMessagesPerPartition { get; set; }
+
+    /// <summary>See <see cref="ConsumerOptions.MaxBufferedMessages"/>.</summary>
+    public int? MaxBufferedMessages { get; set; }
 
     /// <summary>See <see cref="ConsumerOptions.ShutdownTimeout"/>.</summary>
     public TimeSpan? ShutdownTimeout { get; set; }

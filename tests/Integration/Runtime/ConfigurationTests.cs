@@ -103,6 +103,15 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Per_partition_buffer_may_not_exceed_the_total_buffer()
+    {
+        var app = new KafkaAppConfig("app", "test", "localhost:9092") { ConnectTimeout = TimeSpan.Zero };
+        var e = Assert.Throws<KafkaConfigurationException>(() => new ConsumerGroup(app, ["t"], NoOp, new ConsumerOptions { MaxBufferedMessages = 100, MaxBufferedMessagesPerPartition = 200 }));
+        Assert.Equal("ConsumerOptions.MaxBufferedMessagesPerPartition", e.Field);
+        Assert.Contains("MaxBufferedMessages (100)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_tls_file_is_named()
     {
         var app = new KafkaAppConfig("app", "test", "localhost:9092") { ConnectTimeout = TimeSpan.Zero };
