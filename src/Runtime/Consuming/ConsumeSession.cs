@@ -19,10 +19,12 @@ internal sealed class ConsumeSession
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan HardStopGrace = TimeSpan.FromSeconds(5);
+    private const int MaxBatch = 1000;
 
     private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
     private readonly ConcurrentQueue<PartitionWorker> _pauseUpdates = new();
     private readonly HashSet<PartitionWorker> _paused = [];
+    private readonly List<ConsumeResult<byte[]?, byte[]?>> _batch = new(MaxBatch);
     private readonly CancellationTokenSource _stopping = new();
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private readonly ManualResetEventSlim _room = new(initialState: true);
@@ -146,10 +148,21 @@ internal sealed class ConsumeSession
                     }
                 }
 
-                ConsumeResult<byte[]?, byte[]?>? record;
                 try
                 {
-                    record = consumer.Consume(PollTimeout);
+                    // Take what librdkafka already has in one go, then hand it over: each worker is woken once per burst
+                    // instead of once per message.
+                    var record = consumer.Consume(PollTimeout);
+                    while (record is not null)
+                    {
+                        _batch.Add(record);
+                        if (_batch.Count >= MaxBatch)
+                        {
+                            break;
+                        }
+
+                        record = consumer.Consume(TimeSpan.Zero);
+                    }
                 }
                 catch (ConsumeException e)
                 {
@@ -161,21 +174,10 @@ internal sealed class ConsumeSession
 
                     // An undecodable record at the protocol level (or a transient error): log and keep polling.
                     Log.ConsumerError(Logger, Group.GroupId, $"{e.Error.Code}: {e.Error.Reason} at {e.ConsumerRecord?.TopicPartitionOffset}");
-                    continue;
                 }
-
-                if (record is null)
+                finally
                 {
-                    continue;
-                }
-
-                if (_workers.TryGetValue(record.TopicPartition, out var worker))
-                {
-                    Interlocked.Increment(ref _buffered);
-                    if (worker.Enqueue(record))
-                    {
-                        ApplyPause(consumer, worker);
-                    }
+                    Dispatch(consumer);
                 }
             }
 
@@ -225,6 +227,27 @@ internal sealed class ConsumeSession
         _workers.Clear();
     }
 
+    /// <summary>
+    /// Hands the collected records to their partitions' workers. Runs after each poll and first thing in every rebalance
+    /// callback (those run inside <c>Consume</c>), so records never cross an assignment change.
+    /// </summary>
+    private void Dispatch(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        foreach (var record in _batch)
+        {
+            if (_workers.TryGetValue(record.TopicPartition, out var worker))
+            {
+                Interlocked.Increment(ref _buffered);
+                if (worker.Enqueue(record))
+                {
+                    ApplyPause(consumer, worker);
+                }
+            }
+        }
+
+        _batch.Clear();
+    }
+
     private void OnError(IConsumer<byte[]?, byte[]?> consumer, Error error)
     {
         if (error.IsFatal)
@@ -237,6 +260,7 @@ internal sealed class ConsumeSession
 
     private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
+        Dispatch(consumer);
         Log.PartitionsAssigned(Logger, Group.GroupId, Describe(partitions));
 
         foreach (var tp in partitions)
@@ -257,12 +281,14 @@ internal sealed class ConsumeSession
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
     {
+        Dispatch(consumer);
         Log.PartitionsRevoked(Logger, Group.GroupId, Describe(partitions.Select(p => p.TopicPartition)));
         Stop(consumer, partitions.Select(p => p.TopicPartition).ToList(), commit: true);
     }
 
     private void OnLost(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
     {
+        Dispatch(consumer);
         Log.PartitionsLost(Logger, Group.GroupId, Describe(partitions.Select(p => p.TopicPartition)));
         Stop(consumer, partitions.Select(p => p.TopicPartition).ToList(), commit: false);
     }
