@@ -39,13 +39,18 @@ string NewTopic()
 }
 
 var results = new Dictionary<string, List<double>>();
+var cpu = new Dictionary<string, List<double>>();
+var cpuMark = TimeSpan.Zero;
+void Mark() => cpuMark = Process.GetCurrentProcess().TotalProcessorTime;
 void Record(string name, int round, double seconds)
 {
     var rate = messages / seconds;
-    Console.WriteLine($"  round {round,2} {name,-28} {rate,12:N0} msg/s{(round < warmup ? "  (warm-up)" : "")}");
+    var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpuMark).TotalMicroseconds / messages;
+    Console.WriteLine($"  round {round,2} {name,-38} {rate,12:N0} msg/s {cpuMicros,6:0.00} µs CPU/msg{(round < warmup ? "  (warm-up)" : "")}");
     if (round >= warmup)
     {
         (results.TryGetValue(name, out var list) ? list : results[name] = []).Add(rate);
+        (cpu.TryGetValue(name, out var c) ? c : cpu[name] = []).Add(cpuMicros);
     }
 }
 
@@ -54,21 +59,35 @@ string? consumeTopic = null;
 var consumeOnly = args.Contains("--consume-only");
 for (var round = 0; round < (consumeOnly ? 1 : warmup + rounds); round++)
 {
+    Mark();
     Record("produce: raw Produce", round, RawProduce(NewTopic()));
+    Mark();
     Record("produce: AsyncProducer", round, await TypedAsyncProduce(NewTopic()));
+    Mark();
     Record("produce: SyncProducer (10k in flight)", round, await TypedSyncProduce(consumeTopic = NewTopic()));
 }
 
 for (var round = 0; round < warmup + rounds; round++)
 {
+    Mark();
     Record("consume: raw Consume loop", round, RawConsume(consumeTopic!));
+    Mark();
     Record("consume: ConsumerGroup", round, await TypedConsume(consumeTopic!));
 }
 
 Console.WriteLine();
-Console.WriteLine($"{"variant",-40} {"median msg/s",14} {"× raw",7}");
-double Median(string name) => results[name].Order().ElementAt(results[name].Count / 2);
-void Row(string name, string raw) => Console.WriteLine($"{name,-40} {Median(name),14:N0} {Median(name) / Median(raw),7:0.00}");
+Console.WriteLine($"{"variant",-40} {"median msg/s",14} {"× raw",7} {"µs CPU/msg",11} {"× raw",7}");
+static double MedianOf(List<double> values) => values.Order().ElementAt(values.Count / 2);
+double Median(string name) => MedianOf(results[name]);
+double Cpu(string name) => MedianOf(cpu[name]);
+void Row(string name, string raw)
+{
+    if (results.ContainsKey(name) && results.ContainsKey(raw))
+    {
+        Console.WriteLine($"{name,-40} {Median(name),14:N0} {Median(name) / Median(raw),7:0.00} {Cpu(name),11:0.00} {Cpu(name) / Cpu(raw),7:0.00}");
+    }
+}
+
 Row("produce: raw Produce", "produce: raw Produce");
 Row("produce: AsyncProducer", "produce: raw Produce");
 Row("produce: SyncProducer (10k in flight)", "produce: raw Produce");
