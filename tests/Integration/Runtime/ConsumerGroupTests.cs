@@ -111,8 +111,9 @@ public sealed class ConsumerGroupTests(SharedCluster shared)
         Assert.Equal(4, times.Length);
         var gaps = times.Zip(times.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b).TotalMilliseconds).ToArray();
 
-        // Delays are 100, 200 and 400 ms: each gap is at least its delay, and each is longer than the one before.
-        Assert.True(gaps[0] >= 95 && gaps[1] >= 195 && gaps[2] >= 395, string.Join(", ", gaps));
+        // Delays are 100, 200 and 400 ms: each gap is about its delay (timers may fire a few ms early on a loaded VM),
+        // and each is longer than the one before.
+        Assert.True(gaps[0] >= 90 && gaps[1] >= 180 && gaps[2] >= 360, string.Join(", ", gaps));
         Assert.True(gaps[0] < gaps[1] && gaps[1] < gaps[2], string.Join(", ", gaps));
         Assert.Equal(3, group.RetryCount);
         Assert.Equal(1, group.HandledCount);
