@@ -16,14 +16,21 @@ internal static class TestCompilation
     private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(() =>
     {
         var list = new List<MetadataReference>(Net100.References.All);
-        var baseDir = AppContext.BaseDirectory;
-        foreach (var file in Directory.GetFiles(baseDir, "*.dll"))
+        var added = new HashSet<string>(StringComparer.Ordinal);
+
+        // Microsoft.Extensions.* come from the ASP.NET Core shared framework when a referenced project (Kafka.Typed.Testing)
+        // uses it, and from the output folder otherwise: take them from wherever this process loaded them.
+        var frameworkDir = Path.GetDirectoryName(typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location)!;
+        foreach (var dir in new[] { AppContext.BaseDirectory, frameworkDir }.Distinct())
         {
-            var name = Path.GetFileName(file);
-            if (name == "Kafka.Typed.dll" || name.StartsWith("Confluent.Kafka", StringComparison.Ordinal) || name.StartsWith("OpenTelemetry", StringComparison.Ordinal)
-                || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal))
+            foreach (var file in Directory.GetFiles(dir, "*.dll"))
             {
-                list.Add(MetadataReference.CreateFromFile(file));
+                var name = Path.GetFileName(file);
+                if ((name == "Kafka.Typed.dll" || name.StartsWith("Confluent.Kafka", StringComparison.Ordinal) || name.StartsWith("OpenTelemetry", StringComparison.Ordinal)
+                     || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)) && added.Add(name))
+                {
+                    list.Add(MetadataReference.CreateFromFile(file));
+                }
             }
         }
 

@@ -1,0 +1,391 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Confluent.SchemaRegistry;
+using AvroSchema = Avro.Schema;
+
+namespace Kafka.Typed.Avro;
+
+/// <summary>
+/// Avro in Confluent's wire format with Schema Registry, over a (generated) <see cref="IAvroCodec{T}"/>: an
+/// <see cref="IKafkaSerializer{T}"/> interoperable with Confluent's <c>AvroSerializer</c>/<c>AvroDeserializer</c> and the
+/// Java serdes.
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+/// <remarks>
+/// <para><b>Writing</b>: the schema id is found once per subject (see <see cref="AvroSerdeOptions.Registration"/>) and
+/// cached; each value is the 5-byte header then the codec's body.</para>
+/// <para><b>Reading</b>: when the header's schema id is the type's own schema (or any registered schema with the same
+/// parsing canonical form) the codec reads the body directly. Otherwise the writer schema is fetched once per id, checked
+/// with Avro's schema resolution rules against the type's schema, and the body is validated, resolved with Apache.Avro's
+/// generic reader and re-encoded in the type's schema before the codec reads it (slower, but correct for added, removed,
+/// reordered and promoted fields).</para>
+/// <para>Thread-safe. Registry calls happen on first use of a subject or schema id; call <see cref="PrepareAsync"/> to
+/// make them ahead of time. Bad input fails with <see cref="KafkaAvroException"/>; registry failures with
+/// <see cref="KafkaSerializationException"/>.</para>
+/// </remarks>
+public sealed class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
+{
+    private readonly IAvroCodec<T> _codec;
+    private readonly ISchemaRegistryClient _client;
+    private readonly bool _ownsClient;
+    private readonly AvroSerdeOptions _options;
+    private readonly AvroSchema _schema;
+    private readonly string _parsingForm;
+    private readonly ConcurrentDictionary<string, Task<int>> _subjectIds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _topicIds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, WriterPlan> _writers = new();
+
+    /// <summary>Creates the serde with its own <see cref="CachedSchemaRegistryClient"/> for <see cref="AvroSerdeOptions.Registry"/>.</summary>
+    /// <param name="codec">The type's codec.</param>
+    /// <param name="options">The registry connection and behaviour.</param>
+    /// <exception cref="KafkaConfigurationException">An option, or the codec's schema, is invalid.</exception>
+    public AvroSerde(IAvroCodec<T> codec, AvroSerdeOptions options)
+        : this(codec, CreateClient(options), ownsClient: true, options)
+    {
+    }
+
+    /// <summary>Creates the serde over an existing registry client (shared, not disposed by the serde).</summary>
+    /// <param name="codec">The type's codec.</param>
+    /// <param name="client">The registry client.</param>
+    /// <param name="options">Behaviour; <see cref="AvroSerdeOptions.Registry"/> is ignored. <see langword="null"/> for the defaults.</param>
+    /// <exception cref="KafkaConfigurationException">An option, or the codec's schema, is invalid.</exception>
+    public AvroSerde(IAvroCodec<T> codec, ISchemaRegistryClient client, AvroSerdeOptions? options = null)
+        : this(codec, client ?? throw new ArgumentNullException(nameof(client)), ownsClient: false, options ?? new AvroSerdeOptions())
+    {
+    }
+
+    private AvroSerde(IAvroCodec<T> codec, ISchemaRegistryClient client, bool ownsClient, AvroSerdeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        options.Validate(needsUrl: false);
+        _codec = codec;
+        _client = client;
+        _ownsClient = ownsClient;
+        _options = options;
+        try
+        {
+            _schema = AvroSchema.Parse(codec.Schema);
+        }
+        catch (Exception e) when (e is global::Avro.AvroException or Newtonsoft.Json.JsonException or ArgumentException)
+        {
+            throw new KafkaConfigurationException($"{codec.GetType().Name}.Schema", Truncate(codec.Schema), "a valid Avro schema (JSON): " + e.Message, e);
+        }
+
+        _parsingForm = global::Avro.SchemaNormalization.ToParsingForm(_schema);
+        RecordName = _schema is global::Avro.NamedSchema named ? named.Fullname : null;
+        if (RecordName is null && options.SubjectNameStrategy != AvroSubjectNameStrategy.TopicName)
+        {
+            throw new KafkaConfigurationException("AvroSerdeOptions.SubjectNameStrategy", options.SubjectNameStrategy.ToString(), $"TopicName for a schema without a name (the schema is of type {_schema.Tag})");
+        }
+    }
+
+    /// <summary>The codec's Avro schema (JSON), as registered.</summary>
+    public string Schema => _codec.Schema;
+
+    /// <summary>The full name of the schema's record (or enum/fixed), or <see langword="null"/> for an unnamed schema.</summary>
+    public string? RecordName { get; }
+
+    /// <summary>The subject of <paramref name="topic"/> under <see cref="AvroSerdeOptions.SubjectNameStrategy"/>.</summary>
+    /// <param name="topic">The topic.</param>
+    public string GetSubject(string topic) => _options.SubjectNameStrategy switch
+    {
+        AvroSubjectNameStrategy.RecordName => RecordName!,
+        AvroSubjectNameStrategy.TopicRecordName => $"{topic}-{RecordName}",
+        _ => topic + (_options.IsKey ? "-key" : "-value"),
+    };
+
+    /// <summary>Registers (or looks up) the schema for <paramref name="topic"/> now, so the first send makes no registry call.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The schema id written for <paramref name="topic"/>.</returns>
+    public Task<int> PrepareAsync(string topic, CancellationToken cancellationToken = default)
+        => GetSchemaIdTask(topic).WaitAsync(cancellationToken);
+
+    /// <summary>The schema id written for <paramref name="topic"/> (a registry call the first time per subject, then cached).</summary>
+    /// <param name="topic">The topic.</param>
+    public int GetSchemaId(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (_topicIds.TryGetValue(topic, out var cached))
+        {
+            return cached;
+        }
+
+        var task = GetSchemaIdTask(topic);
+        var id = task.IsCompletedSuccessfully ? task.Result : task.GetAwaiter().GetResult();
+        _topicIds.TryAdd(topic, id);
+        return id;
+    }
+
+    /// <inheritdoc />
+    public void Serialize(T value, IBufferWriter<byte> output, in KafkaSerializationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (value is null)
+        {
+            throw new KafkaAvroException(AvroErrorKind.UnexpectedNull, $"the {typeof(T).Name} value is null", context.Topic, -1, -1);
+        }
+
+        var id = GetSchemaId(context.Topic);
+        ConfluentWireFormat.WriteHeader(output, id);
+        var writer = new AvroWriter(output);
+        _codec.Write(ref writer, value);
+        writer.Flush();
+    }
+
+    /// <summary>Serializes <paramref name="value"/> for <paramref name="topic"/> into a new array.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="topic">The topic.</param>
+    public byte[] Serialize(T value, string topic)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        Serialize(value, buffer, new KafkaSerializationContext(topic));
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <inheritdoc />
+    public T Deserialize(ReadOnlySpan<byte> data, in KafkaSerializationContext context) => Deserialize(data, context.Topic, -1, -1);
+
+    /// <summary>Deserializes a record value; errors name the topic, partition and offset.</summary>
+    /// <param name="data">The record value.</param>
+    /// <param name="topic">Its topic.</param>
+    /// <param name="partition">Its partition, or -1.</param>
+    /// <param name="offset">Its offset, or -1.</param>
+    /// <exception cref="KafkaAvroException">Wrong magic byte, unknown schema id, truncated or corrupt body, incompatible writer schema.</exception>
+    /// <exception cref="KafkaSerializationException">The registry could not be asked for the writer schema.</exception>
+    public T Deserialize(ReadOnlySpan<byte> data, string topic, int partition, long offset)
+    {
+        int? id = null;
+        try
+        {
+            id = ConfluentWireFormat.ReadHeader(data, out var body);
+            if (!_writers.TryGetValue(id.Value, out var plan))
+            {
+                plan = GetWriterPlan(id.Value, topic);
+            }
+
+            if (plan.Reader is null)
+            {
+                return ReadBody(body);
+            }
+
+            return ReadBody(plan.Transcode(body));
+        }
+        catch (KafkaAvroException e)
+        {
+            throw e.At(topic, partition, offset, id);
+        }
+    }
+
+    /// <summary>Disposes the registry client when the serde created it.</summary>
+    public void Dispose()
+    {
+        if (_ownsClient)
+        {
+            _client.Dispose();
+        }
+    }
+
+    private static ISchemaRegistryClient CreateClient(AvroSerdeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(needsUrl: true);
+        try
+        {
+            return new CachedSchemaRegistryClient(options.Registry);
+        }
+        catch (ArgumentException e)
+        {
+            throw new KafkaConfigurationException("AvroSerdeOptions.Registry", options.Registry.Url, e.Message, e);
+        }
+    }
+
+    private static string Truncate(string? text) => text is null ? "(null)" : text.Length <= 200 ? text : text[..200] + "…";
+
+    private T ReadBody(ReadOnlySpan<byte> body)
+    {
+        var reader = new AvroReader(body);
+        T value;
+        try
+        {
+            value = _codec.Read(ref reader);
+        }
+        catch (Exception e) when (e is not KafkaAvroException and not OperationCanceledException)
+        {
+            throw new KafkaAvroException(AvroErrorKind.Corrupt, $"the codec failed at byte {reader.Position}: {e.Message}", e);
+        }
+
+        reader.EnsureEnd();
+        return value;
+    }
+
+    private Task<int> GetSchemaIdTask(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var subject = GetSubject(topic);
+        if (_subjectIds.TryGetValue(subject, out var existing) && !existing.IsFaulted && !existing.IsCanceled)
+        {
+            return existing;
+        }
+
+        var task = _subjectIds.AddOrUpdate(
+            subject,
+            static (s, self) => self.ResolveSchemaIdAsync(s),
+            static (s, old, self) => old.IsFaulted || old.IsCanceled ? self.ResolveSchemaIdAsync(s) : old,
+            this);
+        return task;
+    }
+
+    private async Task<int> ResolveSchemaIdAsync(string subject)
+    {
+        await Task.Yield();
+        var schema = new Schema(_codec.Schema, SchemaType.Avro);
+        int id;
+        try
+        {
+            switch (_options.Registration)
+            {
+                case AvroSchemaRegistration.UseLatest:
+                    {
+                        var latest = await _client.GetLatestSchemaAsync(subject).WaitAsync(_options.RegistryTimeout).ConfigureAwait(false);
+                        var form = global::Avro.SchemaNormalization.ToParsingForm(AvroSchema.Parse(latest.SchemaString));
+                        if (form != _parsingForm)
+                        {
+                            throw new KafkaAvroException(AvroErrorKind.SchemaNotRegistered, $"the latest version ({latest.Version}, id {latest.Id}) of subject '{subject}' encodes differently from {typeof(T).Name}'s schema; register the type's schema or use AutoRegister");
+                        }
+
+                        id = latest.Id;
+                        break;
+                    }
+
+                case AvroSchemaRegistration.LookupOnly:
+                    id = (await _client.LookupSchemaAsync(subject, schema, ignoreDeletedSchemas: true, normalize: _options.NormalizeSchemas).WaitAsync(_options.RegistryTimeout).ConfigureAwait(false)).Id;
+                    break;
+                default:
+                    id = await _client.RegisterSchemaAsync(subject, schema, _options.NormalizeSchemas).WaitAsync(_options.RegistryTimeout).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (SchemaRegistryException e) when (e.ErrorCode is 40401 or 40403)
+        {
+            throw new KafkaAvroException(AvroErrorKind.SchemaNotRegistered, $"subject '{subject}' has no schema of {typeof(T).Name} ({_options.Registration}): {e.Message}", e);
+        }
+        catch (SchemaRegistryException e) when (e.ErrorCode == 409 || (int)e.Status == 409)
+        {
+            throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"the registry rejected {typeof(T).Name}'s schema for subject '{subject}' as incompatible: {e.Message}", e);
+        }
+        catch (Exception e) when (e is not KafkaAvroException)
+        {
+            throw new KafkaSerializationException($"Schema Registry call for subject '{subject}' ({_options.Registration}) failed: {e.Message}", e);
+        }
+
+        _writers.TryAdd(id, WriterPlan.Direct);
+        return id;
+    }
+
+    private WriterPlan GetWriterPlan(int id, string topic)
+    {
+        if (_writers.Count >= _options.MaxCachedWriterSchemas)
+        {
+            foreach (var key in _writers.Keys)
+            {
+                if (_writers.TryGetValue(key, out var p) && p.Reader is not null)
+                {
+                    _writers.TryRemove(key, out _);
+                }
+            }
+        }
+
+        Schema registered;
+        try
+        {
+            registered = _client.GetSchemaBySubjectAndIdAsync(GetSubject(topic), id).WaitAsync(_options.RegistryTimeout).GetAwaiter().GetResult();
+        }
+        catch (SchemaRegistryException e) when (e.ErrorCode is 40403 or 40401 || (int)e.Status == 404)
+        {
+            throw new KafkaAvroException(AvroErrorKind.UnknownSchemaId, $"the registry has no schema with id {id}", e);
+        }
+        catch (Exception e)
+        {
+            throw new KafkaSerializationException($"Fetching writer schema id {id} from the Schema Registry failed: {e.Message}", e);
+        }
+
+        if (registered.SchemaType != SchemaType.Avro)
+        {
+            throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"schema id {id} is a {registered.SchemaType} schema, not Avro");
+        }
+
+        AvroSchema writer;
+        try
+        {
+            writer = AvroSchema.Parse(registered.SchemaString);
+        }
+        catch (Exception e)
+        {
+            throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"schema id {id} is not a valid Avro schema: {e.Message}", e);
+        }
+
+        WriterPlan plan;
+        if (global::Avro.SchemaNormalization.ToParsingForm(writer) == _parsingForm)
+        {
+            plan = WriterPlan.Direct;
+        }
+        else if (!_schema.CanRead(writer))
+        {
+            throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"{typeof(T).Name}'s schema cannot read data written with schema id {id} (Avro schema resolution rules)");
+        }
+        else
+        {
+            plan = new WriterPlan(writer, _schema);
+        }
+
+        return _writers.GetOrAdd(id, plan);
+    }
+
+    private sealed class WriterPlan
+    {
+        public static readonly WriterPlan Direct = new();
+
+        private readonly AvroSchema? _writerSchema;
+        private readonly global::Avro.Generic.GenericDatumWriter<object>? _writer;
+        private readonly Lock _gate = new();
+
+        public WriterPlan(AvroSchema writerSchema, AvroSchema readerSchema)
+        {
+            _writerSchema = writerSchema;
+            Reader = new global::Avro.Generic.GenericDatumReader<object>(writerSchema, readerSchema);
+            _writer = new global::Avro.Generic.GenericDatumWriter<object>(readerSchema);
+        }
+
+        private WriterPlan()
+        {
+        }
+
+        /// <summary>The resolving reader, or <see langword="null"/> when the codec reads the body directly.</summary>
+        public global::Avro.Generic.GenericDatumReader<object>? Reader { get; }
+
+        /// <summary>Validates <paramref name="body"/> against the writer schema, resolves it and re-encodes it in the reader schema.</summary>
+        public byte[] Transcode(ReadOnlySpan<byte> body)
+        {
+            var check = new AvroReader(body);
+            AvroSchemaSkipper.Skip(ref check, _writerSchema!);
+            check.EnsureEnd();
+            try
+            {
+                using var input = new MemoryStream(body.ToArray(), writable: false);
+                using var output = new MemoryStream(body.Length + 16);
+                lock (_gate)
+                {
+                    var datum = Reader!.Read(null!, new global::Avro.IO.BinaryDecoder(input));
+                    _writer!.Write(datum, new global::Avro.IO.BinaryEncoder(output));
+                }
+
+                return output.ToArray();
+            }
+            catch (Exception e) when (e is not KafkaAvroException)
+            {
+                throw new KafkaAvroException(AvroErrorKind.Corrupt, $"resolving the writer's data failed: {e.Message}", e);
+            }
+        }
+    }
+}

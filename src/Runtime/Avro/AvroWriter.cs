@@ -1,0 +1,307 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Text;
+
+namespace Kafka.Typed.Avro;
+
+/// <summary>
+/// Writes Avro binary encoding to an <see cref="IBufferWriter{T}"/>: the building blocks a generated
+/// <see cref="IAvroCodec{T}"/> calls. It buffers into the writer's span and advances in chunks; call <see cref="Flush"/>
+/// when done (<see cref="AvroSerde{T}"/> does). Allocation-free except for what the buffer writer allocates.
+/// </summary>
+/// <remarks>
+/// Collections are written as one block: <see cref="WriteArrayStart"/> (or <see cref="WriteMapStart"/>) with the item
+/// count, the items (for a map: key string then value), then <see cref="WriteArrayEnd"/> (or <see cref="WriteMapEnd"/>).
+/// Unions: <see cref="WriteUnionIndex"/> then the branch's value. Records: the fields in schema order, nothing else.
+/// </remarks>
+public ref struct AvroWriter
+{
+    private const int MinChunk = 256;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private readonly IBufferWriter<byte> _output;
+    private Span<byte> _span;
+    private int _pos;
+
+    /// <summary>Creates a writer over <paramref name="output"/>.</summary>
+    /// <param name="output">Where the bytes go.</param>
+    public AvroWriter(IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _output = output;
+        _span = default;
+        _pos = 0;
+    }
+
+    /// <summary>Commits the buffered bytes to the underlying writer. Call it once after the last value.</summary>
+    public void Flush()
+    {
+        if (_pos > 0)
+        {
+            _output.Advance(_pos);
+        }
+
+        _pos = 0;
+        _span = default;
+    }
+
+    /// <summary>Writes an Avro <c>null</c> (no bytes).</summary>
+#pragma warning disable CA1822 // Part of the codec-facing API: a generated codec calls it for symmetry with the reader.
+    public void WriteNull()
+#pragma warning restore CA1822
+    {
+    }
+
+    /// <summary>Writes an Avro <c>boolean</c> (one byte, 0 or 1).</summary>
+    /// <param name="value">The value.</param>
+    public void WriteBoolean(bool value)
+    {
+        Ensure(1);
+        _span[_pos++] = value ? (byte)1 : (byte)0;
+    }
+
+    /// <summary>Writes an Avro <c>int</c> (zig-zag varint).</summary>
+    /// <param name="value">The value.</param>
+    public void WriteInt(int value) => WriteLong(value);
+
+    /// <summary>Writes an Avro <c>long</c> (zig-zag varint, at most 10 bytes).</summary>
+    /// <param name="value">The value.</param>
+    public void WriteLong(long value)
+    {
+        Ensure(10);
+        var n = (ulong)((value << 1) ^ (value >> 63));
+        while (n >= 0x80)
+        {
+            _span[_pos++] = (byte)(n | 0x80);
+            n >>= 7;
+        }
+
+        _span[_pos++] = (byte)n;
+    }
+
+    /// <summary>Writes an Avro <c>float</c> (4 bytes, little-endian IEEE 754).</summary>
+    /// <param name="value">The value.</param>
+    public void WriteFloat(float value)
+    {
+        Ensure(4);
+        BinaryPrimitives.WriteSingleLittleEndian(_span[_pos..], value);
+        _pos += 4;
+    }
+
+    /// <summary>Writes an Avro <c>double</c> (8 bytes, little-endian IEEE 754).</summary>
+    /// <param name="value">The value.</param>
+    public void WriteDouble(double value)
+    {
+        Ensure(8);
+        BinaryPrimitives.WriteDoubleLittleEndian(_span[_pos..], value);
+        _pos += 8;
+    }
+
+    /// <summary>Writes an Avro <c>bytes</c> value (length, then the bytes).</summary>
+    /// <param name="value">The bytes.</param>
+    public void WriteBytes(scoped ReadOnlySpan<byte> value)
+    {
+        WriteLong(value.Length);
+        WriteFixed(value);
+    }
+
+    /// <summary>Writes an Avro <c>fixed</c> value (the bytes only; the schema fixes the size).</summary>
+    /// <param name="value">The bytes.</param>
+    public void WriteFixed(scoped ReadOnlySpan<byte> value)
+    {
+        if (value.Length <= MinChunk * 16)
+        {
+            Ensure(value.Length);
+            value.CopyTo(_span[_pos..]);
+            _pos += value.Length;
+            return;
+        }
+
+        Flush();
+        _output.Write(value);
+    }
+
+    /// <summary>Writes an Avro <c>string</c> (length, then UTF-8).</summary>
+    /// <param name="value">The text.</param>
+    /// <exception cref="KafkaAvroException">The text has an unpaired surrogate (not valid UTF-16).</exception>
+    public void WriteString(scoped ReadOnlySpan<char> value)
+    {
+        int byteCount;
+        try
+        {
+            byteCount = StrictUtf8.GetByteCount(value);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, "a string has an unpaired surrogate and cannot be encoded as UTF-8", e);
+        }
+
+        WriteLong(byteCount);
+        Ensure(byteCount);
+        _pos += StrictUtf8.GetBytes(value, _span[_pos..]);
+    }
+
+    /// <summary>Writes an Avro <c>string</c>; <see langword="null"/> is rejected (use a union with <c>null</c>).</summary>
+    /// <param name="value">The text.</param>
+    /// <exception cref="KafkaAvroException"><paramref name="value"/> is <see langword="null"/>.</exception>
+    public void WriteString(string value)
+    {
+        if (value is null)
+        {
+            throw new KafkaAvroException(AvroErrorKind.UnexpectedNull, "a non-nullable string is null");
+        }
+
+        WriteString(value.AsSpan());
+    }
+
+    /// <summary>Writes an enum symbol's index (an Avro <c>int</c>).</summary>
+    /// <param name="index">The symbol's position in the schema's <c>symbols</c>.</param>
+    public void WriteEnum(int index) => WriteLong(index);
+
+    /// <summary>Writes the branch index of a union; the branch's value follows.</summary>
+    /// <param name="index">The branch's position in the union, from 0.</param>
+    public void WriteUnionIndex(int index) => WriteLong(index);
+
+    /// <summary>Starts an array of <paramref name="count"/> items (nothing is written for 0: call <see cref="WriteArrayEnd"/>).</summary>
+    /// <param name="count">The number of items that follow.</param>
+    public void WriteArrayStart(int count)
+    {
+        if (count > 0)
+        {
+            WriteLong(count);
+        }
+    }
+
+    /// <summary>Ends an array (the 0 block count).</summary>
+    public void WriteArrayEnd() => WriteLong(0);
+
+    /// <summary>Starts a map of <paramref name="count"/> entries; each entry is a key string then the value.</summary>
+    /// <param name="count">The number of entries that follow.</param>
+    public void WriteMapStart(int count) => WriteArrayStart(count);
+
+    /// <summary>Ends a map (the 0 block count).</summary>
+    public void WriteMapEnd() => WriteLong(0);
+
+    /// <summary>Writes a <c>decimal</c> logical type over <c>bytes</c>: the unscaled value, big-endian two's complement, minimal length.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="scale">The schema's scale (0 to 28).</param>
+    /// <exception cref="KafkaAvroException">The value has more fractional digits than <paramref name="scale"/> allows.</exception>
+    public void WriteDecimal(decimal value, int scale)
+    {
+        var unscaled = AvroDecimalConversions.Unscale(value, scale);
+        var length = unscaled.GetByteCount(isUnsigned: false);
+        WriteLong(length);
+        Ensure(length);
+        unscaled.TryWriteBytes(_span[_pos..], out var written, isUnsigned: false, isBigEndian: true);
+        _pos += written;
+    }
+
+    /// <summary>Writes a <c>decimal</c> logical type over <c>fixed</c>: the unscaled value sign-extended to <paramref name="size"/> bytes.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="scale">The schema's scale (0 to 28).</param>
+    /// <param name="size">The fixed type's size.</param>
+    /// <exception cref="KafkaAvroException">The value does not fit the scale or the size.</exception>
+    public void WriteDecimalFixed(decimal value, int scale, int size)
+    {
+        var unscaled = AvroDecimalConversions.Unscale(value, scale);
+        var length = unscaled.GetByteCount(isUnsigned: false);
+        if (length > size)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"the decimal {value} needs {length} bytes; the fixed type has {size}");
+        }
+
+        Ensure(size);
+        var target = _span.Slice(_pos, size);
+        target[..(size - length)].Fill(unscaled.Sign < 0 ? (byte)0xFF : (byte)0);
+        unscaled.TryWriteBytes(target[(size - length)..], out _, isUnsigned: false, isBigEndian: true);
+        _pos += size;
+    }
+
+    /// <summary>Writes a <c>uuid</c> logical type (a string in the 36-character <c>D</c> format, lower case).</summary>
+    /// <param name="value">The value.</param>
+    public void WriteUuid(Guid value)
+    {
+        Span<char> text = stackalloc char[36];
+        value.TryFormat(text, out _, "D");
+        WriteString(text);
+    }
+
+    /// <summary>Writes a <c>timestamp-millis</c> logical type (a <c>long</c>: milliseconds since the Unix epoch, UTC).</summary>
+    /// <param name="value">The instant.</param>
+    public void WriteTimestampMillis(DateTimeOffset value) => WriteLong(value.ToUnixTimeMilliseconds());
+
+    /// <summary>Writes a <c>timestamp-micros</c> logical type (a <c>long</c>: microseconds since the Unix epoch, UTC).</summary>
+    /// <param name="value">The instant.</param>
+    public void WriteTimestampMicros(DateTimeOffset value) => WriteLong((value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10);
+
+    /// <summary>Writes a <c>date</c> logical type (an <c>int</c>: days since 1970-01-01).</summary>
+    /// <param name="value">The date.</param>
+    public void WriteDate(DateOnly value) => WriteInt(value.DayNumber - AvroDecimalConversions.EpochDayNumber);
+
+    private void Ensure(int count)
+    {
+        if (_span.Length - _pos >= count)
+        {
+            return;
+        }
+
+        Flush();
+        _span = _output.GetSpan(Math.Max(count, MinChunk));
+    }
+}
+
+/// <summary>Conversions between <see cref="decimal"/> and Avro's unscaled big-endian form.</summary>
+internal static class AvroDecimalConversions
+{
+    public static readonly int EpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
+
+    public static BigInteger Unscale(decimal value, int scale)
+    {
+        if (scale is < 0 or > 28)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"decimal scale {scale} is outside 0 to 28 (System.Decimal's range)");
+        }
+
+        var own = value.Scale;
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var mantissa = new BigInteger((uint)bits[0]) | (new BigInteger((uint)bits[1]) << 32) | (new BigInteger((uint)bits[2]) << 64);
+        if (own < scale)
+        {
+            mantissa *= BigInteger.Pow(10, scale - own);
+        }
+        else if (own > scale)
+        {
+            var divisor = BigInteger.Pow(10, own - scale);
+            mantissa = BigInteger.DivRem(mantissa, divisor, out var remainder);
+            if (!remainder.IsZero)
+            {
+                throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"the decimal {value} has more than {scale} fractional digit(s), the schema's scale");
+            }
+        }
+
+        return value < 0 ? -mantissa : mantissa;
+    }
+
+    public static decimal Scale(ReadOnlySpan<byte> bigEndianTwosComplement, int scale)
+    {
+        if (scale is < 0 or > 28)
+        {
+            throw new KafkaAvroException(AvroErrorKind.Corrupt, $"decimal scale {scale} is outside 0 to 28 (System.Decimal's range)");
+        }
+
+        var unscaled = new BigInteger(bigEndianTwosComplement, isUnsigned: false, isBigEndian: true);
+        var negative = unscaled.Sign < 0;
+        var magnitude = BigInteger.Abs(unscaled);
+        if (magnitude.GetBitLength() > 96)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"the decimal's unscaled value has {magnitude.GetBitLength()} bits; System.Decimal holds 96");
+        }
+
+        var lo = (int)(uint)(magnitude & uint.MaxValue);
+        var mid = (int)(uint)((magnitude >> 32) & uint.MaxValue);
+        var hi = (int)(uint)((magnitude >> 64) & uint.MaxValue);
+        return new decimal(lo, mid, hi, negative, (byte)scale);
+    }
+}

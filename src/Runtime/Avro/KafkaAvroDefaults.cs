@@ -1,0 +1,123 @@
+using System.Buffers;
+using Confluent.SchemaRegistry;
+
+namespace Kafka.Typed.Avro;
+
+/// <summary>
+/// The process-wide Schema Registry connection that <see cref="AvroKafkaSerializer{T}"/> instances use. Generated message
+/// types fix their serializer in a static property, before configuration is read, so the connection is supplied here
+/// once at start-up (by the generated registration or by hand) and bound lazily on first use.
+/// </summary>
+public static class KafkaAvroDefaults
+{
+    private static readonly Lock Gate = new();
+    private static Binding? _current;
+
+    /// <summary>Whether a connection was configured.</summary>
+    public static bool IsConfigured => Volatile.Read(ref _current) is not null;
+
+    /// <summary>Connects to the registry in <see cref="AvroSerdeOptions.Registry"/> with a new <see cref="CachedSchemaRegistryClient"/>.</summary>
+    /// <param name="options">The registry connection and serde behaviour for every Avro type.</param>
+    /// <exception cref="KafkaConfigurationException">An option is invalid (for example no URL).</exception>
+    public static void Configure(AvroSerdeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(needsUrl: true);
+        CachedSchemaRegistryClient client;
+        try
+        {
+            client = new CachedSchemaRegistryClient(options.Registry);
+        }
+        catch (ArgumentException e)
+        {
+            throw new KafkaConfigurationException("AvroSerdeOptions.Registry", options.Registry.Url, e.Message, e);
+        }
+
+        Set(new Binding(client, options, OwnsClient: true));
+    }
+
+    /// <summary>Uses an existing registry client (not disposed by Kafka.Typed).</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="options">Serde behaviour; <see langword="null"/> for the defaults.</param>
+    public static void Configure(ISchemaRegistryClient client, AvroSerdeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        options ??= new AvroSerdeOptions();
+        options.Validate(needsUrl: false);
+        Set(new Binding(client, options, OwnsClient: false));
+    }
+
+    /// <summary>Forgets the connection (serializers bound to it rebind on next use); disposes a client created by <see cref="Configure(AvroSerdeOptions)"/>.</summary>
+    public static void Reset() => Set(null);
+
+    internal static Binding Current
+        => Volatile.Read(ref _current)
+           ?? throw new KafkaConfigurationException("Kafka:SchemaRegistry:Url", null, "an Avro message type needs a Schema Registry: call KafkaAvroDefaults.Configure(...) (or configure the registry URL) before sending or receiving it");
+
+    private static void Set(Binding? binding)
+    {
+        Binding? old;
+        lock (Gate)
+        {
+            old = _current;
+            Volatile.Write(ref _current, binding);
+        }
+
+        if (old is { OwnsClient: true })
+        {
+            old.Client.Dispose();
+        }
+    }
+
+    internal sealed record Binding(ISchemaRegistryClient Client, AvroSerdeOptions Options, bool OwnsClient);
+}
+
+/// <summary>
+/// The <see cref="IKafkaSerializer{T}"/> a generated Avro message type exposes: an <see cref="AvroSerde{T}"/> over the
+/// type's codec, bound on first use to the connection in <see cref="KafkaAvroDefaults"/>.
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+/// <example>
+/// Generated: <c>public static IKafkaSerializer&lt;Order&gt; Serializer { get; } = new AvroKafkaSerializer&lt;Order&gt;(OrderAvroCodec.Instance);</c>.
+/// By hand, as a <see cref="KafkaTopicAttribute.Serializer"/>: <c>sealed class OrderAvro() : AvroKafkaSerializer&lt;Order&gt;(OrderAvroCodec.Instance);</c>
+/// </example>
+public class AvroKafkaSerializer<T> : IKafkaSerializer<T>
+{
+    private readonly IAvroCodec<T> _codec;
+    private Bound? _bound;
+
+    /// <summary>Creates the serializer; nothing is validated or contacted until first use.</summary>
+    /// <param name="codec">The type's codec.</param>
+    public AvroKafkaSerializer(IAvroCodec<T> codec)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        _codec = codec;
+    }
+
+    /// <summary>The serde bound to the current <see cref="KafkaAvroDefaults"/> connection.</summary>
+    /// <exception cref="KafkaConfigurationException">No connection is configured, or the codec's schema is invalid.</exception>
+    public AvroSerde<T> Serde
+    {
+        get
+        {
+            var binding = KafkaAvroDefaults.Current;
+            var bound = Volatile.Read(ref _bound);
+            if (bound is not null && ReferenceEquals(bound.Binding, binding))
+            {
+                return bound.Serde;
+            }
+
+            var serde = new AvroSerde<T>(_codec, binding.Client, binding.Options);
+            Volatile.Write(ref _bound, new Bound(binding, serde));
+            return serde;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Serialize(T value, IBufferWriter<byte> output, in KafkaSerializationContext context) => Serde.Serialize(value, output, context);
+
+    /// <inheritdoc />
+    public T Deserialize(ReadOnlySpan<byte> data, in KafkaSerializationContext context) => Serde.Deserialize(data, context);
+
+    private sealed record Bound(KafkaAvroDefaults.Binding Binding, AvroSerde<T> Serde);
+}
