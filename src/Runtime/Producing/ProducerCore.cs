@@ -187,7 +187,10 @@ internal sealed class ProducerCore : IDisposable
     internal void OnDeliveryReport(DeliveryTicket ticket, DeliveryReport<byte[]?, byte[]?> report)
     {
         Untrack(ticket);
-        Interlocked.Exchange(ref _capacity, null)?.TrySetResult();
+        if (Volatile.Read(ref _capacity) is not null)
+        {
+            Interlocked.Exchange(ref _capacity, null)?.TrySetResult();
+        }
         if (report.Error.IsError)
         {
             Finish(ticket, report.Topic, report.Error.Code, report.Partition.Value);

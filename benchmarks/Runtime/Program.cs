@@ -1,0 +1,518 @@
+// Runtime throughput: Kafka.Typed against raw Confluent.Kafka on one embedded cluster, alternating in one run.
+//
+//   dotnet run -c Release --project benchmarks/Runtime -- [--messages 100000] [--rounds 5] [--warmup 2] [--quick]
+//   (--quick: 10,000 messages, 1 warm-up + 2 rounds, a smoke run; --only TEXT: just the variants whose name contains TEXT)
+//
+// Produce (a fresh 12-partition topic per round and variant, so no partition nears the mock's ~5 MiB retention; one
+// untimed priming message per producer first fetches metadata, leaders and the idempotent producer id):
+//   raw     IProducer.Produce + delivery handler (Local_QueueFull → Poll(1 ms) and retry)
+//   async   AsyncProducer.SendAsync + ListenAsync, reports counted in the onReport callback; the send loop runs on a
+//           thread-pool thread (where an await resumed), and again on a dedicated thread ("sender thread")
+//   sync    SyncProducer.SendAsync with a window of 10,000 outstanding tasks
+// Consume (one pre-produced 12-partition topic, a fresh group id per round, stop once all N were seen):
+//   raw     a Consume loop with librdkafka's defaults: enable.auto.commit=true, enable.auto.offset.store=true
+//   group   ConsumerGroup with a no-op handler (its defaults: offsets stored after handling, auto-commit every 5 s)
+// Both consumers set fetch.queue.backoff.ms=10 and fetch.wait.max.ms=20: with librdkafka's defaults (1 s, 500 ms) rounds
+// are bimodal on the mock (~0.2M or ~1M msg/s), timing those timers rather than the client.
+// Both sides: 3 brokers, acks=all, idempotence on, linger 5 ms, no compression, 100-byte values, no key, librdkafka
+// logs discarded (no logger). Medians over the measured rounds; warm-up rounds are printed and discarded.
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Kafka.Typed;
+using Kafka.Typed.Testing;
+
+namespace Kafka.Typed.Benchmarks.Runtime;
+
+internal static class Program
+{
+    private const int Partitions = 12;
+    private const int ReplicationFactor = 3;
+    private const int SyncWindow = 10_000;
+    private const int ValueSize = 100;
+
+    // Both consumers: with librdkafka's default (1000 ms) a full local queue makes the fetcher back off a whole second,
+    // and each round then lands at ~0.2M or ~1M msg/s depending on that timer rather than on the client.
+    private const string FetchQueueBackoffMs = "10";
+    // Both consumers: with the default (500 ms) some rounds stall about half a second on a fetch the mock holds open.
+    private const string FetchWaitMaxMs = "20";
+
+    private static int s_messages = 100_000;
+    private static int s_rounds = 5;
+    private static int s_warmup = 2;
+    private static int s_topicCounter;
+    private static readonly byte[] s_payload = CreatePayload();
+    private static readonly Dictionary<string, List<Sample>> s_samples = new(StringComparer.Ordinal);
+
+    private static long s_exceptions;
+    private static string? s_only;
+
+    private static async Task<int> Main(string[] args)
+    {
+        // Counts thrown exceptions (librdkafka's Local_QueueFull surfaces as one per rejected Produce).
+        AppDomain.CurrentDomain.FirstChanceException += static (_, _) => Interlocked.Increment(ref s_exceptions);
+        if (!ParseArgs(args))
+        {
+            return 2;
+        }
+
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        var command = $"dotnet run -c Release --project benchmarks/Runtime -- --messages {s_messages} --rounds {s_rounds} --warmup {s_warmup}";
+        Console.WriteLine($"Kafka.Typed runtime throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Console.WriteLine($"command: {command}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, .NET {Environment.Version}, librdkafka {Library.VersionString}");
+        Console.WriteLine($"setup:   3 brokers, {Partitions} partitions (rf {ReplicationFactor}), {s_messages:N0} × {ValueSize} B, acks=all, idempotence, linger 5 ms, no compression; {s_warmup} warm-up + {s_rounds} measured rounds");
+        Console.WriteLine();
+
+        // Declared first, so disposed last: every client below is closed and disposed inside its own round.
+        using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 3 });
+        var app = new KafkaAppConfig("bench", "runtime", cluster.BootstrapServers);
+
+        for (var round = 0; round < s_warmup + s_rounds; round++)
+        {
+            Measure(round, "produce: raw Produce", () => Task.FromResult(RawProduce(cluster, NewTopic(cluster))));
+            Measure(round, "produce: AsyncProducer", () => AsyncProduce(app, NewTopic(cluster)));
+            Measure(round, "produce: AsyncProducer, sender thread", () => AsyncProduce(app, NewTopic(cluster), senderThread: true));
+            Measure(round, $"produce: SyncProducer ({SyncWindow / 1000}k window)", () => SyncProduce(app, NewTopic(cluster)));
+        }
+
+        var consumeTopic = NewTopic(cluster);
+        Fill(cluster, consumeTopic);
+        for (var round = 0; round < s_warmup + s_rounds; round++)
+        {
+            Measure(round, "consume: raw Consume loop", () => Task.FromResult(RawConsume(cluster, consumeTopic)));
+            Measure(round, "consume: ConsumerGroup", () => GroupConsume(app, consumeTopic));
+        }
+
+        if (s_only is not null)
+        {
+            return 0;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Medians of {s_rounds} measured rounds ({s_messages:N0} messages each):");
+        Console.WriteLine();
+        Console.WriteLine("| variant | msg/s | × raw | min–max msg/s | alloc B/msg | CPU µs/msg |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Row("produce: raw Produce", "produce: raw Produce");
+        Row("produce: AsyncProducer", "produce: raw Produce");
+        Row("produce: AsyncProducer, sender thread", "produce: raw Produce");
+        Row($"produce: SyncProducer ({SyncWindow / 1000}k window)", "produce: raw Produce");
+        Row("consume: raw Consume loop", "consume: raw Consume loop");
+        Row("consume: ConsumerGroup", "consume: raw Consume loop");
+        Console.WriteLine();
+        Console.WriteLine("Consume, from Subscribe/ConsumeAsync (includes the group join) instead of from the first message:");
+        Console.WriteLine();
+        Console.WriteLine("| variant | msg/s | × raw |");
+        Console.WriteLine("|---|---:|---:|");
+        JoinRow("consume: raw Consume loop", "consume: raw Consume loop");
+        JoinRow("consume: ConsumerGroup", "consume: raw Consume loop");
+        Console.WriteLine();
+        Console.WriteLine($"command: {command}");
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- producers
+
+    private static Dictionary<string, string> RawProducerConfig(EmbeddedKafkaCluster cluster) => new(StringComparer.Ordinal)
+    {
+        // The same librdkafka settings Kafka.Typed derives from its defaults (src/Runtime/Internal/ClientConfigBuilder.cs).
+        ["bootstrap.servers"] = cluster.BootstrapServers,
+        ["client.id"] = "bench-raw",
+        ["acks"] = "all",
+        ["enable.idempotence"] = "true",
+        ["linger.ms"] = "5",
+        ["compression.type"] = "none",
+        ["partitioner"] = "consistent_random",
+        ["allow.auto.create.topics"] = "false",
+        ["message.timeout.ms"] = "300000",
+    };
+
+    private static Result RawProduce(EmbeddedKafkaCluster cluster, string topic)
+    {
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(RawProducerConfig(cluster)).SetLogHandler(static (_, _) => { }).Build();
+        var done = 0;
+        var failed = 0;
+        using var all = new ManualResetEventSlim();
+        var n = s_messages;
+        Action<DeliveryReport<byte[]?, byte[]?>> handler = r =>
+        {
+            if (r.Error.IsError)
+            {
+                Interlocked.Increment(ref failed);
+            }
+
+            if (Interlocked.Increment(ref done) == n)
+            {
+                all.Set();
+            }
+        };
+
+        // Prime outside the timed region: topic metadata, leaders and the idempotent producer id (both sides do this).
+        producer.Produce(topic, new Message<byte[]?, byte[]?> { Value = s_payload }, _ => { });
+        producer.Flush(TimeSpan.FromSeconds(30));
+
+        var meter = Meter.Start();
+        for (var i = 0; i < n; i++)
+        {
+            var message = new Message<byte[]?, byte[]?> { Value = s_payload };
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(topic, message, handler);
+                    break;
+                }
+                catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(1)); // with background polling this only sleeps
+                }
+            }
+        }
+
+        all.Wait();
+        var result = meter.Stop();
+        Check(failed == 0, $"raw producer: {failed} delivery reports failed");
+        return result;
+    }
+
+    private static async Task<Result> AsyncProduce(KafkaAppConfig app, string topic, bool senderThread = false)
+    {
+        var done = 0;
+        var failed = 0;
+        var n = s_messages;
+        var primed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var priming = new object();
+        await using var producer = new AsyncProducer(app, r =>
+        {
+            if (!r.IsSuccess)
+            {
+                Interlocked.Increment(ref failed);
+            }
+
+            if (ReferenceEquals(r.Message.State, priming))
+            {
+                primed.TrySetResult();
+            }
+            else if (Interlocked.Increment(ref done) == n)
+            {
+                all.TrySetResult();
+            }
+        });
+        using var stop = new CancellationTokenSource();
+        var listen = producer.ListenAsync(stop.Token);
+        await producer.SendAsync(new ProducerMessage(topic, s_payload) { State = priming }).ConfigureAwait(false);
+        await primed.Task.ConfigureAwait(false);
+
+        var meter = Meter.Start();
+        if (senderThread)
+        {
+            // The same loop on a dedicated thread instead of a thread-pool thread (the one the priming await resumed on).
+            await Task.Factory.StartNew(
+                () =>
+                {
+                    for (var i = 0; i < n; i++)
+                    {
+                        var send = producer.SendAsync(new ProducerMessage(topic, s_payload));
+                        if (!send.IsCompletedSuccessfully)
+                        {
+                            send.AsTask().GetAwaiter().GetResult();
+                        }
+                    }
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).ConfigureAwait(false);
+        }
+        else
+        {
+            for (var i = 0; i < n; i++)
+            {
+                await producer.SendAsync(new ProducerMessage(topic, s_payload)).ConfigureAwait(false);
+            }
+        }
+
+        await all.Task.ConfigureAwait(false);
+        var result = meter.Stop();
+        await stop.CancelAsync().ConfigureAwait(false);
+        await listen.ConfigureAwait(false);
+        Check(failed == 0, $"AsyncProducer: {failed} reports failed");
+        return result;
+    }
+
+    private static async Task<Result> SyncProduce(KafkaAppConfig app, string topic)
+    {
+        await using var producer = new SyncProducer(app);
+        var n = s_messages;
+        var window = new Task<ProduceResult>[Math.Min(SyncWindow, n)];
+        await producer.SendAsync(topic, s_payload).ConfigureAwait(false); // priming, untimed
+
+        var meter = Meter.Start();
+        for (var i = 0; i < n; i++)
+        {
+            // A ring of outstanding sends: the oldest is awaited before its slot is reused, so up to SyncWindow are in flight.
+            var slot = i % window.Length;
+            if (window[slot] is { } oldest)
+            {
+                await oldest.ConfigureAwait(false);
+            }
+
+            window[slot] = producer.SendAsync(topic, s_payload);
+        }
+
+        await Task.WhenAll(window).ConfigureAwait(false);
+        return meter.Stop();
+    }
+
+    /// <summary>Fills the consume topic once, with the raw producer and the same settings.</summary>
+    private static void Fill(EmbeddedKafkaCluster cluster, string topic)
+    {
+        var watch = Stopwatch.StartNew();
+        RawProduce(cluster, topic);
+        Console.WriteLine($"  filled {topic} with {s_messages:N0} messages in {watch.Elapsed.TotalSeconds:0.00} s");
+    }
+
+    // ---------------------------------------------------------------- consumers
+
+    private static Result RawConsume(EmbeddedKafkaCluster cluster, string topic)
+    {
+        var config = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["bootstrap.servers"] = cluster.BootstrapServers,
+            ["client.id"] = "bench-raw",
+            ["group.id"] = "raw-" + Guid.NewGuid().ToString("N"),
+            ["auto.offset.reset"] = "earliest",
+            ["enable.partition.eof"] = "false",
+            ["allow.auto.create.topics"] = "false",
+            // librdkafka's defaults, stated: auto-commit every 5 s of offsets stored automatically as messages are returned.
+            ["enable.auto.commit"] = "true",
+            ["enable.auto.offset.store"] = "true",
+            ["auto.commit.interval.ms"] = "5000",
+            ["fetch.queue.backoff.ms"] = FetchQueueBackoffMs,
+            ["fetch.wait.max.ms"] = FetchWaitMaxMs,
+        };
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).SetLogHandler(static (_, _) => { }).Build();
+        var n = s_messages + 1; // the fill's priming message included
+        var seen = 0;
+        var meter = Meter.Start();
+        long firstAt = 0;
+        consumer.Subscribe(topic);
+        while (seen < n)
+        {
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (record is null)
+            {
+                continue;
+            }
+
+            if (seen++ == 0)
+            {
+                firstAt = Stopwatch.GetTimestamp();
+            }
+        }
+
+        var result = meter.Stop(firstAt);
+        consumer.Close();
+        return result;
+    }
+
+    private static async Task<Result> GroupConsume(KafkaAppConfig app, string topic)
+    {
+        var n = s_messages + 1; // the fill's priming message included
+        var seen = 0;
+        long firstAt = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var group = new ConsumerGroup(app, [topic], (_, _) =>
+        {
+            var count = Interlocked.Increment(ref seen);
+            if (count == 1)
+            {
+                Volatile.Write(ref firstAt, Stopwatch.GetTimestamp());
+            }
+            else if (count == n)
+            {
+                all.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        }, new ConsumerOptions
+        {
+            GroupId = "group-" + Guid.NewGuid().ToString("N"),
+            Settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["fetch.queue.backoff.ms"] = FetchQueueBackoffMs, ["fetch.wait.max.ms"] = FetchWaitMaxMs },
+        });
+
+        using var stop = new CancellationTokenSource();
+        var meter = Meter.Start();
+        var run = group.ConsumeAsync(stop.Token);
+        var finished = await Task.WhenAny(all.Task, run).ConfigureAwait(false);
+        var result = meter.Stop(Volatile.Read(ref firstAt));
+        await stop.CancelAsync().ConfigureAwait(false);
+        await run.ConfigureAwait(false); // closes the consumer (commit, leave group) and disposes it
+        Check(finished == all.Task, "ConsumerGroup stopped before it saw every message");
+        return result;
+    }
+
+    // ---------------------------------------------------------------- harness
+
+    private static void Measure(int round, string name, Func<Task<Result>> run)
+    {
+        if (s_only is not null && !name.Contains(s_only, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        // Start each measurement from the same heap state; the collection is outside the timed region.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var result = run().GetAwaiter().GetResult();
+        var warm = round < s_warmup;
+        var joinNote = result.FromFirstSeconds is { } first ? $"  (from first message {s_messages / first,10:N0} msg/s)" : "";
+        Console.WriteLine($"  round {round + 1,2}{(warm ? " warm-up" : "        ")}  {name,-36} {s_messages / result.Seconds,10:N0} msg/s  {result.AllocatedBytes / (double)s_messages,7:N0} B/msg  {result.CpuSeconds * 1e6 / s_messages,6:0.0} µs CPU/msg  {result.Exceptions,5} exc{joinNote}");
+        if (!warm)
+        {
+            (s_samples.TryGetValue(name, out var list) ? list : s_samples[name] = []).Add(new Sample(result, s_messages));
+        }
+    }
+
+    private static void Row(string name, string raw)
+    {
+        var rates = s_samples[name].Select(s => s.Rate).Order().ToArray();
+        var median = Median(rates);
+        var rawMedian = Median(s_samples[raw].Select(s => s.Rate).Order().ToArray());
+        var alloc = Median(s_samples[name].Select(s => s.AllocPerMessage).Order().ToArray());
+        var cpu = Median(s_samples[name].Select(s => s.CpuMicrosPerMessage).Order().ToArray());
+        Console.WriteLine($"| {name} | {median:N0} | {median / rawMedian:0.00} | {rates[0]:N0}–{rates[^1]:N0} | {alloc:N0} | {cpu:0.0} |");
+    }
+
+    private static void JoinRow(string name, string raw)
+    {
+        var median = Median(s_samples[name].Select(s => s.TotalRate).Order().ToArray());
+        var rawMedian = Median(s_samples[raw].Select(s => s.TotalRate).Order().ToArray());
+        Console.WriteLine($"| {name} | {median:N0} | {median / rawMedian:0.00} |");
+    }
+
+    private static double Median(double[] sorted)
+        => sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+
+    private static string NewTopic(EmbeddedKafkaCluster cluster)
+    {
+        var name = "bench-" + Interlocked.Increment(ref s_topicCounter).ToString(CultureInfo.InvariantCulture);
+        cluster.CreateTopic(name, Partitions, ReplicationFactor);
+        return name;
+    }
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException(message);
+        }
+    }
+
+    private static byte[] CreatePayload()
+    {
+        var payload = new byte[ValueSize];
+        new Random(42).NextBytes(payload);
+        return payload;
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? "unknown CPU" : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return "unknown CPU";
+        }
+    }
+
+    private static bool ParseArgs(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    s_messages = 10_000;
+                    s_rounds = 2;
+                    s_warmup = 1;
+                    break;
+                case "--messages" when i + 1 < args.Length && int.TryParse(args[i + 1], out var m) && m > 0:
+                    s_messages = m;
+                    i++;
+                    break;
+                case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], out var r) && r > 0:
+                    s_rounds = r;
+                    i++;
+                    break;
+                case "--only" when i + 1 < args.Length:
+                    // Profiling aid: run only the variants whose name contains this text (no summary table).
+                    s_only = args[++i];
+                    break;
+                case "--warmup" when i + 1 < args.Length && int.TryParse(args[i + 1], out var w) && w >= 0:
+                    s_warmup = w;
+                    i++;
+                    break;
+                default:
+                    Console.Error.WriteLine($"unknown or invalid argument '{args[i]}'");
+                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT]");
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Wall time, allocated bytes (all threads) and process CPU time over one timed region.</summary>
+    private readonly struct Meter
+    {
+        private readonly long _start;
+        private readonly long _allocated;
+        private readonly TimeSpan _cpu;
+        private readonly long _exceptions;
+
+        private Meter(long start, long allocated, TimeSpan cpu, long exceptions)
+        {
+            _start = start;
+            _allocated = allocated;
+            _cpu = cpu;
+            _exceptions = exceptions;
+        }
+
+        public static Meter Start() => new(Stopwatch.GetTimestamp(), GC.GetTotalAllocatedBytes(precise: false), Process.GetCurrentProcess().TotalProcessorTime, Interlocked.Read(ref s_exceptions));
+
+        public Result Stop(long firstAt = 0)
+        {
+            var end = Stopwatch.GetTimestamp();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
+            var allocated = GC.GetTotalAllocatedBytes(precise: false) - _allocated;
+            return new Result(
+                Stopwatch.GetElapsedTime(_start, end).TotalSeconds,
+                firstAt == 0 ? null : Stopwatch.GetElapsedTime(firstAt, end).TotalSeconds,
+                allocated,
+                cpu.TotalSeconds,
+                Interlocked.Read(ref s_exceptions) - _exceptions);
+        }
+    }
+
+    /// <summary>One timed region: seconds from its start, seconds from the first consumed message (consumers only), bytes allocated, process CPU seconds (the in-process brokers included), exceptions thrown.</summary>
+    private sealed record Result(double Seconds, double? FromFirstSeconds, long AllocatedBytes, double CpuSeconds, long Exceptions);
+
+    /// <summary>One measured round. Consumers are rated from the first message (join excluded); producers from the first send.</summary>
+    private sealed class Sample(Result result, int messages)
+    {
+        public double Rate { get; } = messages / (result.FromFirstSeconds ?? result.Seconds);
+
+        public double TotalRate { get; } = messages / result.Seconds;
+
+        public double AllocPerMessage { get; } = result.AllocatedBytes / (double)messages;
+
+        public double CpuMicrosPerMessage { get; } = result.CpuSeconds * 1e6 / messages;
+    }
+}
