@@ -145,7 +145,7 @@ public sealed class ConsumerGroup
     /// <summary>Test hook (internal): makes the running <see cref="ConsumeAsync"/> end as if the process had crashed.</summary>
     internal void Crash() => _session?.Crash();
 
-    internal void CountHandled() => Interlocked.Increment(ref _handled);
+    internal void CountHandled(int count) => Interlocked.Add(ref _handled, count);
 
     internal void CountRetry() => Interlocked.Increment(ref _retries);
 

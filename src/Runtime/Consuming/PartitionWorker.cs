@@ -15,6 +15,7 @@ namespace Kafka.Typed;
 internal sealed class PartitionWorker
 {
     private const int StoreEvery = 500;
+    private const int CounterBatch = 64;
 
     private readonly ConsumeSession _session;
     private readonly Channel<ConsumeResult<byte[]?, byte[]?>> _queue = Channel.CreateUnbounded<ConsumeResult<byte[]?, byte[]?>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -24,6 +25,8 @@ internal sealed class PartitionWorker
     private readonly int _lowWatermark;
     private readonly string _partitionId;
     private int _queued;
+    private int _released;
+    private int _handled;
     private volatile bool _retrying;
     private volatile bool _isPaused;
     private long _lastDone = -1;
@@ -89,6 +92,7 @@ internal sealed class PartitionWorker
             {
                 if (!reader.TryRead(out var record))
                 {
+                    FlushCounters();
                     if (_isPaused)
                     {
                         // Drained while paused: make sure the poll thread resumes us even if the low-watermark signal raced with the pause.
@@ -113,7 +117,11 @@ internal sealed class PartitionWorker
                 }
 
                 var queued = Interlocked.Decrement(ref _queued);
-                _session.Released(1);
+                if (++_released >= CounterBatch)
+                {
+                    FlushCounters();
+                }
+
                 if (IsPaused && queued == _lowWatermark)
                 {
                     _session.RequestPauseUpdate(this);
@@ -134,6 +142,7 @@ internal sealed class PartitionWorker
         }
         finally
         {
+            FlushCounters();
             if (!_hardStop.IsCancellationRequested)
             {
                 StoreProgress();
@@ -145,6 +154,22 @@ internal sealed class PartitionWorker
             {
                 _session.Released(left);
             }
+        }
+    }
+
+    /// <summary>Publishes the shared counters (buffer room, handled count) in batches instead of per message.</summary>
+    private void FlushCounters()
+    {
+        if (_released > 0)
+        {
+            _session.Released(_released);
+            _released = 0;
+        }
+
+        if (_handled > 0)
+        {
+            _session.Group.CountHandled(_handled);
+            _handled = 0;
         }
     }
 
@@ -240,7 +265,7 @@ internal sealed class PartitionWorker
 
             if (failure is null)
             {
-                group.CountHandled();
+                _handled++;
                 return true;
             }
 
