@@ -22,7 +22,6 @@ internal abstract class DeliveryTicket
     internal ProducerCore? Core;
     internal Activity? Activity;
     internal long StartTimestamp;
-    internal DateTime CreatedAt;
 
     internal readonly Action<DeliveryReport<byte[]?, byte[]?>> Handler;
 

@@ -130,9 +130,7 @@ internal sealed class ProducerCore : IDisposable
         ticket.Activity = activity;
         ticket.StartTimestamp = KafkaTelemetry.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         Track(ticket);
-        var now = DateTime.UtcNow;
-        ticket.CreatedAt = now;
-        var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers, Timestamp = new Timestamp(now, TimestampType.CreateTime) };
+        var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers };
         try
         {
             if (partition is { } p)
@@ -199,9 +197,8 @@ internal sealed class ProducerCore : IDisposable
         else
         {
             Finish(ticket, report.Topic, ErrorCode.NoError, report.Partition.Value, report.Offset.Value);
-            // The broker reports a timestamp only for LogAppendTime topics; otherwise the record carries the create time set here.
-            var timestamp = report.Timestamp.Type == TimestampType.LogAppendTime ? report.Timestamp.UtcDateTime : ticket.CreatedAt;
-            ticket.Deliver(new ProduceResult(report.Topic, report.Partition.Value, report.Offset.Value, timestamp));
+            // librdkafka reports the broker's append time for LogAppendTime topics, else the create time it stamped.
+            ticket.Deliver(new ProduceResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime));
         }
     }
 

@@ -55,7 +55,7 @@ public sealed class ProducerMessage
 /// <param name="Topic">The topic.</param>
 /// <param name="Partition">The partition.</param>
 /// <param name="Offset">The offset (-1 when <see cref="AckMode.None"/> gives no answer).</param>
-/// <param name="Timestamp">The record timestamp: the broker's append time when the topic uses LogAppendTime, else the create time the producer stamped on the record.</param>
+/// <param name="Timestamp">The record timestamp: the broker's append time when the topic uses LogAppendTime, else the create time librdkafka stamped on the record.</param>
 public readonly record struct ProduceResult(string Topic, int Partition, long Offset, DateTimeOffset Timestamp);
 
 /// <summary>The outcome of one <see cref="AsyncProducer"/> message: delivered, or failed with Kafka's error.</summary>
