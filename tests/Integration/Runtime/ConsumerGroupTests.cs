@@ -349,16 +349,9 @@ public sealed class ConsumerGroupTests(SharedCluster shared)
     {
         var topic = TestNames.Unique("pause-one");
         _cluster.CreateTopic(topic, 2);
-        await using (var producer = new SyncProducer(Kit.App(_cluster)))
-        {
-            await producer.SendAsync(new ProducerMessage(topic, Kit.Bytes("slow")) { Partition = 0 });
-            for (var i = 0; i < 50; i++)
-            {
-                await producer.SendAsync(new ProducerMessage(topic, Kit.Bytes($"fast{i}")) { Partition = 1 });
-            }
-        }
+        await using var producer = new SyncProducer(Kit.App(_cluster));
+        await producer.SendAsync(new ProducerMessage(topic, Kit.Bytes("slow")) { Partition = 0 });
 
-        var fastDone = new TaskCompletionSource();
         var fast = 0;
         var slowAttempts = 0;
         var group = new ConsumerGroup(Kit.App(_cluster), [topic], (m, _) =>
@@ -369,17 +362,34 @@ public sealed class ConsumerGroupTests(SharedCluster shared)
                 throw new InvalidOperationException("slow partition keeps failing");
             }
 
-            if (Interlocked.Increment(ref fast) == 50)
-            {
-                fastDone.TrySetResult();
-            }
-
+            Interlocked.Increment(ref fast);
             return Task.CompletedTask;
         }, Kit.FastGroup(new ConsumerOptions { MaxRetries = 10, Backoff = new RetryBackoff { InitialDelay = TimeSpan.FromSeconds(5), MaxDelay = TimeSpan.FromSeconds(5), Jitter = 0 } }));
 
-        // Partition 1 finishes while partition 0 sits in a 5 s backoff.
-        await Kit.RunUntilAsync(group, fastDone.Task, TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource();
+        var run = group.ConsumeAsync(cts.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (Volatile.Read(ref slowAttempts) == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        // Partition 0 is now in a 5 s backoff; partition 1's messages, produced only now, must all be handled meanwhile.
         Assert.Equal(1, slowAttempts);
+        var backoffStarted = DateTime.UtcNow;
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => producer.SendAsync(new ProducerMessage(topic, Kit.Bytes($"fast{i}")) { Partition = 1 })));
+        while (Volatile.Read(ref fast) < 50 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var fastDoneAfter = DateTime.UtcNow - backoffStarted;
+        var slowDuring = Volatile.Read(ref slowAttempts);
+        await cts.CancelAsync();
+        await run;
+        Assert.Equal(50, fast);
+        Assert.True(fastDoneAfter < TimeSpan.FromSeconds(4.5), $"partition 1 took {fastDoneAfter} while partition 0 backed off for 5 s");
+        Assert.Equal(1, slowDuring); // the slow partition did not retry while the other one flowed
     }
 
     [Fact]
