@@ -24,6 +24,7 @@ internal sealed class ConsumeSession
     private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
     private readonly ConcurrentQueue<PartitionWorker> _pauseUpdates = new();
     private readonly HashSet<PartitionWorker> _paused = [];
+    private readonly List<PartitionWorker> _pausedSnapshot = [];
     private readonly List<ConsumeResult<byte[]?, byte[]?>> _batch = new(MaxBatch);
     private readonly CancellationTokenSource _stopping = new();
     private IConsumer<byte[]?, byte[]?>? _consumer;
@@ -352,7 +353,8 @@ internal sealed class ConsumeSession
         Activity? activity = null;
         if (KafkaTelemetry.Source.HasListeners())
         {
-            activity = StartCommitActivity(offsets[0].Topic, ActivityKind.Client);
+            var topics = offsets.Select(o => o.Topic).Distinct().ToList();
+            activity = StartCommitActivity(topics.Count == 1 ? topics[0] : null);
         }
 
         try
@@ -385,7 +387,7 @@ internal sealed class ConsumeSession
 
         foreach (var topic in committed.Offsets.Select(o => o.Topic).Distinct())
         {
-            using var activity = StartCommitActivity(topic, ActivityKind.Client);
+            using var activity = StartCommitActivity(topic);
             if (committed.Error.IsError)
             {
                 activity?.SetTag(SemConv.ErrorType, committed.Error.Code.ToString());
@@ -393,15 +395,20 @@ internal sealed class ConsumeSession
         }
     }
 
-    private Activity? StartCommitActivity(string topic, ActivityKind kind)
+    /// <summary>A <c>commit {topic}</c> span; for a commit that spans several topics, plain <c>commit</c> without a destination.</summary>
+    private Activity? StartCommitActivity(string? topic)
     {
-        var activity = KafkaTelemetry.Source.StartActivity("commit " + topic, kind, parentContext: default);
+        var activity = KafkaTelemetry.Source.StartActivity(topic is null ? "commit" : "commit " + topic, ActivityKind.Client, parentContext: default);
         if (activity is not null)
         {
             activity.SetTag(SemConv.System, SemConv.Kafka);
             activity.SetTag(SemConv.OperationName, "commit");
             activity.SetTag(SemConv.OperationType, "settle");
-            activity.SetTag(SemConv.Destination, topic);
+            if (topic is not null)
+            {
+                activity.SetTag(SemConv.Destination, topic);
+            }
+
             activity.SetTag(SemConv.ConsumerGroup, Group.GroupId);
             activity.SetTag(SemConv.ClientId, Group.App.ClientId);
         }
@@ -420,10 +427,13 @@ internal sealed class ConsumeSession
         // applied has no further reason to signal, and must not stay paused.
         if (_paused.Count > 0)
         {
-            foreach (var worker in _paused.ToArray())
+            _pausedSnapshot.AddRange(_paused);
+            foreach (var worker in _pausedSnapshot)
             {
                 ApplyPause(consumer, worker);
             }
+
+            _pausedSnapshot.Clear();
         }
     }
 

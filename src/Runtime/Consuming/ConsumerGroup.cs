@@ -19,7 +19,6 @@ namespace Kafka.Typed;
 /// </remarks>
 public sealed class ConsumerGroup
 {
-    private readonly ILoggerFactory _loggerFactory;
     private readonly SemaphoreSlim _runGate = new(1, 1);
     private ConsumeSession? _session;
     private long _handled;
@@ -70,8 +69,7 @@ public sealed class ConsumerGroup
         Topics = topics.ToArray();
         Handler = handler;
         GroupId = Options.GroupId ?? app.DefaultGroupId;
-        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        Logger = _loggerFactory.CreateLogger<ConsumerGroup>();
+        Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConsumerGroup>();
 
         // Build (and throw away) a consumer now, so that librdkafka rejects bad raw settings at construction.
         try
@@ -111,8 +109,6 @@ public sealed class ConsumerGroup
     internal MessageHandler Handler { get; }
 
     internal ILogger Logger { get; }
-
-    internal ILoggerFactory LoggerFactory => _loggerFactory;
 
     /// <summary>
     /// Joins the group and handles messages until <paramref name="cancellationToken"/> is cancelled; then finishes the

@@ -77,7 +77,5 @@ internal static class SemConv
     public const string ConsumerGroup = "messaging.consumer.group.name";
     public const string ClientId = "messaging.client.id";
     public const string BodySize = "messaging.message.body.size";
-    public const string ServerAddress = "server.address";
-    public const string ServerPort = "server.port";
     public const string ErrorType = "error.type";
 }

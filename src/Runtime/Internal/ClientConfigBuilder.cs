@@ -165,6 +165,4 @@ internal static class ClientConfigBuilder
 
         return new KafkaConfigurationException(field, null, "librdkafka rejected the settings: " + message);
     }
-
-    public static ErrorCode ErrorCodeOf(Exception e) => e is KafkaException k ? k.Error.Code : ErrorCode.Unknown;
 }
