@@ -99,6 +99,17 @@ public static class Kit
         await done;
     }
 
+    /// <summary>Polls <paramref name="condition"/> every 10 ms and fails the test with <paramref name="what"/> if it does not hold within <paramref name="timeout"/> (default 20 s).</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>Runs <paramref name="group"/> until <paramref name="until"/> holds (polled; fails the test after <paramref name="timeout"/>), then stops it. A handler failure never makes the run itself fail, so the run is awaited plainly.</summary>
     public static async Task RunUntilAsync(ConsumerGroup group, Func<bool> until, TimeSpan? timeout = null)
     {

@@ -254,10 +254,7 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
         }, options);
         using var stopA = new CancellationTokenSource();
         var runA = a.ConsumeAsync(stopA.Token);
-        while (aAttempts.IsEmpty)
-        {
-            await Task.Delay(20);
-        }
+        await Kit.WaitUntilAsync(() => !aAttempts.IsEmpty, "a's first attempt");
 
         // a is now in a 30 s backoff; it leaves, and b takes the partition over.
         await stopA.CancelAsync();

@@ -106,17 +106,11 @@ public sealed class ProducerUnderFaultsTests(ITestOutputHelper output)
             using var listening = new CancellationTokenSource();
             var listen = producer.ListenAsync(listening.Token);
             await producer.SendAsync(new ProducerMessage("refused", [0]) { State = "warm-up" });
-            while (reports.IsEmpty)
-            {
-                await Task.Delay(5);
-            }
+            await Kit.WaitUntilAsync(() => !reports.IsEmpty, "the warm-up report");
 
             cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.TopicAuthorizationFailed);
             await producer.SendAsync(new ProducerMessage("refused", [1]) { State = "refused" });
-            while (reports.Count < 2)
-            {
-                await Task.Delay(5);
-            }
+            await Kit.WaitUntilAsync(() => reports.Count >= 2, "the refused message's report");
 
             for (var i = 0; i < 100; i++)
             {

@@ -368,20 +368,13 @@ public sealed class ConsumerGroupTests(SharedCluster shared)
 
         using var cts = new CancellationTokenSource();
         var run = group.ConsumeAsync(cts.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Volatile.Read(ref slowAttempts) == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Kit.WaitUntilAsync(() => Volatile.Read(ref slowAttempts) > 0, "the slow partition's first attempt");
 
         // Partition 0 is now in a 5 s backoff; partition 1's messages, produced only now, must all be handled meanwhile.
         Assert.Equal(1, slowAttempts);
         var backoffStarted = DateTime.UtcNow;
         await Task.WhenAll(Enumerable.Range(0, 50).Select(i => producer.SendAsync(new ProducerMessage(topic, Kit.Bytes($"fast{i}")) { Partition = 1 })));
-        while (Volatile.Read(ref fast) < 50 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Kit.WaitUntilAsync(() => Volatile.Read(ref fast) == 50, "partition 1's 50 messages");
 
         var fastDoneAfter = DateTime.UtcNow - backoffStarted;
         var slowDuring = Volatile.Read(ref slowAttempts);

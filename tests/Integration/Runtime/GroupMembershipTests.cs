@@ -49,10 +49,7 @@ public sealed class GroupMembershipTests
 
         using var cts = new CancellationTokenSource();
         var run = group.ConsumeAsync(cts.Token);
-        while (Volatile.Read(ref attempts) == 0)
-        {
-            await Task.Delay(20);
-        }
+        await Kit.WaitUntilAsync(() => Volatile.Read(ref attempts) > 0, "the first attempt");
 
         // While partition 0 backs off for 9 s (longer than both timeouts), partition 1 keeps flowing.
         await using (var producer = new SyncProducer(Kit.App(cluster)))

@@ -56,10 +56,7 @@ public sealed class ProducerFaultTests
         await producer.SendAsync(topic, [0]);
         using var cts = new CancellationTokenSource();
         var listen = producer.ListenAsync(cts.Token);
-        while (reports.IsEmpty)
-        {
-            await Task.Delay(10);
-        }
+        await Kit.WaitUntilAsync(() => !reports.IsEmpty, "the first report");
 
         cluster.SetAllBrokersDown();
         for (var i = 1; i <= 200; i++)
