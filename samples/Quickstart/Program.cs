@@ -78,8 +78,7 @@ try
     var handled = 0;
     var expected = orders.Length - 1;
     var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-    ConsumerGroup? group = null;
-    group = new ConsumerGroup(app, ["orders"], (message, _) =>
+    var group = new ConsumerGroup(app, ["orders"], (message, _) =>
     {
         if (!(message.ValueAsString ?? "").Contains(run, StringComparison.Ordinal))
         {

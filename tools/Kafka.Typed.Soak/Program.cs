@@ -55,20 +55,19 @@ MessageHandler handler = (message, _) =>
 };
 
 var members = new List<Member>();
-Member StartMember(int n)
+Member StartMember()
 {
     var group = new ConsumerGroup(app, [Topic], handler, consumerOptions);
     var stop = new CancellationTokenSource();
-    return new Member(n, group, stop, group.ConsumeAsync(stop.Token));
+    return new Member(group, stop, group.ConsumeAsync(stop.Token));
 }
 
 for (var i = 0; i < settings.Members; i++)
 {
-    members.Add(StartMember(i));
+    members.Add(StartMember());
 }
 
 var crashes = 0;
-var restarts = 0;
 var faults = new List<string>();
 using var producing = new CancellationTokenSource(TimeSpan.FromSeconds(settings.DurationSeconds));
 var producer = new AsyncProducer(app, r =>
@@ -122,9 +121,8 @@ while (!producing.IsCancellationRequested)
             var victim = members[random.Next(members.Count)];
             await CrashAsync(victim);
             members.Remove(victim);
-            members.Add(StartMember(members.Count + crashes + 10));
+            members.Add(StartMember());
             crashes++;
-            restarts++;
             faults.Add($"{watch.Elapsed.TotalSeconds:0}s member crash");
             break;
         case 1:
@@ -220,7 +218,7 @@ static long CountDeadLetters(EmbeddedKafkaCluster cluster, string topic, long ex
     return ids.Count;
 }
 
-internal sealed record Member(int Number, ConsumerGroup Group, CancellationTokenSource Stop, Task Run);
+internal sealed record Member(ConsumerGroup Group, CancellationTokenSource Stop, Task Run);
 
 internal sealed record Settings(int DurationSeconds, int Rate, int Partitions, int Members, int FaultEverySeconds, long PoisonEvery, int Seed)
 {
