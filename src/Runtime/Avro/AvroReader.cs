@@ -20,8 +20,12 @@ public ref struct AvroReader
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>How deeply records may nest (see <see cref="EnterRecord"/>).</summary>
+    public const int MaxDepth = 64;
+
     private readonly ReadOnlySpan<byte> _data;
     private int _pos;
+    private int _depth;
 
     /// <summary>Creates a reader over an Avro body (without the wire-format header).</summary>
     /// <param name="data">The bytes.</param>
@@ -29,6 +33,7 @@ public ref struct AvroReader
     {
         _data = data;
         _pos = 0;
+        _depth = 0;
     }
 
     /// <summary>Bytes consumed so far.</summary>
@@ -289,6 +294,72 @@ public ref struct AvroReader
         }
 
         return DateOnly.FromDayNumber((int)days);
+    }
+
+    /// <summary>Reads a <c>time-micros</c> logical type (microseconds after midnight).</summary>
+    public TimeOnly ReadTimeMicros()
+    {
+        var start = _pos;
+        var us = ReadLong();
+        if (us < 0 || us >= 86_400_000_000L)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"time-micros {us} at byte {start} is outside 0 to 86,399,999,999");
+        }
+
+        return new TimeOnly(us * 10);
+    }
+
+    /// <summary>Reads an Avro <c>int</c> into a <see cref="short"/>; a value out of its range is invalid.</summary>
+    public short ReadInt16() => (short)ReadIntIn(short.MinValue, short.MaxValue, "short");
+
+    /// <summary>Reads an Avro <c>int</c> into a <see cref="ushort"/>; a value out of its range is invalid.</summary>
+    public ushort ReadUInt16() => (ushort)ReadIntIn(ushort.MinValue, ushort.MaxValue, "ushort");
+
+    /// <summary>Reads an Avro <c>int</c> into a <see cref="byte"/>; a value out of its range is invalid.</summary>
+    public byte ReadByte() => (byte)ReadIntIn(byte.MinValue, byte.MaxValue, "byte");
+
+    /// <summary>Reads an Avro <c>int</c> into an <see cref="sbyte"/>; a value out of its range is invalid.</summary>
+    public sbyte ReadSByte() => (sbyte)ReadIntIn(sbyte.MinValue, sbyte.MaxValue, "sbyte");
+
+    /// <summary>Reads an Avro <c>long</c> into a <see cref="uint"/>; a value out of its range is invalid.</summary>
+    public uint ReadUInt32()
+    {
+        var start = _pos;
+        var value = ReadLong();
+        if (value < uint.MinValue || value > uint.MaxValue)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"long {value} at byte {start} does not fit a uint");
+        }
+
+        return (uint)value;
+    }
+
+    /// <summary>
+    /// Enters a nested record; generated codecs call it for every record below the top level, so a payload that nests a
+    /// recursive type deeper than <see cref="MaxDepth"/> fails as corrupt instead of overflowing the stack.
+    /// </summary>
+    /// <exception cref="KafkaAvroException">Nesting is deeper than <see cref="MaxDepth"/>.</exception>
+    public void EnterRecord()
+    {
+        if (++_depth > MaxDepth)
+        {
+            throw new KafkaAvroException(AvroErrorKind.Corrupt, $"records nest deeper than {MaxDepth} levels at byte {_pos}");
+        }
+    }
+
+    /// <summary>Leaves a nested record entered with <see cref="EnterRecord"/>.</summary>
+    public void ExitRecord() => _depth--;
+
+    private int ReadIntIn(int min, int max, string type)
+    {
+        var start = _pos;
+        var value = ReadInt();
+        if (value < min || value > max)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"int {value} at byte {start} does not fit a {type}");
+        }
+
+        return value;
     }
 
     /// <summary>The exception for a null where none is allowed, naming <paramref name="member"/>.</summary>

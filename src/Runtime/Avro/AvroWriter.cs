@@ -239,6 +239,18 @@ public ref struct AvroWriter
     /// <param name="value">The date.</param>
     public void WriteDate(DateOnly value) => WriteInt(value.DayNumber - AvroDecimalConversions.EpochDayNumber);
 
+    /// <summary>Writes a <c>time-micros</c> logical type (microseconds after midnight, a <c>long</c>).</summary>
+    /// <param name="value">The time of day.</param>
+    public void WriteTimeMicros(TimeOnly value) => WriteLong(value.Ticks / 10);
+
+    /// <summary>Writes a <c>timestamp-millis</c> logical type from a <see cref="DateTime"/> (converted with <see cref="DateTime.ToUniversalTime"/>, as Apache.Avro does: unspecified kinds count as local time).</summary>
+    /// <param name="value">The instant.</param>
+    public void WriteTimestampMillis(DateTime value) => WriteTimestampMillis(new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero));
+
+    /// <summary>Writes a <c>timestamp-micros</c> logical type from a <see cref="DateTime"/> (converted with <see cref="DateTime.ToUniversalTime"/>).</summary>
+    /// <param name="value">The instant.</param>
+    public void WriteTimestampMicros(DateTime value) => WriteTimestampMicros(new DateTimeOffset(value.ToUniversalTime(), TimeSpan.Zero));
+
     private void Ensure(int count)
     {
         if (_span.Length - _pos >= count)

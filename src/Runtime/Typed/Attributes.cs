@@ -25,9 +25,29 @@ public sealed class KafkaTopicAttribute : Attribute
 
     /// <summary>
     /// A type implementing <see cref="IKafkaSerializer{T}"/> for this message, with a public parameterless constructor.
-    /// <see langword="null"/> (the default) uses the JSON codec the generator writes for the type's public properties.
+    /// <see langword="null"/> (the default) uses the codec the generator writes for the type's public properties, in
+    /// <see cref="Format"/>.
     /// </summary>
     public Type? Serializer { get; set; }
+
+    /// <summary>
+    /// The format of the generated codec (ignored when <see cref="Serializer"/> is set). <see cref="KafkaFormat.Avro"/>
+    /// (the default) needs a Schema Registry: <c>Kafka:SchemaRegistry:Url</c>, or <see cref="Avro.KafkaAvroDefaults.Configure(Avro.AvroSerdeOptions)"/>.
+    /// </summary>
+    public KafkaFormat Format { get; set; }
+}
+
+/// <summary>The format of a message type's generated codec.</summary>
+public enum KafkaFormat
+{
+    /// <summary>
+    /// Avro in Confluent's wire format with Schema Registry (the default): the generator derives the schema and a
+    /// reflection-free codec (<c>{Type}.AvroCodec</c>) and implements <c>Avro.Specific.ISpecificRecord</c> on the type.
+    /// </summary>
+    Avro = 0,
+
+    /// <summary>UTF-8 JSON (camelCase property names), with no registry.</summary>
+    Json = 1,
 }
 
 /// <summary>

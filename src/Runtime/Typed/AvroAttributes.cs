@@ -1,0 +1,87 @@
+namespace Kafka.Typed;
+
+/// <summary>
+/// Overrides the Avro name of a record, an enum or a field. By default a record or enum is named after its C# type, in
+/// its C# namespace; a field after its property.
+/// </summary>
+/// <remarks>
+/// Names must match Avro's rule <c>[A-Za-z_][A-Za-z0-9_]*</c> (namespaces: such names joined by dots); checked at compile
+/// time (KTG302). Renaming a record or enum keeps the generated codec working, but Apache.Avro's specific reader (used by
+/// Confluent's <c>AvroDeserializer&lt;T&gt;</c>) finds types by their Avro full name, so that path then needs the C# full
+/// name to match.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Enum | AttributeTargets.Property | AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class AvroNameAttribute : Attribute
+{
+    /// <summary>Sets the Avro name.</summary>
+    /// <param name="name">The name.</param>
+    public AvroNameAttribute(string name)
+    {
+        Name = name;
+    }
+
+    /// <summary>The Avro name.</summary>
+    public string Name { get; }
+
+    /// <summary>For records and enums: the Avro namespace (<see langword="null"/>: the C# namespace; empty: none).</summary>
+    public string? Namespace { get; set; }
+}
+
+/// <summary>
+/// The precision and scale of a <see cref="decimal"/> member's Avro <c>decimal</c> logical type (over <c>bytes</c>). Without
+/// it: precision 29, scale 14. Writing a value with more fractional digits than the scale fails rather than rounds.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class AvroDecimalAttribute : Attribute
+{
+    /// <summary>Sets precision and scale.</summary>
+    /// <param name="precision">Total digits, 1 to 29.</param>
+    /// <param name="scale">Fractional digits, 0 to 28 and at most <paramref name="precision"/>.</param>
+    public AvroDecimalAttribute(int precision, int scale)
+    {
+        Precision = precision;
+        Scale = scale;
+    }
+
+    /// <summary>Total digits.</summary>
+    public int Precision { get; }
+
+    /// <summary>Fractional digits.</summary>
+    public int Scale { get; }
+}
+
+/// <summary>
+/// Writes a <see cref="DateTime"/> or <see cref="DateTimeOffset"/> member as <c>timestamp-micros</c> instead of the default
+/// <c>timestamp-millis</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class AvroTimestampMicrosAttribute : Attribute
+{
+}
+
+/// <summary>
+/// The Avro default of a field (what readers on a newer schema use for data written without the field). Without it, a
+/// field's default comes from a constant property initializer or parameter default (<c>= 5</c>, <c>= "x"</c>,
+/// <c>= Color.Red</c>, <c>= []</c>), and nullable members default to <c>null</c>.
+/// </summary>
+/// <remarks>Allowed values: <see langword="null"/> (nullable members), <see langword="bool"/>, numbers, strings (also for
+/// <see cref="Guid"/>), and enum values; checked against the member's type at compile time (KTG302).</remarks>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class AvroDefaultAttribute : Attribute
+{
+    /// <summary>Sets the default.</summary>
+    /// <param name="value">The value.</param>
+    public AvroDefaultAttribute(object? value)
+    {
+        Value = value;
+    }
+
+    /// <summary>The default value.</summary>
+    public object? Value { get; }
+}
+
+/// <summary>Leaves a public property out of the Avro record (it is neither written nor read).</summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class AvroIgnoreAttribute : Attribute
+{
+}
