@@ -73,7 +73,7 @@ internal static class ParserProfile
             var messages = Stopwatch.StartNew();
             foreach (var t in targets.Where(t => t.IsMessage))
             {
-                MessageParser.Parse(t.Type, t.Attribute, LanguageVersion.CSharp13, DiagnosticSink.None, default);
+                MessageParser.Parse(t.Type, t.Attribute, LanguageVersion.CSharp13, compilation, DiagnosticSink.None, default);
             }
 
             messages.Stop();

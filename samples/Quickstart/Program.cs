@@ -4,6 +4,8 @@
 //   dotnet run --project samples/Quickstart                                  # embedded broker, no setup
 //   dotnet run --project samples/Quickstart -- --bootstrap-servers host:9092 # a real cluster
 //   KAFKA_BOOTSTRAP_SERVERS=host:9092 dotnet run --project samples/Quickstart
+//   ... -- --schema-registry-url http://registry:8081 (or KAFKA_SCHEMA_REGISTRY_URL): a real Schema Registry for the
+//   Avro messages of the typed API; without one an in-process registry serves them over HTTP on 127.0.0.1.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
@@ -28,6 +30,11 @@ else
 {
     Console.WriteLine($"Kafka: {bootstrap}");
 }
+
+var registryUrl = ReadOption(args, "--schema-registry-url", "KAFKA_SCHEMA_REGISTRY_URL");
+await using var inProcessRegistry = registryUrl is null ? await InProcessSchemaRegistry.StartAsync() : null;
+registryUrl ??= inProcessRegistry!.Url;
+Console.WriteLine($"Schema Registry: {(inProcessRegistry is null ? registryUrl : "in-process at " + registryUrl)}");
 
 var app = new KafkaAppConfig("quickstart", "local", bootstrap);
 var run = $"{DateTime.UtcNow:HHmmss}";
@@ -150,8 +157,8 @@ try
 
     // 5. The typed API: generated producer and hosted consumer for [KafkaTopic]/[KafkaConsumer] types (Typed.cs).
     Console.WriteLine();
-    Console.WriteLine("Typed API: IKafkaProducer<OrderPlaced> and the hosted BillingHandler, generated at compile time");
-    var (charged, typedDeadLettered) = await Quickstart.TypedDemo.RunAsync(bootstrap, run);
+    Console.WriteLine("Typed API: IKafkaProducer<OrderPlaced> and the hosted BillingHandler, generated at compile time; Avro with Schema Registry");
+    var (charged, typedDeadLettered) = await Quickstart.TypedDemo.RunAsync(bootstrap, registryUrl, run);
 
     Console.WriteLine();
     Console.WriteLine($"Summary: raw API {orders.Length} sent, {group.HandledCount} handled, {group.RetryCount} retries, {group.DeadLetterCount} dead-lettered; " +
@@ -166,21 +173,23 @@ finally
     embedded?.Dispose();
 }
 
-static string? ReadBootstrapServers(string[] args)
+static string? ReadBootstrapServers(string[] args) => ReadOption(args, "--bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS");
+
+static string? ReadOption(string[] args, string option, string environmentVariable)
 {
     for (var i = 0; i < args.Length; i++)
     {
-        if (args[i] == "--bootstrap-servers" && i + 1 < args.Length)
+        if (args[i] == option && i + 1 < args.Length)
         {
             return args[i + 1];
         }
 
-        if (args[i].StartsWith("--bootstrap-servers=", StringComparison.Ordinal))
+        if (args[i].StartsWith(option + "=", StringComparison.Ordinal))
         {
-            return args[i]["--bootstrap-servers=".Length..];
+            return args[i][(option.Length + 1)..];
         }
     }
 
-    var env = Environment.GetEnvironmentVariable("KAFKA_BOOTSTRAP_SERVERS");
+    var env = Environment.GetEnvironmentVariable(environmentVariable);
     return string.IsNullOrWhiteSpace(env) ? null : env;
 }

@@ -1,5 +1,7 @@
 // The typed API: the generator turns these attributed types into OrderPlacedProducer (IKafkaProducer<OrderPlaced>),
 // a hosted consumer group for BillingHandler, and AddKafkaTyped(...). No serializer glue, no reflection.
+// Avro is the default format: the generator derives OrderPlaced's schema (OrderPlaced.AvroCodec.SchemaJson) and a
+// reflection-free codec; the schema is registered under "orders.placed-value" on first send.
 using System.Collections.Concurrent;
 using Kafka.Typed;
 using Microsoft.Extensions.Configuration;
@@ -9,7 +11,15 @@ using Microsoft.Extensions.Hosting;
 namespace Quickstart;
 
 [KafkaTopic("orders.placed")]
-public partial record OrderPlaced([property: KafkaKey] string OrderId, decimal Amount, DateTimeOffset PlacedAt);
+public partial record OrderPlaced(
+    [property: KafkaKey] string OrderId,
+    [property: AvroDecimal(12, 2)] decimal Amount,
+    DateTimeOffset PlacedAt,
+    Channel Channel,
+    IReadOnlyList<string> Skus,
+    string? Note = null);
+
+public enum Channel { Web, Store, Phone }
 
 [KafkaConsumer("orders.placed", GroupId = "billing", MaxRetries = 2, RetryBackoffMilliseconds = 100)]
 public sealed class BillingHandler(BillingLedger ledger) : IKafkaHandler<OrderPlaced>
@@ -37,7 +47,7 @@ public sealed class BillingLedger
 
 public static class TypedDemo
 {
-    public static async Task<(int Charged, long DeadLettered)> RunAsync(string bootstrapServers, string run)
+    public static async Task<(int Charged, long DeadLettered)> RunAsync(string bootstrapServers, string schemaRegistryUrl, string run)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -45,6 +55,7 @@ public static class TypedDemo
             ["Kafka:AppName"] = "quickstart",
             ["Kafka:Server"] = "local-" + run,
             ["Kafka:BootstrapServers"] = bootstrapServers,
+            ["Kafka:SchemaRegistry:Url"] = schemaRegistryUrl,
             ["Kafka:Producer:AutoCreateTopics"] = "true",
             ["Kafka:Consumer:SessionTimeout"] = "00:00:06",
             ["Kafka:Consumer:HeartbeatInterval"] = "00:00:00.500",
@@ -59,15 +70,21 @@ public static class TypedDemo
             var now = DateTimeOffset.UtcNow;
             OrderPlaced[] orders =
             [
-                new($"t-{run}-1", 10.50m, now),
-                new($"t-{run}-2", 99.99m, now),
-                new($"t-{run}-BAD", -5m, now),
-                new($"t-{run}-3", 1.25m, now),
+                new($"t-{run}-1", 10.50m, now, Channel.Web, ["sku-1", "sku-2"]),
+                new($"t-{run}-2", 99.99m, now, Channel.Store, ["sku-3"], Note: "gift wrap"),
+                new($"t-{run}-BAD", -5m, now, Channel.Phone, []),
+                new($"t-{run}-3", 1.25m, now, Channel.Web, ["sku-4"]),
             ];
             foreach (var order in orders)
             {
                 var sent = await producer.SendAsync(order);
                 Console.WriteLine($"  sent {order.OrderId,-13} -> {sent.Topic} partition {sent.Partition}, offset {sent.Offset}");
+            }
+
+            using (var registry = new Confluent.SchemaRegistry.CachedSchemaRegistryClient(new Confluent.SchemaRegistry.SchemaRegistryConfig { Url = schemaRegistryUrl }))
+            {
+                var registered = await registry.GetLatestSchemaAsync("orders.placed-value");
+                Console.WriteLine($"  Avro schema of OrderPlaced registered as subject orders.placed-value, id {registered.Id}, version {registered.Version}");
             }
 
             var ledger = host.Services.GetRequiredService<BillingLedger>();
@@ -83,6 +100,7 @@ public static class TypedDemo
         finally
         {
             await host.StopAsync();
+            Kafka.Typed.Avro.KafkaAvroDefaults.Reset();
         }
     }
 }

@@ -58,7 +58,7 @@ namespace Kafka.Typed.Generators
                 if (SymbolHelpers.IsNamed(attributeClass, KnownNames.KafkaTopicAttribute))
                 {
                     var sink = new CollectingDiagnosticSink();
-                    MessageParser.Parse(type, attribute, languageVersion, sink, context.CancellationToken);
+                    MessageParser.Parse(type, attribute, languageVersion, context.Compilation, sink, context.CancellationToken);
                     foreach (var diagnostic in sink.Diagnostics)
                     {
                         context.ReportDiagnostic(diagnostic);

@@ -31,7 +31,7 @@ namespace Kafka.Typed.Generators
                     KnownNames.KafkaTopicAttribute,
                     static (node, _) => node is ClassDeclarationSyntax or StructDeclarationSyntax or RecordDeclarationSyntax,
                     static (ctx, ct) => ctx.TargetSymbol is INamedTypeSymbol type && ctx.SemanticModel.SyntaxTree.Options is CSharpParseOptions options
-                        ? MessageParser.Parse(type, ctx.Attributes[0], options.LanguageVersion, DiagnosticSink.None, ct)
+                        ? MessageParser.Parse(type, ctx.Attributes[0], options.LanguageVersion, ctx.SemanticModel.Compilation, DiagnosticSink.None, ct)
                         : null)
                 .Where(static spec => spec is not null)
                 .Select(static (spec, _) => spec!)
@@ -89,7 +89,7 @@ namespace Kafka.Typed.Generators
 
             var known = new HashSet<string>(messages.Select(static m => m.FullyQualifiedName), StringComparer.Ordinal);
             var producers = messages
-                .Select(static m => new ProducerRegistration(m.FullyQualifiedName, m.ProducerFullyQualifiedName))
+                .Select(static m => new ProducerRegistration(m.FullyQualifiedName, m.ProducerFullyQualifiedName, m.Avro is not null))
                 .OrderBy(static p => p.MessageFullyQualifiedName, StringComparer.Ordinal)
                 .ToEquatableArray();
             var consumers = handlers

@@ -15,10 +15,10 @@ public sealed class CompileTests
             using Kafka.Typed;
             namespace Shop;
 
-            [KafkaTopic("events.base")]
+            [KafkaTopic("events.base", Format = KafkaFormat.Json)]
             public partial record BaseEvent([property: KafkaKey] string Id);
 
-            [KafkaTopic("events.derived")]
+            [KafkaTopic("events.derived", Format = KafkaFormat.Json)]
             public partial record DerivedEvent(string Id, int Extra) : BaseEvent(Id);
             """);
         Assert.Contains("\"events.derived\"", files["Shop.DerivedEvent.KafkaProducer.g.cs"], StringComparison.Ordinal);

@@ -116,7 +116,7 @@ public sealed class DiagnosticTests
     public void KTG108_UnsupportedMemberType()
         => Expect("KTG108", "The member 'Link' of 'M' has type 'Uri?', which the generated JSON codec cannot map; use a supported type, mark it [JsonIgnore], or set [KafkaTopic(Serializer = ...)]",
             """
-            [KafkaTopic("t")]
+            [KafkaTopic("t", Format = KafkaFormat.Json)]
             public partial class M
             {
                 public Uri? [|Link|] { get; set; }

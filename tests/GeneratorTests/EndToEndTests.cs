@@ -49,6 +49,7 @@ public sealed class EndToEndTests
     public async Task GeneratedProducerAndConsumerWorkThroughTheEmbeddedBroker()
     {
         using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 1 });
+        await using var registry = await InProcessSchemaRegistry.StartAsync();
         cluster.CreateTopic("e2e.orders", 2);
         cluster.CreateTopic("e2e.orders.dlq", 1);
 
@@ -58,6 +59,7 @@ public sealed class EndToEndTests
             ["Kafka:AppName"] = "e2e",
             ["Kafka:Server"] = "test",
             ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
+            ["Kafka:SchemaRegistry:Url"] = registry.Url,
             ["Kafka:Producer:FlushFrequency"] = "00:00:00",
             ["Kafka:Consumer:SessionTimeout"] = "00:00:06",
             ["Kafka:Consumer:HeartbeatInterval"] = "00:00:00.500",
@@ -97,9 +99,14 @@ public sealed class EndToEndTests
             Assert.Equal(sent.Offset, first.Offset);
             Assert.Equal(2, sink.HandlerInstances.Distinct().Count());
 
+            // Avro is the default format: the type's generated schema was registered under {topic}-value.
+            var registered = await new Confluent.SchemaRegistry.CachedSchemaRegistryClient(new Confluent.SchemaRegistry.SchemaRegistryConfig { Url = registry.Url })
+                .GetLatestSchemaAsync("e2e.orders-value");
+            Assert.Equal(E2eOrder.AvroCodec.SchemaJson, registered.SchemaString);
+
             // A payload that is not an E2eOrder: dead-lettered at once (NonRetriableMessageException skips the retries).
             var service = host.Services.GetServices<IHostedService>().OfType<KafkaConsumerService<E2eOrder, E2eHandler>>().Single();
-            await host.Services.GetRequiredService<KafkaProducerHost>().Sync.SendAsync("e2e.orders", "not json"u8.ToArray(), "bad"u8.ToArray());
+            await host.Services.GetRequiredService<KafkaProducerHost>().Sync.SendAsync("e2e.orders", "not avro"u8.ToArray(), "bad"u8.ToArray());
             while (service.Group!.DeadLetterCount == 0)
             {
                 await Task.Delay(50, timeout.Token);
@@ -111,6 +118,7 @@ public sealed class EndToEndTests
         finally
         {
             await host.StopAsync();
+            Kafka.Typed.Avro.KafkaAvroDefaults.Reset();
         }
     }
 }

@@ -24,12 +24,12 @@ public sealed class RuntimeTests
         using Microsoft.Extensions.Hosting;
         namespace Shop;
 
-        [KafkaTopic("orders.placed")]
+        [KafkaTopic("orders.placed", Format = KafkaFormat.Json)]
         public partial record OrderPlaced([property: KafkaKey] string OrderId, decimal Amount, DateTimeOffset PlacedAt, string? Note = null);
 
         public enum Status { New, Done }
 
-        [KafkaTopic("everything")]
+        [KafkaTopic("everything", Format = KafkaFormat.Json)]
         public partial class Everything
         {
             [KafkaKey] public long? Id { get; set; }

@@ -207,7 +207,7 @@ public sealed class SnapshotTests
 
             public enum Status : byte { New, Done }
 
-            [KafkaTopic("everything")]
+            [KafkaTopic("everything", Format = KafkaFormat.Json)]
             public partial class Everything
             {
                 [KafkaKey] public int? Id { get; set; }

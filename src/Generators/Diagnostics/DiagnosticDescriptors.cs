@@ -4,7 +4,7 @@ namespace Kafka.Typed.Generators.Diagnostics
 {
     /// <summary>
     /// Every diagnostic of Kafka.Typed. IDs: 0xx environment, 1xx topics and messages, 2xx handlers and groups,
-    /// 3xx Avro and schemas (reserved), 9xx internal. Each has a page under <c>docs/diagnostics/</c>.
+    /// 3xx Avro and schemas, 9xx internal. Each has a page under <c>docs/diagnostics/</c>.
     /// </summary>
     internal static class DiagnosticDescriptors
     {
@@ -29,6 +29,11 @@ namespace Kafka.Typed.Generators.Diagnostics
         public const string OptionOutOfRangeId = "KTG206";
         public const string InvalidHandlerTypeId = "KTG207";
         public const string AmbiguousHandlerId = "KTG208";
+        public const string UnsupportedAvroMemberId = "KTG301";
+        public const string InvalidAvroAttributeId = "KTG302";
+        public const string AvroNameClashId = "KTG303";
+        public const string IncompatibleSchemaId = "KTG304";
+        public const string InvalidCommittedSchemaId = "KTG305";
 
         private const string HelpBase = "https://github.com/kafka-typed/kafka-typed/blob/main/docs/diagnostics/";
 
@@ -109,12 +114,33 @@ namespace Kafka.Typed.Generators.Diagnostics
             "Ambiguous handled type",
             "'{0}' implements IKafkaHandler<T> for several types and none (or more than one) is written to topic '{1}'");
 
+        public static readonly DiagnosticDescriptor UnsupportedAvroMember = Create(UnsupportedAvroMemberId,
+            "Member type has no Avro mapping",
+            "The member '{0}' has type '{1}', which has no Avro mapping: {2}; change the type, mark it [AvroIgnore], or use [KafkaTopic(Format = KafkaFormat.Json)] or a Serializer");
+
+        public static readonly DiagnosticDescriptor InvalidAvroAttribute = Create(InvalidAvroAttributeId,
+            "Invalid Avro name, default or decimal attribute",
+            "'{0}': {1}");
+
+        public static readonly DiagnosticDescriptor AvroNameClash = Create(AvroNameClashId,
+            "Two types share one Avro name",
+            "The Avro name '{0}' is used by both '{1}' and '{2}' (reached through '{3}'); rename one with [AvroName(..., Namespace = ...)]");
+
+        public static readonly DiagnosticDescriptor IncompatibleSchema = Create(IncompatibleSchemaId,
+            "Avro schema is not compatible with the committed schema",
+            "The Avro schema of '{0}' is not {1} compatible with the committed schema '{2}': {3}. Fix the type, or, if the break is intended, replace the committed file with the current schema (see docs/avro.md, \"Schema evolution check\")");
+
+        public static readonly DiagnosticDescriptor InvalidCommittedSchema = Create(InvalidCommittedSchemaId,
+            "Committed Avro schema cannot be read",
+            "The committed schema '{0}' cannot be read: {1}");
+
         public static readonly DiagnosticDescriptor[] All =
         {
             LanguageVersionTooLow, TypeNotPartial, InvalidTopic, GenericMessage, AbstractMessage, InaccessibleType,
             MultipleKeys, UnsupportedKeyType, UnsupportedMemberType, NoUsableConstructor, InvalidSerializer,
             HandlerInterfaceMissing, HandledTypeNotTopic, TopicMismatch, EmptyGroupId, DuplicateHandler, OptionOutOfRange,
-            InvalidHandlerType, AmbiguousHandler,
+            InvalidHandlerType, AmbiguousHandler, UnsupportedAvroMember, InvalidAvroAttribute, AvroNameClash, IncompatibleSchema,
+            InvalidCommittedSchema,
         };
 
         private static DiagnosticDescriptor Create(string id, string title, string message, params string[] tags)

@@ -49,7 +49,9 @@ namespace Kafka.Typed.Generators.Emit
             w.Open("partial " + spec.Keyword + " " + spec.Name + " : " + iface);
             w.Line("static string " + iface + ".Topic => " + Common.Literal(spec.Topic) + ";");
             w.Line();
-            var serializer = spec.SerializerTypeName is null ? "KafkaTypedJsonCodec.Instance" : "KafkaTypedSerializerHolder.Instance";
+            var serializer = spec.SerializerTypeName is not null ? "KafkaTypedSerializerHolder.Instance"
+                : spec.Avro is not null ? "KafkaTypedAvroSerializerHolder.Instance"
+                : "KafkaTypedJsonCodec.Instance";
             w.Line("static global::Kafka.Typed.IKafkaSerializer<" + t + "> " + iface + ".Serializer => " + serializer + ";");
             w.Line();
             w.Line("static byte[]? " + iface + ".SerializeKey(" + t + " message) => " + KeyExpression(spec) + ";");
@@ -60,6 +62,10 @@ namespace Kafka.Typed.Generators.Emit
                 w.Open("private static class KafkaTypedSerializerHolder");
                 w.Line("public static readonly " + serializerType + " Instance = new " + serializerType + "();");
                 w.Close();
+            }
+            else if (spec.Avro is { } avro)
+            {
+                AvroEmitter.EmitCodec(w, spec, avro);
             }
             else
             {

@@ -31,6 +31,10 @@ namespace Kafka.Typed.Generators.Emit
             foreach (var producer in spec.Producers)
             {
                 w.Line(reg + ".AddProducer<" + producer.MessageFullyQualifiedName + ", " + producer.ProducerFullyQualifiedName + ">(services, static host => new " + producer.ProducerFullyQualifiedName + "(host));");
+                if (producer.IsAvro)
+                {
+                    w.Line(reg + ".AddAvroMessage<" + producer.MessageFullyQualifiedName + ">(services);");
+                }
             }
 
             foreach (var handler in spec.Handlers)

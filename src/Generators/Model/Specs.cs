@@ -102,7 +102,9 @@ namespace Kafka.Typed.Generators.Model
         KeyKind KeyKind,
         bool KeyIsNullable,
         ImmutableEquatableArray<MemberSpec> Members,
-        ImmutableEquatableArray<string> ConstructorArguments)
+        ImmutableEquatableArray<string> ConstructorArguments,
+        MessageFormat Format,
+        AvroModel? Avro)
     {
         public string ProducerName => Name + "Producer";
 
@@ -146,5 +148,5 @@ namespace Kafka.Typed.Generators.Model
         ImmutableEquatableArray<HandlerSpec> Handlers);
 
     /// <summary>One producer line of the registration file.</summary>
-    internal sealed record ProducerRegistration(string MessageFullyQualifiedName, string ProducerFullyQualifiedName);
+    internal sealed record ProducerRegistration(string MessageFullyQualifiedName, string ProducerFullyQualifiedName, bool IsAvro);
 }

@@ -14,7 +14,7 @@ namespace Kafka.Typed.Generators.Parsing
     internal static class MessageParser
     {
         /// <summary>Parses <paramref name="type"/>; returns <see langword="null"/> when an error was reported.</summary>
-        public static MessageSpec? Parse(INamedTypeSymbol type, AttributeData attribute, LanguageVersion languageVersion, DiagnosticSink sink, CancellationToken cancellationToken)
+        public static MessageSpec? Parse(INamedTypeSymbol type, AttributeData attribute, LanguageVersion languageVersion, Compilation compilation, DiagnosticSink sink, CancellationToken cancellationToken)
         {
             var typeLocation = SymbolHelpers.IdentifierLocation(type);
             var valid = true;
@@ -65,8 +65,14 @@ namespace Kafka.Typed.Generators.Parsing
             }
 
             string? serializerName = null;
+            var format = MessageFormat.Avro;
             foreach (var named in attribute.NamedArguments)
             {
+                if (named.Key == "Format" && named.Value.Value is int formatValue)
+                {
+                    format = formatValue == 1 ? MessageFormat.Json : MessageFormat.Avro;
+                }
+
                 if (named.Key == "Serializer" && named.Value.Value is INamedTypeSymbol serializer)
                 {
                     if (!IsValidSerializer(serializer, type))
@@ -135,11 +141,23 @@ namespace Kafka.Typed.Generators.Parsing
 
             var members = ImmutableEquatableArray<MemberSpec>.Empty;
             var constructorArguments = ImmutableEquatableArray<string>.Empty;
+            AvroModel? avro = null;
             if (serializerName is null && !type.IsAbstract && !type.IsStatic)
             {
-                if (!BuildCodec(type, properties, sink, out members, out constructorArguments))
+                if (format == MessageFormat.Json)
                 {
-                    valid = false;
+                    if (!BuildCodec(type, properties, sink, out members, out constructorArguments))
+                    {
+                        valid = false;
+                    }
+                }
+                else if (!SymbolHelpers.IsOrInGeneric(type))
+                {
+                    avro = AvroParser.Parse(type, compilation, sink, cancellationToken);
+                    if (avro is null)
+                    {
+                        valid = false;
+                    }
                 }
             }
 
@@ -172,7 +190,9 @@ namespace Kafka.Typed.Generators.Parsing
                 keyKind,
                 keyNullable,
                 members,
-                constructorArguments);
+                constructorArguments,
+                serializerName is null ? format : MessageFormat.Json,
+                avro);
         }
 
         private static bool IsValidSerializer(INamedTypeSymbol serializer, INamedTypeSymbol message)
@@ -189,7 +209,7 @@ namespace Kafka.Typed.Generators.Parsing
             return implements && constructor;
         }
 
-        private static List<IPropertySymbol> CollectProperties(INamedTypeSymbol type)
+        internal static List<IPropertySymbol> CollectProperties(INamedTypeSymbol type)
         {
             var result = new List<IPropertySymbol>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -210,7 +230,7 @@ namespace Kafka.Typed.Generators.Parsing
             return result;
         }
 
-        private static IMethodSymbol? FindPrimaryConstructor(INamedTypeSymbol type)
+        internal static IMethodSymbol? FindPrimaryConstructor(INamedTypeSymbol type)
         {
             foreach (var constructor in type.InstanceConstructors)
             {
@@ -241,28 +261,9 @@ namespace Kafka.Typed.Generators.Parsing
                 }
             }
 
-            var constructor = ChooseConstructor(type, out var constructorProblem);
-            if (constructor is null)
+            if (!TryBindConstructor(type, included, sink, out var arguments, out var byConstructor))
             {
-                sink.Report(DiagnosticDescriptors.NoUsableConstructor, SymbolHelpers.IdentifierLocation(type), type.Display(), constructorProblem);
                 return false;
-            }
-
-            var arguments = new List<string>();
-            var byConstructor = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var parameter in constructor.Parameters)
-            {
-                var match = included.FirstOrDefault(p => string.Equals(p.Name, parameter.Name, StringComparison.OrdinalIgnoreCase)
-                    && SymbolEqualityComparer.Default.Equals(p.Type, parameter.Type));
-                if (match is null)
-                {
-                    sink.Report(DiagnosticDescriptors.NoUsableConstructor, SymbolHelpers.IdentifierLocation(type), type.Display(),
-                        "the parameter '" + parameter.Name + "' of its constructor matches no public property of the same type");
-                    return false;
-                }
-
-                arguments.Add(match.Name);
-                byConstructor.Add(match.Name);
             }
 
             var specs = new List<MemberSpec>();
@@ -308,6 +309,39 @@ namespace Kafka.Typed.Generators.Parsing
             members = specs.ToEquatableArray();
             constructorArguments = arguments.ToEquatableArray();
             return ok;
+        }
+
+        /// <summary>
+        /// Chooses the constructor a generated codec calls when reading and matches its parameters to <paramref name="included"/>
+        /// (by name, ignoring case, and type); reports KTG109 when there is none.
+        /// </summary>
+        internal static bool TryBindConstructor(INamedTypeSymbol type, List<IPropertySymbol> included, DiagnosticSink sink, out List<string> arguments, out HashSet<string> byConstructor)
+        {
+            arguments = new List<string>();
+            byConstructor = new HashSet<string>(StringComparer.Ordinal);
+            var constructor = ChooseConstructor(type, out var constructorProblem);
+            if (constructor is null)
+            {
+                sink.Report(DiagnosticDescriptors.NoUsableConstructor, SymbolHelpers.IdentifierLocation(type), type.Display(), constructorProblem);
+                return false;
+            }
+
+            foreach (var parameter in constructor.Parameters)
+            {
+                var match = included.FirstOrDefault(p => string.Equals(p.Name, parameter.Name, StringComparison.OrdinalIgnoreCase)
+                    && SymbolEqualityComparer.Default.Equals(p.Type, parameter.Type));
+                if (match is null)
+                {
+                    sink.Report(DiagnosticDescriptors.NoUsableConstructor, SymbolHelpers.IdentifierLocation(type), type.Display(),
+                        "the parameter '" + parameter.Name + "' of its constructor matches no public property of the same type");
+                    return false;
+                }
+
+                arguments.Add(match.Name);
+                byConstructor.Add(match.Name);
+            }
+
+            return true;
         }
 
         private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, out string problem)

@@ -34,6 +34,12 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
         _observers = observers?.ToArray() ?? [];
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<KafkaProducerHost>();
+
+        // Created when the host starts (it is a hosted service), so before any message is sent or read.
+        if (_options.ToAvroSerdeOptions() is { } avro)
+        {
+            Avro.KafkaAvroDefaults.Configure(avro);
+        }
     }
 
     /// <summary>The producer that awaits acknowledgements (created, and the cluster checked, on first use).</summary>

@@ -46,6 +46,9 @@ public sealed class KafkaTypedOptions
     /// <summary>Settings every consumer starts from; a <see cref="KafkaConsumerAttribute"/> argument overrides its field.</summary>
     public KafkaTypedConsumerSettings Consumer { get; } = new();
 
+    /// <summary>The Schema Registry of the Avro message types (<c>Kafka:SchemaRegistry</c>).</summary>
+    public KafkaTypedSchemaRegistrySettings SchemaRegistry { get; } = new();
+
     /// <summary>The configuration path the options were bound from (for error messages); <c>Kafka</c> when unknown.</summary>
     public string SectionPath { get; set; } = "Kafka";
 
@@ -188,6 +191,53 @@ public sealed class KafkaTypedOptions
         c.HeartbeatInterval = cr.Time("HeartbeatInterval") ?? c.HeartbeatInterval;
         c.TraceContext = cr.Enum<TraceContextMode>("TraceContext") ?? c.TraceContext;
         ReadSettings(cs.GetSection("Settings"), c.Settings);
+
+        var rr = r.Sub("SchemaRegistry");
+        var sr = SchemaRegistry;
+        sr.Url = rr.String("Url") ?? sr.Url;
+        sr.BasicAuthUserInfo = rr.String("BasicAuthUserInfo") ?? sr.BasicAuthUserInfo;
+        sr.SslCaLocation = rr.String("SslCaLocation") ?? sr.SslCaLocation;
+        sr.SslKeystoreLocation = rr.String("SslKeystoreLocation") ?? sr.SslKeystoreLocation;
+        sr.SslKeystorePassword = rr.String("SslKeystorePassword") ?? sr.SslKeystorePassword;
+        sr.EnableSslCertificateVerification = rr.Bool("EnableSslCertificateVerification") ?? sr.EnableSslCertificateVerification;
+        sr.SubjectNameStrategy = rr.Enum<Avro.AvroSubjectNameStrategy>("SubjectNameStrategy") ?? sr.SubjectNameStrategy;
+        sr.Registration = rr.Enum<Avro.AvroSchemaRegistration>("Registration") ?? sr.Registration;
+        sr.NormalizeSchemas = rr.Bool("NormalizeSchemas") ?? sr.NormalizeSchemas;
+        sr.Timeout = rr.Time("Timeout") ?? sr.Timeout;
+    }
+
+    /// <summary>
+    /// The Avro serde options <see cref="SchemaRegistry"/> describes, or <see langword="null"/> when no URL is set.
+    /// </summary>
+    public Avro.AvroSerdeOptions? ToAvroSerdeOptions()
+    {
+        var sr = SchemaRegistry;
+        if (sr.Url is null)
+        {
+            return null;
+        }
+
+        var registry = new Confluent.SchemaRegistry.SchemaRegistryConfig { Url = sr.Url };
+        if (sr.BasicAuthUserInfo is not null)
+        {
+            registry.BasicAuthUserInfo = sr.BasicAuthUserInfo;
+            registry.BasicAuthCredentialsSource = Confluent.SchemaRegistry.AuthCredentialsSource.UserInfo;
+        }
+
+        registry.SslCaLocation = sr.SslCaLocation;
+        registry.SslKeystoreLocation = sr.SslKeystoreLocation;
+        registry.SslKeystorePassword = sr.SslKeystorePassword;
+        if (sr.EnableSslCertificateVerification is { } verify)
+        {
+            registry.EnableSslCertificateVerification = verify;
+        }
+
+        var options = new Avro.AvroSerdeOptions { Registry = registry };
+        options.SubjectNameStrategy = sr.SubjectNameStrategy ?? options.SubjectNameStrategy;
+        options.Registration = sr.Registration ?? options.Registration;
+        options.NormalizeSchemas = sr.NormalizeSchemas ?? options.NormalizeSchemas;
+        options.RegistryTimeout = sr.Timeout ?? options.RegistryTimeout;
+        return options;
     }
 
     private static TlsOptions? BindTls(IConfigurationSection section, Reader r)
@@ -447,4 +497,46 @@ public sealed class KafkaTypedBackoffSettings
 
     /// <summary>See <see cref="RetryBackoff.Jitter"/>.</summary>
     public double? Jitter { get; set; }
+}
+
+/// <summary>
+/// The Schema Registry in configuration (<c>Kafka:SchemaRegistry</c>). When <see cref="Url"/> is set, the host configures
+/// <see cref="Avro.KafkaAvroDefaults"/> with it before any message is sent or read; <see langword="null"/> fields keep the
+/// <see cref="Avro.AvroSerdeOptions"/> defaults. <see cref="ToString"/> never shows secrets.
+/// </summary>
+public sealed class KafkaTypedSchemaRegistrySettings
+{
+    /// <summary>The registry URL (several comma-separated); required when any message type uses Avro, unless <see cref="Avro.KafkaAvroDefaults.Configure(Avro.AvroSerdeOptions)"/> was called.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>Basic auth as <c>user:password</c> (a secret: never logged).</summary>
+    public string? BasicAuthUserInfo { get; set; }
+
+    /// <summary>The CA certificate file that signs the registry's certificate.</summary>
+    public string? SslCaLocation { get; set; }
+
+    /// <summary>A client keystore (PKCS#12) for mutual TLS.</summary>
+    public string? SslKeystoreLocation { get; set; }
+
+    /// <summary>The keystore password (a secret: never logged).</summary>
+    public string? SslKeystorePassword { get; set; }
+
+    /// <summary>Whether the registry's certificate is verified (default true).</summary>
+    public bool? EnableSslCertificateVerification { get; set; }
+
+    /// <summary>See <see cref="Avro.AvroSerdeOptions.SubjectNameStrategy"/>.</summary>
+    public Avro.AvroSubjectNameStrategy? SubjectNameStrategy { get; set; }
+
+    /// <summary>See <see cref="Avro.AvroSerdeOptions.Registration"/>.</summary>
+    public Avro.AvroSchemaRegistration? Registration { get; set; }
+
+    /// <summary>See <see cref="Avro.AvroSerdeOptions.NormalizeSchemas"/>.</summary>
+    public bool? NormalizeSchemas { get; set; }
+
+    /// <summary>See <see cref="Avro.AvroSerdeOptions.RegistryTimeout"/>.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <inheritdoc />
+    public override string ToString()
+        => $"SchemaRegistry {{ Url = {Url ?? "(none)"}, BasicAuth = {(BasicAuthUserInfo is null ? "none" : "***")}, SslKeystorePassword = {(SslKeystorePassword is null ? "none" : "***")} }}";
 }

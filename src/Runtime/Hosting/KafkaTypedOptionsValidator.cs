@@ -9,12 +9,15 @@ namespace Kafka.Typed;
 public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOptions>
 {
     private readonly KafkaConsumerDefinition[] _consumers;
+    private readonly string[] _avroMessages;
 
     /// <summary>Creates the validator.</summary>
     /// <param name="consumers">The consumers registered by the generated <c>AddKafkaTyped</c>.</param>
-    public KafkaTypedOptionsValidator(IEnumerable<KafkaConsumerDefinition> consumers)
+    /// <param name="avroMessages">The Avro message types registered by the generated <c>AddKafkaTyped</c>.</param>
+    public KafkaTypedOptionsValidator(IEnumerable<KafkaConsumerDefinition> consumers, IEnumerable<KafkaAvroMessage> avroMessages)
     {
         _consumers = consumers?.ToArray() ?? [];
+        _avroMessages = avroMessages?.Select(m => m.TypeName).Distinct(StringComparer.Ordinal).ToArray() ?? [];
     }
 
     /// <inheritdoc />
@@ -44,6 +47,19 @@ public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOpti
                 }
             });
         }
+
+        if (_avroMessages.Length > 0 && options.SchemaRegistry.Url is null && !Avro.KafkaAvroDefaults.IsConfigured)
+        {
+            failures.Add($"Invalid Kafka configuration: {options.SectionPath}:SchemaRegistry:Url is not set, but {string.Join(", ", _avroMessages)} use Avro (the default format) and need a Schema Registry; set the URL, call KafkaAvroDefaults.Configure before the host starts, or mark the types [KafkaTopic(..., Format = KafkaFormat.Json)].");
+        }
+
+        Check(failures, options, () =>
+        {
+            if (options.ToAvroSerdeOptions() is { } avro)
+            {
+                avro.Validate(needsUrl: true);
+            }
+        });
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -94,3 +110,7 @@ public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOpti
         return section + ":" + rest.Replace('.', ':') + suffix;
     }
 }
+
+/// <summary>Marks a message type that uses Avro (registered by the generated <c>AddKafkaTyped</c>; the validator then requires a Schema Registry).</summary>
+/// <param name="TypeName">The message type's name.</param>
+public sealed record KafkaAvroMessage(string TypeName);

@@ -41,6 +41,16 @@ public static class KafkaTypedRegistration
         return builder;
     }
 
+    /// <summary>Records that <typeparamref name="TMessage"/> uses Avro, so that start-up validation requires a Schema Registry.</summary>
+    /// <typeparam name="TMessage">The message type.</typeparam>
+    /// <param name="services">The services.</param>
+    public static void AddAvroMessage<TMessage>(IServiceCollection services)
+        where TMessage : IKafkaMessage<TMessage>
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(new KafkaAvroMessage(typeof(TMessage).Name));
+    }
+
     /// <summary>Registers a generated producer as itself and as <see cref="IKafkaProducer{T}"/> (singletons).</summary>
     /// <typeparam name="TMessage">The message type.</typeparam>
     /// <typeparam name="TProducer">The generated producer.</typeparam>

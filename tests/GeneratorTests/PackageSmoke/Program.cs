@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace PackageSmoke;
 
-[KafkaTopic("smoke.orders")]
+[KafkaTopic("smoke.orders", Format = KafkaFormat.Json)]
 public partial record SmokeOrder([property: KafkaKey] string OrderId, decimal Amount);
 
 /// <summary>What the handler received (a singleton; the handler itself is scoped).</summary>

@@ -19,6 +19,7 @@ namespace Microsoft.Extensions.DependencyInjection
         {
             global::Kafka.Typed.KafkaTypedRegistration.AddCore(services, configuration, configure);
             global::Kafka.Typed.KafkaTypedRegistration.AddProducer<global::Ping, global::PingProducer>(services, static host => new global::PingProducer(host));
+            global::Kafka.Typed.KafkaTypedRegistration.AddAvroMessage<global::Ping>(services);
             return services;
         }
     }

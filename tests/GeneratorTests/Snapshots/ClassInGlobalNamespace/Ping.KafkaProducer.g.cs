@@ -5,64 +5,62 @@ partial class Ping : global::Kafka.Typed.IKafkaMessage<global::Ping>
 {
     static string global::Kafka.Typed.IKafkaMessage<global::Ping>.Topic => "pings";
 
-    static global::Kafka.Typed.IKafkaSerializer<global::Ping> global::Kafka.Typed.IKafkaMessage<global::Ping>.Serializer => KafkaTypedJsonCodec.Instance;
+    static global::Kafka.Typed.IKafkaSerializer<global::Ping> global::Kafka.Typed.IKafkaMessage<global::Ping>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
 
     static byte[]? global::Kafka.Typed.IKafkaMessage<global::Ping>.SerializeKey(global::Ping message) => null;
 
+    /// <summary>
+    /// The generated Avro codec of <see cref="Ping"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
+    /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    private sealed class KafkaTypedJsonCodec : global::Kafka.Typed.IKafkaSerializer<global::Ping>
+    internal sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Ping>
     {
-        public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
+        /// <summary>The Avro schema of <see cref="Ping"/> (JSON), as registered with the Schema Registry.</summary>
+        public const string SchemaJson = "{\"type\":\"record\",\"name\":\"Ping\",\"fields\":[{\"name\":\"Sequence\",\"type\":\"int\"}]}";
 
-        public void Serialize(global::Ping value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+        /// <summary>The codec (stateless, thread-safe).</summary>
+        public static readonly AvroCodec Instance = new AvroCodec();
+
+        private AvroCodec()
         {
-            var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
-            try
-            {
-                writer.WriteStartObject();
-                writer.WritePropertyName("sequence"u8);
-                writer.WriteNumberValue(value.Sequence);
-                writer.WriteEndObject();
-            }
-            finally
-            {
-                global::Kafka.Typed.KafkaJson.ReturnWriter(writer);
-            }
         }
 
-        public global::Ping Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
-        {
-            var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
-            int p0 = default;
-            string member = "";
-            try
-            {
-                while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
-                {
-                    if (reader.ValueTextEquals("sequence"u8))
-                    {
-                        member = "sequence";
-                        global::Kafka.Typed.KafkaJson.Value(ref reader);
-                        p0 = reader.GetInt32();
-                    }
-                    else
-                    {
-                        global::Kafka.Typed.KafkaJson.SkipValue(ref reader);
-                    }
-                }
+        /// <inheritdoc />
+        public string Schema => SchemaJson;
 
-                member = "";
-                var result = new global::Ping()
-                {
-                    Sequence = p0,
-                };
-                return result;
-            }
-            catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+        /// <inheritdoc />
+        public void Write(ref global::Kafka.Typed.Avro.AvroWriter writer, global::Ping value)
+        {
+            if (value is null)
             {
-                throw global::Kafka.Typed.KafkaJson.Failed(member, e);
+                throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("Ping");
             }
+
+            W_R0_Ping(ref writer, value);
         }
+
+        /// <inheritdoc />
+        public global::Ping Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_Ping(ref reader);
+
+        private static void W_R0_Ping(ref global::Kafka.Typed.Avro.AvroWriter w, global::Ping v)
+        {
+            w.WriteInt(v.Sequence);
+        }
+
+        private static global::Ping R_R0_Ping(ref global::Kafka.Typed.Avro.AvroReader r)
+        {
+            int f0;
+            f0 = r.ReadInt();
+            var result = new global::Ping() { Sequence = f0 };
+            return result;
+        }
+    }
+
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+    private static class KafkaTypedAvroSerializerHolder
+    {
+        public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Ping> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Ping>(AvroCodec.Instance);
     }
 }
 

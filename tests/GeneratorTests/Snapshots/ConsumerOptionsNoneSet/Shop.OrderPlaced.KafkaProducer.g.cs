@@ -7,68 +7,63 @@ namespace Shop
     {
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Topic => "orders.placed";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced> global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer => KafkaTypedJsonCodec.Instance;
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced> global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
 
         static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.SerializeKey(global::Shop.OrderPlaced message) => null;
 
+        /// <summary>
+        /// The generated Avro codec of <see cref="Shop.OrderPlaced"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
+        /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        private sealed class KafkaTypedJsonCodec : global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced>
+        public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Shop.OrderPlaced>
         {
-            public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
+            /// <summary>The Avro schema of <see cref="Shop.OrderPlaced"/> (JSON), as registered with the Schema Registry.</summary>
+            public const string SchemaJson = "{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"}]}";
 
-            public void Serialize(global::Shop.OrderPlaced value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+            /// <summary>The codec (stateless, thread-safe).</summary>
+            public static readonly AvroCodec Instance = new AvroCodec();
+
+            private AvroCodec()
             {
-                var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
-                try
-                {
-                    writer.WriteStartObject();
-                    writer.WritePropertyName("orderId"u8);
-                    if (value.OrderId is { } v0)
-                    {
-                        writer.WriteStringValue(v0);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WriteEndObject();
-                }
-                finally
-                {
-                    global::Kafka.Typed.KafkaJson.ReturnWriter(writer);
-                }
             }
 
-            public global::Shop.OrderPlaced Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
-            {
-                var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
-                string? p0 = default;
-                string member = "";
-                try
-                {
-                    while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
-                    {
-                        if (reader.ValueTextEquals("orderId"u8))
-                        {
-                            member = "orderId";
-                            global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            p0 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetString();
-                        }
-                        else
-                        {
-                            global::Kafka.Typed.KafkaJson.SkipValue(ref reader);
-                        }
-                    }
+            /// <inheritdoc />
+            public string Schema => SchemaJson;
 
-                    member = "";
-                    var result = new global::Shop.OrderPlaced(global::Kafka.Typed.KafkaJson.Required(p0, "orderId"));
-                    return result;
-                }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+            /// <inheritdoc />
+            public void Write(ref global::Kafka.Typed.Avro.AvroWriter writer, global::Shop.OrderPlaced value)
+            {
+                if (value is null)
                 {
-                    throw global::Kafka.Typed.KafkaJson.Failed(member, e);
+                    throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("OrderPlaced");
                 }
+
+                W_R0_OrderPlaced(ref writer, value);
             }
+
+            /// <inheritdoc />
+            public global::Shop.OrderPlaced Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_OrderPlaced(ref reader);
+
+            private static void W_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.OrderPlaced v)
+            {
+                var t0 = v.OrderId ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("OrderPlaced.OrderId");
+                w.WriteString(t0);
+            }
+
+            private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
+            {
+                string f0;
+                f0 = r.ReadString();
+                var result = new global::Shop.OrderPlaced(f0);
+                return result;
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        private static class KafkaTypedAvroSerializerHolder
+        {
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced>(AvroCodec.Instance);
         }
     }
 

@@ -9,70 +9,60 @@ namespace Company.Billing.Events
         {
             static string global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>.Topic => "billing.invoice-issued";
 
-            static global::Kafka.Typed.IKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued> global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>.Serializer => KafkaTypedJsonCodec.Instance;
+            static global::Kafka.Typed.IKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued> global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
 
             static byte[]? global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>.SerializeKey(global::Company.Billing.Events.Invoices.InvoiceIssued message) => global::Kafka.Typed.KafkaKeys.Guid(message.InvoiceId);
 
+            /// <summary>
+            /// The generated Avro codec of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
+            /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+            /// </summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-            private sealed class KafkaTypedJsonCodec : global::Kafka.Typed.IKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued>
+            public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Company.Billing.Events.Invoices.InvoiceIssued>
             {
-                public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
+                /// <summary>The Avro schema of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/> (JSON), as registered with the Schema Registry.</summary>
+                public const string SchemaJson = "{\"type\":\"record\",\"name\":\"InvoiceIssued\",\"namespace\":\"Company.Billing.Events\",\"fields\":[{\"name\":\"InvoiceId\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},{\"name\":\"AmountCents\",\"type\":\"long\"}]}";
 
-                public void Serialize(global::Company.Billing.Events.Invoices.InvoiceIssued value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+                /// <summary>The codec (stateless, thread-safe).</summary>
+                public static readonly AvroCodec Instance = new AvroCodec();
+
+                private AvroCodec()
                 {
-                    var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
-                    try
-                    {
-                        writer.WriteStartObject();
-                        writer.WritePropertyName("invoiceId"u8);
-                        writer.WriteStringValue(value.InvoiceId);
-                        writer.WritePropertyName("amountCents"u8);
-                        writer.WriteNumberValue(value.AmountCents);
-                        writer.WriteEndObject();
-                    }
-                    finally
-                    {
-                        global::Kafka.Typed.KafkaJson.ReturnWriter(writer);
-                    }
                 }
 
-                public global::Company.Billing.Events.Invoices.InvoiceIssued Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
-                {
-                    var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
-                    global::System.Guid p0 = default;
-                    long p1 = default;
-                    string member = "";
-                    try
-                    {
-                        while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
-                        {
-                            if (reader.ValueTextEquals("invoiceId"u8))
-                            {
-                                member = "invoiceId";
-                                global::Kafka.Typed.KafkaJson.Value(ref reader);
-                                p0 = reader.GetGuid();
-                            }
-                            else if (reader.ValueTextEquals("amountCents"u8))
-                            {
-                                member = "amountCents";
-                                global::Kafka.Typed.KafkaJson.Value(ref reader);
-                                p1 = reader.GetInt64();
-                            }
-                            else
-                            {
-                                global::Kafka.Typed.KafkaJson.SkipValue(ref reader);
-                            }
-                        }
+                /// <inheritdoc />
+                public string Schema => SchemaJson;
 
-                        member = "";
-                        var result = new global::Company.Billing.Events.Invoices.InvoiceIssued(p0, p1);
-                        return result;
-                    }
-                    catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
-                    {
-                        throw global::Kafka.Typed.KafkaJson.Failed(member, e);
-                    }
+                /// <inheritdoc />
+                public void Write(ref global::Kafka.Typed.Avro.AvroWriter writer, global::Company.Billing.Events.Invoices.InvoiceIssued value)
+                {
+                    W_R0_InvoiceIssued(ref writer, value);
                 }
+
+                /// <inheritdoc />
+                public global::Company.Billing.Events.Invoices.InvoiceIssued Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_InvoiceIssued(ref reader);
+
+                private static void W_R0_InvoiceIssued(ref global::Kafka.Typed.Avro.AvroWriter w, global::Company.Billing.Events.Invoices.InvoiceIssued v)
+                {
+                    w.WriteUuid(v.InvoiceId);
+                    w.WriteLong(v.AmountCents);
+                }
+
+                private static global::Company.Billing.Events.Invoices.InvoiceIssued R_R0_InvoiceIssued(ref global::Kafka.Typed.Avro.AvroReader r)
+                {
+                    global::System.Guid f0;
+                    f0 = r.ReadUuid();
+                    long f1;
+                    f1 = r.ReadLong();
+                    var result = new global::Company.Billing.Events.Invoices.InvoiceIssued(f0, f1);
+                    return result;
+                }
+            }
+
+            [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+            private static class KafkaTypedAvroSerializerHolder
+            {
+                public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued>(AvroCodec.Instance);
             }
         }
 

@@ -19,6 +19,7 @@ namespace Microsoft.Extensions.DependencyInjection
         {
             global::Kafka.Typed.KafkaTypedRegistration.AddCore(services, configuration, configure);
             global::Kafka.Typed.KafkaTypedRegistration.AddProducer<global::Company.Billing.Events.Invoices.InvoiceIssued, global::Company.Billing.Events.Invoices.InvoiceIssuedProducer>(services, static host => new global::Company.Billing.Events.Invoices.InvoiceIssuedProducer(host));
+            global::Kafka.Typed.KafkaTypedRegistration.AddAvroMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>(services);
             return services;
         }
     }

@@ -7,102 +7,87 @@ namespace Shop
     {
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Topic => "orders.placed";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced> global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer => KafkaTypedJsonCodec.Instance;
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced> global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
 
         static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.SerializeKey(global::Shop.OrderPlaced message) => global::Kafka.Typed.KafkaKeys.Utf8(message.OrderId);
 
+        /// <summary>
+        /// The generated Avro codec of <see cref="Shop.OrderPlaced"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
+        /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        private sealed class KafkaTypedJsonCodec : global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced>
+        public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Shop.OrderPlaced>
         {
-            public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
+            /// <summary>The Avro schema of <see cref="Shop.OrderPlaced"/> (JSON), as registered with the Schema Registry.</summary>
+            public const string SchemaJson = "{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"},{\"name\":\"Amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":29,\"scale\":14}},{\"name\":\"PlacedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"Note\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
 
-            public void Serialize(global::Shop.OrderPlaced value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+            /// <summary>The codec (stateless, thread-safe).</summary>
+            public static readonly AvroCodec Instance = new AvroCodec();
+
+            private AvroCodec()
             {
-                var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
-                try
+            }
+
+            /// <inheritdoc />
+            public string Schema => SchemaJson;
+
+            /// <inheritdoc />
+            public void Write(ref global::Kafka.Typed.Avro.AvroWriter writer, global::Shop.OrderPlaced value)
+            {
+                if (value is null)
                 {
-                    writer.WriteStartObject();
-                    writer.WritePropertyName("orderId"u8);
-                    if (value.OrderId is { } v0)
-                    {
-                        writer.WriteStringValue(v0);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WritePropertyName("amount"u8);
-                    writer.WriteNumberValue(value.Amount);
-                    writer.WritePropertyName("placedAt"u8);
-                    writer.WriteStringValue(value.PlacedAt);
-                    writer.WritePropertyName("note"u8);
-                    if (value.Note is { } v3)
-                    {
-                        writer.WriteStringValue(v3);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WriteEndObject();
+                    throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("OrderPlaced");
                 }
-                finally
+
+                W_R0_OrderPlaced(ref writer, value);
+            }
+
+            /// <inheritdoc />
+            public global::Shop.OrderPlaced Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_OrderPlaced(ref reader);
+
+            private static void W_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.OrderPlaced v)
+            {
+                var t0 = v.OrderId ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("OrderPlaced.OrderId");
+                w.WriteString(t0);
+                w.WriteDecimal(v.Amount, 14);
+                w.WriteTimestampMillis(v.PlacedAt);
+                if (v.Note is { } t3)
                 {
-                    global::Kafka.Typed.KafkaJson.ReturnWriter(writer);
+                    w.WriteUnionIndex(1);
+                    w.WriteString(t3);
+                }
+                else
+                {
+                    w.WriteUnionIndex(0);
                 }
             }
 
-            public global::Shop.OrderPlaced Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
+            private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
-                var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
-                string? p0 = default;
-                decimal p1 = default;
-                global::System.DateTimeOffset p2 = default;
-                string? p3 = default;
-                string member = "";
-                try
+                string f0;
+                f0 = r.ReadString();
+                decimal f1;
+                f1 = r.ReadDecimal(14);
+                global::System.DateTimeOffset f2;
+                f2 = r.ReadTimestampMillis();
+                string? f3;
+                if (r.ReadUnionIndex(2) == 1)
                 {
-                    while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
-                    {
-                        if (reader.ValueTextEquals("orderId"u8))
-                        {
-                            member = "orderId";
-                            global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            p0 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetString();
-                        }
-                        else if (reader.ValueTextEquals("amount"u8))
-                        {
-                            member = "amount";
-                            global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            p1 = reader.GetDecimal();
-                        }
-                        else if (reader.ValueTextEquals("placedAt"u8))
-                        {
-                            member = "placedAt";
-                            global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            p2 = reader.GetDateTimeOffset();
-                        }
-                        else if (reader.ValueTextEquals("note"u8))
-                        {
-                            member = "note";
-                            global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            p3 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetString();
-                        }
-                        else
-                        {
-                            global::Kafka.Typed.KafkaJson.SkipValue(ref reader);
-                        }
-                    }
-
-                    member = "";
-                    var result = new global::Shop.OrderPlaced(global::Kafka.Typed.KafkaJson.Required(p0, "orderId"), p1, p2, p3);
-                    return result;
+                    f3 = r.ReadString();
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                else
                 {
-                    throw global::Kafka.Typed.KafkaJson.Failed(member, e);
+                    f3 = null;
                 }
+                var result = new global::Shop.OrderPlaced(f0, f1, f2, f3);
+                return result;
             }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        private static class KafkaTypedAvroSerializerHolder
+        {
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced>(AvroCodec.Instance);
         }
     }
 

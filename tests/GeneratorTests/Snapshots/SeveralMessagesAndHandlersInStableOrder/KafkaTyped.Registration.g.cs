@@ -19,7 +19,9 @@ namespace Microsoft.Extensions.DependencyInjection
         {
             global::Kafka.Typed.KafkaTypedRegistration.AddCore(services, configuration, configure);
             global::Kafka.Typed.KafkaTypedRegistration.AddProducer<global::Shop.OrderPlaced, global::Shop.OrderPlacedProducer>(services, static host => new global::Shop.OrderPlacedProducer(host));
+            global::Kafka.Typed.KafkaTypedRegistration.AddAvroMessage<global::Shop.OrderPlaced>(services);
             global::Kafka.Typed.KafkaTypedRegistration.AddProducer<global::Shop.Shipment, global::Shop.ShipmentProducer>(services, static host => new global::Shop.ShipmentProducer(host));
+            global::Kafka.Typed.KafkaTypedRegistration.AddAvroMessage<global::Shop.Shipment>(services);
             global::Kafka.Typed.KafkaTypedRegistration.AddConsumer<global::Shop.OrderPlaced, global::Shop.AuditHandler>(services, static sp => new global::Shop.AuditHandler(), new global::Kafka.Typed.KafkaConsumerDefinition("orders.placed", "Shop.AuditHandler", "Shop.OrderPlaced")
             {
                 GroupId = "audit",

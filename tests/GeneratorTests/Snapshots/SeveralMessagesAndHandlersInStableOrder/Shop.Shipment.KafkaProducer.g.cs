@@ -7,77 +7,66 @@ namespace Shop
     {
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.Shipment>.Topic => "shipments";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.Shipment> global::Kafka.Typed.IKafkaMessage<global::Shop.Shipment>.Serializer => KafkaTypedJsonCodec.Instance;
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.Shipment> global::Kafka.Typed.IKafkaMessage<global::Shop.Shipment>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
 
         static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.Shipment>.SerializeKey(global::Shop.Shipment message) => global::Kafka.Typed.KafkaKeys.BigEndian(message.ShipmentId);
 
+        /// <summary>
+        /// The generated Avro codec of <see cref="Shop.Shipment"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
+        /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+        /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        private sealed class KafkaTypedJsonCodec : global::Kafka.Typed.IKafkaSerializer<global::Shop.Shipment>
+        public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Shop.Shipment>
         {
-            public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
+            /// <summary>The Avro schema of <see cref="Shop.Shipment"/> (JSON), as registered with the Schema Registry.</summary>
+            public const string SchemaJson = "{\"type\":\"record\",\"name\":\"Shipment\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"ShipmentId\",\"type\":\"long\"},{\"name\":\"Carrier\",\"type\":\"string\"}]}";
 
-            public void Serialize(global::Shop.Shipment value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+            /// <summary>The codec (stateless, thread-safe).</summary>
+            public static readonly AvroCodec Instance = new AvroCodec();
+
+            private AvroCodec()
             {
-                var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
-                try
-                {
-                    writer.WriteStartObject();
-                    writer.WritePropertyName("shipmentId"u8);
-                    writer.WriteNumberValue(value.ShipmentId);
-                    writer.WritePropertyName("carrier"u8);
-                    if (value.Carrier is { } v1)
-                    {
-                        writer.WriteStringValue(v1);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WriteEndObject();
-                }
-                finally
-                {
-                    global::Kafka.Typed.KafkaJson.ReturnWriter(writer);
-                }
             }
 
-            public global::Shop.Shipment Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
-            {
-                var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
-                long p0 = default;
-                string? p1 = default;
-                string member = "";
-                try
-                {
-                    while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
-                    {
-                        if (reader.ValueTextEquals("shipmentId"u8))
-                        {
-                            member = "shipmentId";
-                            global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            p0 = reader.GetInt64();
-                        }
-                        else if (reader.ValueTextEquals("carrier"u8))
-                        {
-                            member = "carrier";
-                            global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            p1 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetString();
-                        }
-                        else
-                        {
-                            global::Kafka.Typed.KafkaJson.SkipValue(ref reader);
-                        }
-                    }
+            /// <inheritdoc />
+            public string Schema => SchemaJson;
 
-                    member = "";
-                    var result = new global::Shop.Shipment(p0, global::Kafka.Typed.KafkaJson.Required(p1, "carrier"));
-                    return result;
-                }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+            /// <inheritdoc />
+            public void Write(ref global::Kafka.Typed.Avro.AvroWriter writer, global::Shop.Shipment value)
+            {
+                if (value is null)
                 {
-                    throw global::Kafka.Typed.KafkaJson.Failed(member, e);
+                    throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("Shipment");
                 }
+
+                W_R0_Shipment(ref writer, value);
             }
+
+            /// <inheritdoc />
+            public global::Shop.Shipment Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_Shipment(ref reader);
+
+            private static void W_R0_Shipment(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.Shipment v)
+            {
+                w.WriteLong(v.ShipmentId);
+                var t1 = v.Carrier ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("Shipment.Carrier");
+                w.WriteString(t1);
+            }
+
+            private static global::Shop.Shipment R_R0_Shipment(ref global::Kafka.Typed.Avro.AvroReader r)
+            {
+                long f0;
+                f0 = r.ReadLong();
+                string f1;
+                f1 = r.ReadString();
+                var result = new global::Shop.Shipment(f0, f1);
+                return result;
+            }
+        }
+
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        private static class KafkaTypedAvroSerializerHolder
+        {
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Shipment> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Shipment>(AvroCodec.Instance);
         }
     }
 

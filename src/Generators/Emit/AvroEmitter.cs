@@ -1,0 +1,330 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Kafka.Typed.Generators.Model;
+
+namespace Kafka.Typed.Generators.Emit
+{
+    /// <summary>
+    /// Emits a message type's Avro codec: the nested <c>AvroCodec</c> class (schema constant, straight-line encoder and
+    /// decoder over <c>AvroWriter</c>/<c>AvroReader</c>, one method pair per record and enum) and the serializer holder.
+    /// </summary>
+    internal static class AvroEmitter
+    {
+        private const string Ns = "global::Kafka.Typed.Avro.";
+        private const string Writer = Ns + "AvroWriter";
+        private const string Reader = Ns + "AvroReader";
+
+        public static void EmitCodec(SourceWriter w, MessageSpec spec, AvroModel model)
+        {
+            var t = spec.FullyQualifiedName;
+            var access = spec.IsPublic ? "public" : "internal";
+            w.Line("/// <summary>");
+            w.Line("/// The generated Avro codec of <see cref=\"" + Common.Cref(t) + "\"/>: its schema (<see cref=\"SchemaJson\"/>) and a reflection-free");
+            w.Line("/// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.");
+            w.Line("/// </summary>");
+            w.Line(Common.GeneratedCode);
+            w.Open(access + " sealed class AvroCodec : " + Ns + "IAvroCodec<" + t + ">");
+            w.Line("/// <summary>The Avro schema of <see cref=\"" + Common.Cref(t) + "\"/> (JSON), as registered with the Schema Registry.</summary>");
+            w.Line("public const string SchemaJson = " + Common.Literal(model.Schema) + ";");
+            w.Line();
+            w.Line("/// <summary>The codec (stateless, thread-safe).</summary>");
+            w.Line("public static readonly AvroCodec Instance = new AvroCodec();");
+            w.Line();
+            w.Open("private AvroCodec()");
+            w.Close();
+            w.Line();
+            w.Line("/// <inheritdoc />");
+            w.Line("public string Schema => SchemaJson;");
+            w.Line();
+            w.Line("/// <inheritdoc />");
+            w.Open("public void Write(ref " + Writer + " writer, " + t + " value)");
+            if (!spec.IsValueType)
+            {
+                w.Open("if (value is null)");
+                w.Line("throw " + Reader + ".UnexpectedNull(" + Common.Literal(spec.Name) + ");");
+                w.Close();
+                w.Line();
+            }
+
+            w.Line("W_" + model.Root.MethodSuffix + "(ref writer, value);");
+            w.Close();
+            w.Line();
+            w.Line("/// <inheritdoc />");
+            w.Line("public " + t + " Read(ref " + Reader + " reader) => R_" + model.Root.MethodSuffix + "(ref reader);");
+
+            for (var i = 0; i < model.Records.Count; i++)
+            {
+                w.Line();
+                EmitRecordWrite(w, model.Records[i], model);
+                w.Line();
+                EmitRecordRead(w, model.Records[i], model, nested: i > 0);
+            }
+
+            foreach (var e in model.Enums)
+            {
+                w.Line();
+                EmitEnum(w, e);
+            }
+
+            w.Close();
+            w.Line();
+            w.Line(Common.GeneratedCode);
+            w.Open("private static class KafkaTypedAvroSerializerHolder");
+            w.Line("public static readonly " + Ns + "AvroKafkaSerializer<" + t + "> Instance = new " + Ns + "AvroKafkaSerializer<" + t + ">(AvroCodec.Instance);");
+            w.Close();
+        }
+
+        private static void EmitRecordWrite(SourceWriter w, AvroRecordSpec record, AvroModel model)
+        {
+            w.Open("private static void W_" + record.MethodSuffix + "(ref " + Writer + " w, " + record.Key + " v)");
+            var counter = 0;
+            var shortName = ShortName(record.Key);
+            foreach (var field in record.Fields)
+            {
+                EmitWrite(w, field.Type, "v." + field.Member, shortName + "." + field.Member, model, ref counter);
+            }
+
+            w.Close();
+        }
+
+        private static void EmitWrite(SourceWriter w, AvroTypeSpec type, string expression, string path, AvroModel model, ref int counter)
+        {
+            var local = "t" + (counter++).ToString(CultureInfo.InvariantCulture);
+            if (type.IsNullable)
+            {
+                w.Open("if (" + expression + " is { } " + local + ")");
+                w.Line("w.WriteUnionIndex(1);");
+                EmitWriteValue(w, type, local, path, model, ref counter);
+                w.Close();
+                w.Line("else");
+                w.Open();
+                w.Line("w.WriteUnionIndex(0);");
+                w.Close();
+            }
+            else if (type.IsReference)
+            {
+                w.Line("var " + local + " = " + expression + " ?? throw " + Reader + ".UnexpectedNull(" + Common.Literal(path) + ");");
+                EmitWriteValue(w, type, local, path, model, ref counter);
+            }
+            else
+            {
+                EmitWriteValue(w, type, expression, path, model, ref counter);
+            }
+        }
+
+        private static void EmitWriteValue(SourceWriter w, AvroTypeSpec type, string value, string path, AvroModel model, ref int counter)
+        {
+            switch (type.Kind)
+            {
+                case AvroKind.Boolean: w.Line("w.WriteBoolean(" + value + ");"); break;
+                case AvroKind.Int: w.Line("w.WriteInt(" + value + ");"); break;
+                case AvroKind.Long: w.Line("w.WriteLong(" + value + ");"); break;
+                case AvroKind.Float: w.Line("w.WriteFloat(" + value + ");"); break;
+                case AvroKind.Double: w.Line("w.WriteDouble(" + value + ");"); break;
+                case AvroKind.String: w.Line("w.WriteString(" + value + ");"); break;
+                case AvroKind.Bytes: w.Line("w.WriteBytes(" + value + ");"); break;
+                case AvroKind.Uuid: w.Line("w.WriteUuid(" + value + ");"); break;
+                case AvroKind.TimestampMillis: w.Line("w.WriteTimestampMillis(" + value + ");"); break;
+                case AvroKind.TimestampMicros: w.Line("w.WriteTimestampMicros(" + value + ");"); break;
+                case AvroKind.Date: w.Line("w.WriteDate(" + value + ");"); break;
+                case AvroKind.TimeMicros: w.Line("w.WriteTimeMicros(" + value + ");"); break;
+                case AvroKind.Decimal: w.Line("w.WriteDecimal(" + value + ", " + type.Scale.ToString(CultureInfo.InvariantCulture) + ");"); break;
+                case AvroKind.Enum: w.Line("w.WriteEnum(" + EnumOf(model, type).MethodSuffix + "_Index(" + value + "));"); break;
+                case AvroKind.Record: w.Line("W_" + RecordOf(model, type).MethodSuffix + "(ref w, " + value + ");"); break;
+                case AvroKind.Array:
+                {
+                    var n = (counter++).ToString(CultureInfo.InvariantCulture);
+                    if (type.Collection == AvroCollection.List)
+                    {
+                        w.Line("w.WriteArrayStart(" + value + ".Count);");
+                        w.Open("foreach (var e" + n + " in " + value + ")");
+                        EmitWrite(w, type.Item!, "e" + n, path + "[]", model, ref counter);
+                        w.Close();
+                    }
+                    else
+                    {
+                        var count = type.Collection == AvroCollection.Array ? ".Length" : ".Count";
+                        w.Line("var c" + n + " = " + value + count + ";");
+                        w.Line("w.WriteArrayStart(c" + n + ");");
+                        w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
+                        EmitWrite(w, type.Item!, value + "[i" + n + "]", path + "[]", model, ref counter);
+                        w.Close();
+                    }
+
+                    w.Line("w.WriteArrayEnd();");
+                    break;
+                }
+
+                case AvroKind.Map:
+                {
+                    var n = (counter++).ToString(CultureInfo.InvariantCulture);
+                    w.Line("w.WriteMapStart(" + value + ".Count);");
+                    w.Open("foreach (var e" + n + " in " + value + ")");
+                    w.Line("w.WriteString(e" + n + ".Key);");
+                    EmitWrite(w, type.Item!, "e" + n + ".Value", path + "{}", model, ref counter);
+                    w.Close();
+                    w.Line("w.WriteMapEnd();");
+                    break;
+                }
+            }
+        }
+
+        private static void EmitRecordRead(SourceWriter w, AvroRecordSpec record, AvroModel model, bool nested)
+        {
+            w.Open("private static " + record.Key + " R_" + record.MethodSuffix + "(ref " + Reader + " r)");
+            if (nested)
+            {
+                w.Line("r.EnterRecord();");
+            }
+
+            var counter = 0;
+            var locals = new Dictionary<string, string>();
+            for (var i = 0; i < record.Fields.Count; i++)
+            {
+                var field = record.Fields[i];
+                var local = "f" + i.ToString(CultureInfo.InvariantCulture);
+                locals[field.Member] = local;
+                w.Line(Declared(field.Type) + " " + local + ";");
+                EmitRead(w, field.Type, local, model, ref counter);
+            }
+
+            var arguments = string.Join(", ", record.ConstructorArguments.Select(a => locals[a]));
+            var initializers = record.Fields.Where(f => f.Assign == AssignKind.Initializer).Select(f => f.Member + " = " + locals[f.Member]).ToList();
+            var creation = "new " + record.Key + "(" + arguments + ")" + (initializers.Count > 0 ? " { " + string.Join(", ", initializers) + " }" : string.Empty);
+            w.Line("var result = " + creation + ";");
+            foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.Setter))
+            {
+                w.Line("result." + field.Member + " = " + locals[field.Member] + ";");
+            }
+
+            if (nested)
+            {
+                w.Line("r.ExitRecord();");
+            }
+
+            w.Line("return result;");
+            w.Close();
+        }
+
+        private static void EmitRead(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
+        {
+            if (type.IsNullable)
+            {
+                w.Open("if (r.ReadUnionIndex(2) == 1)");
+                EmitReadValue(w, type, target, model, ref counter);
+                w.Close();
+                w.Line("else");
+                w.Open();
+                w.Line(target + " = null;");
+                w.Close();
+            }
+            else
+            {
+                EmitReadValue(w, type, target, model, ref counter);
+            }
+        }
+
+        private static void EmitReadValue(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
+        {
+            string? expression = type.Kind switch
+            {
+                AvroKind.Boolean => "r.ReadBoolean()",
+                AvroKind.Int => type.Clr switch
+                {
+                    AvroClr.Byte => "r.ReadByte()",
+                    AvroClr.SByte => "r.ReadSByte()",
+                    AvroClr.Int16 => "r.ReadInt16()",
+                    AvroClr.UInt16 => "r.ReadUInt16()",
+                    _ => "r.ReadInt()",
+                },
+                AvroKind.Long => type.Clr == AvroClr.UInt32 ? "r.ReadUInt32()" : "r.ReadLong()",
+                AvroKind.Float => "r.ReadFloat()",
+                AvroKind.Double => "r.ReadDouble()",
+                AvroKind.String => "r.ReadString()",
+                AvroKind.Bytes => "r.ReadBytes()",
+                AvroKind.Uuid => "r.ReadUuid()",
+                AvroKind.TimestampMillis => "r.ReadTimestampMillis()" + (type.Clr == AvroClr.DateTime ? ".UtcDateTime" : string.Empty),
+                AvroKind.TimestampMicros => "r.ReadTimestampMicros()" + (type.Clr == AvroClr.DateTime ? ".UtcDateTime" : string.Empty),
+                AvroKind.Date => "r.ReadDate()",
+                AvroKind.TimeMicros => "r.ReadTimeMicros()",
+                AvroKind.Decimal => "r.ReadDecimal(" + type.Scale.ToString(CultureInfo.InvariantCulture) + ")",
+                AvroKind.Enum => EnumOf(model, type).MethodSuffix + "_Value(r.ReadEnum(" + EnumOf(model, type).Symbols.Count.ToString(CultureInfo.InvariantCulture) + "))",
+                AvroKind.Record => "R_" + RecordOf(model, type).MethodSuffix + "(ref r)",
+                _ => null,
+            };
+            if (expression is not null)
+            {
+                w.Line(target + " = " + expression + ";");
+                return;
+            }
+
+            var n = (counter++).ToString(CultureInfo.InvariantCulture);
+            var item = type.Item!;
+            var min = item.MinSize.ToString(CultureInfo.InvariantCulture);
+            w.Open();
+            if (type.Kind == AvroKind.Array)
+            {
+                w.Line("var l" + n + " = new global::System.Collections.Generic.List<" + Declared(item) + ">();");
+                w.Open("for (var c" + n + " = r.ReadArrayStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadArrayNext(" + min + "))");
+                w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
+                w.Line(Declared(item) + " e" + n + ";");
+                EmitRead(w, item, "e" + n, model, ref counter);
+                w.Line("l" + n + ".Add(e" + n + ");");
+                w.Close();
+                w.Close();
+                w.Line(target + " = l" + n + (type.Collection == AvroCollection.Array ? ".ToArray()" : string.Empty) + ";");
+            }
+            else
+            {
+                w.Line("var d" + n + " = new global::System.Collections.Generic.Dictionary<string, " + Declared(item) + ">(global::System.StringComparer.Ordinal);");
+                w.Open("for (var c" + n + " = r.ReadMapStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadMapNext(" + min + "))");
+                w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
+                w.Line("var k" + n + " = r.ReadString();");
+                w.Line(Declared(item) + " e" + n + ";");
+                EmitRead(w, item, "e" + n, model, ref counter);
+                w.Line("d" + n + "[k" + n + "] = e" + n + ";");
+                w.Close();
+                w.Close();
+                w.Line(target + " = d" + n + ";");
+            }
+
+            w.Close();
+        }
+
+        private static void EmitEnum(SourceWriter w, AvroEnumSpec e)
+        {
+            w.Open("private static int " + e.MethodSuffix + "_Index(" + e.Key + " value) => value switch");
+            for (var i = 0; i < e.Symbols.Count; i++)
+            {
+                w.Line(e.Key + "." + e.Symbols[i] + " => " + i.ToString(CultureInfo.InvariantCulture) + ",");
+            }
+
+            w.Line("_ => throw new " + Ns + "KafkaAvroException(" + Ns + "AvroErrorKind.InvalidValue, \"\" + value + \" is not a member of the enum " + ShortName(e.Key) + "\"),");
+            w.Close(";");
+            w.Line();
+            w.Open("private static " + e.Key + " " + e.MethodSuffix + "_Value(int index) => index switch");
+            for (var i = 0; i < e.Symbols.Count - 1; i++)
+            {
+                w.Line(i.ToString(CultureInfo.InvariantCulture) + " => " + e.Key + "." + e.Symbols[i] + ",");
+            }
+
+            w.Line("_ => " + e.Key + "." + e.Symbols[e.Symbols.Count - 1] + ",");
+            w.Close(";");
+        }
+
+        /// <summary>The C# type of a local holding <paramref name="type"/>.</summary>
+        public static string Declared(AvroTypeSpec type) => type.ClrType + (type.IsNullable ? "?" : string.Empty);
+
+        public static AvroRecordSpec RecordOf(AvroModel model, AvroTypeSpec type) => model.Records.First(r => r.Key == type.Named);
+
+        public static AvroEnumSpec EnumOf(AvroModel model, AvroTypeSpec type) => model.Enums.First(e => e.Key == type.Named);
+
+        private static string ShortName(string fullyQualified)
+        {
+            var dot = fullyQualified.LastIndexOf('.');
+            var colon = fullyQualified.LastIndexOf(':');
+            return fullyQualified.Substring(System.Math.Max(dot, colon) + 1);
+        }
+    }
+}
