@@ -39,6 +39,23 @@ namespace Kafka.Typed.Generators
 
             context.RegisterSourceOutput(messages, static (spc, spec) => spc.AddSource(MessageEmitter.HintName(spec), MessageEmitter.Emit(spec)));
 
+            // ISpecificRecord on every partial Avro record type, once even when several messages reach it.
+            var specificRecords = messages
+                .Select(static (spec, _) => spec.Avro is null
+                    ? ImmutableEquatableArray<AvroRecordSpec>.Empty
+                    : spec.Avro.Records.Where(static r => r.Specific is not null).ToEquatableArray())
+                .Collect()
+                .Select(static (all, _) => DistinctRecords(all))
+                .WithTrackingName(TrackingNames.SpecificRecords);
+
+            context.RegisterSourceOutput(specificRecords, static (spc, records) =>
+            {
+                foreach (var record in records)
+                {
+                    spc.AddSource(SpecificRecordEmitter.HintName(record), SpecificRecordEmitter.Emit(record));
+                }
+            });
+
             var handlers = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     KnownNames.KafkaConsumerAttribute,
@@ -59,6 +76,25 @@ namespace Kafka.Typed.Generators
                     spc.AddSource(RegistrationEmitter.HintName, RegistrationEmitter.Emit(spec));
                 }
             });
+        }
+
+        private static ImmutableEquatableArray<AvroRecordSpec> DistinctRecords(ImmutableArray<ImmutableEquatableArray<AvroRecordSpec>> all)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var result = new List<AvroRecordSpec>();
+            foreach (var records in all)
+            {
+                foreach (var record in records)
+                {
+                    if (seen.Add(record.Key))
+                    {
+                        result.Add(record);
+                    }
+                }
+            }
+
+            result.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            return result.ToEquatableArray();
         }
 
         private static ImmutableEquatableArray<HandlerSpec> ParseHandlers(GeneratorAttributeSyntaxContext context, System.Threading.CancellationToken cancellationToken)

@@ -7,5 +7,6 @@ namespace Kafka.Typed.Generators
         public const string Messages = nameof(Messages);
         public const string Handlers = nameof(Handlers);
         public const string Registration = nameof(Registration);
+        public const string SpecificRecords = nameof(SpecificRecords);
     }
 }

@@ -94,7 +94,25 @@ namespace Kafka.Typed.Generators.Model
     /// <param name="Name">The Avro field name.</param>
     /// <param name="Type">The type.</param>
     /// <param name="Assign">How the member is set when read.</param>
-    internal sealed record AvroFieldSpec(string Member, string Name, AvroTypeSpec Type, AssignKind Assign);
+    /// <param name="Setter">How <c>ISpecificRecord.Put</c> sets the member.</param>
+    /// <param name="DeclaringType">The type that declares the property, fully qualified (unsafe accessors bind to it).</param>
+    internal sealed record AvroFieldSpec(string Member, string Name, AvroTypeSpec Type, AssignKind Assign, SetterKind Setter, string DeclaringType);
+
+    /// <summary>How generated code can set a member outside construction.</summary>
+    internal enum SetterKind
+    {
+        /// <summary>Not at all (a computed property): <c>Put</c> ignores the field.</summary>
+        None,
+
+        /// <summary>A public, non-init setter.</summary>
+        Public,
+
+        /// <summary>An init-only or non-public setter, called through <c>UnsafeAccessor</c>.</summary>
+        Accessor,
+
+        /// <summary>A get-only auto-property: its backing field, through <c>UnsafeAccessor</c>.</summary>
+        BackingField,
+    }
 
     /// <summary>A record type (the message itself, or a type one of its members uses).</summary>
     /// <param name="Key">The C# type, fully qualified: the key types refer to it by.</param>
@@ -104,6 +122,7 @@ namespace Kafka.Typed.Generators.Model
     /// <param name="Fields">The fields in schema order.</param>
     /// <param name="ConstructorArguments">The members passed to the chosen constructor, in parameter order.</param>
     /// <param name="Specific">Where the generator can implement <c>ISpecificRecord</c> on the type (it is partial); <see langword="null"/> otherwise.</param>
+    /// <param name="Schema">The record's own schema (compact JSON), for its <c>ISpecificRecord</c>.</param>
     internal sealed record AvroRecordSpec(
         string Key,
         string FullName,
@@ -111,7 +130,8 @@ namespace Kafka.Typed.Generators.Model
         bool IsValueType,
         ImmutableEquatableArray<AvroFieldSpec> Fields,
         ImmutableEquatableArray<string> ConstructorArguments,
-        SpecificRecordSpec? Specific);
+        SpecificRecordSpec? Specific,
+        string Schema);
 
     /// <summary>What the <c>ISpecificRecord</c> emitter needs to reopen a (partial) record type.</summary>
     /// <param name="Namespace">The C# namespace, empty for the global one.</param>
@@ -119,16 +139,14 @@ namespace Kafka.Typed.Generators.Model
     /// <param name="Keyword">Its declaration keyword (<c>class</c>, <c>record struct</c>, …).</param>
     /// <param name="Name">Its name.</param>
     /// <param name="HasParameterlessConstructor">It has a public parameterless constructor already (Apache.Avro's reader needs one).</param>
-    /// <param name="ChainConstructorArguments">When it has none: the argument count of the constructor a generated one chains to (0: no chaining).</param>
-    /// <param name="HasRequiredMembers">It has <c>required</c> members (a generated constructor then sets none of them).</param>
+    /// <param name="ChainParameterTypes">When it has none and has a primary constructor: that constructor's parameter types (a generated parameterless one chains to it with defaults).</param>
     internal sealed record SpecificRecordSpec(
         string Namespace,
         ImmutableEquatableArray<ContainingTypeSpec> ContainingTypes,
         string Keyword,
         string Name,
         bool HasParameterlessConstructor,
-        int ChainConstructorArguments,
-        bool HasRequiredMembers);
+        ImmutableEquatableArray<string>? ChainParameterTypes);
 
     /// <summary>An enum type.</summary>
     /// <param name="Key">The C# type, fully qualified.</param>

@@ -60,10 +60,14 @@ namespace Kafka.Typed.Generators.Parsing
                 return null;
             }
 
-            var records = parser._records.Select(r => r!).ToEquatableArray();
+            var records = parser._records.Select(r => r!).ToList();
             var enums = parser._enums.ToEquatableArray();
-            var schema = AvroSchemaText.Write(records, enums, parser._recordExtras);
-            return new AvroModel(schema, records, enums);
+            for (var i = 0; i < records.Count; i++)
+            {
+                records[i] = records[i] with { Schema = AvroSchemaText.Write(records, enums, parser._recordExtras, i) };
+            }
+
+            return new AvroModel(records[0].Schema, records.ToEquatableArray(), enums);
         }
 
         /// <summary>Per-record schema details that the emitters do not need (defaults), kept out of the model.</summary>
@@ -141,7 +145,7 @@ namespace Kafka.Typed.Generators.Parsing
                     : property.SetMethod is { DeclaredAccessibility: Accessibility.Public } setter
                         ? (setter.IsInitOnly || property.IsRequired ? AssignKind.Initializer : AssignKind.Setter)
                         : AssignKind.None;
-                fields.Add(new AvroFieldSpec(property.Name, fieldName, avroType, assign));
+                fields.Add(new AvroFieldSpec(property.Name, fieldName, avroType, assign, SetterOf(property), property.ContainingType.Fqn()));
                 extras.Defaults.Add(DefaultJson(property, parameter, avroType, memberPath, location));
             }
 
@@ -153,8 +157,27 @@ namespace Kafka.Typed.Generators.Parsing
                 type.IsValueType,
                 fields.ToEquatableArray(),
                 arguments.ToEquatableArray(),
-                specific);
+                specific,
+                string.Empty);
             return index;
+        }
+
+        private static SetterKind SetterOf(IPropertySymbol property)
+        {
+            if (property.SetMethod is { } setter)
+            {
+                return setter.DeclaredAccessibility == Accessibility.Public && !setter.IsInitOnly ? SetterKind.Public : SetterKind.Accessor;
+            }
+
+            foreach (var member in property.ContainingType.GetMembers())
+            {
+                if (member is IFieldSymbol field && SymbolEqualityComparer.Default.Equals(field.AssociatedSymbol, property))
+                {
+                    return SetterKind.BackingField;
+                }
+            }
+
+            return SetterKind.None;
         }
 
         private static SpecificRecordSpec? SpecificOf(INamedTypeSymbol type, bool isRoot)
@@ -179,17 +202,15 @@ namespace Kafka.Typed.Generators.Parsing
             }
 
             var hasParameterless = type.IsValueType || type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public);
-            var chain = 0;
-            if (!hasParameterless)
+            ImmutableEquatableArray<string>? chain = null;
+            if (!hasParameterless && MessageParser.FindPrimaryConstructor(type) is { } primary)
             {
-                // A record's primary constructor must be chained to; other types need no chaining.
-                var primary = MessageParser.FindPrimaryConstructor(type);
-                chain = primary?.Parameters.Length ?? 0;
+                // A type with a primary constructor: a generated parameterless constructor must chain to it.
+                chain = primary.Parameters.Select(p => p.Type.ToDisplayString(SymbolHelpers.FullyQualified)).ToEquatableArray();
             }
 
-            var required = type.GetMembers().Any(m => m is IPropertySymbol { IsRequired: true } || m is IFieldSymbol { IsRequired: true });
             var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
-            return new SpecificRecordSpec(ns, containing.ToEquatableArray(), SymbolHelpers.Keyword(type), type.Name, hasParameterless, chain, required);
+            return new SpecificRecordSpec(ns, containing.ToEquatableArray(), SymbolHelpers.Keyword(type), type.Name, hasParameterless, chain);
         }
 
         private AvroTypeSpec? Map(ITypeSymbol type, IPropertySymbol property, IParameterSymbol? parameter, string path, Location? location, int depth)

@@ -12,12 +12,12 @@ namespace Kafka.Typed.Generators.Parsing
     /// </summary>
     internal static class AvroSchemaText
     {
-        public static string Write(IReadOnlyList<AvroRecordSpec> records, IReadOnlyList<AvroEnumSpec> enums, IReadOnlyList<AvroParser.RecordExtras> extras)
+        public static string Write(IReadOnlyList<AvroRecordSpec> records, IReadOnlyList<AvroEnumSpec> enums, IReadOnlyList<AvroParser.RecordExtras> extras, int root)
         {
             var builder = new StringBuilder();
             var defined = new HashSet<string>();
             var context = new Context(records, enums, extras, defined);
-            WriteRecord(builder, 0, context);
+            WriteRecord(builder, root, context);
             return builder.ToString();
         }
 

@@ -26,7 +26,7 @@ internal static class TestCompilation
             foreach (var file in Directory.GetFiles(dir, "*.dll"))
             {
                 var name = Path.GetFileName(file);
-                if ((name == "Kafka.Typed.dll" || name.StartsWith("Confluent.Kafka", StringComparison.Ordinal) || name.StartsWith("OpenTelemetry", StringComparison.Ordinal)
+                if ((name == "Kafka.Typed.dll" || name == "Avro.dll" || name.StartsWith("Confluent.", StringComparison.Ordinal) || name.StartsWith("OpenTelemetry", StringComparison.Ordinal)
                      || name.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)) && added.Add(name))
                 {
                     list.Add(MetadataReference.CreateFromFile(file));
