@@ -84,7 +84,7 @@ namespace Kafka.Typed.Generators.Emit
             for (var i = 0; i < record.Fields.Count; i++)
             {
                 var field = record.Fields[i];
-                w.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ": return " + GetExpression(field.Type, "this." + field.Member, ref counter) + "!;");
+                w.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ": return (" + GetExpression(field.Type, "this." + field.Member, ref counter) + ")!;");
             }
 
             w.Line("default: throw " + C + ".BadPosition(" + Common.Literal(record.FullName) + ", fieldPos, \"Get\");");
@@ -168,10 +168,10 @@ namespace Kafka.Typed.Generators.Emit
             if (type.IsNullable)
             {
                 var local = "v" + (counter++).ToString(CultureInfo.InvariantCulture);
-                return "(" + value + " is { } " + local + " ? (object)" + GetNonNull(type, local, ref counter) + " : null)";
+                return "(" + value + " is { } " + local + " ? (object?)" + GetNonNull(type, local, ref counter) + " : null)";
             }
 
-            return "(object)" + GetNonNull(type, value, ref counter);
+            return "(object?)" + GetNonNull(type, value, ref counter);
         }
 
         private static string GetNonNull(AvroTypeSpec type, string value, ref int counter)

@@ -94,16 +94,18 @@ public static class AvroSpecificConversions
             : Enum.TryParse<TEnum>(value.ToString(), ignoreCase: false, out var parsed) ? parsed
             : throw Unexpected(value, "a symbol of " + typeof(TEnum).Name);
 
-    /// <summary>An <see cref="IList"/> for the specific writer.</summary>
+    /// <summary>
+    /// A new <see cref="IList"/> for the specific writer (a copy: the specific reader may clear and refill the list it gets
+    /// from <c>Get</c>, which read-only or fixed-size collections do not allow), or <see langword="null"/>.
+    /// </summary>
     /// <typeparam name="T">The item type.</typeparam>
-    /// <param name="items">The items.</param>
+    /// <param name="items">The items, or <see langword="null"/> (a record the reader has just created).</param>
     /// <param name="convert">Converts each item; <see langword="null"/> when items are written as they are.</param>
-    public static IList List<T>(IEnumerable<T> items, Func<T, object?>? convert)
+    public static IList? List<T>(IEnumerable<T>? items, Func<T, object?>? convert)
     {
-        ArgumentNullException.ThrowIfNull(items);
-        if (convert is null && items is IList list)
+        if (items is null)
         {
-            return list;
+            return null;
         }
 
         var result = new List<object?>();
@@ -136,16 +138,15 @@ public static class AvroSpecificConversions
         return result;
     }
 
-    /// <summary>An <see cref="IDictionary"/> for the specific writer.</summary>
+    /// <summary>A new <see cref="IDictionary"/> for the specific writer (a copy, as for <see cref="List{T}"/>), or <see langword="null"/>.</summary>
     /// <typeparam name="T">The value type.</typeparam>
-    /// <param name="map">The entries.</param>
+    /// <param name="map">The entries, or <see langword="null"/>.</param>
     /// <param name="convert">Converts each value; <see langword="null"/> when values are written as they are.</param>
-    public static IDictionary Map<T>(IEnumerable<KeyValuePair<string, T>> map, Func<T, object?>? convert)
+    public static IDictionary? Map<T>(IEnumerable<KeyValuePair<string, T>>? map, Func<T, object?>? convert)
     {
-        ArgumentNullException.ThrowIfNull(map);
-        if (convert is null && map is IDictionary dictionary)
+        if (map is null)
         {
-            return dictionary;
+            return null;
         }
 
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);

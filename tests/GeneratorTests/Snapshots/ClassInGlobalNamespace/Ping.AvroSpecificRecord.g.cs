@@ -14,7 +14,7 @@ partial class Ping : global::Avro.Specific.ISpecificRecord
     {
         switch (fieldPos)
         {
-            case 0: return (object)this.Sequence!;
+            case 0: return ((object?)this.Sequence)!;
             default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Ping", fieldPos, "Get");
         }
     }

@@ -24,7 +24,7 @@ namespace Shop
         {
             switch (fieldPos)
             {
-                case 0: return (object)this.OrderId!;
+                case 0: return ((object?)this.OrderId)!;
                 default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.OrderPlaced", fieldPos, "Get");
             }
         }

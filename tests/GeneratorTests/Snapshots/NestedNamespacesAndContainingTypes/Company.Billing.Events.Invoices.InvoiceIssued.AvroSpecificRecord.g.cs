@@ -18,8 +18,8 @@ namespace Company.Billing.Events
             {
                 switch (fieldPos)
                 {
-                    case 0: return (object)this.InvoiceId!;
-                    case 1: return (object)this.AmountCents!;
+                    case 0: return ((object?)this.InvoiceId)!;
+                    case 1: return ((object?)this.AmountCents)!;
                     default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Company.Billing.Events.InvoiceIssued", fieldPos, "Get");
                 }
             }

@@ -24,8 +24,8 @@ namespace Shop
         {
             switch (fieldPos)
             {
-                case 0: return (object)this.ShipmentId!;
-                case 1: return (object)this.Carrier!;
+                case 0: return ((object?)this.ShipmentId)!;
+                case 1: return ((object?)this.Carrier)!;
                 default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.Shipment", fieldPos, "Get");
             }
         }
