@@ -58,10 +58,15 @@ namespace Kafka.Typed.Generators
                 if (SymbolHelpers.IsNamed(attributeClass, KnownNames.KafkaTopicAttribute))
                 {
                     var sink = new CollectingDiagnosticSink();
-                    MessageParser.Parse(type, attribute, languageVersion, context.Compilation, sink, context.CancellationToken);
+                    var spec = MessageParser.Parse(type, attribute, languageVersion, context.Compilation, sink, context.CancellationToken);
                     foreach (var diagnostic in sink.Diagnostics)
                     {
                         context.ReportDiagnostic(diagnostic);
+                    }
+
+                    if (spec is not null)
+                    {
+                        Avro.SchemaEvolutionCheck.Run(spec, type, context.Options.AdditionalFiles, context.Options.AnalyzerConfigOptionsProvider, context.ReportDiagnostic, context.CancellationToken);
                     }
                 }
                 else if (SymbolHelpers.IsNamed(attributeClass, KnownNames.KafkaConsumerAttribute))

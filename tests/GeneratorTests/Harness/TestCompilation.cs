@@ -84,10 +84,37 @@ internal static class TestCompilation
     }
 
     /// <summary>The analyzer's diagnostics (compilation-end ones included), with #pragma suppressions applied.</summary>
-    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation)
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation) => Analyze(compilation, [], null);
+
+    /// <summary>Runs the analyzer with <paramref name="additionalFiles"/> (path, text) and MSBuild properties visible to the compiler.</summary>
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, (string Path, string Text)[] additionalFiles, Dictionary<string, string>? buildProperties)
     {
-        var withAnalyzers = compilation.WithAnalyzers([new KafkaTypedAnalyzer()], new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
+        var texts = additionalFiles.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToImmutableArray();
+        var global = (buildProperties ?? []).ToDictionary(p => "build_property." + p.Key, p => p.Value);
+        var options = new AnalyzerOptions(texts, new InMemoryConfigOptionsProvider(global));
+        var withAnalyzers = compilation.WithAnalyzers([new KafkaTypedAnalyzer()], new CompilationWithAnalyzersOptions(options, onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
         return withAnalyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+    }
+
+    private sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
+    {
+        public override string Path => path;
+
+        public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) => Microsoft.CodeAnalysis.Text.SourceText.From(text);
+    }
+
+    private sealed class InMemoryConfigOptionsProvider(Dictionary<string, string> global) : AnalyzerConfigOptionsProvider
+    {
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(global);
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options([]);
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options([]);
+
+        private sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+        }
     }
 
     /// <summary>Emits the compilation and loads it into a collectible context (Kafka.Typed resolves to the test's copy).</summary>
