@@ -6,12 +6,20 @@
 //   KAFKA_BOOTSTRAP_SERVERS=host:9092 dotnet run --project samples/Quickstart
 //   ... -- --schema-registry-url http://registry:8081 (or KAFKA_SCHEMA_REGISTRY_URL): a real Schema Registry for the
 //   Avro messages of the typed API; without one an in-process registry serves them over HTTP on 127.0.0.1.
+//   ... -- --write-schemas samples/Quickstart/schemas: rewrite the committed schema (after an intended breaking change).
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Kafka.Typed;
 using Kafka.Typed.Testing;
+
+if (ReadOption(args, "--write-schemas", "KAFKA_TYPED_WRITE_SCHEMAS") is { } schemaDirectory)
+{
+    // Writes the Avro schema of the typed message for committing (the build checks the type against it: KTG304).
+    Console.WriteLine($"wrote {Kafka.Typed.Avro.KafkaAvroSchemas.WriteFile<Quickstart.OrderPlaced>(schemaDirectory)}");
+    return 0;
+}
 
 var watch = Stopwatch.StartNew();
 var bootstrap = ReadBootstrapServers(args);

@@ -94,6 +94,9 @@ public class AvroKafkaSerializer<T> : IKafkaSerializer<T>
         _codec = codec;
     }
 
+    /// <summary>The type's codec (its <see cref="IAvroCodec{T}.Schema"/> is the schema registered for the type).</summary>
+    public IAvroCodec<T> Codec => _codec;
+
     /// <summary>The serde bound to the current <see cref="KafkaAvroDefaults"/> connection.</summary>
     /// <exception cref="KafkaConfigurationException">No connection is configured, or the codec's schema is invalid.</exception>
     public AvroSerde<T> Serde
