@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using Avro;
 using Avro.Generic;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Confluent.SchemaRegistry.Serdes;
 using Kafka.Typed.Avro;
+using Kafka.Typed.Testing;
 using Xunit;
 using Schema = Avro.Schema;
 
@@ -56,7 +58,7 @@ public sealed class AvroSpecificRecordTests(RegistryFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task Confluent_mode_writes_the_generated_bytes_and_round_trips()
+    public void Confluent_mode_writes_the_generated_bytes_and_round_trips()
     {
         var topic = TestNames.Unique("avro-confluent-mode");
         using var generated = new AvroSerde<Payment>(PaymentCodec.Instance, fixture.Client);
@@ -232,5 +234,50 @@ public sealed class AvroSpecificRecordTests(RegistryFixture fixture) : IClassFix
         public void Write(ref AvroWriter writer, Shipment value) => throw new NotSupportedException();
 
         public Shipment Read(ref AvroReader reader) => throw new NotSupportedException();
+    }
+}
+
+[Collection(SharedClusterCollection.Name)]
+public sealed class AvroConfluentModeEndToEndTests(SharedCluster shared)
+{
+    private readonly EmbeddedKafkaCluster _cluster = shared.Cluster;
+
+    [Fact]
+    public async Task Confluent_mode_records_flow_through_the_embedded_broker_and_read_back_with_the_generated_serde()
+    {
+        await using var registry = await InProcessSchemaRegistry.StartAsync();
+        var topic = TestNames.Unique("avro-confluent-e2e");
+        _cluster.CreateTopic(topic, 2);
+        var options = new AvroSerdeOptions { Registry = new SchemaRegistryConfig { Url = registry.Url }, Implementation = AvroImplementation.Confluent };
+        using var confluent = new AvroSerde<Payment>(PaymentCodec.Instance, options);
+        using var generated = new AvroSerde<Payment>(PaymentCodec.Instance, new AvroSerdeOptions { Registry = new SchemaRegistryConfig { Url = registry.Url } });
+
+        var sent = Enumerable.Range(1, 12).Select(Payment.Make).ToList();
+        await using (var producer = new SyncProducer(Kit.App(_cluster)))
+        {
+            foreach (var value in sent)
+            {
+                await producer.SendAsync(topic, confluent.Serialize(value, topic), Kit.Bytes($"k{value.Id}"));
+            }
+        }
+
+        var byConfluent = new ConcurrentDictionary<long, Payment>();
+        var byGenerated = new ConcurrentDictionary<long, Payment>();
+        var group = new ConsumerGroup(Kit.App(_cluster), [topic], (m, _) =>
+        {
+            var value = confluent.Deserialize(m.Value, m.Topic, m.Partition, m.Offset);
+            byConfluent[value.Id] = value;
+            byGenerated[value.Id] = generated.Deserialize(m.Value, m.Topic, m.Partition, m.Offset);
+            return Task.CompletedTask;
+        }, Kit.FastGroup());
+        await Kit.RunUntilAsync(group, () => byConfluent.Count == sent.Count);
+
+        foreach (var value in sent)
+        {
+            Payment.AssertEqual(value, byConfluent[value.Id]);
+            Payment.AssertEqual(value, byGenerated[value.Id]);
+        }
+
+        Assert.Equal(0, group.DeadLetterCount);
     }
 }
