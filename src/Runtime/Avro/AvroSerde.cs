@@ -16,14 +16,24 @@ namespace Kafka.Typed.Avro;
 /// cached; each value is the 5-byte header then the codec's body.</para>
 /// <para><b>Reading</b>: when the header's schema id is the type's own schema (or any registered schema with the same
 /// parsing canonical form) the codec reads the body directly. Otherwise the writer schema is fetched once per id, checked
-/// with Avro's schema resolution rules against the type's schema, and the body is validated, resolved with Apache.Avro's
-/// generic reader and re-encoded in the type's schema before the codec reads it (slower, but correct for added, removed,
-/// reordered and promoted fields).</para>
+/// with Avro's schema resolution rules against the type's schema, and each body is first validated against the writer
+/// schema with the bounds-checked <see cref="AvroReader"/>. Then, when <typeparamref name="T"/> implements
+/// <c>Avro.Specific.ISpecificRecord</c>, Apache.Avro's <c>SpecificDatumReader&lt;T&gt;(writer schema, codec schema)</c>,
+/// one per writer schema id, builds the value (what Confluent's <c>AvroDeserializer&lt;T&gt;</c> does internally, called
+/// here synchronously; it needs the Avro full names of records and enums to be the CLR full names). Otherwise, or when
+/// that reader fails before it ever succeeded for the id (for example Apache.Avro's <c>ObjectCreator</c> finds no type
+/// of that name), Apache.Avro's generic reader resolves the body and it is re-encoded in the type's schema for the codec;
+/// that id then stays on the generic path. Both are slower than the codec but correct for added, removed, reordered and
+/// promoted fields.</para>
+/// <para><b><see cref="AvroImplementation.Confluent"/></b>: values are written by Confluent's
+/// <c>AvroSerializer&lt;T&gt;</c> and read by its <c>AvroDeserializer&lt;T&gt;</c> (called synchronously, as Confluent's
+/// own <c>AsSyncOverAsync</c> does), after the same header check and body validation; see
+/// <see cref="AvroSerdeOptions.Implementation"/>.</para>
 /// <para>Thread-safe. Registry calls happen on first use of a subject or schema id; call <see cref="PrepareAsync"/> to
 /// make them ahead of time. Bad input fails with <see cref="KafkaAvroException"/>; registry failures with
 /// <see cref="KafkaSerializationException"/>.</para>
 /// </remarks>
-public sealed class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
+public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
 {
     private readonly IAvroCodec<T> _codec;
     private readonly ISchemaRegistryClient _client;
@@ -34,6 +44,10 @@ public sealed class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
     private readonly ConcurrentDictionary<string, Task<int>> _subjectIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _topicIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, WriterPlan> _writers = new();
+    private readonly bool _isSpecificRecord;
+    private readonly ConfluentSerdes? _confluent;
+    private long _specificResolutions;
+    private long _genericResolutions;
 
     /// <summary>Creates the serde with its own <see cref="CachedSchemaRegistryClient"/> for <see cref="AvroSerdeOptions.Registry"/>.</summary>
     /// <param name="codec">The type's codec.</param>
@@ -77,6 +91,12 @@ public sealed class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         {
             throw new KafkaConfigurationException("AvroSerdeOptions.SubjectNameStrategy", options.SubjectNameStrategy.ToString(), $"TopicName for a schema without a name (the schema is of type {_schema.Tag})");
         }
+
+        _isSpecificRecord = typeof(global::Avro.Specific.ISpecificRecord).IsAssignableFrom(typeof(T));
+        if (options.Implementation == AvroImplementation.Confluent)
+        {
+            _confluent = CreateConfluentSerdes(client, options, _isSpecificRecord, _parsingForm);
+        }
     }
 
     /// <summary>The codec's Avro schema (JSON), as registered.</summary>
@@ -84,6 +104,15 @@ public sealed class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
 
     /// <summary>The full name of the schema's record (or enum/fixed), or <see langword="null"/> for an unnamed schema.</summary>
     public string? RecordName { get; }
+
+    /// <summary>Bodies written with another schema that Apache.Avro's <c>SpecificDatumReader&lt;T&gt;</c> resolved (diagnostics, tests).</summary>
+    internal long SpecificResolutions => Interlocked.Read(ref _specificResolutions);
+
+    /// <summary>Bodies written with another schema that the generic reader resolved and the codec read (diagnostics, tests).</summary>
+    internal long GenericResolutions => Interlocked.Read(ref _genericResolutions);
+
+    /// <summary>Why bodies of <paramref name="schemaId"/> are not read with the specific reader (the exception type only), or <see langword="null"/> (diagnostics, tests).</summary>
+    internal string? GetSpecificFallbackReason(int schemaId) => _writers.TryGetValue(schemaId, out var plan) ? plan.SpecificFallbackReason : null;
 
     /// <summary>The subject of <paramref name="topic"/> under <see cref="AvroSerdeOptions.SubjectNameStrategy"/>.</summary>
     /// <param name="topic">The topic.</param>
@@ -126,6 +155,12 @@ public sealed class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
             throw new KafkaAvroException(AvroErrorKind.UnexpectedNull, $"the {typeof(T).Name} value is null", context.Topic, -1, -1);
         }
 
+        if (_confluent is not null)
+        {
+            output.Write(SerializeWithConfluent(_confluent, value, context.Topic));
+            return;
+        }
+
         var id = GetSchemaId(context.Topic);
         ConfluentWireFormat.WriteHeader(output, id);
         var writer = new AvroWriter(output);
@@ -164,11 +199,25 @@ public sealed class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
                 plan = GetWriterPlan(id.Value, topic);
             }
 
-            if (plan.Reader is null)
+            if (_confluent is not null)
+            {
+                plan.Validate(body, _schema);
+                return DeserializeWithConfluent(_confluent, data, topic);
+            }
+
+            if (plan.IsDirect)
             {
                 return ReadBody(body);
             }
 
+            plan.Validate(body, _schema);
+            if (plan.TryReadSpecific(body, out var value))
+            {
+                Interlocked.Increment(ref _specificResolutions);
+                return value;
+            }
+
+            Interlocked.Increment(ref _genericResolutions);
             return ReadBody(plan.Transcode(body));
         }
         catch (KafkaAvroException e)
@@ -289,7 +338,7 @@ public sealed class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         {
             foreach (var key in _writers.Keys)
             {
-                if (_writers.TryGetValue(key, out var p) && p.Reader is not null)
+                if (_writers.TryGetValue(key, out var p) && !p.IsDirect)
                 {
                     _writers.TryRemove(key, out _);
                 }
@@ -336,48 +385,123 @@ public sealed class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         }
         else
         {
-            plan = new WriterPlan(writer, _schema);
+            plan = new WriterPlan(writer, _schema, resolve: _confluent is null, specific: _isSpecificRecord);
         }
 
         return _writers.GetOrAdd(id, plan);
     }
 
+    /// <summary>How bodies written with one schema id are read: directly by the codec, or validated and resolved.</summary>
     private sealed class WriterPlan
     {
         public static readonly WriterPlan Direct = new();
 
         private readonly AvroSchema? _writerSchema;
-        private readonly global::Avro.Generic.GenericDatumWriter<object>? _writer;
+        private readonly global::Avro.Generic.GenericDatumReader<object>? _genericReader;
+        private readonly global::Avro.Generic.GenericDatumWriter<object>? _genericWriter;
         private readonly Lock _gate = new();
+        private global::Avro.Specific.SpecificDatumReader<T>? _specificReader;
+        private bool _specificSucceeded;
 
-        public WriterPlan(AvroSchema writerSchema, AvroSchema readerSchema)
+        /// <param name="writerSchema">The writer's schema.</param>
+        /// <param name="readerSchema">The codec's schema.</param>
+        /// <param name="resolve">Whether to build the resolving readers (not in Confluent mode, where Confluent resolves).</param>
+        /// <param name="specific">Whether <typeparamref name="T"/> implements <c>ISpecificRecord</c>.</param>
+        public WriterPlan(AvroSchema writerSchema, AvroSchema readerSchema, bool resolve, bool specific)
         {
             _writerSchema = writerSchema;
-            Reader = new global::Avro.Generic.GenericDatumReader<object>(writerSchema, readerSchema);
-            _writer = new global::Avro.Generic.GenericDatumWriter<object>(readerSchema);
+            if (!resolve)
+            {
+                return;
+            }
+
+            _genericReader = new global::Avro.Generic.GenericDatumReader<object>(writerSchema, readerSchema);
+            _genericWriter = new global::Avro.Generic.GenericDatumWriter<object>(readerSchema);
+            if (specific)
+            {
+                try
+                {
+                    _specificReader = new global::Avro.Specific.SpecificDatumReader<T>(writerSchema, readerSchema);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Apache.Avro could not prepare the specific reader (it derives CLR type names from the schema):
+                    // the generic path serves this id.
+                    SpecificFallbackReason = e.GetType().Name;
+                }
+            }
         }
 
         private WriterPlan()
         {
         }
 
-        /// <summary>The resolving reader, or <see langword="null"/> when the codec reads the body directly.</summary>
-        public global::Avro.Generic.GenericDatumReader<object>? Reader { get; }
+        /// <summary>Whether the codec reads bodies of this id directly (the writer schema is the codec's).</summary>
+        public bool IsDirect => _writerSchema is null;
 
-        /// <summary>Validates <paramref name="body"/> against the writer schema, resolves it and re-encodes it in the reader schema.</summary>
-        public byte[] Transcode(ReadOnlySpan<byte> body)
+        /// <summary>Why the specific reader is not used for this id (the exception type only), or <see langword="null"/>.</summary>
+        public string? SpecificFallbackReason { get; private set; }
+
+        /// <summary>Walks <paramref name="body"/> with the bounds-checked reader against the writer schema (<paramref name="ownSchema"/> for a direct id).</summary>
+        public void Validate(ReadOnlySpan<byte> body, AvroSchema ownSchema)
         {
             var check = new AvroReader(body);
-            AvroSchemaSkipper.Skip(ref check, _writerSchema!);
+            AvroSchemaSkipper.Skip(ref check, _writerSchema ?? ownSchema);
             check.EnsureEnd();
+        }
+
+        /// <summary>
+        /// Reads a validated body with Apache.Avro's <c>SpecificDatumReader&lt;T&gt;</c>. Returns <see langword="false"/>
+        /// when there is none, or when it fails before it ever succeeded for this id (names that do not map to CLR types,
+        /// an unusable <c>ISpecificRecord</c>); the id then stays on the generic path.
+        /// </summary>
+        public bool TryReadSpecific(ReadOnlySpan<byte> body, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value)
+        {
+            var reader = Volatile.Read(ref _specificReader);
+            if (reader is null)
+            {
+                value = default;
+                return false;
+            }
+
+            try
+            {
+                using var input = new MemoryStream(body.ToArray(), writable: false);
+                value = reader.Read(default!, new global::Avro.IO.BinaryDecoder(input));
+                if (value is null)
+                {
+                    throw new global::Avro.AvroException("the specific reader returned null");
+                }
+
+                Volatile.Write(ref _specificSucceeded, true);
+                return true;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException && !Volatile.Read(ref _specificSucceeded))
+            {
+                // Typically ObjectCreator's "Unable to find type …" (Avro names that are not CLR names). Remember only
+                // the exception type: messages may carry data.
+                SpecificFallbackReason = e.GetType().Name;
+                Volatile.Write(ref _specificReader, null);
+                value = default;
+                return false;
+            }
+            catch (Exception e) when (e is not KafkaAvroException and not OutOfMemoryException)
+            {
+                throw new KafkaAvroException(AvroErrorKind.Corrupt, $"resolving the writer's data with Apache.Avro's SpecificDatumReader failed: {e.GetType().Name}: {e.Message}", e);
+            }
+        }
+
+        /// <summary>Resolves a validated body with the generic reader and re-encodes it in the codec's schema.</summary>
+        public byte[] Transcode(ReadOnlySpan<byte> body)
+        {
             try
             {
                 using var input = new MemoryStream(body.ToArray(), writable: false);
                 using var output = new MemoryStream(body.Length + 16);
                 lock (_gate)
                 {
-                    var datum = Reader!.Read(null!, new global::Avro.IO.BinaryDecoder(input));
-                    _writer!.Write(datum, new global::Avro.IO.BinaryEncoder(output));
+                    var datum = _genericReader!.Read(null!, new global::Avro.IO.BinaryDecoder(input));
+                    _genericWriter!.Write(datum, new global::Avro.IO.BinaryEncoder(output));
                 }
 
                 return output.ToArray();

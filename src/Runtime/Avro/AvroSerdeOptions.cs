@@ -28,6 +28,24 @@ public enum AvroSchemaRegistration
     LookupOnly,
 }
 
+/// <summary>Which implementation <see cref="AvroSerde{T}"/> encodes and decodes with.</summary>
+public enum AvroImplementation
+{
+    /// <summary>
+    /// The type's (generated) <see cref="IAvroCodec{T}"/>: allocation-free writing, direct reading of the type's own
+    /// schema, no reflection. The default.
+    /// </summary>
+    Generated = 0,
+
+    /// <summary>
+    /// Confluent's <c>AvroSerializer&lt;T&gt;</c> and <c>AvroDeserializer&lt;T&gt;</c> (Apache.Avro's specific writer and
+    /// reader, by reflection), for byte-for-byte parity with Confluent's behaviour while migrating. The type must
+    /// implement <c>Avro.Specific.ISpecificRecord</c> with a <c>public static Avro.Schema _SCHEMA</c> field whose schema
+    /// equals the codec's.
+    /// </summary>
+    Confluent = 1,
+}
+
 /// <summary>Options of <see cref="AvroSerde{T}"/>.</summary>
 public sealed class AvroSerdeOptions
 {
@@ -54,6 +72,13 @@ public sealed class AvroSerdeOptions
     /// <summary>How many writer schemas (by id) are cached for decoding data written with other schemas, 1 to 100,000; default 1,000.</summary>
     public int MaxCachedWriterSchemas { get; set; } = 1000;
 
+    /// <summary>
+    /// Which implementation encodes and decodes; default <see cref="AvroImplementation.Generated"/>.
+    /// <see cref="AvroImplementation.Confluent"/> maps <see cref="Registration"/>, <see cref="SubjectNameStrategy"/>,
+    /// <see cref="NormalizeSchemas"/> and <see cref="IsKey"/> onto Confluent's serializer configuration.
+    /// </summary>
+    public AvroImplementation Implementation { get; set; } = AvroImplementation.Generated;
+
     /// <summary>How long a registry call may take before it fails, 1 ms to 10 minutes; default 30 s.</summary>
     public TimeSpan RegistryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -79,6 +104,11 @@ public sealed class AvroSerdeOptions
         if (!Enum.IsDefined(Registration))
         {
             throw new KafkaConfigurationException("AvroSerdeOptions.Registration", Registration.ToString(), "one of AutoRegister, UseLatest, LookupOnly");
+        }
+
+        if (!Enum.IsDefined(Implementation))
+        {
+            throw new KafkaConfigurationException("AvroSerdeOptions.Implementation", Implementation.ToString(), "one of Generated, Confluent");
         }
 
         if (MaxCachedWriterSchemas is < 1 or > 100_000)
