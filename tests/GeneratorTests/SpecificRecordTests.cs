@@ -9,7 +9,7 @@ using Xunit;
 
 namespace Kafka.Typed.Generator.Tests.Specific;
 
-public enum Priority { Low, Normal, Urgent }
+public enum Priority { Low = 10, Normal = 20, Urgent = 30 }
 
 public partial record Address(string Street, string? City, int Zip);
 
@@ -113,7 +113,8 @@ public sealed class SpecificRecordTests
     {
         var order = Sample() with { Bill = new Address("2 Side St", null, 1), Retries = null, Discounts = null };
         var stream = new MemoryStream();
-        new SpecificDatumWriter<SpecificOrder>(SpecificOrder._SCHEMA).Write(order, new global::Avro.IO.BinaryEncoder(stream));
+        // SpecificWriter/SpecificReader are what Confluent's serdes use (Apache.Avro's preresolving SpecificDatumWriter needs enum values 0..n-1).
+        new SpecificWriter<SpecificOrder>(SpecificOrder._SCHEMA).Write(order, new global::Avro.IO.BinaryEncoder(stream));
 
         var buffer = new ArrayBufferWriter<byte>();
         var writer = new AvroWriter(buffer);
@@ -122,7 +123,10 @@ public sealed class SpecificRecordTests
         Assert.Equal(Convert.ToHexString(buffer.WrittenSpan), Convert.ToHexString(stream.ToArray()));
 
         stream.Position = 0;
-        var back = new SpecificDatumReader<SpecificOrder>(SpecificOrder._SCHEMA, SpecificOrder._SCHEMA).Read(null!, new global::Avro.IO.BinaryDecoder(stream));
+        var back = new SpecificReader<SpecificOrder>(SpecificOrder._SCHEMA, SpecificOrder._SCHEMA).Read(null!, new global::Avro.IO.BinaryDecoder(stream));
+        Assert.Equal(order.Signature(), back.Signature());
+        stream.Position = 0;
+        back = new SpecificDatumReader<SpecificOrder>(SpecificOrder._SCHEMA, SpecificOrder._SCHEMA).Read(null!, new global::Avro.IO.BinaryDecoder(stream));
         Assert.Equal(order.Signature(), back.Signature());
         Assert.IsAssignableFrom<ISpecificRecord>(back.Ship);
     }

@@ -250,7 +250,12 @@ namespace Kafka.Typed.Generators.Emit
                 case AvroKind.Date: return C + ".ToDateOnly(" + value + ")";
                 case AvroKind.TimeMicros: return C + ".ToTimeOnly(" + value + ")";
                 case AvroKind.Decimal: return C + ".ToDecimal(" + value + ")";
-                case AvroKind.Enum: return C + ".ToEnum<" + type.ClrType + ">(" + value + ")";
+                case AvroKind.Enum:
+                    // The specific reader passes the symbol's position (a boxed int); map it through the symbols in order.
+                    return "(" + value + " is int p" + counter.ToString(CultureInfo.InvariantCulture) + " ? (p" + counter.ToString(CultureInfo.InvariantCulture)
+                        + " switch { " + string.Join(", ", type.Symbols!.Select((symbol, i) => i.ToString(CultureInfo.InvariantCulture) + " => " + type.ClrType + "." + symbol))
+                        + ", _ => throw " + C + ".BadPosition(" + Common.Literal(type.ClrType) + ", p" + (counter++).ToString(CultureInfo.InvariantCulture) + ", \"symbol\") }) : "
+                        + C + ".ToEnum<" + type.ClrType + ">(" + value + "))";
                 case AvroKind.Record: return "(" + type.ClrType + ")" + value;
                 case AvroKind.Array:
                 case AvroKind.Map:

@@ -72,6 +72,7 @@ namespace Kafka.Typed.Generators.Model
     /// <param name="Named">For records and enums: the key into <see cref="AvroModel.Records"/> or <see cref="AvroModel.Enums"/>.</param>
     /// <param name="Precision">For decimals.</param>
     /// <param name="Scale">For decimals.</param>
+    /// <param name="Symbols">For enums: the C# members in symbol order (Apache.Avro's specific reader passes a symbol's position).</param>
     internal sealed record AvroTypeSpec(
         AvroKind Kind,
         string ClrType,
@@ -83,7 +84,8 @@ namespace Kafka.Typed.Generators.Model
         AvroTypeSpec? Item,
         string? Named,
         int Precision,
-        int Scale)
+        int Scale,
+        ImmutableEquatableArray<string>? Symbols = null)
     {
         /// <summary>The fewest bytes one value takes (caps claimed collection counts when reading).</summary>
         public int MinSize => IsNullable ? 1 : Kind == AvroKind.Record ? 0 : 1;

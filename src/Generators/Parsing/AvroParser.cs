@@ -281,7 +281,7 @@ namespace Kafka.Typed.Generators.Parsing
                 if (named.TypeKind == TypeKind.Enum)
                 {
                     var e = Enum(named, path, location);
-                    return e is null ? null : new AvroTypeSpec(AvroKind.Enum, clrType, nullable, nullableValue, false, AvroClr.Natural, AvroCollection.None, null, e, 0, 0);
+                    return e is null ? null : new AvroTypeSpec(AvroKind.Enum, clrType, nullable, nullableValue, false, AvroClr.Natural, AvroCollection.None, null, e, 0, 0, _enums[_enumIndex[named]].Symbols);
                 }
 
                 if (named.ContainingType is null && named.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true })
