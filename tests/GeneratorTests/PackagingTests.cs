@@ -34,6 +34,8 @@ public sealed class PackagingTests(ITestOutputHelper output)
             var analyzers = entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal)).ToList();
             Assert.Equal(["analyzers/dotnet/roslyn4.8/cs/Kafka.Typed.Generators.dll"], analyzers);
             Assert.Contains("lib/net10.0/Kafka.Typed.dll", entries);
+            Assert.Contains("build/Kafka.Typed.props", entries);
+            Assert.Contains("buildTransitive/Kafka.Typed.props", entries);
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generators", StringComparison.Ordinal));
 
             using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
@@ -104,6 +106,14 @@ public sealed class PackagingTests(ITestOutputHelper output)
                 ["run", "--no-build", "--project", Path.Combine(app, "PackageSmoke.csproj"), "--", orderId]);
             Assert.True(run.Stdout.Contains($"SMOKE OK {orderId}", StringComparison.Ordinal),
                 $"Step 'dotnet run' exited 0 but did not print 'SMOKE OK {orderId}'.\n--- stdout ---\n{run.Stdout}\n--- stderr ---\n{run.Stderr}");
+
+            // 5. The package's analyzer runs the schema evolution check on the committed schema: break it and rebuild.
+            File.WriteAllText(Path.Combine(app, "schemas", "smoke.orders-value.avsc"),
+                """{"type":"record","name":"SmokeOrder","namespace":"PackageSmoke","fields":[{"name":"OrderId","type":"string"},{"name":"Amount","type":"int"}]}""");
+            var broken = await RunDotnetAsync("dotnet build (committed schema no longer compatible: KTG304 expected)", app, TimeSpan.FromMinutes(3),
+                ["build", Path.Combine(app, "PackageSmoke.csproj"), "-nologo", "-v", "minimal", "-warnaserror", "-p:UseSharedCompilation=false", "--no-restore"], expectFailure: true);
+            Assert.True(broken.Stdout.Contains("error KTG304", StringComparison.Ordinal) && broken.Stdout.Contains("BACKWARD", StringComparison.Ordinal),
+                $"The broken build did not report KTG304 at the BACKWARD level:\n{broken.Stdout}");
 
             // Nothing of ours reached the user's global packages folder.
             Assert.False(Directory.Exists(Path.Combine(globalPackages, "kafka.typed", version)), $"Kafka.Typed {version} leaked into {globalPackages}.");
@@ -196,7 +206,7 @@ public sealed class PackagingTests(ITestOutputHelper output)
     /// Runs <c>dotnet</c>, failing with the step's name, exit code, duration and output when it fails or times out.
     /// No MSBuild node reuse and (for builds) no compiler server, so no process outlives the step holding its output pipes.
     /// </summary>
-    private async Task<DotnetResult> RunDotnetAsync(string step, string workingDirectory, TimeSpan timeout, string[] arguments)
+    private async Task<DotnetResult> RunDotnetAsync(string step, string workingDirectory, TimeSpan timeout, string[] arguments, bool expectFailure = false)
     {
         var start = new ProcessStartInfo("dotnet", arguments)
         {
@@ -230,6 +240,12 @@ public sealed class PackagingTests(ITestOutputHelper output)
 
         var result = new DotnetResult(await stdout, await stderr);
         output.WriteLine($"{step}: exit {process.ExitCode} in {watch.Elapsed.TotalSeconds:0.0} s");
+        if (expectFailure)
+        {
+            Assert.True(process.ExitCode != 0, $"Step '{step}' was expected to fail but exited 0:\n--- stdout ---\n{result.Stdout}");
+            return result;
+        }
+
         Assert.True(process.ExitCode == 0,
             $"Step '{step}' failed with exit code {process.ExitCode} after {watch.Elapsed.TotalSeconds:0.0} s: dotnet {string.Join(' ', arguments)}\n--- stdout ---\n{result.Stdout}\n--- stderr ---\n{result.Stderr}");
         return result;

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Hosting;
 
 namespace PackageSmoke;
 
-[KafkaTopic("smoke.orders", Format = KafkaFormat.Json)]
+// Avro (the default format); its schema is committed in schemas/ and checked by the package's analyzer at build time.
+[KafkaTopic("smoke.orders")]
 public partial record SmokeOrder([property: KafkaKey] string OrderId, decimal Amount);
 
 /// <summary>What the handler received (a singleton; the handler itself is scoped).</summary>
@@ -38,6 +39,7 @@ public static class Program
         try
         {
             using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 1 });
+            await using var registry = await InProcessSchemaRegistry.StartAsync();
             cluster.CreateTopic("smoke.orders", 1);
 
             var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -46,6 +48,7 @@ public static class Program
                 ["Kafka:AppName"] = "smoke",
                 ["Kafka:Server"] = "local",
                 ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
+                ["Kafka:SchemaRegistry:Url"] = registry.Url,
                 ["Kafka:Consumer:SessionTimeout"] = "00:00:06",
                 ["Kafka:Consumer:HeartbeatInterval"] = "00:00:00.500",
                 ["Kafka:Consumer:ShutdownTimeout"] = "00:00:05",
