@@ -97,7 +97,7 @@ public sealed partial class AvroSerde<T>
         return value ?? throw new KafkaAvroException(AvroErrorKind.UnexpectedNull, "Confluent's AvroDeserializer returned null");
     }
 
-    /// <summary>Confluent's exceptions as ours: registry outages stay retriable <see cref="KafkaSerializationException"/>s, bad data becomes <see cref="KafkaAvroException"/>.</summary>
+    /// <summary>Confluent's exceptions as ours: registry outages stay retriable <see cref="KafkaSchemaRegistryException"/>s, bad data becomes <see cref="KafkaAvroException"/>.</summary>
     private Exception MapConfluentFailure(Exception e, string topic, bool writing)
     {
         if (e is AggregateException { InnerExceptions.Count: 1 } aggregate)
@@ -116,7 +116,7 @@ public sealed partial class AvroSerde<T>
             case SchemaRegistryException registry when registry.ErrorCode == 409 || (int)registry.Status == 409:
                 return Avro(AvroErrorKind.IncompatibleSchema, $"the registry rejected {typeof(T).Name}'s schema for subject '{GetSubject(topic)}' as incompatible: {registry.Message}", e);
             case SchemaRegistryException or HttpRequestException or TimeoutException or OperationCanceledException:
-                return new KafkaSerializationException($"Schema Registry call of Confluent's {name} for topic '{topic}' failed: {e.Message}", e);
+                return new KafkaSchemaRegistryException($"Schema Registry call of Confluent's {name} for topic '{topic}' failed: {e.Message}", e);
             case InvalidDataException:
                 return Avro(writing ? AvroErrorKind.InvalidValue : AvroErrorKind.Corrupt, $"Confluent's {name}: {e.Message}", e);
             case global::Avro.AvroTypeException:

@@ -31,7 +31,7 @@ namespace Kafka.Typed.Avro;
 /// <see cref="AvroSerdeOptions.Implementation"/>.</para>
 /// <para>Thread-safe. Registry calls happen on first use of a subject or schema id; call <see cref="PrepareAsync"/> to
 /// make them ahead of time. Bad input fails with <see cref="KafkaAvroException"/>; registry failures with
-/// <see cref="KafkaSerializationException"/>.</para>
+/// <see cref="KafkaSchemaRegistryException"/>.</para>
 /// </remarks>
 public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
 {
@@ -187,7 +187,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
     /// <param name="partition">Its partition, or -1.</param>
     /// <param name="offset">Its offset, or -1.</param>
     /// <exception cref="KafkaAvroException">Wrong magic byte, unknown schema id, truncated or corrupt body, incompatible writer schema.</exception>
-    /// <exception cref="KafkaSerializationException">The registry could not be asked for the writer schema.</exception>
+    /// <exception cref="KafkaSchemaRegistryException">The registry could not be asked for the writer schema.</exception>
     public T Deserialize(ReadOnlySpan<byte> data, string topic, int partition, long offset)
     {
         int? id = null;
@@ -325,7 +325,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         }
         catch (Exception e) when (e is not KafkaAvroException)
         {
-            throw new KafkaSerializationException($"Schema Registry call for subject '{subject}' ({_options.Registration}) failed: {e.Message}", e);
+            throw new KafkaSchemaRegistryException($"Schema Registry call for subject '{subject}' ({_options.Registration}) failed: {e.Message}", e);
         }
 
         _writers.TryAdd(id, WriterPlan.Direct);
@@ -356,7 +356,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         }
         catch (Exception e)
         {
-            throw new KafkaSerializationException($"Fetching writer schema id {id} from the Schema Registry failed: {e.Message}", e);
+            throw new KafkaSchemaRegistryException($"Fetching writer schema id {id} from the Schema Registry failed: {e.Message}", e);
         }
 
         if (registered.SchemaType != SchemaType.Avro)

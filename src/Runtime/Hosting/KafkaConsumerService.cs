@@ -72,8 +72,10 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         {
             return serializer.Deserialize(value, new KafkaSerializationContext(topic, headers));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException and not KafkaSchemaRegistryException and not KafkaConfigurationException)
         {
+            // The payload is bad: retrying cannot help. A registry outage or missing configuration is not the record's
+            // fault, so those propagate as ordinary failures and are retried with backoff.
             throw new NonRetriableMessageException($"Cannot deserialize the record at topic '{topic}', partition {partition}, offset {offset} as {typeName}: {e.Message}", e);
         }
     }

@@ -92,3 +92,19 @@ public sealed class KafkaSerializationException : Exception
     {
     }
 }
+
+/// <summary>
+/// The Schema Registry could not be reached or answered with an error that is not about the message (a timeout, a 5xx,
+/// refused credentials). Not a bad message: a consumer retries it with backoff like a handler failure instead of
+/// dead-lettering the record at once, and a producer's send fails with it.
+/// </summary>
+public sealed class KafkaSchemaRegistryException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What failed.</param>
+    /// <param name="inner">The cause.</param>
+    public KafkaSchemaRegistryException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+}
