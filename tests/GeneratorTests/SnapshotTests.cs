@@ -238,4 +238,48 @@ public sealed class SnapshotTests
             """);
         Snapshot.Match(nameof(EveryMemberShape), files);
     }
+    [Fact]
+    public void AvroRecordWithNestedTypesEnumsCollectionsAndRecursion()
+    {
+        var files = TestCompilation.GenerateAndCompile("""
+            using System;
+            using System.Collections.Generic;
+            using Kafka.Typed;
+            namespace Shop;
+
+            public enum Channel { Web = 1, Store = 5, Phone = 9 }
+
+            public partial record Line(string Sku, [property: AvroDecimal(10, 2)] decimal Price, short Quantity);
+
+            public sealed class Category
+            {
+                public string Name { get; set; } = "";
+                public List<Category> Children { get; set; } = [];
+                public Category? Parent { get; set; }
+            }
+
+            [KafkaTopic("orders.placed")]
+            [AvroName("OrderPlaced", Namespace = "com.acme.orders")]
+            public partial record Order(
+                [property: KafkaKey] Guid Id,
+                DateTimeOffset PlacedAt,
+                [property: AvroTimestampMicros] DateTime Updated,
+                DateOnly Day,
+                TimeOnly At,
+                Channel Channel,
+                IReadOnlyList<Line> Lines,
+                Dictionary<string, string?> Tags,
+                Category Category,
+                int?[] Scores,
+                byte[] Signature,
+                [property: AvroName("note_text")] string? Note = null,
+                int Priority = 3,
+                Channel Fallback = Channel.Store)
+            {
+                [AvroIgnore]
+                public string Display => Id + "@" + PlacedAt;
+            }
+            """);
+        Snapshot.Match(nameof(AvroRecordWithNestedTypesEnumsCollectionsAndRecursion), files);
+    }
 }

@@ -228,7 +228,8 @@ namespace Kafka.Typed.Generators.Parsing
                 nullable = true;
             }
 
-            var clrType = type.WithNullableAnnotation(NullableAnnotation.None).Fqn();
+            // Keeps annotations inside (List<string?>), drops the outer one (carried by IsNullable).
+            var clrType = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolHelpers.FullyQualified);
             var isReference = type.IsReferenceType;
 
             AvroTypeSpec Simple(AvroKind kind, AvroClr clr = AvroClr.Natural, int precision = 0, int scale = 0)
