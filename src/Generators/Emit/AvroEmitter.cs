@@ -58,7 +58,7 @@ namespace Kafka.Typed.Generators.Emit
                 w.Line();
                 EmitRecordWrite(w, model.Records[i], model);
                 w.Line();
-                EmitRecordRead(w, model.Records[i], model, nested: i > 0);
+                EmitRecordRead(w, model.Records[i], model);
             }
 
             foreach (var e in model.Enums)
@@ -129,7 +129,7 @@ namespace Kafka.Typed.Generators.Emit
                 case AvroKind.TimestampMicros: w.Line("w.WriteTimestampMicros(" + value + ");"); break;
                 case AvroKind.Date: w.Line("w.WriteDate(" + value + ");"); break;
                 case AvroKind.TimeMicros: w.Line("w.WriteTimeMicros(" + value + ");"); break;
-                case AvroKind.Decimal: w.Line("w.WriteDecimal(" + value + ", " + type.Scale.ToString(CultureInfo.InvariantCulture) + ");"); break;
+                case AvroKind.Decimal: w.Line("w.WriteDecimal(" + value + ", " + type.Scale.ToString(CultureInfo.InvariantCulture) + ", " + type.Precision.ToString(CultureInfo.InvariantCulture) + ");"); break;
                 case AvroKind.Enum: w.Line("w.WriteEnum(" + EnumOf(model, type).MethodSuffix + "_Index(" + value + "));"); break;
                 case AvroKind.Record: w.Line("W_" + RecordOf(model, type).MethodSuffix + "(ref w, " + value + ");"); break;
                 case AvroKind.Array:
@@ -170,13 +170,12 @@ namespace Kafka.Typed.Generators.Emit
             }
         }
 
-        private static void EmitRecordRead(SourceWriter w, AvroRecordSpec record, AvroModel model, bool nested)
+        private static void EmitRecordRead(SourceWriter w, AvroRecordSpec record, AvroModel model)
         {
             w.Open("private static " + record.Key + " R_" + record.MethodSuffix + "(ref " + Reader + " r)");
-            if (nested)
-            {
-                w.Line("r.EnterRecord();");
-            }
+
+            // Every record counts toward AvroReader.MaxDepth, the message's own included (it may be recursive).
+            w.Line("r.EnterRecord();");
 
             var counter = 0;
             var locals = new Dictionary<string, string>();
@@ -198,11 +197,7 @@ namespace Kafka.Typed.Generators.Emit
                 w.Line("result." + field.Member + " = " + locals[field.Member] + ";");
             }
 
-            if (nested)
-            {
-                w.Line("r.ExitRecord();");
-            }
-
+            w.Line("r.ExitRecord();");
             w.Line("return result;");
             w.Close();
         }

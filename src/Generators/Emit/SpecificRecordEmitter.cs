@@ -190,7 +190,7 @@ namespace Kafka.Typed.Generators.Emit
                 case AvroKind.TimeMicros:
                     return C + ".Time(" + value + ")";
                 case AvroKind.Decimal:
-                    return C + ".Decimal(" + value + ", " + type.Scale.ToString(CultureInfo.InvariantCulture) + ")";
+                    return C + ".Decimal(" + value + ", " + type.Scale.ToString(CultureInfo.InvariantCulture) + ", " + type.Precision.ToString(CultureInfo.InvariantCulture) + ")";
                 case AvroKind.Array:
                 case AvroKind.Map:
                     var item = type.Item!;

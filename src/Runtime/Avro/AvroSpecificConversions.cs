@@ -14,11 +14,13 @@ namespace Kafka.Typed.Avro;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class AvroSpecificConversions
 {
-    /// <summary>A <c>decimal</c> logical value with exactly <paramref name="scale"/>.</summary>
+    /// <summary>A <c>decimal</c> logical value with exactly <paramref name="scale"/>, checked like the generated codec checks it.</summary>
     /// <param name="value">The value.</param>
     /// <param name="scale">The schema's scale.</param>
-    /// <exception cref="KafkaAvroException">The value has more fractional digits than the scale.</exception>
-    public static object Decimal(decimal value, int scale) => new AvroDecimal(AvroDecimalConversions.Unscale(value, scale), scale);
+    /// <param name="precision">The schema's precision.</param>
+    /// <exception cref="KafkaAvroException">The value has more fractional digits than the scale or more digits than the precision.</exception>
+    public static object Decimal(decimal value, int scale, int precision)
+        => new AvroDecimal((BigInteger)AvroDecimalConversions.Unscale(value, scale, precision), scale);
 
     /// <summary>A <see cref="decimal"/> from a <c>decimal</c> logical value.</summary>
     /// <param name="value">An <see cref="AvroDecimal"/> (or a number).</param>

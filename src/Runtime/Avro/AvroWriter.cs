@@ -187,14 +187,26 @@ public ref struct AvroWriter
     /// <param name="value">The value.</param>
     /// <param name="scale">The schema's scale (0 to 28).</param>
     /// <exception cref="KafkaAvroException">The value has more fractional digits than <paramref name="scale"/> allows.</exception>
-    public void WriteDecimal(decimal value, int scale)
+    public void WriteDecimal(decimal value, int scale) => WriteDecimal(value, scale, AvroDecimalConversions.MaxPrecision);
+
+    /// <summary>
+    /// Writes a <c>decimal</c> logical type over <c>bytes</c>, checking the schema's precision: the unscaled value, big-endian
+    /// two's complement, minimal length. Allocation-free.
+    /// </summary>
+    /// <param name="value">The value.</param>
+    /// <param name="scale">The schema's scale (0 to 28).</param>
+    /// <param name="precision">The schema's precision (1 to 29): the most digits the unscaled value may have.</param>
+    /// <exception cref="KafkaAvroException">The value has more fractional digits than <paramref name="scale"/>, more digits than
+    /// <paramref name="precision"/>, or an unscaled value that <see cref="decimal"/> could not read back.</exception>
+    public void WriteDecimal(decimal value, int scale, int precision)
     {
-        var unscaled = AvroDecimalConversions.Unscale(value, scale);
-        var length = unscaled.GetByteCount(isUnsigned: false);
+        var unscaled = AvroDecimalConversions.Unscale(value, scale, precision);
+        Span<byte> bytes = stackalloc byte[16];
+        var length = AvroDecimalConversions.ToBigEndian(unscaled, bytes);
         WriteLong(length);
         Ensure(length);
-        unscaled.TryWriteBytes(_span[_pos..], out var written, isUnsigned: false, isBigEndian: true);
-        _pos += written;
+        bytes[(16 - length)..].CopyTo(_span[_pos..]);
+        _pos += length;
     }
 
     /// <summary>Writes a <c>decimal</c> logical type over <c>fixed</c>: the unscaled value sign-extended to <paramref name="size"/> bytes.</summary>
@@ -267,6 +279,97 @@ public ref struct AvroWriter
 internal static class AvroDecimalConversions
 {
     public static readonly int EpochDayNumber = new DateOnly(1970, 1, 1).DayNumber;
+
+    /// <summary>The most digits an unscaled <see cref="decimal"/> can have.</summary>
+    public const int MaxPrecision = 29;
+
+    private static readonly UInt128 DecimalMantissaLimit = (UInt128)1 << 96;
+
+    /// <summary>
+    /// The unscaled value of <paramref name="value"/> at <paramref name="scale"/>, checked against
+    /// <paramref name="precision"/> and against what <see cref="decimal"/> can read back (a 96-bit magnitude).
+    /// </summary>
+    public static Int128 Unscale(decimal value, int scale, int precision)
+    {
+        if (scale is < 0 or > 28)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"decimal scale {scale} is outside 0 to 28 (System.Decimal's range)");
+        }
+
+        if (precision is < 1 or > MaxPrecision || scale > precision)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"decimal precision {precision} is outside {Math.Max(1, scale)} to {MaxPrecision}");
+        }
+
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var magnitude = (UInt128)(uint)bits[0] | ((UInt128)(uint)bits[1] << 32) | ((UInt128)(uint)bits[2] << 64);
+        var own = value.Scale;
+        if (own > scale)
+        {
+            var divisor = Pow10(own - scale);
+            var quotient = UInt128.DivRem(magnitude, divisor);
+            if (quotient.Remainder != 0)
+            {
+                throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"the decimal {value} has more than {scale} fractional digit(s), the schema's scale");
+            }
+
+            magnitude = quotient.Quotient;
+        }
+        else if (own < scale)
+        {
+            var factor = Pow10(scale - own);
+            if (magnitude > UInt128.MaxValue / factor)
+            {
+                throw TooManyDigits(value, scale, precision);
+            }
+
+            magnitude *= factor;
+        }
+
+        if (magnitude >= Pow10(precision))
+        {
+            throw TooManyDigits(value, scale, precision);
+        }
+
+        if (magnitude >= DecimalMantissaLimit)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"the decimal {value} at scale {scale} has an unscaled value over 96 bits, which no System.Decimal reader could read back");
+        }
+
+        var signed = (Int128)magnitude;
+        return value < 0 ? -signed : signed;
+    }
+
+    /// <summary>Writes <paramref name="value"/> as minimal big-endian two's complement at the end of <paramref name="buffer"/> (16 bytes); returns the length.</summary>
+    public static int ToBigEndian(Int128 value, Span<byte> buffer)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteInt128BigEndian(buffer, value);
+        var start = 0;
+
+        // Drop leading bytes that only repeat the sign, keeping one whose top bit still carries it.
+        while (start < 15
+               && ((buffer[start] == 0 && (buffer[start + 1] & 0x80) == 0) || (buffer[start] == 0xFF && (buffer[start + 1] & 0x80) != 0)))
+        {
+            start++;
+        }
+
+        return 16 - start;
+    }
+
+    private static UInt128 Pow10(int exponent)
+    {
+        UInt128 result = 1;
+        for (var i = 0; i < exponent; i++)
+        {
+            result *= 10;
+        }
+
+        return result;
+    }
+
+    private static KafkaAvroException TooManyDigits(decimal value, int scale, int precision)
+        => new(AvroErrorKind.InvalidValue, $"the decimal {value} at scale {scale} has more than {precision} digit(s), the schema's precision");
 
     public static BigInteger Unscale(decimal value, int scale)
     {
