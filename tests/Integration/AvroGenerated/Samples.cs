@@ -66,32 +66,7 @@ public static class Samples
             Level = Level.Low,
             Tint = Tint.Cyan,
         });
-        yield return ("maximum", new AllScalars
-        {
-            Flag = true,
-            Int = int.MaxValue,
-            Long = long.MaxValue,
-            Float = float.MaxValue,
-            Double = double.PositiveInfinity,
-            Text = string.Concat(Enumerable.Repeat("𝄞日é", 2_000)),
-            Blob = [.. Enumerable.Range(0, 70_000).Select(i => (byte)i)],
-            Id = Guid.Parse("ffffffff-ffff-ffff-ffff-ffffffffffff"),
-            At = TruncateToMillis(DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)),
-            AtOffset = new DateTimeOffset(TruncateToMillis(DateTime.MaxValue), TimeSpan.Zero),
-            AtMicros = TruncateToMicros(DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)),
-            AtOffsetMicros = new DateTimeOffset(TruncateToMicros(DateTime.MaxValue), TimeSpan.Zero),
-            Day = DateOnly.MaxValue,
-            Time = new TimeOnly(TimeOnly.MaxValue.Ticks - (TimeOnly.MaxValue.Ticks % 10)),
-            Amount = 99_999_999_999_999.99999999999999m,
-            Price = 9_999_999.999m,
-            Short = short.MaxValue,
-            Byte = byte.MaxValue,
-            UShort = ushort.MaxValue,
-            SByte = sbyte.MaxValue,
-            UInt = uint.MaxValue,
-            Level = Level.High,
-            Tint = Tint.Yellow,
-        });
+        yield return ("maximum", Maximum(DateTime.MaxValue));
         yield return ("special floats and smallest decimals", new AllScalars
         {
             Float = float.NaN,
@@ -125,6 +100,34 @@ public static class Samples
             Price = 1_000m,
         });
     }
+
+    /// <summary>Maximum values; the millisecond timestamps are <paramref name="millisCeiling"/> truncated to milliseconds.</summary>
+    public static AllScalars Maximum(DateTime millisCeiling) => new()
+    {
+        Flag = true,
+        Int = int.MaxValue,
+        Long = long.MaxValue,
+        Float = float.MaxValue,
+        Double = double.PositiveInfinity,
+        Text = string.Concat(Enumerable.Repeat("𝄞日é", 2_000)),
+        Blob = [.. Enumerable.Range(0, 70_000).Select(i => (byte)i)],
+        Id = Guid.Parse("ffffffff-ffff-ffff-ffff-ffffffffffff"),
+        At = TruncateToMillis(DateTime.SpecifyKind(millisCeiling, DateTimeKind.Utc)),
+        AtOffset = new DateTimeOffset(TruncateToMillis(DateTime.SpecifyKind(millisCeiling, DateTimeKind.Unspecified)), TimeSpan.Zero),
+        AtMicros = TruncateToMicros(DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc)),
+        AtOffsetMicros = new DateTimeOffset(TruncateToMicros(DateTime.MaxValue), TimeSpan.Zero),
+        Day = DateOnly.MaxValue,
+        Time = new TimeOnly(TimeOnly.MaxValue.Ticks - (TimeOnly.MaxValue.Ticks % 10)),
+        Amount = 99_999_999_999_999.99999999999999m,
+        Price = 9_999_999.999m,
+        Short = short.MaxValue,
+        Byte = byte.MaxValue,
+        UShort = ushort.MaxValue,
+        SByte = sbyte.MaxValue,
+        UInt = uint.MaxValue,
+        Level = Level.High,
+        Tint = Tint.Yellow,
+    };
 
     public static IEnumerable<(string Name, Nullables Value)> NullableValues()
     {
