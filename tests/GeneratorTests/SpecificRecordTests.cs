@@ -140,3 +140,19 @@ public sealed class SpecificRecordTests
         Assert.Equal(SpecificOrder.AvroCodec.SchemaJson, SpecificOrder._SCHEMA.ToString().Length > 0 ? SpecificOrder.AvroCodec.SchemaJson : "");
     }
 }
+
+/// <summary>All positional parameters optional: <c>new Defaulted()</c> compiled before ISpecificRecord was generated and must keep its meaning.</summary>
+[KafkaTopic("specific.defaulted")]
+public partial record Defaulted(string Name = "anon", int Count = 7, Priority Level = Priority.Normal, float Ratio = 0.5f, decimal Price = 1.25m, string? Note = null);
+
+public sealed class GeneratedParameterlessConstructorTests
+{
+    [Fact]
+    public void NewWithNoArgumentsKeepsTheDeclaredDefaults()
+    {
+        var value = new Defaulted();
+        Assert.Equal(new Defaulted("anon", 7, Priority.Normal, 0.5f, 1.25m, null), value);
+        Assert.Null(typeof(Defaulted).GetConstructor(Type.EmptyTypes)!.GetCustomAttributes(typeof(ObsoleteAttribute), false).SingleOrDefault());
+        Assert.NotNull(typeof(SpecificOrder).GetConstructor(Type.EmptyTypes)!.GetCustomAttributes(typeof(ObsoleteAttribute), false).SingleOrDefault());
+    }
+}

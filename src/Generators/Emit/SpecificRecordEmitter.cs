@@ -43,11 +43,15 @@ namespace Kafka.Typed.Generators.Emit
             if (!specific.HasParameterlessConstructor)
             {
                 w.Line("/// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>");
-                w.Line("[global::System.Obsolete(\"Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.\")]");
-                w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+                if (specific.MarkObsolete)
+                {
+                    w.Line("[global::System.Obsolete(\"Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.\")]");
+                    w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+                }
+
                 w.Line(Common.GeneratedCode);
-                var chain = specific.ChainParameterTypes is { } types
-                    ? " : this(" + string.Join(", ", types.Select(t => "default(" + t + ")!")) + ")"
+                var chain = specific.ChainArguments is { } arguments
+                    ? " : this(" + string.Join(", ", arguments) + ")"
                     : string.Empty;
                 w.Line("public " + specific.Name + "()" + chain);
                 w.Open();

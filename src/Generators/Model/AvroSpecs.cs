@@ -141,14 +141,19 @@ namespace Kafka.Typed.Generators.Model
     /// <param name="Keyword">Its declaration keyword (<c>class</c>, <c>record struct</c>, …).</param>
     /// <param name="Name">Its name.</param>
     /// <param name="HasParameterlessConstructor">It has a public parameterless constructor already (Apache.Avro's reader needs one).</param>
-    /// <param name="ChainParameterTypes">When it has none and has a primary constructor: that constructor's parameter types (a generated parameterless one chains to it with defaults).</param>
+    /// <param name="ChainArguments">When it has none: the argument expressions a generated parameterless constructor passes to the constructor it chains to (<see langword="null"/>: no chaining).</param>
+    /// <param name="MarkObsolete">
+    /// Whether the generated constructor is marked obsolete: not when it chains to a constructor whose parameters are all
+    /// optional, because <c>new T()</c> already compiled and now binds to it with the same meaning.
+    /// </param>
     internal sealed record SpecificRecordSpec(
         string Namespace,
         ImmutableEquatableArray<ContainingTypeSpec> ContainingTypes,
         string Keyword,
         string Name,
         bool HasParameterlessConstructor,
-        ImmutableEquatableArray<string>? ChainParameterTypes);
+        ImmutableEquatableArray<string>? ChainArguments,
+        bool MarkObsolete);
 
     /// <summary>An enum type.</summary>
     /// <param name="Key">The C# type, fully qualified.</param>

@@ -203,14 +203,51 @@ namespace Kafka.Typed.Generators.Parsing
 
             var hasParameterless = type.IsValueType || type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public);
             ImmutableEquatableArray<string>? chain = null;
-            if (!hasParameterless && MessageParser.FindPrimaryConstructor(type) is { } primary)
+            var obsolete = true;
+            if (!hasParameterless)
             {
-                // A type with a primary constructor: a generated parameterless constructor must chain to it.
-                chain = primary.Parameters.Select(p => p.Type.ToDisplayString(SymbolHelpers.FullyQualified)).ToEquatableArray();
+                // `new T()` may already compile against a constructor whose parameters are all optional: the generated
+                // parameterless constructor then takes over that call, so it must do the same (pass the same defaults).
+                var allOptional = type.InstanceConstructors.FirstOrDefault(c => c.DeclaredAccessibility == Accessibility.Public
+                    && c.Parameters.Length > 0 && c.Parameters.All(p => p.HasExplicitDefaultValue || p.IsParams));
+                var target = allOptional ?? MessageParser.FindPrimaryConstructor(type);
+                if (target is not null)
+                {
+                    chain = target.Parameters.Select(DefaultArgument).ToEquatableArray();
+                    obsolete = allOptional is null;
+                }
             }
 
             var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
-            return new SpecificRecordSpec(ns, containing.ToEquatableArray(), SymbolHelpers.Keyword(type), type.Name, hasParameterless, chain);
+            return new SpecificRecordSpec(ns, containing.ToEquatableArray(), SymbolHelpers.Keyword(type), type.Name, hasParameterless, chain, obsolete);
+        }
+
+        /// <summary>The argument a generated parameterless constructor passes for <paramref name="parameter"/>: its default, or <c>default(T)!</c>.</summary>
+        private static string DefaultArgument(IParameterSymbol parameter)
+        {
+            var type = parameter.Type.ToDisplayString(SymbolHelpers.FullyQualified);
+            if (parameter.IsParams)
+            {
+                return "global::System.Array.Empty<" + ((IArrayTypeSymbol)parameter.Type).ElementType.ToDisplayString(SymbolHelpers.FullyQualified) + ">()";
+            }
+
+            if (!parameter.HasExplicitDefaultValue || parameter.ExplicitDefaultValue is null)
+            {
+                return "default(" + type + ")!";
+            }
+
+            var literal = Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatPrimitive(parameter.ExplicitDefaultValue, quoteStrings: true, useHexadecimalNumbers: false);
+            if (parameter.ExplicitDefaultValue is double d && (double.IsNaN(d) || double.IsInfinity(d)))
+            {
+                literal = double.IsNaN(d) ? "double.NaN" : d > 0 ? "double.PositiveInfinity" : "double.NegativeInfinity";
+            }
+            else if (parameter.ExplicitDefaultValue is float f && (float.IsNaN(f) || float.IsInfinity(f)))
+            {
+                literal = float.IsNaN(f) ? "float.NaN" : f > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
+            }
+
+            var underlying = parameter.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : parameter.Type;
+            return "(" + underlying.ToDisplayString(SymbolHelpers.FullyQualified) + ")(" + literal + ")";
         }
 
         private AvroTypeSpec? Map(ITypeSymbol type, IPropertySymbol property, IParameterSymbol? parameter, string path, Location? location, int depth)

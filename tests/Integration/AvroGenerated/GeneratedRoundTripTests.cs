@@ -111,9 +111,10 @@ public sealed class GeneratedRoundTripTests(RegistryFixture fixture) : IClassFix
     [Fact]
     public void Recursion_up_to_the_reader_depth_limit_round_trips()
     {
-        // A chain through the nullable self reference: Root is depth 1, each Origin one more.
+        // A chain through the nullable self reference: the Forest record itself is depth 1, Root depth 2, each Origin one
+        // more, so this chain reaches exactly AvroReader.MaxDepth.
         var node = new TreeNode { Name = "leaf" };
-        for (var i = 0; i < AvroReader.MaxDepth - 1; i++)
+        for (var i = 0; i < AvroReader.MaxDepth - 2; i++)
         {
             node = new TreeNode { Name = "n" + i, Origin = node };
         }

@@ -25,7 +25,7 @@ namespace Shop
             switch (fieldPos)
             {
                 case 0: return ((object?)this.Sku)!;
-                case 1: return ((object?)global::Kafka.Typed.Avro.AvroSpecificConversions.Decimal(this.Price, 2))!;
+                case 1: return ((object?)global::Kafka.Typed.Avro.AvroSpecificConversions.Decimal(this.Price, 2, 10))!;
                 case 2: return ((object?)(int)this.Quantity)!;
                 default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.Line", fieldPos, "Get");
             }

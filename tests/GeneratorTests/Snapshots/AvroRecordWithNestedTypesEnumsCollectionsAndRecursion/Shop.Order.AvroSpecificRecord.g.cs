@@ -14,7 +14,7 @@ namespace Shop
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public Order() : this(default(global::System.Guid)!, default(global::System.DateTimeOffset)!, default(global::System.DateTime)!, default(global::System.DateOnly)!, default(global::System.TimeOnly)!, default(global::Shop.Channel)!, default(global::System.Collections.Generic.IReadOnlyList<global::Shop.Line>)!, default(global::System.Collections.Generic.Dictionary<string, string?>)!, default(global::Shop.Category)!, default(int?[])!, default(byte[])!, default(string?)!, default(int)!, default(global::Shop.Channel)!)
+        public Order() : this(default(global::System.Guid)!, default(global::System.DateTimeOffset)!, default(global::System.DateTime)!, default(global::System.DateOnly)!, default(global::System.TimeOnly)!, default(global::Shop.Channel)!, default(global::System.Collections.Generic.IReadOnlyList<global::Shop.Line>)!, default(global::System.Collections.Generic.Dictionary<string, string?>)!, default(global::Shop.Category)!, default(int?[])!, default(byte[])!, default(string?)!, (int)(3), (global::Shop.Channel)(5))
         {
         }
 

@@ -113,6 +113,7 @@ namespace Shop
 
             private static global::Shop.Order R_R0_Order(ref global::Kafka.Typed.Avro.AvroReader r)
             {
+                r.EnterRecord();
                 global::System.Guid f0;
                 f0 = r.ReadUuid();
                 global::System.DateTimeOffset f1;
@@ -200,6 +201,7 @@ namespace Shop
                 global::Shop.Channel f13;
                 f13 = E0_Channel_Value(r.ReadEnum(3));
                 var result = new global::Shop.Order(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13);
+                r.ExitRecord();
                 return result;
             }
 
@@ -207,7 +209,7 @@ namespace Shop
             {
                 var t0 = v.Sku ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("Line.Sku");
                 w.WriteString(t0);
-                w.WriteDecimal(v.Price, 2);
+                w.WriteDecimal(v.Price, 2, 10);
                 w.WriteInt(v.Quantity);
             }
 

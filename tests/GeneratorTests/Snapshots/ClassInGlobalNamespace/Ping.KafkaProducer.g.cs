@@ -50,9 +50,11 @@ partial class Ping : global::Kafka.Typed.IKafkaMessage<global::Ping>
 
         private static global::Ping R_R0_Ping(ref global::Kafka.Typed.Avro.AvroReader r)
         {
+            r.EnterRecord();
             int f0;
             f0 = r.ReadInt();
             var result = new global::Ping() { Sequence = f0 };
+            r.ExitRecord();
             return result;
         }
     }

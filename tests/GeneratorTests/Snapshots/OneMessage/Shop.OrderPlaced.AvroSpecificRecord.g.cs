@@ -17,7 +17,7 @@ namespace Shop
             switch (fieldPos)
             {
                 case 0: return ((object?)this.OrderId)!;
-                case 1: return ((object?)global::Kafka.Typed.Avro.AvroSpecificConversions.Decimal(this.Amount, 14))!;
+                case 1: return ((object?)global::Kafka.Typed.Avro.AvroSpecificConversions.Decimal(this.Amount, 14, 29))!;
                 default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.OrderPlaced", fieldPos, "Get");
             }
         }

@@ -49,11 +49,12 @@ namespace Shop
             {
                 var t0 = v.OrderId ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("OrderPlaced.OrderId");
                 w.WriteString(t0);
-                w.WriteDecimal(v.Amount, 14);
+                w.WriteDecimal(v.Amount, 14, 29);
             }
 
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
+                r.EnterRecord();
                 string f0;
                 f0 = r.ReadString();
                 decimal f1;
@@ -61,6 +62,7 @@ namespace Shop
                 var result = new global::Shop.OrderPlaced();
                 result.OrderId = f0;
                 result.Amount = f1;
+                r.ExitRecord();
                 return result;
             }
         }

@@ -25,7 +25,7 @@ namespace Shop
             switch (fieldPos)
             {
                 case 0: return ((object?)this.OrderId)!;
-                case 1: return ((object?)global::Kafka.Typed.Avro.AvroSpecificConversions.Decimal(this.Amount, 14))!;
+                case 1: return ((object?)global::Kafka.Typed.Avro.AvroSpecificConversions.Decimal(this.Amount, 14, 29))!;
                 case 2: return ((object?)global::Kafka.Typed.Avro.AvroSpecificConversions.Timestamp(this.PlacedAt))!;
                 case 3: return ((this.Note is { } v0 ? (object?)v0 : null))!;
                 default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.OrderPlaced", fieldPos, "Get");

@@ -49,7 +49,7 @@ namespace Shop
             {
                 var t0 = v.OrderId ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("OrderPlaced.OrderId");
                 w.WriteString(t0);
-                w.WriteDecimal(v.Amount, 14);
+                w.WriteDecimal(v.Amount, 14, 29);
                 w.WriteTimestampMillis(v.PlacedAt);
                 if (v.Note is { } t3)
                 {
@@ -64,6 +64,7 @@ namespace Shop
 
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
+                r.EnterRecord();
                 string f0;
                 f0 = r.ReadString();
                 decimal f1;
@@ -80,6 +81,7 @@ namespace Shop
                     f3 = null;
                 }
                 var result = new global::Shop.OrderPlaced(f0, f1, f2, f3);
+                r.ExitRecord();
                 return result;
             }
         }

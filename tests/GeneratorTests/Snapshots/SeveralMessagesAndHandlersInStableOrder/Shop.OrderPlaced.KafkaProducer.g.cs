@@ -49,16 +49,18 @@ namespace Shop
             {
                 var t0 = v.OrderId ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("OrderPlaced.OrderId");
                 w.WriteString(t0);
-                w.WriteDecimal(v.Amount, 14);
+                w.WriteDecimal(v.Amount, 14, 29);
             }
 
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
+                r.EnterRecord();
                 string f0;
                 f0 = r.ReadString();
                 decimal f1;
                 f1 = r.ReadDecimal(14);
                 var result = new global::Shop.OrderPlaced(f0, f1);
+                r.ExitRecord();
                 return result;
             }
         }
