@@ -490,9 +490,14 @@ public sealed class AvroCompatibilityTests
         var date = "{\"type\":\"int\",\"logicalType\":\"date\"}";
         Assert.Empty(AvroCompatibility.CanRead(ts, Q("long")));
         Assert.Empty(AvroCompatibility.CanRead(Q("long"), ts));
-        Assert.Empty(AvroCompatibility.CanRead(ts, date)); // int -> long promotion
+        // int -> long promotes, but days since the epoch read as milliseconds would be wrong: a logical type change.
+        Assert.Contains("the logical type changed from date to timestamp-millis", Single(AvroCompatibility.CanRead(ts, date)), StringComparison.Ordinal);
         Assert.Empty(AvroCompatibility.CanRead("{\"type\":\"string\",\"logicalType\":\"uuid\"}", Q("string")));
         Assert.Equal("the schema: the writer's type 'long (timestamp-millis)' cannot be read as 'int (date)'", Single(AvroCompatibility.CanRead(date, ts)));
+
+        // Two different logical types over one underlying type: the bytes resolve, their meaning does not.
+        var micros = "{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}";
+        Assert.Contains("the logical type changed from timestamp-millis to timestamp-micros", Single(AvroCompatibility.CanRead(micros, ts)), StringComparison.Ordinal);
     }
 
     // ---------- levels ----------
@@ -674,7 +679,7 @@ public sealed class AvroCompatibilityTests
         { Point, "[\"null\"," + Point + "]", false, null },
         { Ts, Ts, true, null },
         { Ts, "\"long\"", true, "logical and plain types are unrelated" },
-        { TsMicros, Ts, true, null },
+        { TsMicros, Ts, false, "a different logical type over the same bytes is accepted (millis read as micros are off by 1000x)" },
         { Dec102, Dec102, true, null },
         { Dec103, Dec102, false, "decimal precision and scale are ignored" },
         { "{\"type\":\"record\",\"name\":\"a.P\",\"fields\":[]}", "{\"type\":\"record\",\"name\":\"b.P\",\"fields\":[]}", true, "record names are compared with namespaces" },

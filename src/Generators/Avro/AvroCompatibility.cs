@@ -159,7 +159,11 @@ namespace Kafka.Typed.Generators.Avro
                     return;
                 }
 
-                if (reader.LogicalType == "decimal" && writer.LogicalType == "decimal" && (reader.Precision != writer.Precision || reader.Scale != writer.Scale))
+                if (reader.LogicalType is { } readerLogical && writer.LogicalType is { } writerLogical && readerLogical != writerLogical)
+                {
+                    Add(Where(path) + ": the " + WriterAdjective + " type '" + writer.Describe() + "' cannot be read as '" + reader.Describe() + "': the logical type changed from " + writerLogical + " to " + readerLogical + ", so the stored numbers would mean something else");
+                }
+                else if (reader.LogicalType == "decimal" && writer.LogicalType == "decimal" && (reader.Precision != writer.Precision || reader.Scale != writer.Scale))
                 {
                     Add(Where(path) + ": the " + WriterAdjective + " type '" + writer.Describe() + "' cannot be read as '" + reader.Describe() + "': a different precision or scale changes what the stored digits mean");
                 }

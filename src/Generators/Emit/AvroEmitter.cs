@@ -67,6 +67,25 @@ namespace Kafka.Typed.Generators.Emit
                 EmitEnum(w, e);
             }
 
+            foreach (var record in model.Records)
+            {
+                foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.None && (f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField)))
+                {
+                    var target = (record.IsValueType ? "ref " : string.Empty) + field.DeclaringType + " target";
+                    w.Line();
+                    if (field.Setter == SetterKind.Accessor)
+                    {
+                        w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = \"set_" + field.Member + "\")]");
+                        w.Line("private static extern void " + AccessorName(record, field) + "(" + target + ", " + Declared(field.Type) + " value);");
+                    }
+                    else
+                    {
+                        w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = \"<" + field.Member + ">k__BackingField\")]");
+                        w.Line("private static extern ref " + Declared(field.Type) + " " + AccessorName(record, field) + "(" + target + ");");
+                    }
+                }
+            }
+
             w.Close();
             w.Line();
             w.Line(Common.GeneratedCode);
@@ -78,13 +97,15 @@ namespace Kafka.Typed.Generators.Emit
         private static void EmitRecordWrite(SourceWriter w, AvroRecordSpec record, AvroModel model)
         {
             w.Open("private static void W_" + record.MethodSuffix + "(ref " + Writer + " w, " + record.Key + " v)");
+            w.Line("w.EnterRecord();");
             var counter = 0;
             var shortName = ShortName(record.Key);
             foreach (var field in record.Fields)
             {
-                EmitWrite(w, field.Type, "v." + field.Member, shortName + "." + field.Member, model, ref counter);
+                EmitWrite(w, field.Type, "v." + Common.Id(field.Member), shortName + "." + field.Member, model, ref counter);
             }
 
+            w.Line("w.ExitRecord();");
             w.Close();
         }
 
@@ -189,12 +210,23 @@ namespace Kafka.Typed.Generators.Emit
             }
 
             var arguments = string.Join(", ", record.ConstructorArguments.Select(a => locals[a]));
-            var initializers = record.Fields.Where(f => f.Assign == AssignKind.Initializer).Select(f => f.Member + " = " + locals[f.Member]).ToList();
+            var initializers = record.Fields.Where(f => f.Assign == AssignKind.Initializer).Select(f => Common.Id(f.Member) + " = " + locals[f.Member]).ToList();
             var creation = "new " + record.Key + "(" + arguments + ")" + (initializers.Count > 0 ? " { " + string.Join(", ", initializers) + " }" : string.Empty);
             w.Line("var result = " + creation + ";");
             foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.Setter))
             {
-                w.Line("result." + field.Member + " = " + locals[field.Member] + ";");
+                w.Line("result." + Common.Id(field.Member) + " = " + locals[field.Member] + ";");
+            }
+
+            // Members with a non-public or init-only setter (or a get-only auto-property) that no constructor sets: through
+            // UnsafeAccessor, as ISpecificRecord.Put does, so every field that was written is read back.
+            var target = record.IsValueType ? "ref result" : "result";
+            foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.None && (f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField)))
+            {
+                var accessor = AccessorName(record, field);
+                w.Line(field.Setter == SetterKind.Accessor
+                    ? accessor + "(" + target + ", " + locals[field.Member] + ");"
+                    : accessor + "(" + target + ") = " + locals[field.Member] + ";");
             }
 
             w.Line("r.ExitRecord();");
@@ -292,7 +324,7 @@ namespace Kafka.Typed.Generators.Emit
             w.Open("private static int " + e.MethodSuffix + "_Index(" + e.Key + " value) => value switch");
             for (var i = 0; i < e.Symbols.Count; i++)
             {
-                w.Line(e.Key + "." + e.Symbols[i] + " => " + i.ToString(CultureInfo.InvariantCulture) + ",");
+                w.Line(e.Key + "." + Common.Id(e.Symbols[i]) + " => " + i.ToString(CultureInfo.InvariantCulture) + ",");
             }
 
             w.Line("_ => throw new " + Ns + "KafkaAvroException(" + Ns + "AvroErrorKind.InvalidValue, \"\" + value + \" is not a member of the enum " + ShortName(e.Key) + "\"),");
@@ -301,12 +333,14 @@ namespace Kafka.Typed.Generators.Emit
             w.Open("private static " + e.Key + " " + e.MethodSuffix + "_Value(int index) => index switch");
             for (var i = 0; i < e.Symbols.Count - 1; i++)
             {
-                w.Line(i.ToString(CultureInfo.InvariantCulture) + " => " + e.Key + "." + e.Symbols[i] + ",");
+                w.Line(i.ToString(CultureInfo.InvariantCulture) + " => " + e.Key + "." + Common.Id(e.Symbols[i]) + ",");
             }
 
-            w.Line("_ => " + e.Key + "." + e.Symbols[e.Symbols.Count - 1] + ",");
+            w.Line("_ => " + e.Key + "." + Common.Id(e.Symbols[e.Symbols.Count - 1]) + ",");
             w.Close(";");
         }
+
+        private static string AccessorName(AvroRecordSpec record, AvroFieldSpec field) => "Set_" + record.MethodSuffix + "_" + field.Member;
 
         /// <summary>The C# type of a local holding <paramref name="type"/>.</summary>
         public static string Declared(AvroTypeSpec type) => type.ClrType + (type.IsNullable ? "?" : string.Empty);

@@ -17,6 +17,14 @@ namespace Kafka.Typed.Generators.Emit
             writer.Line();
         }
 
+        /// <summary>A C# identifier for <paramref name="name"/>: <c>@</c>-escaped when it is a keyword (contextual ones too, such as <c>record</c>).</summary>
+        public static string Id(string name)
+            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+        /// <summary>A namespace with every reserved-keyword part escaped.</summary>
+        public static string Namespace(string name)
+            => string.Join(".", System.Linq.Enumerable.Select(name.Split('.'), Id));
+
         /// <summary>A C# string literal (escaped, quoted).</summary>
         public static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
 

@@ -17,12 +17,12 @@ namespace Kafka.Typed.Generators.Emit
             Common.Header(w);
             if (spec.Namespace.Length > 0)
             {
-                w.Open("namespace " + spec.Namespace);
+                w.Open("namespace " + Common.Namespace(spec.Namespace));
             }
 
             foreach (var containing in spec.ContainingTypes)
             {
-                w.Open("partial " + containing.Keyword + " " + containing.Name);
+                w.Open("partial " + containing.Keyword + " " + Common.Id(containing.Name));
             }
 
             EmitMessagePart(w, spec);
@@ -46,7 +46,7 @@ namespace Kafka.Typed.Generators.Emit
         {
             var t = spec.FullyQualifiedName;
             var iface = "global::Kafka.Typed.IKafkaMessage<" + t + ">";
-            w.Open("partial " + spec.Keyword + " " + spec.Name + " : " + iface);
+            w.Open("partial " + spec.Keyword + " " + Common.Id(spec.Name) + " : " + iface);
             w.Line("static string " + iface + ".Topic => " + Common.Literal(spec.Topic) + ";");
             w.Line();
             var serializer = spec.SerializerTypeName is not null ? "KafkaTypedSerializerHolder.Instance"

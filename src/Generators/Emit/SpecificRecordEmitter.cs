@@ -17,7 +17,7 @@ namespace Kafka.Typed.Generators.Emit
         private const string Iface = "global::Avro.Specific.ISpecificRecord";
 
         public static string HintName(AvroRecordSpec record)
-            => (record.Key.StartsWith("global::", System.StringComparison.Ordinal) ? record.Key.Substring(8) : record.Key) + ".AvroSpecificRecord.g.cs";
+            => (record.Key.StartsWith("global::", System.StringComparison.Ordinal) ? record.Key.Substring(8) : record.Key).Replace("@", string.Empty) + ".AvroSpecificRecord.g.cs";
 
         public static string Emit(AvroRecordSpec record)
         {
@@ -26,15 +26,15 @@ namespace Kafka.Typed.Generators.Emit
             Common.Header(w);
             if (specific.Namespace.Length > 0)
             {
-                w.Open("namespace " + specific.Namespace);
+                w.Open("namespace " + Common.Namespace(specific.Namespace));
             }
 
             foreach (var containing in specific.ContainingTypes)
             {
-                w.Open("partial " + containing.Keyword + " " + containing.Name);
+                w.Open("partial " + containing.Keyword + " " + Common.Id(containing.Name));
             }
 
-            w.Open("partial " + specific.Keyword + " " + specific.Name + " : " + Iface);
+            w.Open("partial " + specific.Keyword + " " + Common.Id(specific.Name) + " : " + Iface);
             w.Line("/// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>");
             w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
             w.Line(Common.GeneratedCode);
@@ -53,7 +53,7 @@ namespace Kafka.Typed.Generators.Emit
                 var chain = specific.ChainArguments is { } arguments
                     ? " : this(" + string.Join(", ", arguments) + ")"
                     : string.Empty;
-                w.Line("public " + specific.Name + "()" + chain);
+                w.Line("public " + Common.Id(specific.Name) + "()" + chain);
                 w.Open();
                 w.Close();
                 w.Line();
@@ -88,7 +88,7 @@ namespace Kafka.Typed.Generators.Emit
             for (var i = 0; i < record.Fields.Count; i++)
             {
                 var field = record.Fields[i];
-                w.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ": return (" + GetExpression(field.Type, "this." + field.Member, ref counter) + ")!;");
+                w.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ": return (" + GetExpression(field.Type, "this." + Common.Id(field.Member), ref counter) + ")!;");
             }
 
             w.Line("default: throw " + C + ".BadPosition(" + Common.Literal(record.FullName) + ", fieldPos, \"Get\");");
@@ -108,7 +108,7 @@ namespace Kafka.Typed.Generators.Emit
                 var target = record.IsValueType ? "ref global::System.Runtime.CompilerServices.Unsafe.AsRef(in this)" : "this";
                 var statement = field.Setter switch
                 {
-                    SetterKind.Public => "this." + field.Member + " = " + value + ";",
+                    SetterKind.Public => "this." + Common.Id(field.Member) + " = " + value + ";",
                     SetterKind.Accessor => "KafkaTypedSet_" + field.Member + "(" + target + ", " + value + ");",
                     SetterKind.BackingField => "KafkaTypedField_" + field.Member + "(" + target + ") = " + value + ";",
                     _ => "// '" + field.Member + "' has no setter or backing field (it is computed): nothing to set.",
@@ -257,7 +257,7 @@ namespace Kafka.Typed.Generators.Emit
                 case AvroKind.Enum:
                     // The specific reader passes the symbol's position (a boxed int); map it through the symbols in order.
                     return "(" + value + " is int p" + counter.ToString(CultureInfo.InvariantCulture) + " ? (p" + counter.ToString(CultureInfo.InvariantCulture)
-                        + " switch { " + string.Join(", ", type.Symbols!.Select((symbol, i) => i.ToString(CultureInfo.InvariantCulture) + " => " + type.ClrType + "." + symbol))
+                        + " switch { " + string.Join(", ", type.Symbols!.Select((symbol, i) => i.ToString(CultureInfo.InvariantCulture) + " => " + type.ClrType + "." + Common.Id(symbol)))
                         + ", _ => throw " + C + ".BadPosition(" + Common.Literal(type.ClrType) + ", p" + (counter++).ToString(CultureInfo.InvariantCulture) + ", \"symbol\") }) : "
                         + C + ".ToEnum<" + type.ClrType + ">(" + value + "))";
                 case AvroKind.Record: return "(" + type.ClrType + ")" + value;

@@ -160,7 +160,8 @@ namespace Kafka.Typed.Generators.Model
     /// <param name="FullName">The Avro full name.</param>
     /// <param name="MethodSuffix">A unique identifier for the codec's methods.</param>
     /// <param name="Symbols">The Avro symbols, in order: one per distinct value (the first member declared with it).</param>
-    internal sealed record AvroEnumSpec(string Key, string FullName, string MethodSuffix, ImmutableEquatableArray<string> Symbols);
+    /// <param name="Default">The enum's default symbol (<c>[AvroDefault]</c> on the enum), or <see langword="null"/>.</param>
+    internal sealed record AvroEnumSpec(string Key, string FullName, string MethodSuffix, ImmutableEquatableArray<string> Symbols, string? Default);
 
     /// <summary>The Avro side of one message type.</summary>
     /// <param name="Schema">The schema, compact JSON (registered as is).</param>

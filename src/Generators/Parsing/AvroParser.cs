@@ -41,6 +41,7 @@ namespace Kafka.Typed.Generators.Parsing
         private readonly List<Dictionary<string, string>> _enumValues = new List<Dictionary<string, string>>();
         private readonly Dictionary<string, ITypeSymbol> _names = new Dictionary<string, ITypeSymbol>(StringComparer.Ordinal);
         private bool _ok = true;
+        private string _rootNamespace = string.Empty;
 
         private AvroParser(Compilation compilation, DiagnosticSink sink, Location? fallbackLocation, CancellationToken cancellationToken)
         {
@@ -95,6 +96,7 @@ namespace Kafka.Typed.Generators.Parsing
             var (name, ns) = NameOf(type);
             extras.Name = name;
             extras.Namespace = ns;
+            RequireNamespace(type, ns, isRoot);
             var fullName = ns.Length == 0 ? name : ns + "." + name;
             Claim(fullName, type, path);
 
@@ -113,7 +115,8 @@ namespace Kafka.Typed.Generators.Parsing
             var fieldNames = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in properties)
             {
-                var parameter = primary?.Parameters.FirstOrDefault(p => string.Equals(p.Name, property.Name, StringComparison.Ordinal));
+                // Constructor binding matches names ignoring case, so attributes and defaults on the parameter are found the same way.
+                var parameter = primary?.Parameters.FirstOrDefault(p => string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase));
                 var location = property.Locations.FirstOrDefault(l => l.IsInSource) ?? _fallbackLocation;
                 var memberPath = type.Name + "." + property.Name;
                 var fieldName = property.Name;
@@ -127,6 +130,10 @@ namespace Kafka.Typed.Generators.Parsing
                     {
                         Invalid(location, memberPath, "[AvroName] needs a name matching [A-Za-z_][A-Za-z0-9_]*");
                     }
+                }
+                else if (!IsAvroName(fieldName))
+                {
+                    Invalid(location, memberPath, "the field name '" + fieldName + "' is not a valid Avro name ([A-Za-z_][A-Za-z0-9_]*); give it one with [AvroName]");
                 }
 
                 if (!fieldNames.Add(fieldName))
@@ -149,7 +156,15 @@ namespace Kafka.Typed.Generators.Parsing
                 extras.Defaults.Add(DefaultJson(property, parameter, avroType, memberPath, location));
             }
 
-            var specific = SpecificOf(type, isRoot);
+            if (isRoot && type.GetMembers("AvroCodec").Any(m => !IsGeneratedByUs(m)))
+            {
+                Invalid(SymbolHelpers.IdentifierLocation(type), type.Name, "the member 'AvroCodec' clashes with the Avro codec the generator adds to the type; rename it");
+            }
+
+            // Apache.Avro's specific reader creates the object first and sets fields through Put: a value only a constructor
+            // can take (no setter, no backing field) would be lost, so such a type gets no ISpecificRecord (evolution then
+            // uses the generic resolver).
+            var specific = fields.Any(f => f.Assign == AssignKind.Constructor && f.Setter == SetterKind.None) ? null : SpecificOf(type, isRoot);
             _records[index] = new AvroRecordSpec(
                 type.Fqn(),
                 fullName,
@@ -161,6 +176,11 @@ namespace Kafka.Typed.Generators.Parsing
                 string.Empty);
             return index;
         }
+
+        /// <summary>Whether <paramref name="symbol"/> is code this generator emitted (the analyzer sees generated sources).</summary>
+        private static bool IsGeneratedByUs(ISymbol symbol)
+            => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+                && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is Emit.Common.GeneratorName);
 
         private static SetterKind SetterOf(IPropertySymbol property)
         {
@@ -201,6 +221,19 @@ namespace Kafka.Typed.Generators.Parsing
                 containing.Insert(0, new ContainingTypeSpec(SymbolHelpers.Keyword(current), current.Name));
             }
 
+            // A type that is an ISpecificRecord already (for example avrogen output) keeps its own implementation.
+            if (type.AllInterfaces.Any(i => i.ToDisplayString() == "Avro.Specific.ISpecificRecord") || type.GetMembers("_SCHEMA").Length > 0)
+            {
+                return null;
+            }
+
+            var parameterless = type.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == 0 && !c.IsImplicitlyDeclared);
+            if (parameterless is not null && parameterless.DeclaredAccessibility != Accessibility.Public)
+            {
+                // Apache.Avro needs a public one and the type has a non-public one: adding another is impossible.
+                return null;
+            }
+
             var hasParameterless = type.IsValueType || type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public);
             ImmutableEquatableArray<string>? chain = null;
             var obsolete = true;
@@ -216,9 +249,15 @@ namespace Kafka.Typed.Generators.Parsing
                     chain = target.Parameters.Select(DefaultArgument).ToEquatableArray();
                     obsolete = allOptional is null;
                 }
+                else if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType
+                         && !baseType.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility is Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal))
+                {
+                    // `public T() { }` would need a parameterless base constructor.
+                    return null;
+                }
             }
 
-            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+            var ns = SymbolHelpers.RawNamespace(type);
             return new SpecificRecordSpec(ns, containing.ToEquatableArray(), SymbolHelpers.Keyword(type), type.Name, hasParameterless, chain, obsolete);
         }
 
@@ -433,20 +472,57 @@ namespace Kafka.Typed.Generators.Parsing
                 return null;
             }
 
+            string? defaultSymbol = null;
+            if (SymbolHelpers.FindAttribute(type, AvroDefaultAttribute) is { ConstructorArguments.Length: 1 } enumDefault)
+            {
+                var raw = enumDefault.ConstructorArguments[0].Value;
+                if (raw is not null && values.TryGetValue(Convert.ToString(raw, CultureInfo.InvariantCulture) ?? string.Empty, out var symbol))
+                {
+                    defaultSymbol = symbol;
+                }
+                else
+                {
+                    Invalid(SymbolHelpers.AttributeLocation(enumDefault) ?? location, type.Name, "[AvroDefault] on an enum needs one of its members");
+                }
+            }
+
             var (name, ns) = NameOf(type);
+            RequireNamespace(type, ns, isRoot: false);
             var fullName = ns.Length == 0 ? name : ns + "." + name;
             Claim(fullName, type, path);
             _enumIndex[type] = _enums.Count;
-            _enums.Add(new AvroEnumSpec(key, fullName, "E" + _enums.Count.ToString(CultureInfo.InvariantCulture) + "_" + Sanitize(type.Name), symbols.ToEquatableArray()));
+            _enums.Add(new AvroEnumSpec(key, fullName, "E" + _enums.Count.ToString(CultureInfo.InvariantCulture) + "_" + Sanitize(type.Name), symbols.ToEquatableArray(), defaultSymbol));
             _enumValues.Add(values);
             return key;
+        }
+
+        /// <summary>
+        /// A named type without a namespace inside a message that has one cannot be written so that every Avro library reads
+        /// it back in the null namespace (Apache.Avro takes an empty namespace as "inherit the enclosing one").
+        /// </summary>
+        private void RequireNamespace(INamedTypeSymbol type, string ns, bool isRoot)
+        {
+            if (isRoot)
+            {
+                _rootNamespace = ns;
+            }
+            else if (ns.Length == 0 && _rootNamespace.Length > 0)
+            {
+                Invalid(SymbolHelpers.IdentifierLocation(type) ?? _fallbackLocation, type.Name, "the type is in the global namespace but the message's Avro record is in '" + _rootNamespace + "'; Avro cannot name it there: give it [AvroName(\"" + type.Name + "\", Namespace = \"...\")] or move it into a namespace");
+            }
         }
 
         private (string Name, string Namespace) NameOf(INamedTypeSymbol type)
         {
             var name = type.Name;
-            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
-            if (SymbolHelpers.FindAttribute(type, AvroNameAttribute) is { } attribute)
+            var ns = SymbolHelpers.RawNamespace(type);
+            var attribute = SymbolHelpers.FindAttribute(type, AvroNameAttribute);
+            if (attribute is null && (!IsAvroName(name) || (ns.Length > 0 && !ns.Split('.').All(IsAvroName))))
+            {
+                Invalid(SymbolHelpers.IdentifierLocation(type), type.Name, "'" + (ns.Length == 0 ? name : ns + "." + name) + "' is not a valid Avro name (ASCII letters, digits and '_', dot-separated); give the type one with [AvroName(\"Name\", Namespace = \"ns\")]");
+            }
+
+            if (attribute is not null)
             {
                 var location = SymbolHelpers.AttributeLocation(attribute) ?? _fallbackLocation;
                 if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string given && IsAvroName(given))
@@ -638,9 +714,22 @@ namespace Kafka.Typed.Generators.Parsing
                     return value is bool b ? (b ? "true" : "false") : null;
                 case AvroKind.Int:
                 case AvroKind.Long:
-                    return value is sbyte or byte or short or ushort or int or uint or long
-                        ? Convert.ToString(value, CultureInfo.InvariantCulture)
-                        : null;
+                    if (value is not (sbyte or byte or short or ushort or int or uint or long or ulong or char))
+                    {
+                        return null;
+                    }
+
+                    var number = Convert.ToDecimal(value, CultureInfo.InvariantCulture);
+                    var (min, max) = type.Clr switch
+                    {
+                        AvroClr.Byte => (byte.MinValue, byte.MaxValue),
+                        AvroClr.SByte => (sbyte.MinValue, sbyte.MaxValue),
+                        AvroClr.Int16 => (short.MinValue, short.MaxValue),
+                        AvroClr.UInt16 => (ushort.MinValue, ushort.MaxValue),
+                        AvroClr.UInt32 => (uint.MinValue, uint.MaxValue),
+                        _ => type.Kind == AvroKind.Int ? ((decimal)int.MinValue, (decimal)int.MaxValue) : ((decimal)long.MinValue, (decimal)long.MaxValue),
+                    };
+                    return number >= min && number <= max ? number.ToString(CultureInfo.InvariantCulture) : null;
                 case AvroKind.Float:
                 case AvroKind.Double:
                     if (value is sbyte or byte or short or ushort or int or uint or long)

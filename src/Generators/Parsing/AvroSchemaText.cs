@@ -46,8 +46,10 @@ namespace Kafka.Typed.Generators.Parsing
             var extras = context.Extras[index];
             context.Defined.Add(record.Key);
             b.Append("{\"type\":\"record\",\"name\":").Append(Quote(extras.Name));
-            if (extras.Namespace.Length > 0)
+            if (extras.Namespace.Length > 0 || context.Defined.Count > 1)
             {
+                // Nested definitions always carry their namespace, an empty one too: otherwise a type from the global
+                // namespace would take the enclosing record's.
                 b.Append(",\"namespace\":").Append(Quote(extras.Namespace));
             }
 
@@ -128,12 +130,15 @@ namespace Kafka.Typed.Generators.Parsing
 
                     var dot = e.FullName.LastIndexOf('.');
                     b.Append("{\"type\":\"enum\",\"name\":").Append(Quote(dot < 0 ? e.FullName : e.FullName.Substring(dot + 1)));
-                    if (dot > 0)
+                    b.Append(",\"namespace\":").Append(Quote(dot > 0 ? e.FullName.Substring(0, dot) : string.Empty));
+
+                    b.Append(",\"symbols\":[").Append(string.Join(",", e.Symbols.Select(Quote))).Append(']');
+                    if (e.Default is { } symbol)
                     {
-                        b.Append(",\"namespace\":").Append(Quote(e.FullName.Substring(0, dot)));
+                        b.Append(",\"default\":").Append(Quote(symbol));
                     }
 
-                    b.Append(",\"symbols\":[").Append(string.Join(",", e.Symbols.Select(Quote))).Append("]}");
+                    b.Append('}');
                     break;
                 case AvroKind.Record:
                     var index = IndexOf(context.Records, type.Named!);

@@ -172,9 +172,9 @@ namespace Kafka.Typed.Generators.Parsing
                 containing.Insert(0, new ContainingTypeSpec(SymbolHelpers.Keyword(current), current.Name));
             }
 
-            var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+            var ns = SymbolHelpers.RawNamespace(type);
             var fqn = type.Fqn();
-            var hint = fqn.StartsWith("global::", StringComparison.Ordinal) ? fqn.Substring(8) : fqn;
+            var hint = (fqn.StartsWith("global::", StringComparison.Ordinal) ? fqn.Substring(8) : fqn).Replace("@", string.Empty);
             return new MessageSpec(
                 ns,
                 containing.ToEquatableArray(),

@@ -16,6 +16,18 @@ namespace Kafka.Typed.Generators.Parsing
 
         public static string Fqn(this ITypeSymbol type) => type.ToDisplayString(FullyQualifiedPlain);
 
+        /// <summary>The namespace of <paramref name="type"/> as plain names joined by dots (no <c>@</c> escapes), empty for the global one.</summary>
+        public static string RawNamespace(ITypeSymbol type)
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                parts.Insert(0, ns.Name);
+            }
+
+            return string.Join(".", parts);
+        }
+
         public static string Display(this ISymbol symbol) => symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
 
         /// <summary>The location of the attribute, or of one of its arguments.</summary>

@@ -41,6 +41,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
     private readonly AvroSerdeOptions _options;
     private readonly AvroSchema _schema;
     private readonly string _parsingForm;
+    private readonly string _logicalForm;
     private readonly ConcurrentDictionary<string, Task<int>> _subjectIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _topicIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, WriterPlan> _writers = new();
@@ -86,6 +87,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         }
 
         _parsingForm = global::Avro.SchemaNormalization.ToParsingForm(_schema);
+        _logicalForm = LogicalForm(_schema);
         RecordName = _schema is global::Avro.NamedSchema named ? named.Fullname : null;
         if (RecordName is null && options.SubjectNameStrategy != AvroSubjectNameStrategy.TopicName)
         {
@@ -298,7 +300,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
                     {
                         var latest = await _client.GetLatestSchemaAsync(subject).WaitAsync(_options.RegistryTimeout).ConfigureAwait(false);
                         var form = global::Avro.SchemaNormalization.ToParsingForm(AvroSchema.Parse(latest.SchemaString));
-                        if (form != _parsingForm)
+                        if (form != _parsingForm || LogicalForm(AvroSchema.Parse(latest.SchemaString)) != _logicalForm)
                         {
                             throw new KafkaAvroException(AvroErrorKind.SchemaNotRegistered, $"the latest version ({latest.Version}, id {latest.Id}) of subject '{subject}' encodes differently from {typeof(T).Name}'s schema; register the type's schema or use AutoRegister");
                         }
@@ -374,9 +376,18 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
             throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"schema id {id} is not a valid Avro schema: {e.Message}", e);
         }
 
-        WriterPlan plan;
-        if (global::Avro.SchemaNormalization.ToParsingForm(writer) == _parsingForm)
+        if (LogicalMismatch(_schema, writer, typeof(T).Name, new HashSet<string>(StringComparer.Ordinal)) is { } mismatch)
         {
+            // Apache.Avro's resolution decodes by the reader's logical type, so these values would come out wrong
+            // (a decimal's digits at another scale, millis taken for micros): refuse them instead.
+            throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"schema id {id} stores {mismatch}; the values would be misread");
+        }
+
+        WriterPlan plan;
+        if (global::Avro.SchemaNormalization.ToParsingForm(writer) == _parsingForm && LogicalForm(writer) == _logicalForm)
+        {
+            // Same bytes for the same values: the parsing form ignores logical types, so they are compared as well (a
+            // decimal whose scale changed, or millis that became micros, must go through resolution, not be read as is).
             plan = WriterPlan.Direct;
         }
         else if (!_schema.CanRead(writer))
@@ -392,6 +403,115 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
     }
 
     /// <summary>How bodies written with one schema id are read: directly by the codec, or validated and resolved.</summary>
+    /// <summary>
+    /// The first field both schemas have whose logical types differ (name, or decimal precision and scale), described; or
+    /// <see langword="null"/>. Records are matched by field name; arrays, maps and nullable unions are followed.
+    /// </summary>
+    internal static string? LogicalMismatch(AvroSchema reader, AvroSchema writer, string path, HashSet<string> seen)
+    {
+        reader = NonNull(reader);
+        writer = NonNull(writer);
+        var readerLogical = reader as global::Avro.LogicalSchema;
+        var writerLogical = writer as global::Avro.LogicalSchema;
+        if (readerLogical is not null || writerLogical is not null)
+        {
+            var r = readerLogical is null ? "no logical type" : Describe(readerLogical);
+            var w = writerLogical is null ? "no logical type" : Describe(writerLogical);
+            return readerLogical is not null && writerLogical is not null && r != w ? $"'{path}' as {w} where {typeof(T).Name} expects {r}" : null;
+        }
+
+        switch (reader, writer)
+        {
+            case (global::Avro.RecordSchema readerRecord, global::Avro.RecordSchema writerRecord):
+                if (!seen.Add(readerRecord.Fullname + "|" + writerRecord.Fullname))
+                {
+                    return null;
+                }
+
+                foreach (var field in readerRecord.Fields)
+                {
+                    if (writerRecord.TryGetField(field.Name, out var other)
+                        && LogicalMismatch(field.Schema, other.Schema, path + "." + field.Name, seen) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case (global::Avro.ArraySchema readerArray, global::Avro.ArraySchema writerArray):
+                return LogicalMismatch(readerArray.ItemSchema, writerArray.ItemSchema, path + "[]", seen);
+            case (global::Avro.MapSchema readerMap, global::Avro.MapSchema writerMap):
+                return LogicalMismatch(readerMap.ValueSchema, writerMap.ValueSchema, path + "{}", seen);
+            default:
+                return null;
+        }
+
+        static AvroSchema NonNull(AvroSchema schema)
+            => schema is global::Avro.UnionSchema { Count: 2 } union && union.Schemas.Count(b => b.Tag == AvroSchema.Type.Null) == 1
+                ? union.Schemas.First(b => b.Tag != AvroSchema.Type.Null)
+                : schema;
+
+        static string Describe(global::Avro.LogicalSchema logical)
+            => logical.LogicalTypeName == "decimal"
+                ? $"decimal({logical.GetProperty("precision")},{logical.GetProperty("scale")})"
+                : logical.LogicalTypeName;
+    }
+
+    /// <summary>The logical types of <paramref name="schema"/> in schema order (with decimal precision and scale), which the parsing canonical form leaves out.</summary>
+    internal static string LogicalForm(AvroSchema schema)
+    {
+        var text = new System.Text.StringBuilder();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Walk(schema);
+        return text.ToString();
+
+        void Walk(AvroSchema s)
+        {
+            switch (s)
+            {
+                case global::Avro.LogicalSchema logical:
+                    text.Append(logical.LogicalTypeName).Append('(').Append(logical.GetProperty("precision")).Append(',').Append(logical.GetProperty("scale")).Append(')');
+                    Walk(logical.BaseSchema);
+                    break;
+                case global::Avro.RecordSchema record:
+                    text.Append('{');
+                    if (seen.Add(record.Fullname))
+                    {
+                        foreach (var field in record.Fields)
+                        {
+                            Walk(field.Schema);
+                            text.Append(';');
+                        }
+                    }
+
+                    text.Append('}');
+                    break;
+                case global::Avro.ArraySchema array:
+                    text.Append('[');
+                    Walk(array.ItemSchema);
+                    text.Append(']');
+                    break;
+                case global::Avro.MapSchema map:
+                    text.Append('<');
+                    Walk(map.ValueSchema);
+                    text.Append('>');
+                    break;
+                case global::Avro.UnionSchema union:
+                    text.Append('|');
+                    foreach (var branch in union.Schemas)
+                    {
+                        Walk(branch);
+                        text.Append('|');
+                    }
+
+                    break;
+                default:
+                    text.Append('.');
+                    break;
+            }
+        }
+    }
+
     private sealed class WriterPlan
     {
         public static readonly WriterPlan Direct = new();

@@ -23,6 +23,7 @@ public ref struct AvroWriter
     private readonly IBufferWriter<byte> _output;
     private Span<byte> _span;
     private int _pos;
+    private int _depth;
 
     /// <summary>Creates a writer over <paramref name="output"/>.</summary>
     /// <param name="output">Where the bytes go.</param>
@@ -32,7 +33,25 @@ public ref struct AvroWriter
         _output = output;
         _span = default;
         _pos = 0;
+        _depth = 0;
     }
+
+    /// <summary>
+    /// Enters a record; generated codecs call it for every record, so an object graph with a cycle (or nesting deeper than
+    /// <see cref="AvroReader.MaxDepth"/>, which no reader would accept) fails with <see cref="AvroErrorKind.InvalidValue"/>
+    /// instead of overflowing the stack.
+    /// </summary>
+    /// <exception cref="KafkaAvroException">Nesting is deeper than <see cref="AvroReader.MaxDepth"/>.</exception>
+    public void EnterRecord()
+    {
+        if (++_depth > AvroReader.MaxDepth)
+        {
+            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"records nest deeper than {AvroReader.MaxDepth} levels (a cycle in the object graph?); readers refuse such data");
+        }
+    }
+
+    /// <summary>Leaves a record entered with <see cref="EnterRecord"/>.</summary>
+    public void ExitRecord() => _depth--;
 
     /// <summary>Commits the buffered bytes to the underlying writer. Call it once after the last value.</summary>
     public void Flush()

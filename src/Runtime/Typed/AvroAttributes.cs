@@ -64,9 +64,14 @@ public sealed class AvroTimestampMicrosAttribute : Attribute
 /// field's default comes from a constant property initializer or parameter default (<c>= 5</c>, <c>= "x"</c>,
 /// <c>= Color.Red</c>, <c>= []</c>), and nullable members default to <c>null</c>.
 /// </summary>
-/// <remarks>Allowed values: <see langword="null"/> (nullable members), <see langword="bool"/>, numbers, strings (also for
-/// <see cref="Guid"/>), and enum values; checked against the member's type at compile time (KTG302).</remarks>
-[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+/// <remarks>
+/// <para>Allowed values: <see langword="null"/> (nullable members), <see langword="bool"/>, numbers within the member's
+/// range, strings (also for <see cref="Guid"/>), and enum values; checked against the member's type at compile time
+/// (KTG302). Decimals and timestamps take no default.</para>
+/// <para>On an enum type, <c>[AvroDefault(Color.Other)]</c> is the Avro enum's default symbol: what a reader on this
+/// schema uses for a symbol it does not know, which makes adding symbols compatible under <c>FORWARD</c>/<c>FULL</c>.</para>
+/// </remarks>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter | AttributeTargets.Enum, AllowMultiple = false, Inherited = false)]
 public sealed class AvroDefaultAttribute : Attribute
 {
     /// <summary>Sets the default.</summary>

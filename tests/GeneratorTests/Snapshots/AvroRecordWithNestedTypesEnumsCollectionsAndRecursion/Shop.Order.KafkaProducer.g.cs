@@ -47,6 +47,7 @@ namespace Shop
 
             private static void W_R0_Order(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.Order v)
             {
+                w.EnterRecord();
                 w.WriteUuid(v.Id);
                 w.WriteTimestampMillis(v.PlacedAt);
                 w.WriteTimestampMicros(v.Updated);
@@ -109,6 +110,7 @@ namespace Shop
                 }
                 w.WriteInt(v.Priority);
                 w.WriteEnum(E0_Channel_Index(v.Fallback));
+                w.ExitRecord();
             }
 
             private static global::Shop.Order R_R0_Order(ref global::Kafka.Typed.Avro.AvroReader r)
@@ -207,10 +209,12 @@ namespace Shop
 
             private static void W_R1_Line(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.Line v)
             {
+                w.EnterRecord();
                 var t0 = v.Sku ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("Line.Sku");
                 w.WriteString(t0);
                 w.WriteDecimal(v.Price, 2, 10);
                 w.WriteInt(v.Quantity);
+                w.ExitRecord();
             }
 
             private static global::Shop.Line R_R1_Line(ref global::Kafka.Typed.Avro.AvroReader r)
@@ -229,6 +233,7 @@ namespace Shop
 
             private static void W_R2_Category(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.Category v)
             {
+                w.EnterRecord();
                 var t0 = v.Name ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("Category.Name");
                 w.WriteString(t0);
                 var t1 = v.Children ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("Category.Children");
@@ -249,6 +254,7 @@ namespace Shop
                 {
                     w.WriteUnionIndex(0);
                 }
+                w.ExitRecord();
             }
 
             private static global::Shop.Category R_R2_Category(ref global::Kafka.Typed.Avro.AvroReader r)

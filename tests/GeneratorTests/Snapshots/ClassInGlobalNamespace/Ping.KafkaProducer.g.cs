@@ -45,7 +45,9 @@ partial class Ping : global::Kafka.Typed.IKafkaMessage<global::Ping>
 
         private static void W_R0_Ping(ref global::Kafka.Typed.Avro.AvroWriter w, global::Ping v)
         {
+            w.EnterRecord();
             w.WriteInt(v.Sequence);
+            w.ExitRecord();
         }
 
         private static global::Ping R_R0_Ping(ref global::Kafka.Typed.Avro.AvroReader r)

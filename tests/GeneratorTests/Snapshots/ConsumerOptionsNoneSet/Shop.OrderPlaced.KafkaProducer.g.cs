@@ -47,8 +47,10 @@ namespace Shop
 
             private static void W_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.OrderPlaced v)
             {
+                w.EnterRecord();
                 var t0 = v.OrderId ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("OrderPlaced.OrderId");
                 w.WriteString(t0);
+                w.ExitRecord();
             }
 
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)

@@ -44,8 +44,10 @@ namespace Company.Billing.Events
 
                 private static void W_R0_InvoiceIssued(ref global::Kafka.Typed.Avro.AvroWriter w, global::Company.Billing.Events.Invoices.InvoiceIssued v)
                 {
+                    w.EnterRecord();
                     w.WriteUuid(v.InvoiceId);
                     w.WriteLong(v.AmountCents);
+                    w.ExitRecord();
                 }
 
                 private static global::Company.Billing.Events.Invoices.InvoiceIssued R_R0_InvoiceIssued(ref global::Kafka.Typed.Avro.AvroReader r)

@@ -47,6 +47,7 @@ namespace Shop
 
             private static void W_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.OrderPlaced v)
             {
+                w.EnterRecord();
                 var t0 = v.OrderId ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("OrderPlaced.OrderId");
                 w.WriteString(t0);
                 w.WriteDecimal(v.Amount, 14, 29);
@@ -60,6 +61,7 @@ namespace Shop
                 {
                     w.WriteUnionIndex(0);
                 }
+                w.ExitRecord();
             }
 
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)

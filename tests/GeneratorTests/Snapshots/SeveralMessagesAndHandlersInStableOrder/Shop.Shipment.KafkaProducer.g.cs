@@ -47,9 +47,11 @@ namespace Shop
 
             private static void W_R0_Shipment(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.Shipment v)
             {
+                w.EnterRecord();
                 w.WriteLong(v.ShipmentId);
                 var t1 = v.Carrier ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("Shipment.Carrier");
                 w.WriteString(t1);
+                w.ExitRecord();
             }
 
             private static global::Shop.Shipment R_R0_Shipment(ref global::Kafka.Typed.Avro.AvroReader r)
