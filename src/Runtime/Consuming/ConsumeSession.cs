@@ -23,8 +23,8 @@ internal sealed class ConsumeSession
 
     // Handlers run on the poll thread only while they are quick. The clock is read once per InlineWindow inline calls
     // (a read costs about as much as a no-op handler call): two windows in a row averaging over 1 ms a call send every
-    // message to the workers for a pause that doubles each time (1 s up to 5 min); and one burst's inline handling stops
-    // once it took InlineBudget.
+    // message to the workers for a pause that doubles each time (1 s up to 5 min); and a burst with inline handling ends
+    // (the poll loop gets its turn) once it took InlineBudget.
     private const int InlineWindow = 8;
     private static readonly long SlowInlineWindow = Stopwatch.Frequency / 1000 * InlineWindow; // 1 ms a call
     private static readonly long InlineBudget = Stopwatch.Frequency / 200; // 5 ms
@@ -40,6 +40,7 @@ internal sealed class ConsumeSession
     private long _inlinePause;
     private bool _slowWindow;
     private bool _inline;
+    private bool _burstOver;
     private bool _holdsSlot;
     private long _inlineBudgetEnd;
     private long _windowStart;
@@ -183,7 +184,7 @@ internal sealed class ConsumeSession
                     while (record is not null)
                     {
                         Take(record);
-                        if (++taken >= MaxBatch)
+                        if (++taken >= MaxBatch || _burstOver)
                         {
                             break;
                         }
@@ -265,6 +266,8 @@ internal sealed class ConsumeSession
             _windowCalls = 0;
             _inlineBudgetEnd = _windowStart + InlineBudget;
         }
+
+        _burstOver = false;
     }
 
     /// <summary>
@@ -370,7 +373,7 @@ internal sealed class ConsumeSession
            && !KafkaTelemetry.Source.HasListeners() && !KafkaTelemetry.ConsumedMessages.Enabled && !KafkaTelemetry.ProcessDuration.Enabled
            && (_inlineResumeAt == 0 || Stopwatch.GetTimestamp() >= _inlineResumeAt);
 
-    /// <summary>After a window of inline calls: whether to keep handling on the poll thread in this burst.</summary>
+    /// <summary>After a window of inline calls: whether to keep handling on the poll thread (and ends the burst once it used its budget).</summary>
     private bool InlineStillFast()
     {
         var now = Stopwatch.GetTimestamp();
@@ -387,7 +390,8 @@ internal sealed class ConsumeSession
         }
 
         _slowWindow = slow;
-        return now < _inlineBudgetEnd;
+        _burstOver = now >= _inlineBudgetEnd;
+        return true;
     }
 
     /// <summary>The worker of a record's partition, looked up by topic (the last topic cached by content) and partition number, without allocating.</summary>
