@@ -15,7 +15,8 @@
 // Both consumers set fetch.queue.backoff.ms=10 and fetch.wait.max.ms=20: with librdkafka's defaults (1 s, 500 ms) rounds
 // are bimodal on the mock (~0.2M or ~1M msg/s), timing those timers rather than the client.
 // Both sides: 3 brokers, acks=all, idempotence on, linger 5 ms, no compression, 100-byte values, no key, librdkafka
-// logs discarded (no logger). Medians over the measured rounds; warm-up rounds are printed and discarded.
+// logs discarded (no logger). Medians over the measured rounds; warm-up rounds are printed and discarded. Each round line
+// also shows collections per generation (gen0 counts include gen1 and gen2) and the GC pause time inside the timed region.
 using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
@@ -93,8 +94,8 @@ internal static class Program
         Console.WriteLine();
         Console.WriteLine($"Medians of {s_rounds} measured rounds ({s_messages:N0} messages each):");
         Console.WriteLine();
-        Console.WriteLine("| variant | msg/s | × raw | min–max msg/s | alloc B/msg | CPU µs/msg |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| variant | msg/s | × raw | min–max msg/s | alloc B/msg | CPU µs/msg | GC pause ms/round |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         Row("produce: raw Produce", "produce: raw Produce");
         Row("produce: AsyncProducer", "produce: raw Produce");
         Row("produce: AsyncProducer, sender thread", "produce: raw Produce");
@@ -370,7 +371,7 @@ internal static class Program
         var result = run().GetAwaiter().GetResult();
         var warm = round < s_warmup;
         var joinNote = result.FromFirstSeconds is { } first ? $"  (from first message {s_messages / first,10:N0} msg/s)" : "";
-        Console.WriteLine($"  round {round + 1,2}{(warm ? " warm-up" : "        ")}  {name,-36} {s_messages / result.Seconds,10:N0} msg/s  {result.AllocatedBytes / (double)s_messages,7:N0} B/msg  {result.CpuSeconds * 1e6 / s_messages,6:0.0} µs CPU/msg  {result.Exceptions,5} exc{joinNote}");
+        Console.WriteLine($"  round {round + 1,2}{(warm ? " warm-up" : "        ")}  {name,-36} {s_messages / result.Seconds,10:N0} msg/s  {result.AllocatedBytes / (double)s_messages,7:N0} B/msg  {result.CpuSeconds * 1e6 / s_messages,6:0.0} µs CPU/msg  {result.Exceptions,5} exc  GC {result.Gen0}/{result.Gen1}/{result.Gen2} pause {result.GcPauseMs,4:0} ms{joinNote}");
         if (!warm)
         {
             (s_samples.TryGetValue(name, out var list) ? list : s_samples[name] = []).Add(new Sample(result, s_messages));
@@ -384,7 +385,8 @@ internal static class Program
         var rawMedian = Median(s_samples[raw].Select(s => s.Rate).Order().ToArray());
         var alloc = Median(s_samples[name].Select(s => s.AllocPerMessage).Order().ToArray());
         var cpu = Median(s_samples[name].Select(s => s.CpuMicrosPerMessage).Order().ToArray());
-        Console.WriteLine($"| {name} | {median:N0} | {median / rawMedian:0.00} | {rates[0]:N0}–{rates[^1]:N0} | {alloc:N0} | {cpu:0.0} |");
+        var pause = Median(s_samples[name].Select(s => s.GcPauseMs).Order().ToArray());
+        Console.WriteLine($"| {name} | {median:N0} | {median / rawMedian:0.00} | {rates[0]:N0}–{rates[^1]:N0} | {alloc:N0} | {cpu:0.0} | {pause:0} |");
     }
 
     private static void JoinRow(string name, string raw)
@@ -476,9 +478,17 @@ internal static class Program
         private readonly long _allocated;
         private readonly TimeSpan _cpu;
         private readonly long _exceptions;
+        private readonly int _gen0;
+        private readonly int _gen1;
+        private readonly int _gen2;
+        private readonly TimeSpan _pause;
 
         private Meter(long start, long allocated, TimeSpan cpu, long exceptions)
         {
+            _gen0 = GC.CollectionCount(0);
+            _gen1 = GC.CollectionCount(1);
+            _gen2 = GC.CollectionCount(2);
+            _pause = GC.GetTotalPauseDuration();
             _start = start;
             _allocated = allocated;
             _cpu = cpu;
@@ -497,12 +507,16 @@ internal static class Program
                 firstAt == 0 ? null : Stopwatch.GetElapsedTime(firstAt, end).TotalSeconds,
                 allocated,
                 cpu.TotalSeconds,
-                Interlocked.Read(ref s_exceptions) - _exceptions);
+                Interlocked.Read(ref s_exceptions) - _exceptions,
+                GC.CollectionCount(0) - _gen0,
+                GC.CollectionCount(1) - _gen1,
+                GC.CollectionCount(2) - _gen2,
+                (GC.GetTotalPauseDuration() - _pause).TotalMilliseconds);
         }
     }
 
-    /// <summary>One timed region: seconds from its start, seconds from the first consumed message (consumers only), bytes allocated, process CPU seconds (the in-process brokers included), exceptions thrown.</summary>
-    private sealed record Result(double Seconds, double? FromFirstSeconds, long AllocatedBytes, double CpuSeconds, long Exceptions);
+    /// <summary>One timed region: seconds from its start, seconds from the first consumed message (consumers only), bytes allocated, process CPU seconds (the in-process brokers included), exceptions thrown, collections per generation and GC pause time.</summary>
+    private sealed record Result(double Seconds, double? FromFirstSeconds, long AllocatedBytes, double CpuSeconds, long Exceptions, int Gen0, int Gen1, int Gen2, double GcPauseMs);
 
     /// <summary>One measured round. Consumers are rated from the first message (join excluded); producers from the first send.</summary>
     private sealed class Sample(Result result, int messages)
@@ -514,5 +528,7 @@ internal static class Program
         public double AllocPerMessage { get; } = result.AllocatedBytes / (double)messages;
 
         public double CpuMicrosPerMessage { get; } = result.CpuSeconds * 1e6 / messages;
+
+        public double GcPauseMs { get; } = result.GcPauseMs;
     }
 }

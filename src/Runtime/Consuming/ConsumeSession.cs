@@ -21,7 +21,31 @@ internal sealed class ConsumeSession
     private static readonly TimeSpan HardStopGrace = TimeSpan.FromSeconds(5);
     private const int MaxBatch = 1000;
 
+    // Handlers run on the poll thread only while they are quick. The clock is read once per InlineWindow inline calls
+    // (a read costs about as much as a no-op handler call): two windows in a row averaging over 1 ms a call send every
+    // message to the workers for a pause that doubles each time (1 s up to 5 min); and a burst with inline handling ends
+    // (the poll loop gets its turn) once it took InlineBudget.
+    private const int InlineWindow = 8;
+    private static readonly long SlowInlineWindow = Stopwatch.Frequency / 1000 * InlineWindow; // 1 ms a call
+    private static readonly long InlineBudget = Stopwatch.Frequency / 200; // 5 ms
+    private static readonly long InlinePauseFirst = Stopwatch.Frequency; // 1 s
+    private static readonly long InlinePauseMax = Stopwatch.Frequency * 300; // 5 min
+
     private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
+    private readonly Dictionary<string, PartitionWorker?[]> _byTopic = new(StringComparer.Ordinal);
+    private readonly List<PartitionWorker> _inlined = [];
+    private string? _lastTopic;
+    private PartitionWorker?[] _lastTopicWorkers = [];
+    private long _inlineResumeAt;
+    private long _inlinePause;
+    private bool _slowWindow;
+    private bool _inline;
+    private bool _burstOver;
+    private bool _holdsSlot;
+    private long _inlineBudgetEnd;
+    private long _windowStart;
+    private int _windowCalls;
+    private int _inlineHandled;
     private readonly ConcurrentQueue<PartitionWorker> _pauseUpdates = new();
     private readonly HashSet<PartitionWorker> _paused = [];
     private readonly List<PartitionWorker> _pausedSnapshot = [];
@@ -151,13 +175,16 @@ internal sealed class ConsumeSession
 
                 try
                 {
-                    // Take what librdkafka already has in one go, then hand it over: each worker is woken once per burst
+                    // Take what librdkafka already has in one go: a record whose handler can run right here is handled
+                    // as it arrives; the others are handed over after the burst, so each worker is woken once per burst
                     // instead of once per message.
                     var record = consumer.Consume(PollTimeout);
+                    BeginBurst();
+                    var taken = 0;
                     while (record is not null)
                     {
-                        _batch.Add(record);
-                        if (_batch.Count >= MaxBatch)
+                        Take(record);
+                        if (++taken >= MaxBatch || _burstOver)
                         {
                             break;
                         }
@@ -226,18 +253,110 @@ internal sealed class ConsumeSession
 
         Task.WhenAll(_workers.Values.Select(w => w.Completion)).Wait(HardStopGrace);
         _workers.Clear();
+        IndexWorkers();
+    }
+
+    /// <summary>Poll thread: starts a burst of records; decides whether handlers may run on this thread during it.</summary>
+    private void BeginBurst()
+    {
+        _inline = InlineAllowed();
+        if (_inline)
+        {
+            _windowStart = Stopwatch.GetTimestamp();
+            _windowCalls = 0;
+            _inlineBudgetEnd = _windowStart + InlineBudget;
+        }
+
+        _burstOver = false;
     }
 
     /// <summary>
-    /// Hands the collected records to their partitions' workers. Runs after each poll and first thing in every rebalance
-    /// callback (those run inside <c>Consume</c>), so records never cross an assignment change.
+    /// Poll thread: handles <paramref name="record"/> at once when its worker is idle and the handler completes
+    /// synchronously (see <see cref="PartitionWorker.TryHandleInline"/>); otherwise collects it for <see cref="Dispatch"/>.
+    /// </summary>
+    /// <remarks>
+    /// Not while tracing or consumption metrics are listened to (the worker path emits those), not after a rebalance
+    /// callback in the same burst, and not for handlers that turn out to be slow. A partition with a record collected in
+    /// this burst gets no inline handling until the burst is dispatched, so order within it holds.
+    /// </remarks>
+    private void Take(ConsumeResult<byte[]?, byte[]?> record)
+    {
+        var worker = FindWorker(record);
+        if (_inline && worker is { HasCollected: false })
+        {
+            // Inline calls run one at a time on this thread: when handler calls are capped they share one slot, taken
+            // once per burst (and again after a hand-over passed it to a worker).
+            if (_parallelismLimited && !_holdsSlot)
+            {
+                _holdsSlot = Parallelism.Wait(0);
+            }
+
+            if (_holdsSlot || !_parallelismLimited)
+            {
+                var outcome = worker.TryHandleInline(record, _holdsSlot);
+                if (outcome != InlineOutcome.NotTaken)
+                {
+                    if (++_windowCalls == InlineWindow)
+                    {
+                        _inline = InlineStillFast();
+                    }
+
+                    if (outcome == InlineOutcome.Handled)
+                    {
+                        _inlineHandled++;
+                        if (!worker.InlineProgress)
+                        {
+                            worker.InlineProgress = true;
+                            _inlined.Add(worker);
+                        }
+
+                        return;
+                    }
+
+                    _holdsSlot = false; // handed over: the worker holds it now
+                }
+            }
+        }
+
+        _batch.Add(record);
+        if (worker is not null)
+        {
+            worker.HasCollected = true;
+        }
+    }
+
+    /// <summary>
+    /// Hands the collected records to their partitions' workers and settles what was handled inline (handled count,
+    /// offsets stored, parallelism slot). Runs after each poll and first thing in every rebalance callback (those run
+    /// inside <c>Consume</c>), so records never cross an assignment change.
     /// </summary>
     private void Dispatch(IConsumer<byte[]?, byte[]?> consumer)
     {
+        _inline = false; // until the next burst begins
+        if (_holdsSlot)
+        {
+            _holdsSlot = false;
+            Parallelism.Release();
+        }
+
+        if (_inlineHandled > 0)
+        {
+            Group.CountHandled(_inlineHandled);
+            _inlineHandled = 0;
+        }
+
+        foreach (var worker in _inlined)
+        {
+            worker.InlineProgress = false;
+            worker.StoreProgress();
+        }
+
+        _inlined.Clear();
         foreach (var record in _batch)
         {
-            if (_workers.TryGetValue(record.TopicPartition, out var worker))
+            if (FindWorker(record) is { } worker)
             {
+                worker.HasCollected = false;
                 Interlocked.Increment(ref _buffered);
                 if (worker.Enqueue(record))
                 {
@@ -247,6 +366,74 @@ internal sealed class ConsumeSession
         }
 
         _batch.Clear();
+    }
+
+    private bool InlineAllowed()
+        => !_stopping.IsCancellationRequested
+           && !KafkaTelemetry.Source.HasListeners() && !KafkaTelemetry.ConsumedMessages.Enabled && !KafkaTelemetry.ProcessDuration.Enabled
+           && (_inlineResumeAt == 0 || Stopwatch.GetTimestamp() >= _inlineResumeAt);
+
+    /// <summary>After a window of inline calls: whether to keep handling on the poll thread (and ends the burst once it used its budget).</summary>
+    private bool InlineStillFast()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var slow = now - _windowStart > SlowInlineWindow;
+        _windowStart = now;
+        _windowCalls = 0;
+        if (slow && _slowWindow)
+        {
+            // A handler that blocks: keep the poll thread free and partitions parallel for a while, longer each time.
+            _slowWindow = false;
+            _inlinePause = _inlinePause == 0 ? InlinePauseFirst : Math.Min(_inlinePause * 2, InlinePauseMax);
+            _inlineResumeAt = now + _inlinePause;
+            return false;
+        }
+
+        _slowWindow = slow;
+        _burstOver = now >= _inlineBudgetEnd;
+        return true;
+    }
+
+    /// <summary>The worker of a record's partition, looked up by topic (the last topic cached by content) and partition number, without allocating.</summary>
+    private PartitionWorker? FindWorker(ConsumeResult<byte[]?, byte[]?> record)
+    {
+        var topic = record.Topic;
+        PartitionWorker?[] workers;
+        if (string.Equals(topic, _lastTopic, StringComparison.Ordinal))
+        {
+            workers = _lastTopicWorkers;
+        }
+        else if (topic is not null && _byTopic.TryGetValue(topic, out var found))
+        {
+            workers = found;
+            _lastTopic = topic;
+            _lastTopicWorkers = found;
+        }
+        else
+        {
+            return null;
+        }
+
+        var partition = record.Partition.Value;
+        return (uint)partition < (uint)workers.Length ? workers[partition] : null;
+    }
+
+    /// <summary>Rebuilds the per-topic worker arrays from <see cref="_workers"/> (poll thread, after every assignment change).</summary>
+    private void IndexWorkers()
+    {
+        _byTopic.Clear();
+        _lastTopic = null;
+        _lastTopicWorkers = [];
+        foreach (var topic in _workers.Values.GroupBy(w => w.Partition.Topic, StringComparer.Ordinal))
+        {
+            var workers = new PartitionWorker?[topic.Max(w => w.Partition.Partition.Value) + 1];
+            foreach (var worker in topic)
+            {
+                workers[worker.Partition.Partition.Value] = worker;
+            }
+
+            _byTopic[topic.Key] = workers;
+        }
     }
 
     private void OnError(IConsumer<byte[]?, byte[]?> consumer, Error error)
@@ -277,6 +464,7 @@ internal sealed class ConsumeSession
             }
         }
 
+        IndexWorkers();
         _parallelismLimited = _workers.Count > Options.MaxDegreeOfParallelism;
     }
 
@@ -313,6 +501,7 @@ internal sealed class ConsumeSession
             }
         }
 
+        IndexWorkers();
         _parallelismLimited = _workers.Count > Options.MaxDegreeOfParallelism;
         if (stopping.Count == 0)
         {

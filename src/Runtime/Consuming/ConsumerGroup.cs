@@ -11,6 +11,10 @@ namespace Kafka.Typed;
 /// <remarks>
 /// <para>Partitions are handled in parallel (up to <see cref="ConsumerOptions.MaxDegreeOfParallelism"/> handler calls at
 /// once); messages of one partition are handled one at a time, in order.</para>
+/// <para>While nothing else of its partition is pending and no tracing or consumption metrics are listened to, a message
+/// may be handled on the polling thread itself: a handler that completes synchronously then costs no thread hop. Such
+/// handlers run one at a time; handlers that return an incomplete task continue on the partition's worker, and handlers
+/// that block (averaging over 1 ms a call) are moved back to the workers.</para>
 /// <para>A failing handler is retried with exponential backoff while its partition is paused and the consumer keeps
 /// polling, so a slow retry never costs group membership and other partitions keep flowing. After the last attempt the
 /// <see cref="ConsumerOptions.FailurePolicy"/> applies. A failing handler never makes <see cref="ConsumeAsync"/> fail.</para>

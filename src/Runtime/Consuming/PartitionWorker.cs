@@ -12,6 +12,12 @@ namespace Kafka.Typed;
 /// then stores the offset. Its queue is fed by the poll thread; the poll thread pauses the partition while the queue is
 /// full or a backoff is running.
 /// </summary>
+/// <remarks>
+/// While the worker is idle (nothing queued, nothing being handled) the poll thread may call the handler itself
+/// (<see cref="TryHandleInline"/>): a handler that completes synchronously and successfully is then finished without a
+/// thread hop; any other outcome is handed to this worker as the message's first attempt, so retries, the failure
+/// policy and order within the partition stay exactly as on the worker.
+/// </remarks>
 internal sealed class PartitionWorker
 {
     private const int StoreEvery = 500;
@@ -24,7 +30,10 @@ internal sealed class PartitionWorker
     private readonly int _highWatermark;
     private readonly int _lowWatermark;
     private readonly string _partitionId;
+    private readonly Lock _storeLock = new();
     private int _queued;
+    private volatile bool _busy = true; // until the worker first finds its queue empty
+    private FirstAttempt? _adopted;
     private int _released;
     private int _handled;
     private volatile bool _retrying;
@@ -60,9 +69,48 @@ internal sealed class PartitionWorker
 
     public int Queued => Volatile.Read(ref _queued);
 
+    /// <summary>Poll thread only: this worker's partition had records handled inline in the current dispatch (its progress is stored once at the end).</summary>
+    public bool InlineProgress { get; set; }
+
+    /// <summary>Poll thread only: a record of this partition was collected in the current burst and not yet queued (no inline handling until it is).</summary>
+    public bool HasCollected { get; set; }
+
     public bool Retrying => _retrying;
 
     public void Start() => Completion = Task.Run(RunAsync);
+
+    /// <summary>
+    /// Poll thread only: handles <paramref name="record"/> on the calling thread when this worker is idle. A synchronous
+    /// success is finished here (offset recorded as done, stored by <see cref="StoreProgress"/>); a failure or a handler
+    /// that is still running becomes the first attempt of the worker's processing of the record, which the caller must
+    /// then <see cref="Enqueue"/>. <paramref name="holdsSlot"/>: the caller holds a <see cref="ConsumeSession.Parallelism"/>
+    /// slot for this call; on <see cref="InlineOutcome.HandedOver"/> that slot passes to the worker.
+    /// </summary>
+    public InlineOutcome TryHandleInline(ConsumeResult<byte[]?, byte[]?> record, bool holdsSlot)
+    {
+        // Busy is raised before the worker dequeues and lowered only once everything it dequeued is finished, so "nothing
+        // queued and not busy" means no earlier record of this partition is unfinished.
+        if (Volatile.Read(ref _queued) != 0 || _busy || _stop.IsCancellationRequested)
+        {
+            return InlineOutcome.NotTaken;
+        }
+
+        var message = new ConsumerMessage(record, _session.Group.GroupId);
+        var task = InvokeAsync(_session.Group.Handler, message, _hardStop.Token);
+        if (task.IsCompletedSuccessfully)
+        {
+            Interlocked.Exchange(ref _lastDone, record.Offset.Value);
+            return InlineOutcome.Handled;
+        }
+
+        // Seen by the worker through the queue write that follows (the channel publishes it).
+        Volatile.Write(ref _adopted, new FirstAttempt(record, message, task, holdsSlot));
+        return InlineOutcome.HandedOver;
+    }
+
+    /// <summary>Calls the handler inside an async method, so that ambient state it sets (AsyncLocal values, Activity.Current) does not leak into the poll thread, and a synchronous throw becomes a faulted task.</summary>
+    private static async Task InvokeAsync(MessageHandler handler, ConsumerMessage message, CancellationToken cancellationToken)
+        => await handler(message, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Queues a record; returns <see langword="true"/> when the queue reached its high watermark (pause it).</summary>
     public bool Enqueue(ConsumeResult<byte[]?, byte[]?> record)
@@ -88,10 +136,17 @@ internal sealed class PartitionWorker
         var sinceStore = 0;
         try
         {
-            while (!_stop.IsCancellationRequested)
+            // A handler the poll thread started and handed over is a message in flight: it is finished even when a stop
+            // arrives first (it is the first record in the queue then).
+            while (!_stop.IsCancellationRequested || Volatile.Read(ref _adopted) is not null)
             {
                 if (!reader.TryRead(out var record))
                 {
+                    if (_stop.IsCancellationRequested || reader.Completion.IsCompleted)
+                    {
+                        break; // stopping with nothing (left) in flight
+                    }
+
                     FlushCounters();
                     if (_isPaused)
                     {
@@ -101,16 +156,24 @@ internal sealed class PartitionWorker
 
                     StoreProgress();
                     sinceStore = 0;
+
+                    // Everything dequeued so far is finished: the poll thread may handle this partition's next record itself.
+                    _busy = false;
                     try
                     {
-                        if (!await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+                        if (!await reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false) && Volatile.Read(ref _adopted) is null)
                         {
                             break;
                         }
                     }
                     catch (OperationCanceledException)
                     {
-                        break;
+                        // Stopped: the loop ends unless a handed-over first attempt is queued (the loop condition).
+                    }
+                    finally
+                    {
+                        // Raised before the next dequeue (and before the _queued decrement the poll thread reads).
+                        _busy = true;
                     }
 
                     continue;
@@ -127,7 +190,17 @@ internal sealed class PartitionWorker
                     _session.RequestPauseUpdate(this);
                 }
 
-                if (!await ProcessAsync(record).ConfigureAwait(false))
+                var first = Volatile.Read(ref _adopted);
+                if (first is not null && ReferenceEquals(first.Record, record))
+                {
+                    Volatile.Write(ref _adopted, null);
+                }
+                else
+                {
+                    first = null;
+                }
+
+                if (!await ProcessAsync(record, first).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -142,6 +215,12 @@ internal sealed class PartitionWorker
         }
         finally
         {
+            // A first attempt the poll thread handed over but this worker never reached keeps its slot until it ends.
+            if (Interlocked.Exchange(ref _adopted, null) is { Gated: true } orphan)
+            {
+                _ = orphan.Task.ContinueWith(static (t, gate) => { _ = t.Exception; ((SemaphoreSlim)gate!).Release(); }, _session.Parallelism, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
             FlushCounters();
             if (!_hardStop.IsCancellationRequested)
             {
@@ -173,24 +252,28 @@ internal sealed class PartitionWorker
         }
     }
 
-    private void StoreProgress()
+    /// <summary>Stores the offset after the last finished message, if it moved (worker or poll thread; stores never go backwards).</summary>
+    public void StoreProgress()
     {
-        var done = Interlocked.Read(ref _lastDone);
-        if (done > _lastStored)
+        lock (_storeLock)
         {
-            _session.StoreOffset(Partition, done);
-            _lastStored = done;
+            var done = Interlocked.Read(ref _lastDone);
+            if (done > _lastStored)
+            {
+                _session.StoreOffset(Partition, done);
+                _lastStored = done;
+            }
         }
     }
 
     /// <summary>Runs the attempts and the failure policy. Returns <see langword="false"/> when the message was abandoned (stop or revocation): it is then not stored.</summary>
-    private async Task<bool> ProcessAsync(ConsumeResult<byte[]?, byte[]?> record)
+    private async Task<bool> ProcessAsync(ConsumeResult<byte[]?, byte[]?> record, FirstAttempt? first)
     {
         var options = _session.Options;
         var group = _session.Group;
-        var message = new ConsumerMessage(record, group.GroupId);
+        var message = first?.Message ?? new ConsumerMessage(record, group.GroupId);
         var maxAttempts = options.MaxRetries + 1;
-        var started = KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        var startedAt = KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         Activity? activity = null;
         Baggage previousBaggage = default;
         var traced = KafkaTelemetry.Source.HasListeners();
@@ -210,8 +293,10 @@ internal sealed class PartitionWorker
                 failure = null;
 
                 // The gate only matters when more partitions are assigned than handlers may run at once.
-                var gated = _session.ParallelismLimited;
-                if (gated)
+                // A first attempt started on the poll thread already holds its slot (when it needed one) and is running.
+                var started = attempt == 1 ? first : null;
+                var gated = started?.Gated ?? _session.ParallelismLimited;
+                if (gated && started is null)
                 {
                     try
                     {
@@ -225,7 +310,7 @@ internal sealed class PartitionWorker
 
                 try
                 {
-                    await group.Handler(message, _hardStop.Token).ConfigureAwait(false);
+                    await (started?.Task ?? group.Handler(message, _hardStop.Token)).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
                 {
@@ -287,7 +372,7 @@ internal sealed class PartitionWorker
         }
         finally
         {
-            if (started != 0 || KafkaTelemetry.ConsumedMessages.Enabled)
+            if (startedAt != 0 || KafkaTelemetry.ConsumedMessages.Enabled)
             {
                 var tags = Tags(record.Topic);
                 if (failure is not null)
@@ -296,9 +381,9 @@ internal sealed class PartitionWorker
                 }
 
                 KafkaTelemetry.ConsumedMessages.Add(1, tags);
-                if (started != 0)
+                if (startedAt != 0)
                 {
-                    KafkaTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+                    KafkaTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
                 }
             }
 
@@ -473,4 +558,20 @@ internal sealed class PartitionWorker
 
         return sb.ToString();
     }
+
+    /// <summary>A first attempt the poll thread started: the handler's task and whether it holds a parallelism slot.</summary>
+    private sealed record FirstAttempt(ConsumeResult<byte[]?, byte[]?> Record, ConsumerMessage Message, Task Task, bool Gated);
+}
+
+/// <summary>What <see cref="PartitionWorker.TryHandleInline"/> did with a record.</summary>
+internal enum InlineOutcome
+{
+    /// <summary>Not attempted (the worker has unfinished records, or no handler slot is free): queue the record.</summary>
+    NotTaken,
+
+    /// <summary>Handled successfully on the poll thread; nothing more to do but store progress.</summary>
+    Handled,
+
+    /// <summary>The handler failed or is still running: queue the record; the worker continues from that first attempt.</summary>
+    HandedOver,
 }

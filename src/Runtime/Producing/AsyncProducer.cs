@@ -26,6 +26,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _listenGate = new(1, 1);
     private int _disposed;
+    private int _queued; // written to _queue and not yet handed over or reported: cheaper to read than the channel's Count, which locks
     private volatile bool _listening;
 
     /// <summary>Creates the producer, validating every option and checking that the cluster answers.</summary>
@@ -71,11 +72,13 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
 
         // While ListenAsync runs and nothing is queued ahead of it, hand the message to librdkafka directly: the same
         // outcome as queueing it, without a thread hop per message. Anything queued keeps its turn.
-        if (_listening && _queue.Reader.Count == 0 && _core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, new Ticket(this, message)))
+        if (_listening && Volatile.Read(ref _queued) == 0 && _core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, new Ticket(this, message)))
         {
             return default;
         }
 
+        // Counted before the write, so a later send cannot overtake this one while it is on its way into the queue.
+        Interlocked.Increment(ref _queued);
         if (_queue.Writer.TryWrite(message))
         {
             return default;
@@ -83,6 +86,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
 
         if (_core.Options.QueueFull == QueueFullPolicy.FailFast)
         {
+            Interlocked.Decrement(ref _queued);
             throw new KafkaQueueFullException(message.Topic, _core.Options.QueueCapacity);
         }
 
@@ -105,7 +109,14 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         message.Validate();
-        return Volatile.Read(ref _disposed) == 0 && _queue.Writer.TryWrite(message);
+        Interlocked.Increment(ref _queued);
+        if (Volatile.Read(ref _disposed) == 0 && _queue.Writer.TryWrite(message))
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        return false;
     }
 
     /// <summary>
@@ -179,6 +190,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         await Task.Run(() => _core.Close(Remaining(deadline))).ConfigureAwait(false);
         while (_queue.Reader.TryRead(out var left))
         {
+            Interlocked.Decrement(ref _queued);
             Report(new ProducerReport(left, ErrorCode.Local_PurgeQueue, "still queued when the producer was disposed; it was never sent"));
         }
     }
@@ -200,7 +212,13 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
+            Interlocked.Decrement(ref _queued);
             throw new ObjectDisposedException(nameof(AsyncProducer));
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _queued);
+            throw;
         }
     }
 
@@ -218,6 +236,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
                 }
 
                 reader.TryRead(out _);
+                Interlocked.Decrement(ref _queued); // after the hand-over: a direct send cannot overtake it
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }

@@ -11,19 +11,12 @@ internal abstract class DeliveryTicket
 {
     private int _done;
 
-    protected DeliveryTicket()
-    {
-        Handler = OnDeliveryReport;
-    }
-
     internal DeliveryTicket? Prev;
     internal DeliveryTicket? Next;
     internal bool Tracked;
     internal ProducerCore? Core;
     internal Activity? Activity;
     internal long StartTimestamp;
-
-    internal readonly Action<DeliveryReport<byte[]?, byte[]?>> Handler;
 
     internal abstract string Topic { get; }
 
@@ -47,7 +40,8 @@ internal abstract class DeliveryTicket
         }
     }
 
-    private void OnDeliveryReport(DeliveryReport<byte[]?, byte[]?> report) => Core!.OnDeliveryReport(this, report);
+    /// <summary>The delivery handler handed to librdkafka with the message (bound when produced, so the ticket does not hold it).</summary>
+    internal void OnDeliveryReport(DeliveryReport<byte[]?, byte[]?> report) => Core!.OnDeliveryReport(this, report);
 }
 
 /// <summary>A ticket whose outcome completes a task: the form <see cref="SyncProducer"/> and the dead-letter writer await.</summary>

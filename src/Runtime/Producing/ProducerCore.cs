@@ -18,6 +18,11 @@ internal sealed class ProducerCore : IDisposable
     private readonly Lock _inFlightLock = new();
     private readonly ConcurrentDictionary<string, StrongBox<int>>? _roundRobin;
     private readonly KeyValuePair<string, object?>[] _clientTags;
+
+    // librdkafka's client reads the message only during Produce (key and value are kept by reference in its own
+    // delivery shim), so each sending thread reuses one instance instead of allocating one per message.
+    [ThreadStatic]
+    private static Message<byte[]?, byte[]?>? t_message;
     private DeliveryTicket? _head;
     private int _inFlight;
     private TaskCompletionSource? _capacity;
@@ -130,16 +135,21 @@ internal sealed class ProducerCore : IDisposable
         ticket.Activity = activity;
         ticket.StartTimestamp = KafkaTelemetry.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         Track(ticket);
-        var message = new Message<byte[]?, byte[]?> { Key = key, Value = value, Headers = headers };
+        // Taken out of the slot while in use, so a send nested in a callback during Produce gets its own.
+        var message = t_message ?? new Message<byte[]?, byte[]?>();
+        t_message = null;
+        message.Key = key;
+        message.Value = value;
+        message.Headers = headers;
         try
         {
             if (partition is { } p)
             {
-                _producer.Produce(new TopicPartition(topic, new Partition(p)), message, ticket.Handler);
+                _producer.Produce(new TopicPartition(topic, new Partition(p)), message, ticket.OnDeliveryReport);
             }
             else
             {
-                _producer.Produce(topic, message, ticket.Handler);
+                _producer.Produce(topic, message, ticket.OnDeliveryReport);
             }
 
             return true;
@@ -163,6 +173,14 @@ internal sealed class ProducerCore : IDisposable
             Finish(ticket, topic, e.Error.Code, -1);
             ticket.Fail(e.Error.Code, e.Error.Reason);
             return true;
+        }
+        finally
+        {
+            // Hold no payload past the call.
+            message.Key = null;
+            message.Value = null;
+            message.Headers = null;
+            t_message = message;
         }
     }
 

@@ -36,12 +36,21 @@ public sealed class ProducerMessage
     /// <summary>Anything the caller wants back in the <see cref="ProducerReport"/> (for example a correlation id).</summary>
     public object? State { get; init; }
 
+    // The last topic name that passed the check: messages are usually sent to the same few topics, and a string that is
+    // the very same instance has the same (valid) content.
+    private static string? s_lastValidTopic;
+
     internal void Validate()
     {
-        var problem = TopicName.Check(Topic);
-        if (problem is not null)
+        if (!ReferenceEquals(Topic, Volatile.Read(ref s_lastValidTopic)))
         {
-            throw new ArgumentException($"Invalid topic '{Topic}': {problem}.", "message.Topic");
+            var problem = TopicName.Check(Topic);
+            if (problem is not null)
+            {
+                throw new ArgumentException($"Invalid topic '{Topic}': {problem}.", "message.Topic");
+            }
+
+            Volatile.Write(ref s_lastValidTopic, Topic);
         }
 
         if (Partition is < 0)
