@@ -786,25 +786,7 @@ namespace Kafka.Typed.Generators.Parsing
         }
 
         /// <summary>Whether <paramref name="name"/> is a valid Avro name (<c>[A-Za-z_][A-Za-z0-9_]*</c>).</summary>
-        public static bool IsAvroName(string name)
-        {
-            if (name.Length == 0 || !(IsAsciiLetter(name[0]) || name[0] == '_'))
-            {
-                return false;
-            }
-
-            for (var i = 1; i < name.Length; i++)
-            {
-                if (!(IsAsciiLetter(name[i]) || name[i] == '_' || (name[i] >= '0' && name[i] <= '9')))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static bool IsAsciiLetter(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        public static bool IsAvroName(string name) => Avro.AvroSchemaParser.IsValidName(name);
 
         private static string Sanitize(string name)
         {

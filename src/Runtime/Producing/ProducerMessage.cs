@@ -42,7 +42,7 @@ public sealed class ProducerMessage
 
     internal void Validate()
     {
-        if (!ReferenceEquals(Topic, Volatile.Read(ref s_lastValidTopic)))
+        if (Topic is null || !ReferenceEquals(Topic, Volatile.Read(ref s_lastValidTopic)))
         {
             var problem = TopicName.Check(Topic);
             if (problem is not null)
