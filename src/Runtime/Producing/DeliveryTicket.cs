@@ -13,11 +13,19 @@ internal struct InFlightState
 {
     /// <summary>1 from the claim (or the ticket's creation) until the one report; taken back to 0 by whoever reports.</summary>
     internal int Pending;
-    internal bool Tracked;
     internal object? Prev;
     internal object? Next;
-    internal Activity? Activity;
-    internal long StartTimestamp;
+
+    /// <summary>Only when a listener wants the send's span or duration: nothing more stays alive per message otherwise.</summary>
+    internal SendTelemetry? Telemetry;
+}
+
+/// <summary>The span and start time of one send, kept until its report.</summary>
+internal sealed class SendTelemetry(Activity? activity, long startTimestamp)
+{
+    public Activity? Activity { get; } = activity;
+
+    public long StartTimestamp { get; } = startTimestamp;
 }
 
 /// <summary>An in-flight entry other than a <see cref="ProducerMessage"/>: it reports its own outcome.</summary>

@@ -153,8 +153,8 @@ internal sealed class ProducerCore : IDisposable
         }
 
         ref var state = ref StateOf(entry);
-        state.Activity = activity;
-        state.StartTimestamp = KafkaTelemetry.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        var start = KafkaTelemetry.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        state.Telemetry = activity is null && start == 0 ? null : new SendTelemetry(activity, start);
         Track(entry);
         // Taken out of the slot while in use, so a send nested in a callback during Produce gets its own.
         var message = t_message ?? new Message<object, byte[]?>();
@@ -185,7 +185,7 @@ internal sealed class ProducerCore : IDisposable
         catch (ProduceException<object, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
         {
             Untrack(entry);
-            StateOf(entry).Activity = null;
+            StateOf(entry).Telemetry = null;
             activity?.Dispose();
             return false;
         }
@@ -318,7 +318,6 @@ internal sealed class ProducerCore : IDisposable
             {
                 ref var state = ref StateOf(e);
                 left.Add(e);
-                state.Tracked = false;
                 var next = state.Next;
                 state.Prev = state.Next = null;
                 e = next;
@@ -346,7 +345,10 @@ internal sealed class ProducerCore : IDisposable
 
     private void Finish(ref InFlightState state, string topic, ErrorCode error, int partition, long offset = -1)
     {
-        if (KafkaTelemetry.SentMessages.Enabled || state.StartTimestamp != 0)
+        var telemetry = state.Telemetry;
+        state.Telemetry = null;
+        var startTimestamp = telemetry?.StartTimestamp ?? 0;
+        if (KafkaTelemetry.SentMessages.Enabled || startTimestamp != 0)
         {
             var tags = new TagList(_clientTags.AsSpan())
             {
@@ -359,13 +361,13 @@ internal sealed class ProducerCore : IDisposable
             }
 
             KafkaTelemetry.SentMessages.Add(1, tags);
-            if (state.StartTimestamp != 0)
+            if (startTimestamp != 0)
             {
-                KafkaTelemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(state.StartTimestamp).TotalSeconds, tags);
+                KafkaTelemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
             }
         }
 
-        var activity = state.Activity;
+        var activity = telemetry?.Activity;
         if (activity is not null)
         {
             if (partition >= 0)
@@ -386,7 +388,6 @@ internal sealed class ProducerCore : IDisposable
 
             activity.Stop();
             Activity.Current = null;
-            state.Activity = null;
         }
     }
 
@@ -403,7 +404,6 @@ internal sealed class ProducerCore : IDisposable
             }
 
             _head = entry;
-            state.Tracked = true;
             _inFlight++;
         }
     }
@@ -413,7 +413,8 @@ internal sealed class ProducerCore : IDisposable
         ref var state = ref StateOf(entry);
         lock (_inFlightLock)
         {
-            if (!state.Tracked)
+            // In the list exactly when it has a predecessor or is the head.
+            if (state.Prev is null && !ReferenceEquals(_head, entry))
             {
                 return;
             }
@@ -433,7 +434,6 @@ internal sealed class ProducerCore : IDisposable
             }
 
             state.Prev = state.Next = null;
-            state.Tracked = false;
             _inFlight--;
         }
     }
