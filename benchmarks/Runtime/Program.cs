@@ -1,7 +1,8 @@
 // Runtime throughput: Kafka.Typed against raw Confluent.Kafka on one embedded cluster, alternating in one run.
 //
 //   dotnet run -c Release --project benchmarks/Runtime -- [--messages 100000] [--rounds 5] [--warmup 2] [--quick]
-//   (--quick: 10,000 messages, 1 warm-up + 2 rounds, a smoke run; --only TEXT: just the variants whose name contains TEXT)
+//   (--quick: 10,000 messages, 1 warm-up + 2 rounds, a smoke run; --only TEXT[,TEXT…]: just the variants whose name
+//   contains one of the texts, e.g. --only "raw Produce,AsyncProducer"; the table shows those that ran with their raw row)
 //
 // Produce (a fresh 12-partition topic per round and variant, so no partition nears the mock's ~5 MiB retention; one
 // untimed priming message per producer first fetches metadata, leaders and the idempotent producer id):
@@ -46,7 +47,7 @@ internal static class Program
     private static readonly Dictionary<string, List<Sample>> s_samples = new(StringComparer.Ordinal);
 
     private static long s_exceptions;
-    private static string? s_only;
+    private static string[]? s_only;
 
     private static async Task<int> Main(string[] args)
     {
@@ -79,16 +80,15 @@ internal static class Program
         }
 
         var consumeTopic = NewTopic(cluster);
-        Fill(cluster, consumeTopic);
+        if (Selected("consume: raw Consume loop") || Selected("consume: ConsumerGroup"))
+        {
+            Fill(cluster, consumeTopic);
+        }
+
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {
             Measure(round, "consume: raw Consume loop", () => Task.FromResult(RawConsume(cluster, consumeTopic)));
             Measure(round, "consume: ConsumerGroup", () => GroupConsume(app, consumeTopic));
-        }
-
-        if (s_only is not null)
-        {
-            return 0;
         }
 
         Console.WriteLine();
@@ -359,7 +359,7 @@ internal static class Program
 
     private static void Measure(int round, string name, Func<Task<Result>> run)
     {
-        if (s_only is not null && !name.Contains(s_only, StringComparison.OrdinalIgnoreCase))
+        if (!Selected(name))
         {
             return;
         }
@@ -378,8 +378,16 @@ internal static class Program
         }
     }
 
+    private static bool Selected(string name)
+        => s_only is null || s_only.Any(part => name.Contains(part, StringComparison.OrdinalIgnoreCase));
+
     private static void Row(string name, string raw)
     {
+        if (!s_samples.ContainsKey(name) || !s_samples.ContainsKey(raw))
+        {
+            return;
+        }
+
         var rates = s_samples[name].Select(s => s.Rate).Order().ToArray();
         var median = Median(rates);
         var rawMedian = Median(s_samples[raw].Select(s => s.Rate).Order().ToArray());
@@ -391,6 +399,11 @@ internal static class Program
 
     private static void JoinRow(string name, string raw)
     {
+        if (!s_samples.ContainsKey(name) || !s_samples.ContainsKey(raw))
+        {
+            return;
+        }
+
         var median = Median(s_samples[name].Select(s => s.TotalRate).Order().ToArray());
         var rawMedian = Median(s_samples[raw].Select(s => s.TotalRate).Order().ToArray());
         Console.WriteLine($"| {name} | {median:N0} | {median / rawMedian:0.00} |");
@@ -454,8 +467,8 @@ internal static class Program
                     i++;
                     break;
                 case "--only" when i + 1 < args.Length:
-                    // Profiling aid: run only the variants whose name contains this text (no summary table).
-                    s_only = args[++i];
+                    // Run only the variants whose name contains one of these comma-separated texts (rows need their raw variant).
+                    s_only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
                 case "--warmup" when i + 1 < args.Length && int.TryParse(args[i + 1], out var w) && w >= 0:
                     s_warmup = w;

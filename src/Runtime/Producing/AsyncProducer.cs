@@ -42,6 +42,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         _onReport = onReport;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AsyncProducer>();
         _core = new ProducerCore(app, options ?? new ProducerOptions(), _logger);
+        _core.MessageOwner = this;
         _queue = Channel.CreateBounded<ProducerMessage>(new BoundedChannelOptions(_core.Options.QueueCapacity)
         {
             SingleReader = true,
@@ -72,9 +73,33 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
 
         // While ListenAsync runs and nothing is queued ahead of it, hand the message to librdkafka directly: the same
         // outcome as queueing it, without a thread hop per message. Anything queued keeps its turn.
-        if (_listening && Volatile.Read(ref _queued) == 0 && _core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, new Ticket(this, message)))
+        if (_listening && Volatile.Read(ref _queued) == 0)
         {
-            return default;
+            // The message itself carries its in-flight state unless it is already in flight (sent again before its report).
+            if (message.TryClaim())
+            {
+                var sent = false;
+                try
+                {
+                    sent = _core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, message);
+                }
+                finally
+                {
+                    if (!sent)
+                    {
+                        message.Release(); // not handed over: queued below, or the exception goes to the caller
+                    }
+                }
+
+                if (sent)
+                {
+                    return default;
+                }
+            }
+            else if (_core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, new Ticket(this, message)))
+            {
+                return default;
+            }
         }
 
         // Counted before the write, so a later send cannot overtake this one while it is on its way into the queue.
@@ -229,10 +254,18 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         {
             while (reader.TryPeek(out var message))
             {
-                var ticket = new Ticket(this, message);
-                while (!_core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, ticket))
+                object entry = message.TryClaim() ? message : new Ticket(this, message);
+                try
                 {
-                    await _core.WaitForCapacityAsync(cancellationToken).ConfigureAwait(false);
+                    while (!_core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, entry))
+                    {
+                        await _core.WaitForCapacityAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch when (ReferenceEquals(entry, message))
+                {
+                    message.Release(); // still queued: not in flight
+                    throw;
                 }
 
                 reader.TryRead(out _);
@@ -242,7 +275,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         }
     }
 
-    private void Report(in ProducerReport report)
+    internal void Report(in ProducerReport report)
     {
         try
         {
@@ -258,8 +291,8 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
     {
         internal override string Topic => message.Topic;
 
-        protected override void OnDelivered(in ProduceResult result) => owner.Report(new ProducerReport(message, result));
+        internal override void OnDelivered(in ProduceResult result) => owner.Report(new ProducerReport(message, result));
 
-        protected override void OnFailed(ErrorCode error, string reason) => owner.Report(new ProducerReport(message, error, reason));
+        internal override void OnFailed(ErrorCode error, string reason) => owner.Report(new ProducerReport(message, error, reason));
     }
 }

@@ -4,44 +4,42 @@ using Confluent.Kafka;
 namespace Kafka.Typed;
 
 /// <summary>
-/// One message handed to librdkafka. Tickets sit in the producer's in-flight list until their delivery report arrives, so
-/// that disposal can report every message librdkafka never acknowledged.
+/// What the producer keeps per message between the hand-over to librdkafka and its report: whether the report is still
+/// due, the links of the producer's in-flight list (so that disposal can report every message librdkafka never
+/// acknowledged) and the telemetry started for it. Embedded in the in-flight entry itself, which is either the caller's
+/// <see cref="ProducerMessage"/> (an <see cref="AsyncProducer"/> send) or a <see cref="DeliveryTicket"/>.
 /// </summary>
+internal struct InFlightState
+{
+    /// <summary>1 from the claim (or the ticket's creation) until the one report; taken back to 0 by whoever reports.</summary>
+    internal int Pending;
+    internal object? Prev;
+    internal object? Next;
+
+    /// <summary>Only when a listener wants the send's span or duration: nothing more stays alive per message otherwise.</summary>
+    internal SendTelemetry? Telemetry;
+}
+
+/// <summary>The span and start time of one send, kept until its report.</summary>
+internal sealed class SendTelemetry(Activity? activity, long startTimestamp)
+{
+    public Activity? Activity { get; } = activity;
+
+    public long StartTimestamp { get; } = startTimestamp;
+}
+
+/// <summary>An in-flight entry other than a <see cref="ProducerMessage"/>: it reports its own outcome.</summary>
 internal abstract class DeliveryTicket
 {
-    private int _done;
+    internal InFlightState InFlight;
 
-    internal DeliveryTicket? Prev;
-    internal DeliveryTicket? Next;
-    internal bool Tracked;
-    internal ProducerCore? Core;
-    internal Activity? Activity;
-    internal long StartTimestamp;
+    protected DeliveryTicket() => InFlight.Pending = 1;
 
     internal abstract string Topic { get; }
 
-    protected abstract void OnDelivered(in ProduceResult result);
+    internal abstract void OnDelivered(in ProduceResult result);
 
-    protected abstract void OnFailed(ErrorCode error, string reason);
-
-    internal void Deliver(in ProduceResult result)
-    {
-        if (Interlocked.Exchange(ref _done, 1) == 0)
-        {
-            OnDelivered(result);
-        }
-    }
-
-    internal void Fail(ErrorCode error, string reason)
-    {
-        if (Interlocked.Exchange(ref _done, 1) == 0)
-        {
-            OnFailed(error, reason);
-        }
-    }
-
-    /// <summary>The delivery handler handed to librdkafka with the message (bound when produced, so the ticket does not hold it).</summary>
-    internal void OnDeliveryReport(DeliveryReport<byte[]?, byte[]?> report) => Core!.OnDeliveryReport(this, report);
+    internal abstract void OnFailed(ErrorCode error, string reason);
 }
 
 /// <summary>A ticket whose outcome completes a task: the form <see cref="SyncProducer"/> and the dead-letter writer await.</summary>
@@ -53,8 +51,8 @@ internal sealed class TaskTicket(string topic) : DeliveryTicket
 
     internal override string Topic => topic;
 
-    protected override void OnDelivered(in ProduceResult result) => _completion.TrySetResult(result);
+    internal override void OnDelivered(in ProduceResult result) => _completion.TrySetResult(result);
 
-    protected override void OnFailed(ErrorCode error, string reason)
+    internal override void OnFailed(ErrorCode error, string reason)
         => _completion.TrySetException(new KafkaProduceException(topic, error, reason));
 }

@@ -13,7 +13,11 @@ namespace Kafka.Typed;
 /// </summary>
 internal sealed class ProducerCore : IDisposable
 {
-    private readonly IProducer<byte[]?, byte[]?> _producer;
+    // The record key slot carries the in-flight entry (a ProducerMessage or a DeliveryTicket): Confluent keeps the key
+    // object in its per-message delivery shim and hands it back in the report, so one delivery handler per producer
+    // recovers the entry without a delegate per message. KeyBytes turns it into the real key bytes at Produce.
+    private readonly IProducer<object, byte[]?> _producer;
+    private readonly Action<DeliveryReport<object, byte[]?>> _onDelivery;
     private readonly ILogger _logger;
     private readonly Lock _inFlightLock = new();
     private readonly ConcurrentDictionary<string, StrongBox<int>>? _roundRobin;
@@ -22,8 +26,17 @@ internal sealed class ProducerCore : IDisposable
     // librdkafka's client reads the message only during Produce (key and value are kept by reference in its own
     // delivery shim), so each sending thread reuses one instance instead of allocating one per message.
     [ThreadStatic]
-    private static Message<byte[]?, byte[]?>? t_message;
-    private DeliveryTicket? _head;
+    private static Message<object, byte[]?>? t_message;
+
+    // The key bytes of the message being produced on this thread, read by KeyBytes during the Produce call.
+    [ThreadStatic]
+    private static byte[]? t_key;
+
+    // Confluent allocates an empty Headers (and its list) per message when the message has none; it only reads them.
+    private static readonly Headers s_noHeaders = [];
+
+    private TopicPartition? _lastAnyPartition;
+    private object? _head;
     private int _inFlight;
     private TaskCompletionSource? _capacity;
     private int _disposed;
@@ -39,7 +52,14 @@ internal sealed class ProducerCore : IDisposable
         Options = options;
         _clientTags = [new(SemConv.System, SemConv.Kafka), new(SemConv.ClientId, ClientId)];
 
-        var builder = new ProducerBuilder<byte[]?, byte[]?>(ClientConfigBuilder.Producer(app, options))
+        var config = ClientConfigBuilder.Producer(app, options);
+        // The report needs the entry (the key slot) and the timestamp; not marshalling headers, value and status back
+        // saves a Headers object and native calls per message.
+        config[ConfigPropertyNames.Producer.EnableDeliveryReports] = "true";
+        config[ConfigPropertyNames.Producer.DeliveryReportFields] = "key,timestamp";
+        _onDelivery = OnDeliveryReport;
+        var builder = new ProducerBuilder<object, byte[]?>(config)
+            .SetKeySerializer(KeyBytes.Instance)
             .SetLogHandler((_, m) => Log.Librdkafka(_logger, m))
             .SetErrorHandler((_, e) => Log.ProduceFailed(_logger, "(client)", e.Code, e.Reason));
         if (options.Partitioner == PartitionerKind.RoundRobin)
@@ -79,7 +99,8 @@ internal sealed class ProducerCore : IDisposable
     public Handle Handle => _producer.Handle;
 
     /// <summary>Hands one message to librdkafka. Returns <see langword="false"/> when librdkafka's queue is full (nothing was sent; wait for <see cref="WaitForCapacityAsync"/>).</summary>
-    public bool TryProduce(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, DeliveryTicket ticket, bool propagateContext = true)
+    /// <remarks>The entry is a <see cref="DeliveryTicket"/>, or a <see cref="ProducerMessage"/> claimed by <see cref="AsyncProducer"/> (reported to <see cref="MessageOwner"/>).</remarks>
+    public bool TryProduce(string topic, int? partition, byte[]? key, byte[]? value, Headers? headers, object entry, bool propagateContext = true)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         Activity? activity = null;
@@ -131,58 +152,70 @@ internal sealed class ProducerCore : IDisposable
             Activity.Current = previous;
         }
 
-        ticket.Core = this;
-        ticket.Activity = activity;
-        ticket.StartTimestamp = KafkaTelemetry.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
-        Track(ticket);
+        ref var state = ref StateOf(entry);
+        var start = KafkaTelemetry.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        state.Telemetry = activity is null && start == 0 ? null : new SendTelemetry(activity, start);
+        Track(entry);
         // Taken out of the slot while in use, so a send nested in a callback during Produce gets its own.
-        var message = t_message ?? new Message<byte[]?, byte[]?>();
+        var message = t_message ?? new Message<object, byte[]?>();
         t_message = null;
-        message.Key = key;
+        message.Key = entry;
         message.Value = value;
-        message.Headers = headers;
+        message.Headers = headers ?? s_noHeaders;
+        t_key = key;
         try
         {
             if (partition is { } p)
             {
-                _producer.Produce(new TopicPartition(topic, new Partition(p)), message, ticket.OnDeliveryReport);
+                _producer.Produce(new TopicPartition(topic, new Partition(p)), message, _onDelivery);
             }
             else
             {
-                _producer.Produce(topic, message, ticket.OnDeliveryReport);
+                var any = _lastAnyPartition;
+                if (any is null || !ReferenceEquals(any.Topic, topic))
+                {
+                    _lastAnyPartition = any = new TopicPartition(topic, Partition.Any);
+                }
+
+                _producer.Produce(any, message, _onDelivery);
             }
 
             return true;
         }
-        catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+        catch (ProduceException<object, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
         {
-            Untrack(ticket);
+            Untrack(entry);
+            StateOf(entry).Telemetry = null;
             activity?.Dispose();
             return false;
         }
-        catch (ProduceException<byte[]?, byte[]?> e)
+        catch (ProduceException<object, byte[]?> e)
         {
-            Untrack(ticket);
-            Finish(ticket, topic, e.Error.Code, -1);
-            ticket.Fail(e.Error.Code, e.Error.Reason);
+            Untrack(entry);
+            Finish(ref StateOf(entry), topic, e.Error.Code, -1);
+            Fail(entry, e.Error.Code, e.Error.Reason);
             return true;
         }
         catch (KafkaException e)
         {
-            Untrack(ticket);
-            Finish(ticket, topic, e.Error.Code, -1);
-            ticket.Fail(e.Error.Code, e.Error.Reason);
+            Untrack(entry);
+            Finish(ref StateOf(entry), topic, e.Error.Code, -1);
+            Fail(entry, e.Error.Code, e.Error.Reason);
             return true;
         }
         finally
         {
             // Hold no payload past the call.
-            message.Key = null;
+            t_key = null;
+            message.Key = null!;
             message.Value = null;
             message.Headers = null;
             t_message = message;
         }
     }
+
+    /// <summary>Receives the reports of <see cref="ProducerMessage"/> entries.</summary>
+    internal AsyncProducer? MessageOwner { get; set; }
 
     /// <summary>Completes when librdkafka has delivered something since the queue was full (or after a short bound, to never miss a wake-up).</summary>
     public async Task WaitForCapacityAsync(CancellationToken cancellationToken)
@@ -200,25 +233,65 @@ internal sealed class ProducerCore : IDisposable
 
     public int Flush(TimeSpan timeout) => _producer.Flush(timeout);
 
-    internal void OnDeliveryReport(DeliveryTicket ticket, DeliveryReport<byte[]?, byte[]?> report)
+    private void OnDeliveryReport(DeliveryReport<object, byte[]?> report)
     {
-        Untrack(ticket);
+        var entry = report.Message.Key;
+        Untrack(entry);
         if (Volatile.Read(ref _capacity) is not null)
         {
             Interlocked.Exchange(ref _capacity, null)?.TrySetResult();
         }
+
         if (report.Error.IsError)
         {
-            Finish(ticket, report.Topic, report.Error.Code, report.Partition.Value);
-            ticket.Fail(report.Error.Code, report.Error.Reason);
+            Finish(ref StateOf(entry), report.Topic, report.Error.Code, report.Partition.Value);
+            Fail(entry, report.Error.Code, report.Error.Reason);
         }
         else
         {
-            Finish(ticket, report.Topic, ErrorCode.NoError, report.Partition.Value, report.Offset.Value);
+            Finish(ref StateOf(entry), report.Topic, ErrorCode.NoError, report.Partition.Value, report.Offset.Value);
             // librdkafka reports the broker's append time for LogAppendTime topics, else the create time it stamped.
-            ticket.Deliver(new ProduceResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime));
+            var result = new ProduceResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime);
+            if (entry is ProducerMessage message)
+            {
+                if (Interlocked.Exchange(ref message.InFlight.Pending, 0) == 1)
+                {
+                    MessageOwner!.Report(new ProducerReport(message, result));
+                }
+            }
+            else if (Interlocked.Exchange(ref ((DeliveryTicket)entry).InFlight.Pending, 0) == 1)
+            {
+                ((DeliveryTicket)entry).OnDelivered(result);
+            }
         }
     }
+
+    private void Fail(object entry, ErrorCode error, string reason)
+    {
+        if (entry is ProducerMessage message)
+        {
+            if (Interlocked.Exchange(ref message.InFlight.Pending, 0) == 1)
+            {
+                MessageOwner!.Report(new ProducerReport(message, error, reason));
+            }
+        }
+        else if (Interlocked.Exchange(ref ((DeliveryTicket)entry).InFlight.Pending, 0) == 1)
+        {
+            ((DeliveryTicket)entry).OnFailed(error, reason);
+        }
+    }
+
+    private static ref InFlightState StateOf(object entry)
+    {
+        if (entry is ProducerMessage message)
+        {
+            return ref message.InFlight;
+        }
+
+        return ref ((DeliveryTicket)entry).InFlight;
+    }
+
+    private static string TopicOf(object entry) => entry is ProducerMessage message ? message.Topic : ((DeliveryTicket)entry).Topic;
 
     /// <summary>Flushes for <paramref name="timeout"/>, closes librdkafka, and fails every message it did not acknowledge.</summary>
     public int Close(TimeSpan timeout)
@@ -238,23 +311,26 @@ internal sealed class ProducerCore : IDisposable
         }
 
         _producer.Dispose();
-        List<DeliveryTicket> left = [];
+        List<object> left = [];
         lock (_inFlightLock)
         {
-            for (var t = _head; t is not null; t = t.Next)
+            for (var e = _head; e is not null;)
             {
-                left.Add(t);
-                t.Tracked = false;
+                ref var state = ref StateOf(e);
+                left.Add(e);
+                var next = state.Next;
+                state.Prev = state.Next = null;
+                e = next;
             }
 
             _head = null;
             _inFlight = 0;
         }
 
-        foreach (var ticket in left)
+        foreach (var entry in left)
         {
-            Finish(ticket, ticket.Topic, ErrorCode.Local_PurgeQueue, -1);
-            ticket.Fail(ErrorCode.Local_PurgeQueue, $"not acknowledged by the broker within the dispose timeout ({timeout.TotalSeconds:0.###} s); the producer was disposed");
+            Finish(ref StateOf(entry), TopicOf(entry), ErrorCode.Local_PurgeQueue, -1);
+            Fail(entry, ErrorCode.Local_PurgeQueue, $"not acknowledged by the broker within the dispose timeout ({timeout.TotalSeconds:0.###} s); the producer was disposed");
         }
 
         if (left.Count > 0)
@@ -267,9 +343,12 @@ internal sealed class ProducerCore : IDisposable
 
     public void Dispose() => Close(Options.DisposeTimeout);
 
-    private void Finish(DeliveryTicket ticket, string topic, ErrorCode error, int partition, long offset = -1)
+    private void Finish(ref InFlightState state, string topic, ErrorCode error, int partition, long offset = -1)
     {
-        if (KafkaTelemetry.SentMessages.Enabled || ticket.StartTimestamp != 0)
+        var telemetry = state.Telemetry;
+        state.Telemetry = null;
+        var startTimestamp = telemetry?.StartTimestamp ?? 0;
+        if (KafkaTelemetry.SentMessages.Enabled || startTimestamp != 0)
         {
             var tags = new TagList(_clientTags.AsSpan())
             {
@@ -282,13 +361,13 @@ internal sealed class ProducerCore : IDisposable
             }
 
             KafkaTelemetry.SentMessages.Add(1, tags);
-            if (ticket.StartTimestamp != 0)
+            if (startTimestamp != 0)
             {
-                KafkaTelemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(ticket.StartTimestamp).TotalSeconds, tags);
+                KafkaTelemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
             }
         }
 
-        var activity = ticket.Activity;
+        var activity = telemetry?.Activity;
         if (activity is not null)
         {
             if (partition >= 0)
@@ -309,54 +388,62 @@ internal sealed class ProducerCore : IDisposable
 
             activity.Stop();
             Activity.Current = null;
-            ticket.Activity = null;
         }
     }
 
-    private void Track(DeliveryTicket ticket)
+    private void Track(object entry)
     {
+        ref var state = ref StateOf(entry);
         lock (_inFlightLock)
         {
-            ticket.Next = _head;
-            ticket.Prev = null;
+            state.Next = _head;
+            state.Prev = null;
             if (_head is not null)
             {
-                _head.Prev = ticket;
+                StateOf(_head).Prev = entry;
             }
 
-            _head = ticket;
-            ticket.Tracked = true;
+            _head = entry;
             _inFlight++;
         }
     }
 
-    private void Untrack(DeliveryTicket ticket)
+    private void Untrack(object entry)
     {
+        ref var state = ref StateOf(entry);
         lock (_inFlightLock)
         {
-            if (!ticket.Tracked)
+            // In the list exactly when it has a predecessor or is the head.
+            if (state.Prev is null && !ReferenceEquals(_head, entry))
             {
                 return;
             }
 
-            if (ticket.Prev is not null)
+            if (state.Prev is not null)
             {
-                ticket.Prev.Next = ticket.Next;
+                StateOf(state.Prev).Next = state.Next;
             }
             else
             {
-                _head = ticket.Next;
+                _head = state.Next;
             }
 
-            if (ticket.Next is not null)
+            if (state.Next is not null)
             {
-                ticket.Next.Prev = ticket.Prev;
+                StateOf(state.Next).Prev = state.Prev;
             }
 
-            ticket.Prev = ticket.Next = null;
-            ticket.Tracked = false;
+            state.Prev = state.Next = null;
             _inFlight--;
         }
+    }
+
+    /// <summary>The key serializer: the key slot holds the in-flight entry, the bytes are the ones given to <see cref="TryProduce"/>.</summary>
+    private sealed class KeyBytes : ISerializer<object>
+    {
+        public static readonly KeyBytes Instance = new();
+
+        public byte[]? Serialize(object data, SerializationContext context) => t_key;
     }
 
     private Partition RoundRobin(string topic, int partitionCount, ReadOnlySpan<byte> keyData, bool keyIsNull)

@@ -36,6 +36,14 @@ public sealed class ProducerMessage
     /// <summary>Anything the caller wants back in the <see cref="ProducerReport"/> (for example a correlation id).</summary>
     public object? State { get; init; }
 
+    // Per-send state while an AsyncProducer has this message in flight (claimed with TryClaim), so that a send needs no
+    // separate ticket; a message sent again while still in flight gets a ticket instead.
+    internal InFlightState InFlight;
+
+    internal bool TryClaim() => Interlocked.CompareExchange(ref InFlight.Pending, 1, 0) == 0;
+
+    internal void Release() => Volatile.Write(ref InFlight.Pending, 0);
+
     // The last topic name that passed the check: messages are usually sent to the same few topics, and a string that is
     // the very same instance has the same (valid) content.
     private static string? s_lastValidTopic;
