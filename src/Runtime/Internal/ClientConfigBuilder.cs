@@ -6,7 +6,7 @@ namespace Kafka.Typed;
 /// <summary>Turns validated options into librdkafka settings. The only place that knows librdkafka's keys.</summary>
 internal static class ClientConfigBuilder
 {
-    internal static readonly string[] ProducerOwnedKeys = ["bootstrap.servers", "client.id", "acks", "enable.idempotence", "linger.ms", "compression.type", "partitioner"];
+    internal static readonly string[] ProducerOwnedKeys = ["bootstrap.servers", "client.id", "acks", "enable.idempotence", "linger.ms", "compression.type", "partitioner", "dotnet.producer.delivery.report.fields", "dotnet.producer.enable.delivery.reports"];
 
     internal static readonly string[] ConsumerOwnedKeys = ["bootstrap.servers", "client.id", "group.id", "enable.auto.offset.store", "enable.auto.commit", "auto.offset.reset", "enable.partition.eof"];
 

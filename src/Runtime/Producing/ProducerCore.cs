@@ -203,6 +203,15 @@ internal sealed class ProducerCore : IDisposable
             Fail(entry, e.Error.Code, e.Error.Reason);
             return true;
         }
+        catch
+        {
+            // Anything else (a disposed client, an argument librdkafka rejects) reaches the caller as is: the message
+            // is not in flight, so it must not be reported again at disposal.
+            Untrack(entry);
+            StateOf(entry).Telemetry = null;
+            activity?.Dispose();
+            throw;
+        }
         finally
         {
             // Hold no payload past the call.
