@@ -208,6 +208,37 @@ public sealed class RuntimeTests
     }
 
     [Fact]
+    public async Task AvroMessagesWithoutASchemaRegistryFailAtStartNamingTheTypes()
+    {
+        Kafka.Typed.Avro.KafkaAvroDefaults.Reset();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:AppName"] = "app",
+            ["Kafka:Server"] = "test",
+            ["Kafka:BootstrapServers"] = "localhost:9092",
+        });
+        KafkaTypedRegistration.AddCore(builder.Services, builder.Configuration.GetSection("Kafka"), null);
+        KafkaTypedRegistration.AddAvroMessage<E2eOrder>(builder.Services);
+        using (var host = builder.Build())
+        {
+            var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+            Assert.Contains("Kafka:SchemaRegistry:Url is not set, but these message types use Avro (the default format) and need a Schema Registry: E2eOrder;", error.Message, StringComparison.Ordinal);
+        }
+
+        // Registry settings bind from Kafka:SchemaRegistry and their errors name that section.
+        var options = new KafkaTypedOptions();
+        options.Bind(Config(("SchemaRegistry:Url", "http://registry:8081"), ("SchemaRegistry:BasicAuthUserInfo", "user:secret"), ("SchemaRegistry:Timeout", "00:00:00")));
+        var avro = options.ToAvroSerdeOptions()!;
+        Assert.Equal("http://registry:8081", avro.Registry.Url);
+        Assert.Equal("user:secret", avro.Registry.BasicAuthUserInfo);
+        Assert.DoesNotContain("secret", options.SchemaRegistry.ToString(), StringComparison.Ordinal);
+        var result = new KafkaTypedOptionsValidator([], [new KafkaAvroMessage("E2eOrder")]).Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains("Kafka:SchemaRegistry:Timeout = '00:00:00'", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AttributeArgumentsOverrideConfigurationWhichOverridesDefaults()
     {
         var options = new KafkaTypedOptions();

@@ -50,7 +50,7 @@ public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOpti
 
         if (_avroMessages.Length > 0 && options.SchemaRegistry.Url is null && !Avro.KafkaAvroDefaults.IsConfigured)
         {
-            failures.Add($"Invalid Kafka configuration: {options.SectionPath}:SchemaRegistry:Url is not set, but {string.Join(", ", _avroMessages)} use Avro (the default format) and need a Schema Registry; set the URL, call KafkaAvroDefaults.Configure before the host starts, or mark the types [KafkaTopic(..., Format = KafkaFormat.Json)].");
+            failures.Add($"Invalid Kafka configuration: {options.SectionPath}:SchemaRegistry:Url is not set, but these message types use Avro (the default format) and need a Schema Registry: {string.Join(", ", _avroMessages)}; set the URL, call KafkaAvroDefaults.Configure before the host starts, or mark the types [KafkaTopic(..., Format = KafkaFormat.Json)].");
         }
 
         Check(failures, options, () =>
@@ -93,6 +93,12 @@ public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOpti
         {
             rest = field["ConsumerOptions.".Length..];
             rest = rest.StartsWith("Tls", StringComparison.Ordinal) || rest.StartsWith("Sasl", StringComparison.Ordinal) ? rest : "Consumer." + rest;
+        }
+        else if (field.StartsWith("AvroSerdeOptions.", StringComparison.Ordinal))
+        {
+            // Kafka:SchemaRegistry holds both the registry connection (AvroSerdeOptions.Registry.*) and the serde options.
+            rest = field["AvroSerdeOptions.".Length..];
+            rest = "SchemaRegistry." + (rest.StartsWith("Registry.", StringComparison.Ordinal) ? rest["Registry.".Length..] : rest == "RegistryTimeout" ? "Timeout" : rest);
         }
         else
         {
