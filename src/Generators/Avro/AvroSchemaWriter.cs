@@ -220,7 +220,7 @@ namespace Kafka.Typed.Generators.Avro
         private static void Indent(StringBuilder sb, int level) => sb.Append(' ', level * 2);
 
         /// <summary>A JSON string literal: quotes, backslashes and control characters escaped, everything else as is (UTF-8 when saved).</summary>
-        private static void WriteString(StringBuilder sb, string value)
+        internal static void WriteString(StringBuilder sb, string value)
         {
             sb.Append('"');
             foreach (var c in value)

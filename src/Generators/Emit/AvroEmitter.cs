@@ -71,18 +71,7 @@ namespace Kafka.Typed.Generators.Emit
             {
                 foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.None && (f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField)))
                 {
-                    var target = (record.IsValueType ? "ref " : string.Empty) + field.DeclaringType + " target";
-                    w.Line();
-                    if (field.Setter == SetterKind.Accessor)
-                    {
-                        w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = \"set_" + field.Member + "\")]");
-                        w.Line("private static extern void " + AccessorName(record, field) + "(" + target + ", " + Declared(field.Type) + " value);");
-                    }
-                    else
-                    {
-                        w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = \"<" + field.Member + ">k__BackingField\")]");
-                        w.Line("private static extern ref " + Declared(field.Type) + " " + AccessorName(record, field) + "(" + target + ");");
-                    }
+                    EmitSetterAccessor(w, AccessorName(record, field), record, field);
                 }
             }
 
@@ -223,10 +212,7 @@ namespace Kafka.Typed.Generators.Emit
             var target = record.IsValueType ? "ref result" : "result";
             foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.None && (f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField)))
             {
-                var accessor = AccessorName(record, field);
-                w.Line(field.Setter == SetterKind.Accessor
-                    ? accessor + "(" + target + ", " + locals[field.Member] + ");"
-                    : accessor + "(" + target + ") = " + locals[field.Member] + ";");
+                w.Line(SetThroughAccessor(AccessorName(record, field), field, target, locals[field.Member]));
             }
 
             w.Line("r.ExitRecord();");
@@ -341,6 +327,31 @@ namespace Kafka.Typed.Generators.Emit
         }
 
         private static string AccessorName(AvroRecordSpec record, AvroFieldSpec field) => "Set_" + record.MethodSuffix + "_" + field.Member;
+
+        /// <summary>
+        /// Declares the <c>UnsafeAccessor</c> named <paramref name="name"/> that sets <paramref name="field"/> without a public
+        /// setter: its <c>set_</c> method (init-only or non-public) or its auto-property backing field. Bound to the declaring
+        /// type, as unsafe accessors do not see inherited members.
+        /// </summary>
+        public static void EmitSetterAccessor(SourceWriter w, string name, AvroRecordSpec record, AvroFieldSpec field)
+        {
+            var target = (record.IsValueType ? "ref " : string.Empty) + field.DeclaringType + " target";
+            w.Line();
+            if (field.Setter == SetterKind.Accessor)
+            {
+                w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = \"set_" + field.Member + "\")]");
+                w.Line("private static extern void " + name + "(" + target + ", " + Declared(field.Type) + " value);");
+            }
+            else
+            {
+                w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = \"<" + field.Member + ">k__BackingField\")]");
+                w.Line("private static extern ref " + Declared(field.Type) + " " + name + "(" + target + ");");
+            }
+        }
+
+        /// <summary>The statement that sets <paramref name="field"/> of <paramref name="target"/> through the accessor <paramref name="name"/>.</summary>
+        public static string SetThroughAccessor(string name, AvroFieldSpec field, string target, string value)
+            => field.Setter == SetterKind.Accessor ? name + "(" + target + ", " + value + ");" : name + "(" + target + ") = " + value + ";";
 
         /// <summary>The C# type of a local holding <paramref name="type"/>.</summary>
         public static string Declared(AvroTypeSpec type) => type.ClrType + (type.IsNullable ? "?" : string.Empty);

@@ -109,8 +109,7 @@ namespace Kafka.Typed.Generators.Emit
                 var statement = field.Setter switch
                 {
                     SetterKind.Public => "this." + Common.Id(field.Member) + " = " + value + ";",
-                    SetterKind.Accessor => "KafkaTypedSet_" + field.Member + "(" + target + ", " + value + ");",
-                    SetterKind.BackingField => "KafkaTypedField_" + field.Member + "(" + target + ") = " + value + ";",
+                    SetterKind.Accessor or SetterKind.BackingField => AvroEmitter.SetThroughAccessor(AccessorName(field), field, target, value),
                     _ => "// '" + field.Member + "' has no setter or backing field (it is computed): nothing to set.",
                 };
                 w.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ":");
@@ -125,25 +124,14 @@ namespace Kafka.Typed.Generators.Emit
 
         private static void EmitAccessors(SourceWriter w, AvroRecordSpec record)
         {
-            foreach (var field in record.Fields)
+            foreach (var field in record.Fields.Where(f => f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField))
             {
-                var declaring = field.DeclaringType;
-                var target = (record.IsValueType ? "ref " : string.Empty) + declaring + " target";
-                var type = AvroEmitter.Declared(field.Type);
-                if (field.Setter == SetterKind.Accessor)
-                {
-                    w.Line();
-                    w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = \"set_" + field.Member + "\")]");
-                    w.Line("private static extern void KafkaTypedSet_" + field.Member + "(" + target + ", " + type + " value);");
-                }
-                else if (field.Setter == SetterKind.BackingField)
-                {
-                    w.Line();
-                    w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = \"<" + field.Member + ">k__BackingField\")]");
-                    w.Line("private static extern ref " + type + " KafkaTypedField_" + field.Member + "(" + target + ");");
-                }
+                AvroEmitter.EmitSetterAccessor(w, AccessorName(field), record, field);
             }
         }
+
+        private static string AccessorName(AvroFieldSpec field)
+            => (field.Setter == SetterKind.Accessor ? "KafkaTypedSet_" : "KafkaTypedField_") + field.Member;
 
         private static bool NeedsConversion(AvroTypeSpec type)
         {

@@ -168,35 +168,12 @@ namespace Kafka.Typed.Generators.Parsing
             return -1;
         }
 
-        /// <summary>A JSON string literal.</summary>
+        /// <summary>A JSON string literal (the escaping the schema pretty-printer uses too).</summary>
         public static string Quote(string text)
         {
             var b = new StringBuilder(text.Length + 2);
-            b.Append('"');
-            foreach (var c in text)
-            {
-                switch (c)
-                {
-                    case '"': b.Append("\\\""); break;
-                    case '\\': b.Append("\\\\"); break;
-                    case '\n': b.Append("\\n"); break;
-                    case '\r': b.Append("\\r"); break;
-                    case '\t': b.Append("\\t"); break;
-                    default:
-                        if (c < 0x20)
-                        {
-                            b.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                        }
-                        else
-                        {
-                            b.Append(c);
-                        }
-
-                        break;
-                }
-            }
-
-            return b.Append('"').ToString();
+            Avro.AvroSchemaWriter.WriteString(b, text);
+            return b.ToString();
         }
     }
 }

@@ -41,7 +41,6 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
     private readonly AvroSerdeOptions _options;
     private readonly AvroSchema _schema;
     private readonly string _parsingForm;
-    private readonly string _logicalForm;
     private readonly ConcurrentDictionary<string, Task<int>> _subjectIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _topicIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, WriterPlan> _writers = new();
@@ -87,7 +86,6 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         }
 
         _parsingForm = global::Avro.SchemaNormalization.ToParsingForm(_schema);
-        _logicalForm = LogicalForm(_schema);
         RecordName = _schema is global::Avro.NamedSchema named ? named.Fullname : null;
         if (RecordName is null && options.SubjectNameStrategy != AvroSubjectNameStrategy.TopicName)
         {
@@ -300,7 +298,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
                     {
                         var latest = await _client.GetLatestSchemaAsync(subject).WaitAsync(_options.RegistryTimeout).ConfigureAwait(false);
                         var form = global::Avro.SchemaNormalization.ToParsingForm(AvroSchema.Parse(latest.SchemaString));
-                        if (form != _parsingForm || LogicalForm(AvroSchema.Parse(latest.SchemaString)) != _logicalForm)
+                        if (form != _parsingForm || LogicalMismatch(_schema, AvroSchema.Parse(latest.SchemaString), typeof(T).Name, new HashSet<string>(StringComparer.Ordinal)) is not null)
                         {
                             throw new KafkaAvroException(AvroErrorKind.SchemaNotRegistered, $"the latest version ({latest.Version}, id {latest.Id}) of subject '{subject}' encodes differently from {typeof(T).Name}'s schema; register the type's schema or use AutoRegister");
                         }
@@ -384,10 +382,9 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         }
 
         WriterPlan plan;
-        if (global::Avro.SchemaNormalization.ToParsingForm(writer) == _parsingForm && LogicalForm(writer) == _logicalForm)
+        if (global::Avro.SchemaNormalization.ToParsingForm(writer) == _parsingForm)
         {
-            // Same bytes for the same values: the parsing form ignores logical types, so they are compared as well (a
-            // decimal whose scale changed, or millis that became micros, must go through resolution, not be read as is).
+            // Same bytes for the same values (logical types that differ were refused just above).
             plan = WriterPlan.Direct;
         }
         else if (!_schema.CanRead(writer))
@@ -455,61 +452,6 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
             => logical.LogicalTypeName == "decimal"
                 ? $"decimal({logical.GetProperty("precision")},{logical.GetProperty("scale")})"
                 : logical.LogicalTypeName;
-    }
-
-    /// <summary>The logical types of <paramref name="schema"/> in schema order (with decimal precision and scale), which the parsing canonical form leaves out.</summary>
-    internal static string LogicalForm(AvroSchema schema)
-    {
-        var text = new System.Text.StringBuilder();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        Walk(schema);
-        return text.ToString();
-
-        void Walk(AvroSchema s)
-        {
-            switch (s)
-            {
-                case global::Avro.LogicalSchema logical:
-                    text.Append(logical.LogicalTypeName).Append('(').Append(logical.GetProperty("precision")).Append(',').Append(logical.GetProperty("scale")).Append(')');
-                    Walk(logical.BaseSchema);
-                    break;
-                case global::Avro.RecordSchema record:
-                    text.Append('{');
-                    if (seen.Add(record.Fullname))
-                    {
-                        foreach (var field in record.Fields)
-                        {
-                            Walk(field.Schema);
-                            text.Append(';');
-                        }
-                    }
-
-                    text.Append('}');
-                    break;
-                case global::Avro.ArraySchema array:
-                    text.Append('[');
-                    Walk(array.ItemSchema);
-                    text.Append(']');
-                    break;
-                case global::Avro.MapSchema map:
-                    text.Append('<');
-                    Walk(map.ValueSchema);
-                    text.Append('>');
-                    break;
-                case global::Avro.UnionSchema union:
-                    text.Append('|');
-                    foreach (var branch in union.Schemas)
-                    {
-                        Walk(branch);
-                        text.Append('|');
-                    }
-
-                    break;
-                default:
-                    text.Append('.');
-                    break;
-            }
-        }
     }
 
     private sealed class WriterPlan

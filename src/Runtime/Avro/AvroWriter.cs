@@ -235,8 +235,9 @@ public ref struct AvroWriter
     /// <exception cref="KafkaAvroException">The value does not fit the scale or the size.</exception>
     public void WriteDecimalFixed(decimal value, int scale, int size)
     {
-        var unscaled = AvroDecimalConversions.Unscale(value, scale);
-        var length = unscaled.GetByteCount(isUnsigned: false);
+        var unscaled = AvroDecimalConversions.Unscale(value, scale, AvroDecimalConversions.MaxPrecision);
+        Span<byte> bytes = stackalloc byte[16];
+        var length = AvroDecimalConversions.ToBigEndian(unscaled, bytes);
         if (length > size)
         {
             throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"the decimal {value} needs {length} bytes; the fixed type has {size}");
@@ -244,8 +245,8 @@ public ref struct AvroWriter
 
         Ensure(size);
         var target = _span.Slice(_pos, size);
-        target[..(size - length)].Fill(unscaled.Sign < 0 ? (byte)0xFF : (byte)0);
-        unscaled.TryWriteBytes(target[(size - length)..], out _, isUnsigned: false, isBigEndian: true);
+        target[..(size - length)].Fill(unscaled < 0 ? (byte)0xFF : (byte)0);
+        bytes[(16 - length)..].CopyTo(target[(size - length)..]);
         _pos += size;
     }
 
@@ -389,34 +390,6 @@ internal static class AvroDecimalConversions
 
     private static KafkaAvroException TooManyDigits(decimal value, int scale, int precision)
         => new(AvroErrorKind.InvalidValue, $"the decimal {value} at scale {scale} has more than {precision} digit(s), the schema's precision");
-
-    public static BigInteger Unscale(decimal value, int scale)
-    {
-        if (scale is < 0 or > 28)
-        {
-            throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"decimal scale {scale} is outside 0 to 28 (System.Decimal's range)");
-        }
-
-        var own = value.Scale;
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        var mantissa = new BigInteger((uint)bits[0]) | (new BigInteger((uint)bits[1]) << 32) | (new BigInteger((uint)bits[2]) << 64);
-        if (own < scale)
-        {
-            mantissa *= BigInteger.Pow(10, scale - own);
-        }
-        else if (own > scale)
-        {
-            var divisor = BigInteger.Pow(10, own - scale);
-            mantissa = BigInteger.DivRem(mantissa, divisor, out var remainder);
-            if (!remainder.IsZero)
-            {
-                throw new KafkaAvroException(AvroErrorKind.InvalidValue, $"the decimal {value} has more than {scale} fractional digit(s), the schema's scale");
-            }
-        }
-
-        return value < 0 ? -mantissa : mantissa;
-    }
 
     public static decimal Scale(ReadOnlySpan<byte> bigEndianTwosComplement, int scale)
     {
