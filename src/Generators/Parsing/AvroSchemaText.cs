@@ -168,12 +168,44 @@ namespace Kafka.Typed.Generators.Parsing
             return -1;
         }
 
-        /// <summary>A JSON string literal (the escaping the schema pretty-printer uses too).</summary>
+        /// <summary>A JSON string literal.</summary>
         public static string Quote(string text)
         {
             var b = new StringBuilder(text.Length + 2);
-            Avro.AvroSchemaWriter.WriteString(b, text);
+            WriteString(b, text);
             return b.ToString();
+        }
+
+        /// <summary>A JSON string literal: quotes, backslashes and control characters escaped, everything else as is (UTF-8 when saved).</summary>
+        private static void WriteString(StringBuilder sb, string value)
+        {
+            sb.Append('"');
+            foreach (var c in value)
+            {
+                switch (c)
+                {
+                    case '"': sb.Append("\\\""); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\t': sb.Append("\\t"); break;
+                    case '\b': sb.Append("\\b"); break;
+                    case '\f': sb.Append("\\f"); break;
+                    default:
+                        if (c < 0x20)
+                        {
+                            sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        }
+                        else
+                        {
+                            sb.Append(c);
+                        }
+
+                        break;
+                }
+            }
+
+            sb.Append('"');
         }
     }
 }
