@@ -246,7 +246,7 @@ namespace Kafka.Typed.Generators.Emit
                     // The specific reader passes the symbol's position (a boxed int); map it through the symbols in order.
                     return "(" + value + " is int p" + counter.ToString(CultureInfo.InvariantCulture) + " ? (p" + counter.ToString(CultureInfo.InvariantCulture)
                         + " switch { " + string.Join(", ", type.Symbols!.Select((symbol, i) => i.ToString(CultureInfo.InvariantCulture) + " => " + type.ClrType + "." + Common.Id(symbol)))
-                        + ", _ => throw " + C + ".BadPosition(" + Common.Literal(type.ClrType) + ", p" + (counter++).ToString(CultureInfo.InvariantCulture) + ", \"symbol\") }) : "
+                        + ", _ => throw " + C + ".BadSymbol(" + Common.Literal(type.ClrType) + ", p" + (counter++).ToString(CultureInfo.InvariantCulture) + ") }) : "
                         + C + ".ToEnum<" + type.ClrType + ">(" + value + "))";
                 case AvroKind.Record: return "(" + type.ClrType + ")" + value;
                 case AvroKind.Array:

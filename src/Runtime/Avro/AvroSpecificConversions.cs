@@ -188,6 +188,12 @@ public static class AvroSpecificConversions
     public static AvroRuntimeException BadPosition(string type, int position, string method)
         => new($"Bad index {position} in {type}.{method}()");
 
+    /// <summary>The exception for an enum symbol position the enum does not have.</summary>
+    /// <param name="enumType">The enum type.</param>
+    /// <param name="position">The position Apache.Avro's reader passed.</param>
+    public static KafkaAvroException BadSymbol(string enumType, int position)
+        => new(AvroErrorKind.Corrupt, $"enum symbol position {position} is outside the symbols of {enumType}");
+
     private static KafkaAvroException Unexpected(object? value, string expected)
         => new(AvroErrorKind.InvalidValue, $"expected {expected} from Apache.Avro's specific reader, got {(value is null ? "null" : value.GetType().Name)}");
 }

@@ -62,7 +62,7 @@ namespace Shop
                     KafkaTypedSet_At(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToTimeOnly(fieldValue));
                     break;
                 case 5:
-                    KafkaTypedSet_Channel(this, (fieldValue is int p0 ? (p0 switch { 0 => global::Shop.Channel.Web, 1 => global::Shop.Channel.Store, 2 => global::Shop.Channel.Phone, _ => throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("global::Shop.Channel", p0, "symbol") }) : global::Kafka.Typed.Avro.AvroSpecificConversions.ToEnum<global::Shop.Channel>(fieldValue)));
+                    KafkaTypedSet_Channel(this, (fieldValue is int p0 ? (p0 switch { 0 => global::Shop.Channel.Web, 1 => global::Shop.Channel.Store, 2 => global::Shop.Channel.Phone, _ => throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadSymbol("global::Shop.Channel", p0) }) : global::Kafka.Typed.Avro.AvroSpecificConversions.ToEnum<global::Shop.Channel>(fieldValue)));
                     break;
                 case 6:
                     KafkaTypedSet_Lines(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToList<global::Shop.Line>(fieldValue, static x1 => (global::Shop.Line)x1));
@@ -86,7 +86,7 @@ namespace Shop
                     KafkaTypedSet_Priority(this, (int)fieldValue);
                     break;
                 case 13:
-                    KafkaTypedSet_Fallback(this, (fieldValue is int p4 ? (p4 switch { 0 => global::Shop.Channel.Web, 1 => global::Shop.Channel.Store, 2 => global::Shop.Channel.Phone, _ => throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("global::Shop.Channel", p4, "symbol") }) : global::Kafka.Typed.Avro.AvroSpecificConversions.ToEnum<global::Shop.Channel>(fieldValue)));
+                    KafkaTypedSet_Fallback(this, (fieldValue is int p4 ? (p4 switch { 0 => global::Shop.Channel.Web, 1 => global::Shop.Channel.Store, 2 => global::Shop.Channel.Phone, _ => throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadSymbol("global::Shop.Channel", p4) }) : global::Kafka.Typed.Avro.AvroSpecificConversions.ToEnum<global::Shop.Channel>(fieldValue)));
                     break;
                 default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("com.acme.orders.OrderPlaced", fieldPos, "Put");
             }
