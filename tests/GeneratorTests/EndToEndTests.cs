@@ -43,6 +43,7 @@ public sealed class E2eObserver : IKafkaDeliveryObserver
 /// AddKafkaTyped, the typed producer's both forms, the hosted consumer group with a scope per message, and a poison
 /// payload dead-lettered at once without retries.
 /// </summary>
+[Collection(KafkaAvroDefaultsCollection.Name)]
 public sealed class EndToEndTests
 {
     [Fact]
@@ -121,4 +122,15 @@ public sealed class EndToEndTests
             Kafka.Typed.Avro.KafkaAvroDefaults.Reset();
         }
     }
+}
+
+/// <summary>
+/// Tests that configure or reset <see cref="Kafka.Typed.Avro.KafkaAvroDefaults"/> (process-wide state) run one at a time:
+/// otherwise one test's reset pulls the registry connection out from under another's running host.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class KafkaAvroDefaultsCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "KafkaAvroDefaults (process-wide state)";
 }

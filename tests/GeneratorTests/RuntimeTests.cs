@@ -9,6 +9,7 @@ using Xunit;
 namespace Kafka.Typed.Generator.Tests;
 
 /// <summary>The generated code at run time: JSON round trips, keys, poison payloads, DI registration and start-up validation.</summary>
+[Collection(KafkaAvroDefaultsCollection.Name)]
 public sealed class RuntimeTests
 {
     private const string App = """
