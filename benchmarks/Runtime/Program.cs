@@ -6,7 +6,9 @@
 //
 // Produce (a fresh 12-partition topic per round and variant, so no partition nears the mock's ~5 MiB retention; one
 // untimed priming message per producer first fetches metadata, leaders and the idempotent producer id):
-//   raw     IProducer.Produce + delivery handler (Local_QueueFull → Poll(1 ms) and retry)
+//   raw     IProducer.Produce + one shared delivery handler that counts (Local_QueueFull → Poll(1 ms) and retry)
+//   raw, handler per message: the same with a handler closing over its message (how a raw caller learns which
+//           message a report is about; Confluent keeps it until the report, as Kafka.Typed keeps the ProducerMessage)
 //   async   AsyncProducer.SendAsync + ListenAsync, reports counted in the onReport callback; the send loop runs on a
 //           thread-pool thread (where an await resumed), and again on a dedicated thread ("sender thread")
 //   sync    SyncProducer.SendAsync with a window of 10,000 outstanding tasks
@@ -15,6 +17,7 @@
 //   group   ConsumerGroup with a no-op handler (its defaults: offsets stored after handling, auto-commit every 5 s)
 // Both consumers set fetch.queue.backoff.ms=10 and fetch.wait.max.ms=20: with librdkafka's defaults (1 s, 500 ms) rounds
 // are bimodal on the mock (~0.2M or ~1M msg/s), timing those timers rather than the client.
+// Variants run in a different order each round (rotated by one), so none always follows the same one.
 // Both sides: 3 brokers, acks=all, idempotence on, linger 5 ms, no compression, 100-byte values, no key, librdkafka
 // logs discarded (no logger). Medians over the measured rounds; warm-up rounds are printed and discarded. Each round line
 // also shows collections per generation (gen0 counts include gen1 and gen2) and the GC pause time inside the timed region.
@@ -71,12 +74,17 @@ internal static class Program
         using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 3 });
         var app = new KafkaAppConfig("bench", "runtime", cluster.BootstrapServers);
 
+        (string Name, Func<Task<Result>> Run)[] producers =
+        [
+            ("produce: raw Produce", () => Task.FromResult(RawProduce(cluster, NewTopic(cluster)))),
+            ("produce: raw Produce, handler per message", () => Task.FromResult(RawProduce(cluster, NewTopic(cluster), handlerPerMessage: true))),
+            ("produce: AsyncProducer", () => AsyncProduce(app, NewTopic(cluster))),
+            ("produce: AsyncProducer, sender thread", () => AsyncProduce(app, NewTopic(cluster), senderThread: true)),
+            ($"produce: SyncProducer ({SyncWindow / 1000}k window)", () => SyncProduce(app, NewTopic(cluster))),
+        ];
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {
-            Measure(round, "produce: raw Produce", () => Task.FromResult(RawProduce(cluster, NewTopic(cluster))));
-            Measure(round, "produce: AsyncProducer", () => AsyncProduce(app, NewTopic(cluster)));
-            Measure(round, "produce: AsyncProducer, sender thread", () => AsyncProduce(app, NewTopic(cluster), senderThread: true));
-            Measure(round, $"produce: SyncProducer ({SyncWindow / 1000}k window)", () => SyncProduce(app, NewTopic(cluster)));
+            MeasureRound(round, producers);
         }
 
         var consumeTopic = NewTopic(cluster);
@@ -85,10 +93,14 @@ internal static class Program
             Fill(cluster, consumeTopic);
         }
 
+        (string Name, Func<Task<Result>> Run)[] consumers =
+        [
+            ("consume: raw Consume loop", () => Task.FromResult(RawConsume(cluster, consumeTopic))),
+            ("consume: ConsumerGroup", () => GroupConsume(app, consumeTopic)),
+        ];
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {
-            Measure(round, "consume: raw Consume loop", () => Task.FromResult(RawConsume(cluster, consumeTopic)));
-            Measure(round, "consume: ConsumerGroup", () => GroupConsume(app, consumeTopic));
+            MeasureRound(round, consumers);
         }
 
         Console.WriteLine();
@@ -97,6 +109,7 @@ internal static class Program
         Console.WriteLine("| variant | msg/s | × raw | min–max msg/s | alloc B/msg | CPU µs/msg | GC pause ms/round |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         Row("produce: raw Produce", "produce: raw Produce");
+        Row("produce: raw Produce, handler per message", "produce: raw Produce");
         Row("produce: AsyncProducer", "produce: raw Produce");
         Row("produce: AsyncProducer, sender thread", "produce: raw Produce");
         Row($"produce: SyncProducer ({SyncWindow / 1000}k window)", "produce: raw Produce");
@@ -130,7 +143,12 @@ internal static class Program
         ["message.timeout.ms"] = "300000",
     };
 
-    private static Result RawProduce(EmbeddedKafkaCluster cluster, string topic)
+    /// <summary>
+    /// The raw baseline. <paramref name="handlerPerMessage"/>: what a raw caller writes when each report must say which
+    /// message it belongs to (a handler closing over the message, kept by Confluent until the report, as Kafka.Typed keeps
+    /// the <see cref="ProducerMessage"/> it hands back) instead of one shared handler that only counts.
+    /// </summary>
+    private static Result RawProduce(EmbeddedKafkaCluster cluster, string topic, bool handlerPerMessage = false)
     {
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(RawProducerConfig(cluster)).SetLogHandler(static (_, _) => { }).Build();
         var done = 0;
@@ -158,11 +176,12 @@ internal static class Program
         for (var i = 0; i < n; i++)
         {
             var message = new Message<byte[]?, byte[]?> { Value = s_payload };
+            var report = handlerPerMessage ? HandlerFor(message, handler) : handler;
             while (true)
             {
                 try
                 {
-                    producer.Produce(topic, message, handler);
+                    producer.Produce(topic, message, report);
                     break;
                 }
                 catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -177,6 +196,14 @@ internal static class Program
         Check(failed == 0, $"raw producer: {failed} delivery reports failed");
         return result;
     }
+
+    // A separate method, so the bare baseline's loop allocates no closure state per message.
+    private static Action<DeliveryReport<byte[]?, byte[]?>> HandlerFor(Message<byte[]?, byte[]?> sent, Action<DeliveryReport<byte[]?, byte[]?>> count)
+        => report =>
+        {
+            Check(ReferenceEquals(sent.Value, s_payload), "raw producer: the report's message is not the one sent");
+            count(report);
+        };
 
     private static async Task<Result> AsyncProduce(KafkaAppConfig app, string topic, bool senderThread = false)
     {
@@ -356,6 +383,16 @@ internal static class Program
     }
 
     // ---------------------------------------------------------------- harness
+
+    /// <summary>Runs every selected variant once, starting one further along each round, so that no variant always follows the same one.</summary>
+    private static void MeasureRound(int round, (string Name, Func<Task<Result>> Run)[] variants)
+    {
+        for (var i = 0; i < variants.Length; i++)
+        {
+            var (name, run) = variants[(i + round) % variants.Length];
+            Measure(round, name, run);
+        }
+    }
 
     private static void Measure(int round, string name, Func<Task<Result>> run)
     {
