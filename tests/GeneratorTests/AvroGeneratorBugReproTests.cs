@@ -71,3 +71,32 @@ public sealed class AvroGeneratorBugReproTests
         Assert.Contains("r.EnterRecord();", reader, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Members and keys whose names are C# keywords (written <c>@event</c>) must be escaped in every generated codec.</summary>
+public sealed class KeywordMemberNameTests
+{
+    [Theory]
+    [InlineData("KafkaFormat.Json")]
+    [InlineData("KafkaFormat.Avro")]
+    public void KeywordNamedMembersCompileInEveryFormat(string format)
+    {
+        TestCompilation.GenerateAndCompile($$"""
+            using System.Collections.Generic;
+            using Kafka.Typed;
+            namespace Shop;
+
+            [KafkaTopic("keywords", Format = {{format}})]
+            public partial class Keywords
+            {
+                [KafkaKey]
+                public string @class { get; init; } = "";
+                public int @event { get; set; }
+                public List<string> @params { get; init; } = [];
+                public string? @namespace { get; set; }
+            }
+
+            [KafkaTopic("keywords.positional", Format = {{format}})]
+            public partial record Positional([property: KafkaKey] string @object, long @checked);
+            """);
+    }
+}

@@ -82,7 +82,7 @@ namespace Kafka.Typed.Generators.Emit
                 return "null";
             }
 
-            var member = "message." + spec.KeyMember;
+            var member = "message." + Common.Id(spec.KeyMember);
             switch (spec.KeyKind)
             {
                 case KeyKind.Utf8String:
@@ -136,12 +136,12 @@ namespace Kafka.Typed.Generators.Emit
                 w.Line("writer.WritePropertyName(" + Common.Literal(m.JsonName) + "u8);");
                 if (m.Scalar is { } scalar)
                 {
-                    WriteScalar(w, scalar, "value." + m.Name, "v" + Index(i));
+                    WriteScalar(w, scalar, "value." + Common.Id(m.Name), "v" + Index(i));
                 }
                 else
                 {
                     var local = "v" + Index(i);
-                    w.Open("if (value." + m.Name + " is { } " + local + ")");
+                    w.Open("if (value." + Common.Id(m.Name) + " is { } " + local + ")");
                     w.Line("writer.WriteStartArray();");
                     w.Open("foreach (var item in " + local + ")");
                     WriteScalar(w, m.Element!, "item", "element");
@@ -248,7 +248,7 @@ namespace Kafka.Typed.Generators.Emit
             {
                 if (spec.Members[i].Assign == AssignKind.Initializer)
                 {
-                    initializers.Add(spec.Members[i].Name + " = " + ValueOf(spec.Members[i], i) + ",");
+                    initializers.Add(Common.Id(spec.Members[i].Name) + " = " + ValueOf(spec.Members[i], i) + ",");
                 }
             }
 
@@ -275,7 +275,7 @@ namespace Kafka.Typed.Generators.Emit
                 if (m.Assign == AssignKind.Setter)
                 {
                     w.Open("if (s" + Index(i) + ")");
-                    w.Line("result." + m.Name + " = " + ValueOf(m, i) + ";");
+                    w.Line("result." + Common.Id(m.Name) + " = " + ValueOf(m, i) + ";");
                     w.Close();
                 }
             }
