@@ -137,5 +137,9 @@ public sealed class ProducerOptions
         Tls?.Validate("ProducerOptions.Tls");
         Sasl?.Validate("ProducerOptions.Sasl");
         ClientConfigBuilder.CheckRawSettings(Settings, "ProducerOptions.Settings", ClientConfigBuilder.ProducerOwnedKeys);
+        if (Partitioner == PartitionerKind.RoundRobin && Settings?.TryGetValue("sticky.partitioning.linger.ms", out var sticky) == true && sticky.Trim() != "0")
+        {
+            throw new KafkaConfigurationException("ProducerOptions.Settings[\"sticky.partitioning.linger.ms\"]", sticky, "must be unset or 0 with Partitioner = RoundRobin (sticky partitioning would bypass it for messages without a key)");
+        }
     }
 }

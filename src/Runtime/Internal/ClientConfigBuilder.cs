@@ -6,9 +6,26 @@ namespace Kafka.Typed;
 /// <summary>Turns validated options into librdkafka settings. The only place that knows librdkafka's keys.</summary>
 internal static class ClientConfigBuilder
 {
-    internal static readonly string[] ProducerOwnedKeys = ["bootstrap.servers", "client.id", "acks", "enable.idempotence", "linger.ms", "compression.type", "partitioner", "dotnet.producer.delivery.report.fields", "dotnet.producer.enable.delivery.reports"];
+    // Every key Kafka.Typed sets from its options, under each of librdkafka's names for it (aliases included: a raw
+    // alias would silently override the option), plus the keys the exactly-one-report guarantee depends on.
+    internal static readonly string[] ProducerOwnedKeys =
+    [
+        "bootstrap.servers", "metadata.broker.list", "client.id",
+        "acks", "request.required.acks", "enable.idempotence",
+        "linger.ms", "queue.buffering.max.ms", "message.timeout.ms", "delivery.timeout.ms",
+        "compression.type", "compression.codec", "partitioner", "allow.auto.create.topics",
+        "delivery.report.only.error", "dotnet.producer.enable.background.poll",
+        "dotnet.producer.delivery.report.fields", "dotnet.producer.enable.delivery.reports",
+    ];
 
-    internal static readonly string[] ConsumerOwnedKeys = ["bootstrap.servers", "client.id", "group.id", "enable.auto.offset.store", "enable.auto.commit", "auto.offset.reset", "enable.partition.eof"];
+    internal static readonly string[] ConsumerOwnedKeys =
+    [
+        "bootstrap.servers", "metadata.broker.list", "client.id", "group.id",
+        "enable.auto.offset.store", "enable.auto.commit", "auto.commit.interval.ms",
+        "auto.offset.reset", "enable.partition.eof", "allow.auto.create.topics",
+    ];
+
+    private const string StickyPartitioningLinger = "sticky.partitioning.linger.ms";
 
     public static Dictionary<string, string> Producer(KafkaAppConfig app, ProducerOptions options)
     {
@@ -33,6 +50,12 @@ internal static class ClientConfigBuilder
                 break;
             case PartitionerKind.Fnv1aRandom:
                 config["partitioner"] = "fnv1a_random";
+                break;
+            case PartitionerKind.RoundRobin:
+                // The round-robin delegate is librdkafka's partitioner callback, but librdkafka skips the callback for
+                // messages without a key and sticks them to one partition per linger period; 0 turns that off.
+                config["partitioner"] = "consistent_random";
+                config[StickyPartitioningLinger] = "0";
                 break;
             default:
                 config["partitioner"] = "consistent_random";
@@ -118,7 +141,7 @@ internal static class ClientConfigBuilder
                 throw new KafkaConfigurationException(field, key, "keys must be non-empty librdkafka property names");
             }
 
-            if (Array.IndexOf(owned, key) >= 0)
+            if (owned.Contains(key.Trim(), StringComparer.OrdinalIgnoreCase))
             {
                 throw new KafkaConfigurationException($"{field}[\"{key}\"]", IsSecret(key) ? "***" : value, "this key is set by Kafka.Typed from its own options; use the matching option instead");
             }

@@ -147,6 +147,36 @@ public sealed class ConfigurationTests
         Assert.Contains("acks", e.Field, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("request.required.acks", "0")] // alias of acks
+    [InlineData("queue.buffering.max.ms", "1000")] // alias of linger.ms
+    [InlineData("compression.codec", "gzip")] // alias of compression.type
+    [InlineData("metadata.broker.list", "elsewhere:9092")] // alias of bootstrap.servers
+    [InlineData("message.timeout.ms", "1000")] // ProducerOptions.MessageTimeout
+    [InlineData("delivery.timeout.ms", "1000")] // alias of message.timeout.ms
+    [InlineData("allow.auto.create.topics", "true")] // ProducerOptions.AutoCreateTopics
+    [InlineData("delivery.report.only.error", "true")] // successes would never be reported
+    [InlineData("dotnet.producer.enable.background.poll", "false")] // no report would ever be delivered
+    [InlineData("ACKS", "0")] // case does not get round the check
+    public void Raw_producer_settings_may_not_override_what_kafka_typed_owns(string key, string value)
+    {
+        var app = new KafkaAppConfig("app", "test", "localhost:9092") { ConnectTimeout = TimeSpan.Zero };
+        var e = Assert.Throws<KafkaConfigurationException>(() => new SyncProducer(app, new ProducerOptions { Settings = new Dictionary<string, string> { [key] = value } }));
+        Assert.Equal($"ProducerOptions.Settings[\"{key}\"]", e.Field);
+        Assert.Contains("set by Kafka.Typed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("metadata.broker.list", "elsewhere:9092")]
+    [InlineData("auto.commit.interval.ms", "100")] // ConsumerOptions.CommitInterval
+    [InlineData("allow.auto.create.topics", "true")] // ConsumerOptions.AutoCreateTopics
+    [InlineData("Group.Id", "other")]
+    public void Raw_consumer_settings_may_not_override_what_kafka_typed_owns(string key, string value)
+    {
+        var e = Assert.Throws<KafkaConfigurationException>(() => new ConsumerOptions { Settings = new Dictionary<string, string> { [key] = value } }.Validate());
+        Assert.Equal($"ConsumerOptions.Settings[\"{key}\"]", e.Field);
+    }
+
     [Fact]
     public void Sasl_password_never_reaches_logs()
     {

@@ -124,6 +124,23 @@ public sealed class ProducerTests(SharedCluster shared)
     }
 
     [Fact]
+    public async Task Round_robin_spreads_messages_without_a_key_evenly()
+    {
+        // Most messages have no key; librdkafka must not replace the round-robin choice with its sticky partitioner.
+        var topic = TestNames.Unique("rr-nokey");
+        _cluster.CreateTopic(topic, 6);
+        await using var producer = new SyncProducer(Kit.App(_cluster), new ProducerOptions { Partitioner = PartitionerKind.RoundRobin });
+        var results = new List<ProduceResult>();
+        for (var batch = 0; batch < 10; batch++)
+        {
+            results.AddRange(await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => producer.SendAsync(topic, [1]))));
+        }
+
+        var perPartition = results.GroupBy(r => r.Partition).ToDictionary(g => g.Key, g => g.Count());
+        Assert.True(perPartition.Count == 6 && perPartition.Values.Max() - perPartition.Values.Min() <= 1, string.Join(", ", perPartition.Select(p => $"{p.Key}:{p.Value}")));
+    }
+
+    [Fact]
     public async Task Explicit_partition_is_honoured()
     {
         var topic = TestNames.Unique("explicit");
