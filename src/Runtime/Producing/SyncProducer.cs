@@ -40,7 +40,7 @@ public sealed class SyncProducer : IDisposable, IAsyncDisposable
     /// <param name="value">The value bytes (<see langword="null"/> for a tombstone).</param>
     /// <param name="key">The key bytes, or <see langword="null"/>.</param>
     /// <param name="headers">Headers, or <see langword="null"/>.</param>
-    /// <param name="cancellationToken">Stops waiting; a message already handed to librdkafka may still be written.</param>
+    /// <param name="cancellationToken">Stops waiting; a message already handed to librdkafka may still be written. Already cancelled: nothing is sent.</param>
     /// <returns>Where the broker stored the message.</returns>
     /// <exception cref="KafkaProduceException">The broker or librdkafka rejected the message; names the topic and error code.</exception>
     public Task<ProduceResult> SendAsync(string topic, byte[]? value, byte[]? key = null, Headers? headers = null, CancellationToken cancellationToken = default)
@@ -48,13 +48,19 @@ public sealed class SyncProducer : IDisposable, IAsyncDisposable
 
     /// <summary>Sends a message and waits for the broker's acknowledgement.</summary>
     /// <param name="message">The message.</param>
-    /// <param name="cancellationToken">Stops waiting; a message already handed to librdkafka may still be written.</param>
+    /// <param name="cancellationToken">Stops waiting; a message already handed to librdkafka may still be written. Already cancelled: nothing is sent.</param>
     /// <returns>Where the broker stored the message.</returns>
     /// <exception cref="KafkaProduceException">The broker or librdkafka rejected the message; names the topic and error code.</exception>
     public Task<ProduceResult> SendAsync(ProducerMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         message.Validate();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled before anything was handed over: the caller is told so, and nothing is written.
+            return Task.FromCanceled<ProduceResult>(cancellationToken);
+        }
+
         var ticket = new TaskTicket(message.Topic);
         if (!_core.TryProduce(message.Topic, message.Partition, message.Key, message.Value, message.Headers, ticket))
         {

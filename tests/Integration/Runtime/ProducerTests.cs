@@ -141,6 +141,21 @@ public sealed class ProducerTests(SharedCluster shared)
     }
 
     [Fact]
+    public async Task Sync_send_with_an_already_cancelled_token_sends_nothing()
+    {
+        var topic = TestNames.Unique("sync-cancelled");
+        _cluster.CreateTopic(topic, 1);
+        await using var producer = new SyncProducer(Kit.App(_cluster));
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => producer.SendAsync(topic, Kit.Bytes("cancelled"), cancellationToken: cts.Token));
+
+        // The caller was told "cancelled": the message must not have been written (the next one takes offset 0).
+        var next = await producer.SendAsync(topic, Kit.Bytes("next"));
+        Assert.Equal(0, next.Offset);
+    }
+
+    [Fact]
     public async Task Explicit_partition_is_honoured()
     {
         var topic = TestNames.Unique("explicit");
