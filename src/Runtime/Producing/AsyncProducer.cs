@@ -25,6 +25,10 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
     private readonly Action<ProducerReport> _onReport;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _listenGate = new(1, 1);
+
+    // Cancelled by disposal when a running ListenAsync does not finish within the dispose timeout (it is waiting for room
+    // in librdkafka's queue): the queue must have a single reader again before disposal reports what is left in it.
+    private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
     private int _queued; // written to _queue and not yet handed over or reported: cheaper to read than the channel's Count, which locks
     private volatile bool _listening;
@@ -112,6 +116,9 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         if (_core.Options.QueueFull == QueueFullPolicy.FailFast)
         {
             Interlocked.Decrement(ref _queued);
+
+            // The write also fails once disposal has closed the queue: that is not a full queue.
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             throw new KafkaQueueFullException(message.Topic, _core.Options.QueueCapacity);
         }
 
@@ -158,12 +165,13 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
             throw new InvalidOperationException("ListenAsync is already running on this producer.");
         }
 
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         try
         {
             _listening = true;
-            await PublishAsync(cancellationToken).ConfigureAwait(false);
+            await PublishAsync(stop.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
         finally
@@ -193,7 +201,18 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         var deadline = DateTime.UtcNow + _core.Options.DisposeTimeout;
 
         // A running ListenAsync drains the completed queue and exits; otherwise disposal publishes what is queued itself.
-        if (await _listenGate.WaitAsync(_core.Options.DisposeTimeout).ConfigureAwait(false))
+        // One still publishing after the timeout is stopped and awaited (it only waits on cancellable calls), so that it
+        // neither races the reports of what is left nor touches the closed client.
+        var acquired = await _listenGate.WaitAsync(_core.Options.DisposeTimeout).ConfigureAwait(false);
+        if (!acquired)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+
+            // Still bounded: a report callback that blocks ListenAsync (e.g. one that disposes this producer) must not hang disposal.
+            acquired = await _listenGate.WaitAsync(_core.Options.DisposeTimeout).ConfigureAwait(false);
+        }
+
+        if (acquired)
         {
             try
             {

@@ -76,6 +76,42 @@ public sealed class ProducerFaultTests
     }
 
     [Fact]
+    public async Task Disposal_while_listen_waits_for_librdkafka_capacity_stops_listen_cleanly_and_reports_each_message_once()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "backlog";
+        cluster.CreateTopic(topic, 1);
+        var reports = new ConcurrentQueue<ProducerReport>();
+        var producer = new AsyncProducer(Kit.App(cluster), reports.Enqueue, new ProducerOptions
+        {
+            DisposeTimeout = TimeSpan.FromMilliseconds(300),
+            Settings = new Dictionary<string, string> { ["queue.buffering.max.messages"] = "2" },
+        });
+        using var cts = new CancellationTokenSource();
+        var listen = producer.ListenAsync(cts.Token);
+        await producer.SendAsync(topic, [0]);
+        await Kit.WaitUntilAsync(() => !reports.IsEmpty, "the first report");
+
+        // librdkafka holds 2 and cannot send them: ListenAsync waits for room with the rest still queued.
+        cluster.SetAllBrokersDown();
+        for (var i = 1; i <= 20; i++)
+        {
+            await producer.SendAsync(topic, Kit.Bytes($"m{i}"));
+        }
+
+        await Kit.WaitUntilAsync(() => producer.InFlightCount == 2 && producer.QueuedCount > 0, "a backlog behind a full librdkafka queue");
+        await producer.DisposeAsync();
+        var countAtDispose = reports.Count;
+
+        // Disposal ends publishing: ListenAsync returns normally (it is not an error of the caller's).
+        await listen.WaitAsync(TimeSpan.FromSeconds(10));
+        cluster.SetAllBrokersUp();
+        Assert.Equal(21, countAtDispose);
+        Assert.Equal(21, reports.Count);
+        Assert.Equal(21, reports.Select(r => r.Message).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Sync_sends_pending_at_disposal_fail_instead_of_hanging()
     {
         using var cluster = EmbeddedKafkaCluster.Start();
