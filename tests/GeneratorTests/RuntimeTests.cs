@@ -209,6 +209,19 @@ public sealed class RuntimeTests
     }
 
     [Fact]
+    public void RawSettingErrorsNameTheConfigurationKeyAsWritten()
+    {
+        // A raw librdkafka key contains dots; its configuration path is Kafka:Producer:Settings:<key>, the key unchanged.
+        var options = new KafkaTypedOptions();
+        options.Bind(Config(("AppName", "app"), ("Server", "test"), ("BootstrapServers", "localhost:9092"),
+            ("Producer:Settings:linger.ms", "7"), ("Consumer:Settings:group.id", "other")));
+        var result = new KafkaTypedOptionsValidator([new KafkaConsumerDefinition("orders.placed", "Shop.BillingHandler", "Shop.OrderPlaced")], []).Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains("Kafka:Producer:Settings:linger.ms = '7'; this key is set by Kafka.Typed", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Kafka:Consumer:Settings:group.id (consumer Shop.BillingHandler) = 'other'", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AvroMessagesWithoutASchemaRegistryFailAtStartNamingTheTypes()
     {
         Kafka.Typed.Avro.KafkaAvroDefaults.Reset();

@@ -113,7 +113,16 @@ public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOpti
             rest = rest[..space];
         }
 
-        return section + ":" + rest.Replace('.', ':') + suffix;
+        // A raw setting (Settings["linger.ms"]) is the configuration key Settings:linger.ms: its dots are part of the key.
+        var key = string.Empty;
+        var bracket = rest.IndexOf("[\"", StringComparison.Ordinal);
+        if (bracket >= 0 && rest.EndsWith("\"]", StringComparison.Ordinal))
+        {
+            key = ":" + rest[(bracket + 2)..^2];
+            rest = rest[..bracket];
+        }
+
+        return section + ":" + rest.Replace('.', ':') + key + suffix;
     }
 }
 
