@@ -65,7 +65,7 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Stops publishing queued messages, then publishes what is left and waits for its reports (up to <see cref="ProducerOptions.DisposeTimeout"/>).</summary>
+    /// <summary>Publishes what is queued and waits for the reports of both producers, together up to <see cref="ProducerOptions.DisposeTimeout"/>.</summary>
     /// <param name="cancellationToken">Not used: disposal is bounded by <see cref="ProducerOptions.DisposeTimeout"/>.</param>
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
 
@@ -86,16 +86,20 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
             producer = _async;
         }
 
+        // Both producers flush at once, within one dispose timeout. The async producer's disposal ends its ListenAsync
+        // (which then exits without a flush of its own): cancelling ListenAsync first made it flush for a whole timeout
+        // before disposal flushed for another.
+        await Task.WhenAll(
+            producer is null ? Task.CompletedTask : producer.DisposeAsync().AsTask(),
+            sync is null ? Task.CompletedTask : sync.DisposeAsync().AsTask()).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await _listening.ConfigureAwait(false);
-        if (producer is not null)
+        try
         {
-            await producer.DisposeAsync().ConfigureAwait(false);
+            await _listening.ConfigureAwait(false);
         }
-
-        if (sync is not null)
+        catch (Exception e)
         {
-            await sync.DisposeAsync().ConfigureAwait(false);
+            TypedLog.ListenFailed(_logger, e);
         }
 
         _stopping.Dispose();

@@ -17,4 +17,7 @@ internal static partial class TypedLog
 
     [LoggerMessage(303, LogLevel.Error, "Kafka consumer {Handler} on topic {Topic} stopped")]
     public static partial void ConsumerFailed(ILogger logger, Exception exception, string handler, string topic);
+
+    [LoggerMessage(304, LogLevel.Error, "Publishing of queued Kafka messages stopped with an error")]
+    public static partial void ListenFailed(ILogger logger, Exception exception);
 }

@@ -112,6 +112,46 @@ public sealed class ProducerFaultTests
     }
 
     [Fact]
+    public async Task Stopping_the_producer_host_is_bounded_by_one_dispose_timeout()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "host-stop";
+        cluster.CreateTopic(topic, 1);
+        var options = new KafkaTypedOptions { AppName = "tests", Server = "ci", ConnectTimeout = TimeSpan.FromSeconds(10) };
+        options.BootstrapServers.Add(cluster.BootstrapServers);
+        options.Producer.DisposeTimeout = TimeSpan.FromSeconds(1.5);
+        var reports = new ConcurrentQueue<ProducerReport>();
+        var host = new KafkaProducerHost(Microsoft.Extensions.Options.Options.Create(options), [new Observer(reports)]);
+        await host.Async.SendAsync(topic, [0]);
+        await host.Sync.SendAsync(topic, [0]);
+        await Kit.WaitUntilAsync(() => !reports.IsEmpty, "the first report");
+
+        // Nothing can be acknowledged now: each flush waits for its whole timeout.
+        cluster.SetAllBrokersDown();
+        for (var i = 0; i < 5; i++)
+        {
+            await host.Async.SendAsync(topic, [1]);
+        }
+
+        var pending = host.Sync.SendAsync(topic, [1]);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await host.StopAsync(CancellationToken.None);
+        var took = watch.Elapsed;
+        cluster.SetAllBrokersUp();
+
+        // The producers share the one dispose timeout (serially they took 3 × 1.5 s).
+        Assert.True(took < TimeSpan.FromSeconds(2.9), $"stopping took {took}");
+        Assert.Equal(6, reports.Count);
+        var e = await Assert.ThrowsAsync<KafkaProduceException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(ErrorCode.Local_PurgeQueue, e.ErrorCode);
+    }
+
+    private sealed class Observer(ConcurrentQueue<ProducerReport> reports) : IKafkaDeliveryObserver
+    {
+        public void OnDelivery(in ProducerReport report) => reports.Enqueue(report);
+    }
+
+    [Fact]
     public async Task Sync_sends_pending_at_disposal_fail_instead_of_hanging()
     {
         using var cluster = EmbeddedKafkaCluster.Start();
