@@ -124,6 +124,13 @@ public sealed class ProducerOptions
         ClientConfigBuilder.CheckRange(FlushFrequency, TimeSpan.Zero, TimeSpan.FromMinutes(15), "ProducerOptions.FlushFrequency");
         ClientConfigBuilder.CheckRange(MessageTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(24), "ProducerOptions.MessageTimeout");
         ClientConfigBuilder.CheckRange(DisposeTimeout, TimeSpan.Zero, TimeSpan.FromHours(1), "ProducerOptions.DisposeTimeout");
+        if ((long)MessageTimeout.TotalMilliseconds <= FlushFrequency.TotalMilliseconds)
+        {
+            // librdkafka refuses it too, but only when the client is built and in terms of its own keys.
+            throw new KafkaConfigurationException("ProducerOptions.MessageTimeout", MessageTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+                $"must be longer than FlushFrequency ({FlushFrequency.ToString("c", System.Globalization.CultureInfo.InvariantCulture)}): a message must be able to wait for its batch");
+        }
+
         if (QueueCapacity is < 1 or > 10_000_000)
         {
             throw new KafkaConfigurationException("ProducerOptions.QueueCapacity", QueueCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be from 1 to 10,000,000");

@@ -178,6 +178,20 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Message_timeout_not_above_the_flush_frequency_is_named_by_validation()
+    {
+        // librdkafka refuses message.timeout.ms <= linger.ms only when the client is built: validation (which the host
+        // runs at start) must catch it and name the options, not librdkafka's keys.
+        var options = new ProducerOptions { FlushFrequency = TimeSpan.FromMinutes(10), MessageTimeout = TimeSpan.FromMinutes(5) };
+        var e = Assert.Throws<KafkaConfigurationException>(options.Validate);
+        Assert.Equal("ProducerOptions.MessageTimeout", e.Field);
+        Assert.Contains("FlushFrequency", e.Message, StringComparison.Ordinal);
+
+        // The same pair is accepted the right way round.
+        new ProducerOptions { FlushFrequency = TimeSpan.FromMinutes(5), MessageTimeout = TimeSpan.FromMinutes(10) }.Validate();
+    }
+
+    [Fact]
     public void Sasl_password_never_reaches_logs()
     {
         const string password = "hunter2-very-secret";
