@@ -395,8 +395,11 @@ internal sealed class ProducerCore : IDisposable
                 activity.SetStatus(ActivityStatusCode.Error, error.ToString());
             }
 
+            // Stop makes the span's parent current on this thread. That is the delivery thread, which keeps none, or the
+            // caller's thread when the send failed at once (or at disposal), whose own current span must survive.
+            var current = Activity.Current;
             activity.Stop();
-            Activity.Current = null;
+            Activity.Current = current;
         }
     }
 

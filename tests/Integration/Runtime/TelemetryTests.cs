@@ -76,6 +76,34 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task A_send_that_fails_at_once_leaves_the_callers_activity_current_and_its_headers_untouched()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "fails-at-once";
+        cluster.CreateTopic(topic, 1);
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == KafkaTelemetry.Name || s.Name == "test",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var testSource = new ActivitySource("test");
+        await using var producer = new SyncProducer(Kit.App(cluster), new ProducerOptions { Settings = new Dictionary<string, string> { ["message.max.bytes"] = "10000" } });
+        var headers = new Confluent.Kafka.Headers { { "h", Kit.Bytes("v") } };
+
+        using var root = testSource.StartActivity("request")!;
+        var failed = producer.SendAsync(topic, new byte[20_000], headers: headers); // called here, not in a lambda: its context changes would stay here
+        await Assert.ThrowsAsync<KafkaProduceException>(() => failed);
+
+        // librdkafka refused the message inside the caller's call: the caller's span must still be current.
+        Assert.Same(root, Activity.Current);
+        var ok = await producer.SendAsync(topic, [1], headers: headers);
+        Assert.Equal(0, ok.Offset);
+        Assert.Same(root, Activity.Current);
+        Assert.Equal(["h"], headers.Select(h => h.Key));
+    }
+
+    [Fact]
     public async Task Link_mode_starts_a_new_trace_linked_to_the_producer()
     {
         using var cluster = EmbeddedKafkaCluster.Start();
