@@ -186,7 +186,14 @@ internal sealed class ProducerCore : IDisposable
         {
             Untrack(entry);
             StateOf(entry).Telemetry = null;
-            activity?.Dispose();
+            if (activity is not null)
+            {
+                // Nothing was sent and the caller tries again (every wake-up while librdkafka has no room): not a span.
+                activity.IsAllDataRequested = false;
+                activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+                activity.Dispose();
+            }
+
             return false;
         }
         catch (ProduceException<object, byte[]?> e)

@@ -104,6 +104,45 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task A_send_waiting_for_room_in_librdkafka_records_one_span_not_one_per_attempt()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "backpressure";
+        cluster.CreateTopic(topic, 1);
+        var recorded = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == KafkaTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                if (a.Recorded && a.OperationName == "send " + topic)
+                {
+                    recorded.Enqueue(a);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var producer = new SyncProducer(Kit.App(cluster), new ProducerOptions
+        {
+            DisposeTimeout = TimeSpan.FromMilliseconds(200),
+            Settings = new Dictionary<string, string> { ["queue.buffering.max.messages"] = "1" },
+        });
+        await producer.SendAsync(topic, [0]);
+        cluster.SetAllBrokersDown();
+        var first = producer.SendAsync(topic, [1]); // fills librdkafka's queue
+        var second = producer.SendAsync(topic, [2]); // finds no room and waits
+        await producer.DisposeAsync();
+        cluster.SetAllBrokersUp();
+        await Assert.ThrowsAsync<KafkaProduceException>(() => first);
+        await Assert.ThrowsAnyAsync<Exception>(() => second);
+
+        // One span per message that was handed over (the delivered one and the one failed at disposal); an attempt
+        // that librdkafka refused for lack of room sent nothing and is not a span.
+        Assert.Equal(2, recorded.Count);
+    }
+
+    [Fact]
     public async Task Link_mode_starts_a_new_trace_linked_to_the_producer()
     {
         using var cluster = EmbeddedKafkaCluster.Start();
