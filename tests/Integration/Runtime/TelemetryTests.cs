@@ -129,6 +129,7 @@ public sealed class TelemetryTests
             Settings = new Dictionary<string, string> { ["queue.buffering.max.messages"] = "1" },
         });
         await producer.SendAsync(topic, [0]);
+        await Kit.WaitUntilAsync(() => producer.Flush(TimeSpan.Zero) == 0, "librdkafka to release the delivered message");
         cluster.SetAllBrokersDown();
         var first = producer.SendAsync(topic, [1]); // fills librdkafka's queue
         var second = producer.SendAsync(topic, [2]); // finds no room and waits
