@@ -156,6 +156,65 @@ public sealed class ProducerTests(SharedCluster shared)
     }
 
     [Fact]
+    public async Task Tombstones_and_keyless_messages_arrive_with_null_value_and_null_key()
+    {
+        var topic = TestNames.Unique("tombstone");
+        _cluster.CreateTopic(topic, 1);
+        await using (var sync = new SyncProducer(Kit.App(_cluster)))
+        {
+            await sync.SendAsync(topic, null, Kit.Bytes("deleted-1"));
+            await sync.SendAsync(topic, Kit.Bytes("no-key"));
+        }
+
+        var reports = new ConcurrentQueue<ProducerReport>();
+        await using (var producer = new AsyncProducer(Kit.App(_cluster), reports.Enqueue))
+        {
+            await producer.SendAsync(topic, null, Kit.Bytes("deleted-2"));
+        }
+
+        Assert.True(reports.Single().IsSuccess, reports.Single().ToString());
+        var read = Kit.ReadAll(_cluster, topic, 3).OrderBy(r => r.Offset.Value).ToList();
+        Assert.Equal(3, read.Count);
+        Assert.Null(read[0].Message.Value);
+        Assert.Equal("deleted-1", Kit.Text(read[0].Message.Key));
+        Assert.Null(read[1].Message.Key);
+        Assert.Equal("no-key", Kit.Text(read[1].Message.Value));
+        Assert.Null(read[2].Message.Value);
+        Assert.Equal("deleted-2", Kit.Text(read[2].Message.Key));
+    }
+
+    [Fact]
+    public async Task One_message_instance_sent_twice_at_once_and_again_from_its_own_report_gets_a_report_per_send()
+    {
+        var topic = TestNames.Unique("same-instance");
+        _cluster.CreateTopic(topic, 2);
+        var message = new ProducerMessage(topic, Kit.Bytes("v"), Kit.Bytes("k")) { State = "mine" };
+        var reports = new ConcurrentQueue<ProducerReport>();
+        AsyncProducer? self = null;
+        var resent = 0;
+        await using var producer = new AsyncProducer(Kit.App(_cluster), r =>
+        {
+            reports.Enqueue(r);
+            if (Interlocked.Exchange(ref resent, 1) == 0)
+            {
+                _ = self!.SendAsync(r.Message); // the reported instance, sent again from its own report
+            }
+        });
+        self = producer;
+        using var cts = new CancellationTokenSource();
+        var listen = producer.ListenAsync(cts.Token);
+        await Task.WhenAll(Task.Run(() => producer.SendAsync(message).AsTask()), Task.Run(() => producer.SendAsync(message).AsTask()));
+        await Kit.WaitUntilAsync(() => reports.Count >= 3, "three reports");
+        await cts.CancelAsync();
+        await listen;
+
+        Assert.Equal(3, reports.Count);
+        Assert.All(reports, r => Assert.True(r.IsSuccess && ReferenceEquals(message, r.Message), r.ToString()));
+        Assert.Equal(3, Kit.ReadAll(_cluster, topic, 3).Count);
+        Assert.Equal(0, producer.InFlightCount);
+    }
+
+    [Fact]
     public async Task Explicit_partition_is_honoured()
     {
         var topic = TestNames.Unique("explicit");
