@@ -215,6 +215,43 @@ public sealed class ProducerTests(SharedCluster shared)
     }
 
     [Fact]
+    public async Task Listen_cancelled_and_restarted_while_messages_are_queued_reports_each_once()
+    {
+        var topic = TestNames.Unique("listen-restart");
+        _cluster.CreateTopic(topic, 3);
+        const int count = 3000;
+        var reports = new ConcurrentQueue<ProducerReport>();
+        await using var producer = new AsyncProducer(Kit.App(_cluster), reports.Enqueue);
+        for (var i = 0; i < count; i++)
+        {
+            await producer.SendAsync(new ProducerMessage(topic, Kit.Bytes($"m{i}")) { State = i });
+        }
+
+        for (var round = 0; round < 3 && reports.Count < count; round++)
+        {
+            using var cts = new CancellationTokenSource();
+            var listen = producer.ListenAsync(cts.Token);
+            var before = reports.Count;
+            await Kit.WaitUntilAsync(() => reports.Count > before || reports.Count == count, "a report in this round");
+            await cts.CancelAsync();
+            await listen;
+        }
+
+        using (var last = new CancellationTokenSource())
+        {
+            var listen = producer.ListenAsync(last.Token);
+            await Kit.WaitUntilAsync(() => reports.Count >= count, "every report");
+            await last.CancelAsync();
+            await listen;
+        }
+
+        Assert.Equal(count, reports.Count);
+        Assert.Equal(Enumerable.Range(0, count), reports.Select(r => (int)r.Message.State!).Order());
+        Assert.All(reports, r => Assert.True(r.IsSuccess, r.ToString()));
+        Assert.Equal(0, producer.QueuedCount);
+    }
+
+    [Fact]
     public async Task Explicit_partition_is_honoured()
     {
         var topic = TestNames.Unique("explicit");
