@@ -174,7 +174,7 @@ namespace Kafka.Typed.Generators.Parsing
 
             var ns = SymbolHelpers.RawNamespace(type);
             var fqn = type.Fqn();
-            var hint = (fqn.StartsWith("global::", StringComparison.Ordinal) ? fqn.Substring(8) : fqn).Replace("@", string.Empty);
+            var hint = SymbolHelpers.HintBase(type);
             return new MessageSpec(
                 ns,
                 containing.ToEquatableArray(),
