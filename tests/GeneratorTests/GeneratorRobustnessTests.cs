@@ -41,6 +41,66 @@ public sealed class GeneratorRobustnessTests
     }
 
     /// <summary>
+    /// A required member the codec does not set (ignored, a field, or without a public getter) made the generated
+    /// <c>new T { ... }</c> fail with CS9035; it is now reported (KTG109) unless the constructor has [SetsRequiredMembers].
+    /// </summary>
+    [Theory]
+    [InlineData("KafkaFormat.Json", "[System.Text.Json.Serialization.JsonIgnore] public required string X { get; set; }")]
+    [InlineData("KafkaFormat.Avro", "[AvroIgnore] public required string X { get; set; }")]
+    [InlineData("KafkaFormat.Json", "public required string X;")]
+    [InlineData("KafkaFormat.Avro", "public required string X;")]
+    [InlineData("KafkaFormat.Json", "public required string X { private get; set; }")]
+    [InlineData("KafkaFormat.Avro", "public required string X { private get; set; }")]
+    public void RequiredMemberTheCodecCannotSetIsReported(string format, string member)
+    {
+        var source = $$"""
+            using Kafka.Typed;
+            namespace Shop;
+            [KafkaTopic("t", Format = {{format}})]
+            public partial class M { {{member}} public int N { get; set; } }
+            """;
+        var (_, output) = TestCompilation.Run(TestCompilation.Create(source));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        var diagnostic = Assert.Single(TestCompilation.Analyze(output));
+        Assert.Equal("KTG109", diagnostic.Id);
+        Assert.Contains("the required member 'X'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("KafkaFormat.Json")]
+    [InlineData("KafkaFormat.Avro")]
+    public void RequiredMemberSetByASetsRequiredMembersConstructorIsFine(string format)
+    {
+        TestCompilation.GenerateAndCompile($$"""
+            using Kafka.Typed;
+            namespace Shop;
+            [KafkaTopic("t", Format = {{format}})]
+            public partial class M
+            {
+                [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+                public M(int n) { N = n; X = ""; }
+                [System.Text.Json.Serialization.JsonIgnore] [AvroIgnore] public required string X { get; set; }
+                public required int N { get; set; }
+            }
+            """);
+    }
+
+    /// <summary>A handler with required members cannot be created by <c>new H(...)</c> (CS9035): DI activates it instead.</summary>
+    [Fact]
+    public void HandlerWithRequiredMembersIsLeftToDependencyInjection()
+    {
+        var files = TestCompilation.GenerateAndCompile($$"""
+            using Kafka.Typed;
+            namespace Shop;
+            [KafkaTopic("t", Format = KafkaFormat.Json)] public partial class M { public int N { get; set; } }
+            public abstract class HandlerBase { public required string Name { get; init; } }
+            [KafkaConsumer("t")]
+            public sealed class H : HandlerBase, IKafkaHandler<M> { public H(global::System.IServiceProvider services) { } {{Handler}} }
+            """);
+        Assert.Contains("AddConsumer<global::Shop.M, global::Shop.H>(services, null,", files["KafkaTyped.Registration.g.cs"], StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Obsolete message types, members and constructors, and obsolete handler constructors, are still used by the
     /// generated code (like System.Text.Json's generator): that must not warn (CS0612/CS0618) in the user's build.
     /// </summary>

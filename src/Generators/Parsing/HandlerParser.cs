@@ -193,6 +193,12 @@ namespace Kafka.Typed.Generators.Parsing
                 return null;
             }
 
+            // `new H(...)` would have to set the required members (CS9035); DI's activation does not.
+            if (SymbolHelpers.FindAttribute(constructors[0], KnownNames.SetsRequiredMembersAttribute) is null && MessageParser.RequiredMembers(handler).Any())
+            {
+                return null;
+            }
+
             var dependencies = new List<HandlerDependency>();
             foreach (var parameter in constructors[0].Parameters)
             {

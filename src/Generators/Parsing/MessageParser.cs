@@ -341,7 +341,40 @@ namespace Kafka.Typed.Generators.Parsing
                 byConstructor.Add(match.Name);
             }
 
+            // `new T(...) { ... }` must set every required member unless the constructor says it does.
+            if (SymbolHelpers.FindAttribute(constructor, KnownNames.SetsRequiredMembersAttribute) is null)
+            {
+                foreach (var required in RequiredMembers(type))
+                {
+                    var property = included.FirstOrDefault(p => string.Equals(p.Name, required.Name, StringComparison.Ordinal));
+                    if (property is null || byConstructor.Contains(property.Name) || property.SetMethod is not { DeclaredAccessibility: Accessibility.Public })
+                    {
+                        sink.Report(DiagnosticDescriptors.NoUsableConstructor, SymbolHelpers.IdentifierLocation(type), type.Display(),
+                            "the required member '" + required.Name + "' is not read by the codec (it is ignored, a field, or without a public getter and setter), so the codec cannot set it; "
+                            + "make it optional, or give the type a constructor with [SetsRequiredMembers]");
+                        return false;
+                    }
+                }
+            }
+
             return true;
+        }
+
+        /// <summary>The required fields and properties of <paramref name="type"/> and its base types (the most derived of each name).</summary>
+        internal static IEnumerable<ISymbol> RequiredMembers(INamedTypeSymbol type)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers())
+                {
+                    if (member is IPropertySymbol or IFieldSymbol && !member.IsStatic && seen.Add(member.Name)
+                        && member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true })
+                    {
+                        yield return member;
+                    }
+                }
+            }
         }
 
         private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, out string problem)
