@@ -138,4 +138,19 @@ public sealed class GeneratorRobustnessTests
             public partial class DerivedEvent : BaseEvent { public int N { get; set; } }
             """);
     }
+
+    /// <summary>The handler factory dropped nested nullable annotations (<c>IOptions&lt;string?&gt;</c>), which warned CS8620.</summary>
+    [Fact]
+    public void HandlerDependencyWithNullableTypeArgumentsCompilesCleanly()
+    {
+        var files = TestCompilation.GenerateAndCompile($$"""
+            using Kafka.Typed;
+            namespace Shop;
+            public interface IDep<T> { }
+            [KafkaTopic("t", Format = KafkaFormat.Json)] public partial class M { public int N { get; set; } }
+            [KafkaConsumer("t")]
+            public sealed class H : IKafkaHandler<M> { public H(IDep<string?>? a, IDep<string?> b, System.Func<string?> c) { } {{Handler}} }
+            """);
+        Assert.Contains("static sp => new global::Shop.H(", files["KafkaTyped.Registration.g.cs"], StringComparison.Ordinal);
+    }
 }
