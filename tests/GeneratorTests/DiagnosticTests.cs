@@ -145,6 +145,14 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void KTG111_UnreadableKey()
+        => Expect("KTG111", "The key member 'Id' of 'M' is not public; a [KafkaKey] member must be a public instance property with a public getter",
+            """
+            [KafkaTopic("t")]
+            public partial class M { [[|KafkaKey|]] internal string Id { get; set; } = ""; }
+            """);
+
+    [Fact]
     public void KTG201_HandlerInterfaceMissing()
         => Expect("KTG201", "The [KafkaConsumer] type 'H' does not implement IKafkaHandler<T>",
             """

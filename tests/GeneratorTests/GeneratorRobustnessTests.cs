@@ -101,6 +101,30 @@ public sealed class GeneratorRobustnessTests
     }
 
     /// <summary>
+    /// A [KafkaKey] on a member the generated code cannot read (not public, static, or with a non-public getter) was
+    /// ignored: every record was produced without a key. It is now reported (KTG111).
+    /// </summary>
+    [Theory]
+    [InlineData("[KafkaKey] internal string Id { get; set; } = \"\";", "not public")]
+    [InlineData("[KafkaKey] public static string Id { get; set; } = \"\";", "static")]
+    [InlineData("[KafkaKey] public string Id { private get; set; } = \"\";", "has no public getter")]
+    public void KeyOnAMemberTheGeneratedCodeCannotReadIsReported(string member, string reason)
+    {
+        var source = $$"""
+            using Kafka.Typed;
+            namespace Shop;
+            [KafkaTopic("t", Format = KafkaFormat.Json)]
+            public partial class M { {{member}} public int N { get; set; } }
+            """;
+        var (result, output) = TestCompilation.Run(TestCompilation.Create(source));
+        Assert.DoesNotContain(result.Results[0].GeneratedSources, s => s.HintName == "Shop.M.KafkaProducer.g.cs");
+        var diagnostic = Assert.Single(TestCompilation.Analyze(output));
+        Assert.Equal("KTG111", diagnostic.Id);
+        Assert.Equal($"The key member 'Id' of 'M' is {reason}; a [KafkaKey] member must be a public instance property with a public getter",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
     /// Obsolete message types, members and constructors, and obsolete handler constructors, are still used by the
     /// generated code (like System.Text.Json's generator): that must not warn (CS0612/CS0618) in the user's build.
     /// </summary>

@@ -99,6 +99,21 @@ namespace Kafka.Typed.Generators.Parsing
                 }
             }
 
+            // A [KafkaKey] the generated code cannot read would otherwise be ignored: every record would go without a key.
+            for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers())
+                {
+                    if (member is IPropertySymbol candidate && !properties.Contains(candidate, SymbolEqualityComparer.Default)
+                        && UnreadableKeyReason(candidate) is { } reason
+                        && SymbolHelpers.FindAttribute(candidate, KnownNames.KafkaKeyAttribute) is { } unreadableKey)
+                    {
+                        sink.Report(DiagnosticDescriptors.UnreadableKey, SymbolHelpers.AttributeLocation(unreadableKey), candidate.Name, type.Name, reason);
+                        valid = false;
+                    }
+                }
+            }
+
             if (primaryConstructor is not null)
             {
                 foreach (var parameter in primaryConstructor.Parameters)
@@ -193,6 +208,26 @@ namespace Kafka.Typed.Generators.Parsing
                 constructorArguments,
                 serializerName is null ? format : MessageFormat.Json,
                 avro);
+        }
+
+        private static string? UnreadableKeyReason(IPropertySymbol property)
+        {
+            if (property.IsStatic)
+            {
+                return "static";
+            }
+
+            if (property.IsIndexer)
+            {
+                return "an indexer";
+            }
+
+            if (property.DeclaredAccessibility != Accessibility.Public)
+            {
+                return "not public";
+            }
+
+            return property.GetMethod is { DeclaredAccessibility: Accessibility.Public } ? null : "has no public getter";
         }
 
         private static bool IsValidSerializer(INamedTypeSymbol serializer, INamedTypeSymbol message)
