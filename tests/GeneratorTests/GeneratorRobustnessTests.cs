@@ -177,4 +177,24 @@ public sealed class GeneratorRobustnessTests
             """);
         Assert.Contains("static sp => new global::Shop.H(", files["KafkaTyped.Registration.g.cs"], StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Code being typed must not make the generator throw (CS8785 drops all its output, and the IDE shows a crash):
+    /// a positional parameter without a name yet gave a property named "" and the JSON naming indexed its first char.
+    /// </summary>
+    [Theory]
+    [InlineData("[KafkaTopic(\"t\", Format = KafkaFormat.Json)] public partial record M([property: KafkaKey] string Id, int);")]
+    [InlineData("[KafkaTopic(\"t\", Format = KafkaFormat.Avro)] public partial record M([property: KafkaKey] string Id, int);")]
+    [InlineData("[KafkaTopic(\"t\", Format = KafkaFormat.Json)] public partial class { public int N { get; set; } }")]
+    [InlineData("[KafkaTopic(\"t\", Format = KafkaFormat.Avro)] public partial class { public int N { get; set; } }")]
+    public void IncompleteDeclarationsNeitherThrowNorEmitBrokenCode(string declaration)
+    {
+        var compilation = TestCompilation.Create("using Kafka.Typed;\nnamespace Shop;\n" + declaration);
+        var driver = TestCompilation.Driver((Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)compilation.SyntaxTrees.First().Options);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        Assert.Empty(generatorDiagnostics);
+        Assert.DoesNotContain(TestCompilation.Analyze(output), d => d.Id == "AD0001");
+        var generated = output.GetDiagnostics().Where(d => d.Location.SourceTree is { } tree && !compilation.SyntaxTrees.Contains(tree)).ToList();
+        Assert.True(generated.Count == 0, string.Join("\n", generated));
+    }
 }

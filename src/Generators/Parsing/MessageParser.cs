@@ -24,6 +24,12 @@ namespace Kafka.Typed.Generators.Parsing
                 valid = false;
             }
 
+            if (type.Name.Length == 0)
+            {
+                // A declaration still being typed (`partial class { }`): the compiler reports it.
+                return null;
+            }
+
             if (type.TypeKind != TypeKind.Class && type.TypeKind != TypeKind.Struct)
             {
                 sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display());
@@ -254,6 +260,7 @@ namespace Kafka.Typed.Generators.Parsing
                 {
                     if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } property
                         && !property.IsImplicitlyDeclared
+                        && property.Name.Length > 0 // a positional parameter still being typed (`record M(int)`)
                         && property.ExplicitInterfaceImplementations.Length == 0
                         && seen.Add(property.Name))
                     {
