@@ -56,7 +56,7 @@ namespace Kafka.Typed.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor AbstractMessage = Create(AbstractMessageId,
             "Message type must be concrete",
-            "The message type '{0}' is abstract or static; a [KafkaTopic] type must be a concrete class, record or struct");
+            "The message type '{0}' is {1}; a [KafkaTopic] type must be a concrete class, record or struct (not a ref struct)");
 
         public static readonly DiagnosticDescriptor InaccessibleType = Create(InaccessibleTypeId,
             "Type must be accessible to the generated code",

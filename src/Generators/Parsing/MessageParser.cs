@@ -32,13 +32,14 @@ namespace Kafka.Typed.Generators.Parsing
 
             if (type.TypeKind != TypeKind.Class && type.TypeKind != TypeKind.Struct)
             {
-                sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display());
+                sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display(), "not a class or struct");
                 return null;
             }
 
-            if (type.IsAbstract || type.IsStatic)
+            if (type.IsAbstract || type.IsStatic || type.IsRefLikeType)
             {
-                sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display());
+                // A ref struct cannot be the type argument of IKafkaMessage<T>, IKafkaSerializer<T> or the producer.
+                sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display(), type.IsStatic ? "static" : type.IsAbstract ? "abstract" : "a ref struct");
                 valid = false;
             }
 
