@@ -197,4 +197,62 @@ public sealed class GeneratorRobustnessTests
         var generated = output.GetDiagnostics().Where(d => d.Location.SourceTree is { } tree && !compilation.SyntaxTrees.Contains(tree)).ToList();
         Assert.True(generated.Count == 0, string.Join("\n", generated));
     }
+
+    /// <summary>
+    /// JSON: a member absent from the payload keeps the value the type gives it (as with System.Text.Json), for settable,
+    /// init-only and constructor members alike. Init-only members were always assigned in the object initializer, and
+    /// constructor parameters always passed, so an absent one became default(T) (or failed as "missing" for a
+    /// non-nullable string) instead of keeping its initializer or parameter default, which breaks reading messages written
+    /// before the member was added.
+    /// </summary>
+    [Fact]
+    public void JsonMembersAbsentFromThePayloadKeepTheirDefaults()
+    {
+        var (_, output) = TestCompilation.Run(TestCompilation.Create("""
+            using System.Text;
+            using Kafka.Typed;
+            namespace Shop;
+            [KafkaTopic("t", Format = KafkaFormat.Json)]
+            public partial class M
+            {
+                public int Set { get; set; } = 1;
+                public int Init { get; init; } = 2;
+                public string Name { get; init; } = "three";
+                public required int Req { get; init; }
+            }
+            [KafkaTopic("s", Format = KafkaFormat.Json)]
+            public partial struct S
+            {
+                public S() { }
+                public int Init { get; init; } = 4;
+                public int Other { get; init; } = 5;
+            }
+            public enum Color { Red, Green }
+            [KafkaTopic("r", Format = KafkaFormat.Json)]
+            public partial record R(string Id, int N = 7, string Note = "n", Color C = Color.Green, decimal D = 1.25m, string? Opt = null);
+            public static class Probe
+            {
+                public static string Record()
+                {
+                    var r = Get<R>().Deserialize(Encoding.UTF8.GetBytes("{\"id\":\"x\",\"opt\":\"o\"}"), new KafkaSerializationContext("r"));
+                    var all = Get<R>().Deserialize(Encoding.UTF8.GetBytes("{\"id\":\"x\",\"n\":0,\"note\":\"m\",\"c\":0,\"d\":2}"), new KafkaSerializationContext("r"));
+                    return r + "|" + all;
+                }
+
+                public static string Read()
+                {
+                    var m = Get<M>().Deserialize(Encoding.UTF8.GetBytes("{\"req\":9}"), new KafkaSerializationContext("t"));
+                    var s = Get<S>().Deserialize(Encoding.UTF8.GetBytes("{\"other\":6}"), new KafkaSerializationContext("s"));
+                    return m.Set + "," + m.Init + "," + m.Name + "," + m.Req + "|" + s.Init + "," + s.Other;
+                }
+
+                private static IKafkaSerializer<T> Get<T>() where T : IKafkaMessage<T> => T.Serializer;
+            }
+            """));
+        TestCompilation.AssertClean(output);
+        var probe = TestCompilation.Load(output).GetType("Shop.Probe", throwOnError: true)!;
+        Assert.Equal("1,2,three,9|4,6", probe.GetMethod("Read")!.Invoke(null, null));
+        Assert.Equal("R { Id = x, N = 7, Note = n, C = Green, D = 1.25, Opt = o }|R { Id = x, N = 0, Note = m, C = Red, D = 2, Opt =  }",
+            probe.GetMethod("Record")!.Invoke(null, null));
+    }
 }

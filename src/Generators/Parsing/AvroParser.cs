@@ -262,7 +262,7 @@ namespace Kafka.Typed.Generators.Parsing
         }
 
         /// <summary>The argument a generated parameterless constructor passes for <paramref name="parameter"/>: its default, or <c>default(T)!</c>.</summary>
-        private static string DefaultArgument(IParameterSymbol parameter)
+        internal static string DefaultArgument(IParameterSymbol parameter)
         {
             var type = parameter.Type.ToDisplayString(SymbolHelpers.FullyQualified);
             if (parameter.IsParams)

@@ -309,18 +309,30 @@ namespace Kafka.Typed.Generators.Parsing
                 return false;
             }
 
+            // A member absent from the payload keeps what the type gives it, as with System.Text.Json: a constructor
+            // parameter's default, an init-only member's initializer.
+            var constructorParameters = ChooseConstructor(type, out _)?.Parameters ?? System.Collections.Immutable.ImmutableArray<IParameterSymbol>.Empty;
             var specs = new List<MemberSpec>();
             foreach (var property in included)
             {
                 var jsonName = JsonName(property);
                 AssignKind assign;
+                string? absentDefault = null;
                 if (byConstructor.Contains(property.Name))
                 {
                     assign = AssignKind.Constructor;
+                    var position = arguments.IndexOf(property.Name);
+                    if (position >= 0 && position < constructorParameters.Length && constructorParameters[position].HasExplicitDefaultValue)
+                    {
+                        absentDefault = AvroParser.DefaultArgument(constructorParameters[position]);
+                    }
                 }
                 else if (property.SetMethod is { DeclaredAccessibility: Accessibility.Public } setter)
                 {
-                    assign = setter.IsInitOnly || property.IsRequired ? AssignKind.Initializer : AssignKind.Setter;
+                    assign = property.IsRequired ? AssignKind.Initializer
+                        : !setter.IsInitOnly ? AssignKind.Setter
+                        : property.ContainingType.IsGenericType ? AssignKind.Initializer // an UnsafeAccessor cannot name a member of a generic type here
+                        : AssignKind.InitAccessor;
                 }
                 else
                 {
@@ -331,7 +343,7 @@ namespace Kafka.Typed.Generators.Parsing
                 var scalar = TypeShapes.Scalar(property.Type);
                 if (scalar is not null)
                 {
-                    specs.Add(new MemberSpec(property.Name, jsonName, typeName, scalar, CollectionKind.None, null, false, assign));
+                    specs.Add(new MemberSpec(property.Name, jsonName, typeName, scalar, CollectionKind.None, null, false, assign, property.ContainingType.Fqn(), absentDefault));
                     continue;
                 }
 
@@ -346,7 +358,7 @@ namespace Kafka.Typed.Generators.Parsing
                 }
 
                 var nonNullable = property.Type.NullableAnnotation == NullableAnnotation.NotAnnotated;
-                specs.Add(new MemberSpec(property.Name, jsonName, typeName, null, collection, elementShape, nonNullable, assign));
+                specs.Add(new MemberSpec(property.Name, jsonName, typeName, null, collection, elementShape, nonNullable, assign, property.ContainingType.Fqn(), absentDefault));
             }
 
             members = specs.ToEquatableArray();

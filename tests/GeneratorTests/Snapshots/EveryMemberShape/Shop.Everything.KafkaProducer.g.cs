@@ -214,6 +214,7 @@ namespace Shop
                 int[]? p20 = default;
                 bool s20 = false;
                 global::System.Collections.Generic.IReadOnlyList<global::System.Guid?>? p21 = default;
+                bool s21 = false;
                 string member = "";
                 try
                 {
@@ -412,6 +413,7 @@ namespace Shop
                             {
                                 p21 = null;
                             }
+                            s21 = true;
                         }
                         else
                         {
@@ -423,7 +425,6 @@ namespace Shop
                     var result = new global::Shop.Everything()
                     {
                         Name = global::Kafka.Typed.KafkaJson.Required(p17, "name"),
-                        Refs = global::Kafka.Typed.KafkaJson.Required(p21, "refs"),
                     };
                     if (s0)
                     {
@@ -505,6 +506,10 @@ namespace Shop
                     {
                         result.Numbers = p20;
                     }
+                    if (s21)
+                    {
+                        Init21(result, global::Kafka.Typed.KafkaJson.Required(p21, "refs"));
+                    }
                     return result;
                 }
                 catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
@@ -512,6 +517,9 @@ namespace Shop
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }
             }
+
+            [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Refs")]
+            private static extern void Init21(global::Shop.Everything target, global::System.Collections.Generic.IReadOnlyList<global::System.Guid?> value);
         }
     }
 
