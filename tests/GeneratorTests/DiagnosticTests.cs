@@ -75,10 +75,19 @@ public sealed class DiagnosticTests
 
     [Fact]
     public void KTG104_AbstractMessage()
-        => Expect("KTG104", "The message type 'M' is abstract or static; a [KafkaTopic] type must be a concrete class, record or struct",
+        => Expect("KTG104", "The message type 'M' is abstract; a [KafkaTopic] type must be a concrete class, record or struct (not a ref struct)",
             """
             [KafkaTopic("t")]
             public abstract partial class [|M|] { }
+            """);
+
+    /// <summary>A ref struct cannot be a generic type argument: the generated code did not compile (CS9244).</summary>
+    [Fact]
+    public void KTG104_RefStructMessage()
+        => Expect("KTG104", "The message type 'M' is a ref struct; a [KafkaTopic] type must be a concrete class, record or struct (not a ref struct)",
+            """
+            [KafkaTopic("t", Format = KafkaFormat.Json)]
+            public ref partial struct [|M|] { public int N { get; set; } }
             """);
 
     [Fact]
@@ -142,6 +151,14 @@ public sealed class DiagnosticTests
             """
             [KafkaTopic("t", Serializer = [|typeof(string)|])]
             public partial class M { }
+            """);
+
+    [Fact]
+    public void KTG111_UnreadableKey()
+        => Expect("KTG111", "The key member 'Id' of 'M' is not public; a [KafkaKey] member must be a public instance property with a public getter",
+            """
+            [KafkaTopic("t")]
+            public partial class M { [[|KafkaKey|]] internal string Id { get; set; } = ""; }
             """);
 
     [Fact]

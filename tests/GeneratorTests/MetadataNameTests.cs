@@ -18,6 +18,7 @@ public sealed class MetadataNameTests
         Assert.Equal(KnownNames.JsonPropertyNameAttribute, typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute).FullName);
         Assert.Equal(KnownNames.JsonIgnoreAttribute, typeof(System.Text.Json.Serialization.JsonIgnoreAttribute).FullName);
         Assert.Equal(KnownNames.JsonConstructorAttribute, typeof(System.Text.Json.Serialization.JsonConstructorAttribute).FullName);
+        Assert.Equal(KnownNames.SetsRequiredMembersAttribute, typeof(System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute).FullName);
         Assert.Equal(KnownNames.FromConfiguration, KafkaConsumerAttribute.FromConfiguration);
     }
 }

@@ -21,6 +21,7 @@ namespace Kafka.Typed.Generators.Diagnostics
         public const string UnsupportedMemberTypeId = "KTG108";
         public const string NoUsableConstructorId = "KTG109";
         public const string InvalidSerializerId = "KTG110";
+        public const string UnreadableKeyId = "KTG111";
         public const string HandlerInterfaceMissingId = "KTG201";
         public const string HandledTypeNotTopicId = "KTG202";
         public const string TopicMismatchId = "KTG203";
@@ -55,7 +56,7 @@ namespace Kafka.Typed.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor AbstractMessage = Create(AbstractMessageId,
             "Message type must be concrete",
-            "The message type '{0}' is abstract or static; a [KafkaTopic] type must be a concrete class, record or struct");
+            "The message type '{0}' is {1}; a [KafkaTopic] type must be a concrete class, record or struct (not a ref struct)");
 
         public static readonly DiagnosticDescriptor InaccessibleType = Create(InaccessibleTypeId,
             "Type must be accessible to the generated code",
@@ -76,6 +77,10 @@ namespace Kafka.Typed.Generators.Diagnostics
         public static readonly DiagnosticDescriptor NoUsableConstructor = Create(NoUsableConstructorId,
             "No constructor the JSON codec can use",
             "The message type '{0}' has no constructor the generated JSON codec can call: {1}");
+
+        public static readonly DiagnosticDescriptor UnreadableKey = Create(UnreadableKeyId,
+            "Key member cannot be read",
+            "The key member '{0}' of '{1}' is {2}; a [KafkaKey] member must be a public instance property with a public getter");
 
         public static readonly DiagnosticDescriptor InvalidSerializer = Create(InvalidSerializerId,
             "Invalid serializer type",
@@ -137,7 +142,7 @@ namespace Kafka.Typed.Generators.Diagnostics
         public static readonly DiagnosticDescriptor[] All =
         {
             LanguageVersionTooLow, TypeNotPartial, InvalidTopic, GenericMessage, AbstractMessage, InaccessibleType,
-            MultipleKeys, UnsupportedKeyType, UnsupportedMemberType, NoUsableConstructor, InvalidSerializer,
+            MultipleKeys, UnsupportedKeyType, UnsupportedMemberType, NoUsableConstructor, InvalidSerializer, UnreadableKey,
             HandlerInterfaceMissing, HandledTypeNotTopic, TopicMismatch, EmptyGroupId, DuplicateHandler, OptionOutOfRange,
             InvalidHandlerType, AmbiguousHandler, UnsupportedAvroMember, InvalidAvroAttribute, AvroNameClash, IncompatibleSchema,
             InvalidCommittedSchema,

@@ -178,7 +178,7 @@ namespace Kafka.Typed.Generators.Emit
 
                 read.Add(i);
                 w.Line(LocalType(m) + " p" + Index(i) + " = default;");
-                if (m.Assign == AssignKind.Setter)
+                if (TracksPresence(m))
                 {
                     w.Line("bool s" + Index(i) + " = false;");
                 }
@@ -207,7 +207,7 @@ namespace Kafka.Typed.Generators.Emit
                     ReadCollection(w, m, target);
                 }
 
-                if (m.Assign == AssignKind.Setter)
+                if (TracksPresence(m))
                 {
                     w.Line("s" + Index(i) + " = true;");
                 }
@@ -238,7 +238,9 @@ namespace Kafka.Typed.Generators.Emit
                 {
                     if (spec.Members[i].Name == name)
                     {
-                        arguments.Add(ValueOf(spec.Members[i], i));
+                        arguments.Add(spec.Members[i].AbsentDefault is { } absent
+                            ? "(s" + Index(i) + " ? " + ValueOf(spec.Members[i], i) + " : " + absent + ")"
+                            : ValueOf(spec.Members[i], i));
                     }
                 }
             }
@@ -278,6 +280,12 @@ namespace Kafka.Typed.Generators.Emit
                     w.Line("result." + Common.Id(m.Name) + " = " + ValueOf(m, i) + ";");
                     w.Close();
                 }
+                else if (m.Assign == AssignKind.InitAccessor)
+                {
+                    w.Open("if (s" + Index(i) + ")");
+                    w.Line(InitAccessorName(i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + "result, " + ValueOf(m, i) + ");");
+                    w.Close();
+                }
             }
 
             w.Line("return result;");
@@ -287,8 +295,26 @@ namespace Kafka.Typed.Generators.Emit
             w.Line("throw " + Json + ".Failed(member, e);");
             w.Close();
             w.Close();
+            for (var i = 0; i < spec.Members.Count; i++)
+            {
+                var m = spec.Members[i];
+                if (m.Assign == AssignKind.InitAccessor)
+                {
+                    // Bound to the declaring type: unsafe accessors do not see inherited members.
+                    w.Line();
+                    w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = " + Common.Literal("set_" + m.Name) + ")]");
+                    w.Line("private static extern void " + InitAccessorName(i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + m.DeclaringType + " target, " + m.TypeName + " value);");
+                }
+            }
+
             w.Close();
         }
+
+        private static string InitAccessorName(int i) => "Init" + Index(i);
+
+        /// <summary>Whether reading records that the member was present (it is set only then, or a default stands in for it).</summary>
+        private static bool TracksPresence(MemberSpec m)
+            => m.Assign == AssignKind.Setter || m.Assign == AssignKind.InitAccessor || m.AbsentDefault is not null;
 
         private static string Index(int i) => i.ToString(CultureInfo.InvariantCulture);
 

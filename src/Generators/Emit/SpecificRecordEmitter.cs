@@ -17,7 +17,7 @@ namespace Kafka.Typed.Generators.Emit
         private const string Iface = "global::Avro.Specific.ISpecificRecord";
 
         public static string HintName(AvroRecordSpec record)
-            => (record.Key.StartsWith("global::", System.StringComparison.Ordinal) ? record.Key.Substring(8) : record.Key).Replace("@", string.Empty) + ".AvroSpecificRecord.g.cs";
+            => record.Specific!.HintName + ".AvroSpecificRecord.g.cs";
 
         public static string Emit(AvroRecordSpec record)
         {

@@ -136,6 +136,7 @@ namespace Kafka.Typed.Generators.Model
         string Schema);
 
     /// <summary>What the <c>ISpecificRecord</c> emitter needs to reopen a (partial) record type.</summary>
+    /// <param name="HintName">The base of its generated file's hint name (see <c>SymbolHelpers.HintBase</c>).</param>
     /// <param name="Namespace">The C# namespace, empty for the global one.</param>
     /// <param name="ContainingTypes">Types around it, outermost first.</param>
     /// <param name="Keyword">Its declaration keyword (<c>class</c>, <c>record struct</c>, …).</param>
@@ -147,6 +148,7 @@ namespace Kafka.Typed.Generators.Model
     /// optional, because <c>new T()</c> already compiled and now binds to it with the same meaning.
     /// </param>
     internal sealed record SpecificRecordSpec(
+        string HintName,
         string Namespace,
         ImmutableEquatableArray<ContainingTypeSpec> ContainingTypes,
         string Keyword,

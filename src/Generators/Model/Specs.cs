@@ -49,6 +49,12 @@ namespace Kafka.Typed.Generators.Model
 
         /// <summary>Assigned after construction when present in the payload.</summary>
         Setter,
+
+        /// <summary>
+        /// An init-only member that is not required: set after construction, only when present in the payload (so an absent
+        /// one keeps its initializer), through an <c>UnsafeAccessor</c> of its <c>init</c> accessor.
+        /// </summary>
+        InitAccessor,
     }
 
     /// <summary>How the key member becomes bytes.</summary>
@@ -73,6 +79,10 @@ namespace Kafka.Typed.Generators.Model
     internal sealed record ScalarShape(ValueKind Kind, string TypeName, bool IsNullableValue, bool IsReference, bool IsNonNullableReference, ValueKind EnumUnderlying, bool IsAnnotatedReference);
 
     /// <summary>One serialized member.</summary>
+    /// <remarks>
+    /// <c>DeclaringType</c>: the fully qualified type declaring the member (for <see cref="AssignKind.InitAccessor"/>).
+    /// <c>AbsentDefault</c>: for a constructor member whose parameter has a default, that default, passed when the payload lacks the member.
+    /// </remarks>
     internal sealed record MemberSpec(
         string Name,
         string JsonName,
@@ -81,7 +91,9 @@ namespace Kafka.Typed.Generators.Model
         CollectionKind Collection,
         ScalarShape? Element,
         bool CollectionIsNonNullable,
-        AssignKind Assign);
+        AssignKind Assign,
+        string DeclaringType = "",
+        string? AbsentDefault = null);
 
     /// <summary>A type that contains the message type (emitted as a partial declaration around it).</summary>
     internal sealed record ContainingTypeSpec(string Keyword, string Name);

@@ -258,11 +258,11 @@ namespace Kafka.Typed.Generators.Parsing
             }
 
             var ns = SymbolHelpers.RawNamespace(type);
-            return new SpecificRecordSpec(ns, containing.ToEquatableArray(), SymbolHelpers.Keyword(type), type.Name, hasParameterless, chain, obsolete);
+            return new SpecificRecordSpec(SymbolHelpers.HintBase(type), ns, containing.ToEquatableArray(), SymbolHelpers.Keyword(type), type.Name, hasParameterless, chain, obsolete);
         }
 
         /// <summary>The argument a generated parameterless constructor passes for <paramref name="parameter"/>: its default, or <c>default(T)!</c>.</summary>
-        private static string DefaultArgument(IParameterSymbol parameter)
+        internal static string DefaultArgument(IParameterSymbol parameter)
         {
             var type = parameter.Type.ToDisplayString(SymbolHelpers.FullyQualified);
             if (parameter.IsParams)

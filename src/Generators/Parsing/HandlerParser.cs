@@ -193,6 +193,12 @@ namespace Kafka.Typed.Generators.Parsing
                 return null;
             }
 
+            // `new H(...)` would have to set the required members (CS9035); DI's activation does not.
+            if (SymbolHelpers.FindAttribute(constructors[0], KnownNames.SetsRequiredMembersAttribute) is null && MessageParser.RequiredMembers(handler).Any())
+            {
+                return null;
+            }
+
             var dependencies = new List<HandlerDependency>();
             foreach (var parameter in constructors[0].Parameters)
             {
@@ -202,7 +208,10 @@ namespace Kafka.Typed.Generators.Parsing
                     return null;
                 }
 
-                dependencies.Add(new HandlerDependency(parameter.Type.Fqn(), parameter.Type.NullableAnnotation == NullableAnnotation.Annotated));
+                // The type's own annotation only picks GetService over GetRequiredService; its type arguments keep theirs
+                // (IOptions<string?>), or passing the service to the parameter warns (CS8620).
+                var type = parameter.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolHelpers.FullyQualified);
+                dependencies.Add(new HandlerDependency(type, parameter.Type.NullableAnnotation == NullableAnnotation.Annotated));
             }
 
             return dependencies.ToEquatableArray();

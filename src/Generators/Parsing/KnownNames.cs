@@ -12,6 +12,7 @@ namespace Kafka.Typed.Generators.Parsing
         public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
         public const string JsonIgnoreAttribute = "System.Text.Json.Serialization.JsonIgnoreAttribute";
         public const string JsonConstructorAttribute = "System.Text.Json.Serialization.JsonConstructorAttribute";
+        public const string SetsRequiredMembersAttribute = "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute";
 
         /// <summary>The sentinel of <c>KafkaConsumerAttribute</c>'s integer arguments (<c>FromConfiguration</c>).</summary>
         public const int FromConfiguration = int.MinValue;

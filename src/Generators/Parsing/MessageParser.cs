@@ -24,15 +24,22 @@ namespace Kafka.Typed.Generators.Parsing
                 valid = false;
             }
 
-            if (type.TypeKind != TypeKind.Class && type.TypeKind != TypeKind.Struct)
+            if (type.Name.Length == 0)
             {
-                sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display());
+                // A declaration still being typed (`partial class { }`): the compiler reports it.
                 return null;
             }
 
-            if (type.IsAbstract || type.IsStatic)
+            if (type.TypeKind != TypeKind.Class && type.TypeKind != TypeKind.Struct)
             {
-                sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display());
+                sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display(), "not a class or struct");
+                return null;
+            }
+
+            if (type.IsAbstract || type.IsStatic || type.IsRefLikeType)
+            {
+                // A ref struct cannot be the type argument of IKafkaMessage<T>, IKafkaSerializer<T> or the producer.
+                sink.Report(DiagnosticDescriptors.AbstractMessage, typeLocation, type.Display(), type.IsStatic ? "static" : type.IsAbstract ? "abstract" : "a ref struct");
                 valid = false;
             }
 
@@ -96,6 +103,21 @@ namespace Kafka.Typed.Generators.Parsing
                 if (SymbolHelpers.FindAttribute(property, KnownNames.KafkaKeyAttribute) is { } keyAttribute)
                 {
                     keys.Add((property, property.Name, keyAttribute));
+                }
+            }
+
+            // A [KafkaKey] the generated code cannot read would otherwise be ignored: every record would go without a key.
+            for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers())
+                {
+                    if (member is IPropertySymbol candidate && !properties.Contains(candidate, SymbolEqualityComparer.Default)
+                        && UnreadableKeyReason(candidate) is { } reason
+                        && SymbolHelpers.FindAttribute(candidate, KnownNames.KafkaKeyAttribute) is { } unreadableKey)
+                    {
+                        sink.Report(DiagnosticDescriptors.UnreadableKey, SymbolHelpers.AttributeLocation(unreadableKey), candidate.Name, type.Name, reason);
+                        valid = false;
+                    }
                 }
             }
 
@@ -174,7 +196,7 @@ namespace Kafka.Typed.Generators.Parsing
 
             var ns = SymbolHelpers.RawNamespace(type);
             var fqn = type.Fqn();
-            var hint = (fqn.StartsWith("global::", StringComparison.Ordinal) ? fqn.Substring(8) : fqn).Replace("@", string.Empty);
+            var hint = SymbolHelpers.HintBase(type);
             return new MessageSpec(
                 ns,
                 containing.ToEquatableArray(),
@@ -193,6 +215,26 @@ namespace Kafka.Typed.Generators.Parsing
                 constructorArguments,
                 serializerName is null ? format : MessageFormat.Json,
                 avro);
+        }
+
+        private static string? UnreadableKeyReason(IPropertySymbol property)
+        {
+            if (property.IsStatic)
+            {
+                return "static";
+            }
+
+            if (property.IsIndexer)
+            {
+                return "an indexer";
+            }
+
+            if (property.DeclaredAccessibility != Accessibility.Public)
+            {
+                return "not public";
+            }
+
+            return property.GetMethod is { DeclaredAccessibility: Accessibility.Public } ? null : "has no public getter";
         }
 
         private static bool IsValidSerializer(INamedTypeSymbol serializer, INamedTypeSymbol message)
@@ -219,6 +261,7 @@ namespace Kafka.Typed.Generators.Parsing
                 {
                     if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } property
                         && !property.IsImplicitlyDeclared
+                        && property.Name.Length > 0 // a positional parameter still being typed (`record M(int)`)
                         && property.ExplicitInterfaceImplementations.Length == 0
                         && seen.Add(property.Name))
                     {
@@ -266,18 +309,30 @@ namespace Kafka.Typed.Generators.Parsing
                 return false;
             }
 
+            // A member absent from the payload keeps what the type gives it, as with System.Text.Json: a constructor
+            // parameter's default, an init-only member's initializer.
+            var constructorParameters = ChooseConstructor(type, out _)?.Parameters ?? System.Collections.Immutable.ImmutableArray<IParameterSymbol>.Empty;
             var specs = new List<MemberSpec>();
             foreach (var property in included)
             {
                 var jsonName = JsonName(property);
                 AssignKind assign;
+                string? absentDefault = null;
                 if (byConstructor.Contains(property.Name))
                 {
                     assign = AssignKind.Constructor;
+                    var position = arguments.IndexOf(property.Name);
+                    if (position >= 0 && position < constructorParameters.Length && constructorParameters[position].HasExplicitDefaultValue)
+                    {
+                        absentDefault = AvroParser.DefaultArgument(constructorParameters[position]);
+                    }
                 }
                 else if (property.SetMethod is { DeclaredAccessibility: Accessibility.Public } setter)
                 {
-                    assign = setter.IsInitOnly || property.IsRequired ? AssignKind.Initializer : AssignKind.Setter;
+                    assign = property.IsRequired ? AssignKind.Initializer
+                        : !setter.IsInitOnly ? AssignKind.Setter
+                        : property.ContainingType.IsGenericType ? AssignKind.Initializer // an UnsafeAccessor cannot name a member of a generic type here
+                        : AssignKind.InitAccessor;
                 }
                 else
                 {
@@ -288,7 +343,7 @@ namespace Kafka.Typed.Generators.Parsing
                 var scalar = TypeShapes.Scalar(property.Type);
                 if (scalar is not null)
                 {
-                    specs.Add(new MemberSpec(property.Name, jsonName, typeName, scalar, CollectionKind.None, null, false, assign));
+                    specs.Add(new MemberSpec(property.Name, jsonName, typeName, scalar, CollectionKind.None, null, false, assign, property.ContainingType.Fqn(), absentDefault));
                     continue;
                 }
 
@@ -303,7 +358,7 @@ namespace Kafka.Typed.Generators.Parsing
                 }
 
                 var nonNullable = property.Type.NullableAnnotation == NullableAnnotation.NotAnnotated;
-                specs.Add(new MemberSpec(property.Name, jsonName, typeName, null, collection, elementShape, nonNullable, assign));
+                specs.Add(new MemberSpec(property.Name, jsonName, typeName, null, collection, elementShape, nonNullable, assign, property.ContainingType.Fqn(), absentDefault));
             }
 
             members = specs.ToEquatableArray();
@@ -341,7 +396,40 @@ namespace Kafka.Typed.Generators.Parsing
                 byConstructor.Add(match.Name);
             }
 
+            // `new T(...) { ... }` must set every required member unless the constructor says it does.
+            if (SymbolHelpers.FindAttribute(constructor, KnownNames.SetsRequiredMembersAttribute) is null)
+            {
+                foreach (var required in RequiredMembers(type))
+                {
+                    var property = included.FirstOrDefault(p => string.Equals(p.Name, required.Name, StringComparison.Ordinal));
+                    if (property is null || byConstructor.Contains(property.Name) || property.SetMethod is not { DeclaredAccessibility: Accessibility.Public })
+                    {
+                        sink.Report(DiagnosticDescriptors.NoUsableConstructor, SymbolHelpers.IdentifierLocation(type), type.Display(),
+                            "the required member '" + required.Name + "' is not read by the codec (it is ignored, a field, or without a public getter and setter), so the codec cannot set it; "
+                            + "make it optional, or give the type a constructor with [SetsRequiredMembers]");
+                        return false;
+                    }
+                }
+            }
+
             return true;
+        }
+
+        /// <summary>The required fields and properties of <paramref name="type"/> and its base types (the most derived of each name).</summary>
+        internal static IEnumerable<ISymbol> RequiredMembers(INamedTypeSymbol type)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers())
+                {
+                    if (member is IPropertySymbol or IFieldSymbol && !member.IsStatic && seen.Add(member.Name)
+                        && member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true })
+                    {
+                        yield return member;
+                    }
+                }
+            }
         }
 
         private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, out string problem)

@@ -28,6 +28,44 @@ namespace Kafka.Typed.Generators.Parsing
             return string.Join(".", parts);
         }
 
+        /// <summary>
+        /// The base of the hint names of files generated for <paramref name="type"/>: its full name without <c>global::</c>
+        /// and <c>@</c>. Roslyn compares hint names ignoring case, so when the type, a containing type or a namespace has a
+        /// sibling whose name differs only in case (<c>Shop.Order</c> and <c>Shop.order</c>), a hash of the exact name is
+        /// appended to keep the hint names apart (adding the same one twice throws and drops every generated file).
+        /// </summary>
+        public static string HintBase(INamedTypeSymbol type)
+        {
+            var fqn = type.Fqn();
+            var hint = (fqn.StartsWith("global::", System.StringComparison.Ordinal) ? fqn.Substring(8) : fqn).Replace("@", string.Empty);
+            for (ISymbol current = type; current is INamedTypeSymbol or INamespaceSymbol { IsGlobalNamespace: false }; current = current.ContainingSymbol)
+            {
+                var container = (INamespaceOrTypeSymbol)current.ContainingSymbol;
+                foreach (var sibling in container.GetMembers())
+                {
+                    if (sibling is INamespaceOrTypeSymbol
+                        && string.Equals(sibling.Name, current.Name, System.StringComparison.OrdinalIgnoreCase)
+                        && !string.Equals(sibling.Name, current.Name, System.StringComparison.Ordinal))
+                    {
+                        return hint + "." + Fnv1a(fqn).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                }
+            }
+
+            return hint;
+        }
+
+        private static uint Fnv1a(string text)
+        {
+            var hash = 2166136261u;
+            foreach (var c in text)
+            {
+                hash = unchecked((hash ^ c) * 16777619u);
+            }
+
+            return hash;
+        }
+
         public static string Display(this ISymbol symbol) => symbol.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat);
 
         /// <summary>The location of the attribute, or of one of its arguments.</summary>
