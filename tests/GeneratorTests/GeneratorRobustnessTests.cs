@@ -255,4 +255,48 @@ public sealed class GeneratorRobustnessTests
         Assert.Equal("R { Id = x, N = 7, Note = n, C = Green, D = 1.25, Opt = o }|R { Id = x, N = 0, Note = m, C = Red, D = 2, Opt =  }",
             probe.GetMethod("Record")!.Invoke(null, null));
     }
+
+    /// <summary>
+    /// A non-nullable init-only string with no initializer has nothing to keep when its member is absent: reading it as
+    /// null would break the type's own nullability, so the payload is refused naming the member, as before.
+    /// </summary>
+    [Fact]
+    public void JsonNonNullableInitOnlyMemberWithoutInitializerIsStillRequired()
+    {
+        var (_, output) = TestCompilation.Run(TestCompilation.Create("""
+            using System.Text;
+            using Kafka.Typed;
+            namespace Shop;
+            [KafkaTopic("t", Format = KafkaFormat.Json)]
+            public partial class M
+            {
+                public string Code { get; init; }
+                public string? Note { get; init; }
+                public M() { Code = "unset"; }
+            }
+            public static class Probe
+            {
+                public static string Read(string json)
+                {
+                    try
+                    {
+                        var m = Get<M>().Deserialize(Encoding.UTF8.GetBytes(json), new KafkaSerializationContext("t"));
+                        return m.Code + "," + (m.Note ?? "null");
+                    }
+                    catch (KafkaSerializationException e)
+                    {
+                        return "error: " + e.Message;
+                    }
+                }
+
+                private static IKafkaSerializer<T> Get<T>() where T : IKafkaMessage<T> => T.Serializer;
+            }
+            """));
+        TestCompilation.AssertClean(output);
+        var read = TestCompilation.Load(output).GetType("Shop.Probe", throwOnError: true)!.GetMethod("Read")!;
+        Assert.Equal("c,null", read.Invoke(null, ["{\"code\":\"c\"}"]));
+        var missing = (string)read.Invoke(null, ["{\"note\":\"n\"}"])!;
+        Assert.StartsWith("error: ", missing, StringComparison.Ordinal);
+        Assert.Contains("code", missing, StringComparison.Ordinal);
+    }
 }

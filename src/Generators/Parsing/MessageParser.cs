@@ -217,6 +217,28 @@ namespace Kafka.Typed.Generators.Parsing
                 avro);
         }
 
+        /// <summary>
+        /// A non-nullable reference-typed property declared without an initializer: when its JSON member is absent nothing
+        /// would set it, so it is read like a required one (a missing member is a named error, not a null).
+        /// </summary>
+        private static bool IsUninitializedNonNullableReference(IPropertySymbol property)
+        {
+            if (!property.Type.IsReferenceType || property.NullableAnnotation != NullableAnnotation.NotAnnotated)
+            {
+                return false;
+            }
+
+            foreach (var reference in property.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax { Initializer: not null })
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         private static string? UnreadableKeyReason(IPropertySymbol property)
         {
             if (property.IsStatic)
@@ -332,6 +354,7 @@ namespace Kafka.Typed.Generators.Parsing
                     assign = property.IsRequired ? AssignKind.Initializer
                         : !setter.IsInitOnly ? AssignKind.Setter
                         : property.ContainingType.IsGenericType ? AssignKind.Initializer // an UnsafeAccessor cannot name a member of a generic type here
+                        : IsUninitializedNonNullableReference(property) ? AssignKind.Initializer // absent, it would stay null: read as missing
                         : AssignKind.InitAccessor;
                 }
                 else
