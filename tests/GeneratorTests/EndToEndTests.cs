@@ -122,6 +122,77 @@ public sealed class EndToEndTests
             Kafka.Typed.Avro.KafkaAvroDefaults.Reset();
         }
     }
+    /// <summary>
+    /// Two hosts in one process (two services, or two test classes), each with its own cluster and Schema Registry: each
+    /// host's typed producer and consumer use its own registry, not whichever host configured the process-wide default
+    /// last, and stopping one host leaves the other working.
+    /// </summary>
+    [Fact]
+    public async Task HostsInOneProcessEachUseTheirOwnSchemaRegistry()
+    {
+        using var clusterA = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 1 });
+        using var clusterB = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 1 });
+        await using var registryA = await InProcessSchemaRegistry.StartAsync();
+        await using var registryB = await InProcessSchemaRegistry.StartAsync();
+        foreach (var cluster in new[] { clusterA, clusterB })
+        {
+            cluster.CreateTopic("e2e.orders", 1);
+            cluster.CreateTopic("e2e.orders.dlq", 1);
+        }
+
+        var hostA = BuildHost(clusterA, registryA);
+        var hostB = BuildHost(clusterB, registryB);
+        try
+        {
+            await hostA.StartAsync();
+            await hostB.StartAsync(); // B's registry is now the process-wide default
+
+            await hostA.Services.GetRequiredService<IKafkaProducer<E2eOrder>>().SendAsync(new E2eOrder("a-1", 1m));
+            await hostB.Services.GetRequiredService<IKafkaProducer<E2eOrder>>().SendAsync(new E2eOrder("b-1", 2m));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+            Assert.Equal("a-1", (await hostA.Services.GetRequiredService<E2eSink>().Received.Reader.ReadAsync(timeout.Token)).Value.OrderId);
+            Assert.Equal("b-1", (await hostB.Services.GetRequiredService<E2eSink>().Received.Reader.ReadAsync(timeout.Token)).Value.OrderId);
+
+            foreach (var registry in new[] { registryA, registryB })
+            {
+                using var client = new Confluent.SchemaRegistry.CachedSchemaRegistryClient(new Confluent.SchemaRegistry.SchemaRegistryConfig { Url = registry.Url });
+                Assert.Equal(E2eOrder.AvroCodec.SchemaJson, (await client.GetLatestSchemaAsync("e2e.orders-value")).SchemaString);
+            }
+
+            // Stopping B (whose connection is the process-wide one) leaves A's producer and consumer working.
+            await hostB.StopAsync();
+            hostB.Dispose();
+            await hostA.Services.GetRequiredService<IKafkaProducer<E2eOrder>>().SendAsync(new E2eOrder("a-2", 3m));
+            Assert.Equal("a-2", (await hostA.Services.GetRequiredService<E2eSink>().Received.Reader.ReadAsync(timeout.Token)).Value.OrderId);
+            Assert.False(Kafka.Typed.Avro.KafkaAvroDefaults.IsConfigured, "the stopped host's connection is no longer the process-wide default");
+        }
+        finally
+        {
+            await hostA.StopAsync();
+            hostA.Dispose();
+            hostB.Dispose();
+            Kafka.Typed.Avro.KafkaAvroDefaults.Reset();
+        }
+
+        static IHost BuildHost(EmbeddedKafkaCluster cluster, InProcessSchemaRegistry registry)
+        {
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Kafka:AppName"] = "e2e",
+                ["Kafka:Server"] = "test",
+                ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
+                ["Kafka:SchemaRegistry:Url"] = registry.Url,
+                ["Kafka:Producer:FlushFrequency"] = "00:00:00",
+                ["Kafka:Consumer:SessionTimeout"] = "00:00:06",
+                ["Kafka:Consumer:HeartbeatInterval"] = "00:00:00.500",
+                ["Kafka:Consumer:ShutdownTimeout"] = "00:00:05",
+            });
+            builder.Services.AddSingleton<E2eSink>();
+            builder.Services.AddKafkaTyped(builder.Configuration.GetSection("Kafka"));
+            return builder.Build();
+        }
+    }
 }
 
 /// <summary>

@@ -19,22 +19,7 @@ public static class KafkaAvroDefaults
     /// <summary>Connects to the registry in <see cref="AvroSerdeOptions.Registry"/> with a new <see cref="CachedSchemaRegistryClient"/>.</summary>
     /// <param name="options">The registry connection and serde behaviour for every Avro type.</param>
     /// <exception cref="KafkaConfigurationException">An option is invalid (for example no URL).</exception>
-    public static void Configure(AvroSerdeOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate(needsUrl: true);
-        CachedSchemaRegistryClient client;
-        try
-        {
-            client = new CachedSchemaRegistryClient(options.Registry);
-        }
-        catch (ArgumentException e)
-        {
-            throw new KafkaConfigurationException("AvroSerdeOptions.Registry", options.Registry.Url, e.Message, e);
-        }
-
-        Set(new Binding(client, options, OwnsClient: true));
-    }
+    public static void Configure(AvroSerdeOptions options) => Set(Connect(options, ownsClient: true));
 
     /// <summary>Uses an existing registry client (not disposed by Kafka.Typed).</summary>
     /// <param name="client">The client.</param>
@@ -49,6 +34,38 @@ public static class KafkaAvroDefaults
 
     /// <summary>Forgets the connection (serializers bound to it rebind on next use); disposes a client created by <see cref="Configure(AvroSerdeOptions)"/>.</summary>
     public static void Reset() => Set(null);
+
+    /// <summary>A connection to the registry in <paramref name="options"/> with a new <see cref="CachedSchemaRegistryClient"/>.</summary>
+    /// <param name="options">The registry connection and serde behaviour.</param>
+    /// <param name="ownsClient">Whether installing it here makes this class dispose the client when it is replaced.</param>
+    internal static Binding Connect(AvroSerdeOptions options, bool ownsClient)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(needsUrl: true);
+        try
+        {
+            return new Binding(new CachedSchemaRegistryClient(options.Registry), options, ownsClient);
+        }
+        catch (ArgumentException e)
+        {
+            throw new KafkaConfigurationException("AvroSerdeOptions.Registry", options.Registry.Url, e.Message, e);
+        }
+    }
+
+    /// <summary>Makes a connection someone else owns (a host) the process-wide one.</summary>
+    internal static void Share(Binding binding) => Set(binding);
+
+    /// <summary>Forgets <paramref name="binding"/> if it is still the process-wide connection (its owner is disposing it).</summary>
+    internal static void Withdraw(Binding binding)
+    {
+        lock (Gate)
+        {
+            if (ReferenceEquals(_current, binding))
+            {
+                Volatile.Write(ref _current, null);
+            }
+        }
+    }
 
     internal static Binding Current
         => Volatile.Read(ref _current)
@@ -84,6 +101,7 @@ public static class KafkaAvroDefaults
 public class AvroKafkaSerializer<T> : IKafkaSerializer<T>
 {
     private readonly IAvroCodec<T> _codec;
+    private readonly KafkaAvroDefaults.Binding? _pinned;
     private Bound? _bound;
 
     /// <summary>Creates the serializer; nothing is validated or contacted until first use.</summary>
@@ -94,16 +112,22 @@ public class AvroKafkaSerializer<T> : IKafkaSerializer<T>
         _codec = codec;
     }
 
+    private AvroKafkaSerializer(IAvroCodec<T> codec, KafkaAvroDefaults.Binding pinned)
+    {
+        _codec = codec;
+        _pinned = pinned;
+    }
+
     /// <summary>The type's codec (its <see cref="IAvroCodec{T}.Schema"/> is the schema registered for the type).</summary>
     public IAvroCodec<T> Codec => _codec;
 
-    /// <summary>The serde bound to the current <see cref="KafkaAvroDefaults"/> connection.</summary>
+    /// <summary>The serde bound to the current <see cref="KafkaAvroDefaults"/> connection (or to the host's own, for the serializer a host uses).</summary>
     /// <exception cref="KafkaConfigurationException">No connection is configured, or the codec's schema is invalid.</exception>
     public AvroSerde<T> Serde
     {
         get
         {
-            var binding = KafkaAvroDefaults.Current;
+            var binding = _pinned ?? KafkaAvroDefaults.Current;
             var bound = Volatile.Read(ref _bound);
             if (bound is not null && ReferenceEquals(bound.Binding, binding))
             {
@@ -118,6 +142,9 @@ public class AvroKafkaSerializer<T> : IKafkaSerializer<T>
 
     /// <inheritdoc />
     public void Serialize(T value, IBufferWriter<byte> output, in KafkaSerializationContext context) => Serde.Serialize(value, output, context);
+
+    /// <summary>The same codec over <paramref name="binding"/> only, whatever <see cref="KafkaAvroDefaults"/> holds later.</summary>
+    internal AvroKafkaSerializer<T> PinnedTo(KafkaAvroDefaults.Binding binding) => new(_codec, binding);
 
     /// <inheritdoc />
     public T Deserialize(ReadOnlySpan<byte> data, in KafkaSerializationContext context) => Serde.Deserialize(data, context);

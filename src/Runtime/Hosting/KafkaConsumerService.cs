@@ -30,7 +30,8 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     /// <param name="scopes">Creates the scope of each message.</param>
     /// <param name="options">The bound options.</param>
     /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
-    public KafkaConsumerService(KafkaConsumerDefinition definition, IServiceScopeFactory scopes, IOptions<KafkaTypedOptions> options, ILoggerFactory? loggerFactory = null)
+    /// <param name="producers">The host's producers, whose Schema Registry connection an Avro message type is read with; <see langword="null"/> for <see cref="Avro.KafkaAvroDefaults"/>.</param>
+    public KafkaConsumerService(KafkaConsumerDefinition definition, IServiceScopeFactory scopes, IOptions<KafkaTypedOptions> options, ILoggerFactory? loggerFactory = null, KafkaProducerHost? producers = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(scopes);
@@ -40,7 +41,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         _options = options.Value;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<KafkaConsumerService<TMessage, THandler>>();
-        _serializer = TMessage.Serializer;
+        _serializer = producers is null ? TMessage.Serializer : producers.SerializerFor(TMessage.Serializer);
     }
 
     /// <summary>The handler's compile-time arguments.</summary>

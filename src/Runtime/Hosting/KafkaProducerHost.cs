@@ -20,6 +20,7 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
     private readonly object _gate = new();
     private SyncProducer? _sync;
     private AsyncProducer? _async;
+    private readonly Avro.KafkaAvroDefaults.Binding? _avro;
     private Task _listening = Task.CompletedTask;
     private bool _disposed;
 
@@ -35,12 +36,23 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<KafkaProducerHost>();
 
-        // Created when the host starts (it is a hosted service), so before any message is sent or read.
+        // Created when the host starts (it is a hosted service), so before any message is sent or read. The host's
+        // typed producers and consumers use this connection whatever another host in the process configures; it is also
+        // made the process-wide default for code that uses a message type's serializer directly.
         if (_options.ToAvroSerdeOptions() is { } avro)
         {
-            Avro.KafkaAvroDefaults.Configure(avro);
+            _avro = Avro.KafkaAvroDefaults.Connect(avro, ownsClient: false);
+            Avro.KafkaAvroDefaults.Share(_avro);
         }
     }
+
+    /// <summary>
+    /// The serializer this host's typed producers and consumers use for <typeparamref name="T"/>: an Avro serializer is
+    /// bound to the host's own Schema Registry connection (when one is configured), so that hosts in one process (tests,
+    /// several services) do not share the last-configured registry; any other serializer is used as it is.
+    /// </summary>
+    internal IKafkaSerializer<T> SerializerFor<T>(IKafkaSerializer<T> serializer)
+        => _avro is not null && serializer is Avro.AvroKafkaSerializer<T> avro ? avro.PinnedTo(_avro) : serializer;
 
     /// <summary>The producer that awaits acknowledgements (created, and the cluster checked, on first use).</summary>
     public SyncProducer Sync
@@ -103,6 +115,11 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
         }
 
         _stopping.Dispose();
+        if (_avro is not null)
+        {
+            Avro.KafkaAvroDefaults.Withdraw(_avro);
+            _avro.Client.Dispose();
+        }
     }
 
     private SyncProducer CreateSync()

@@ -92,6 +92,7 @@ public static class KafkaTypedRegistration
             definition,
             sp.GetRequiredService<IServiceScopeFactory>(),
             sp.GetRequiredService<IOptions<KafkaTypedOptions>>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetRequiredService<KafkaProducerHost>()));
     }
 }

@@ -68,7 +68,7 @@ public abstract class KafkaTypedProducer<T> : IKafkaProducer<T>
     {
         ArgumentNullException.ThrowIfNull(host);
         _host = host;
-        _serializer = T.Serializer;
+        _serializer = host.SerializerFor(T.Serializer);
         Topic = T.Topic;
     }
 
