@@ -46,6 +46,11 @@ internal sealed class ConsumeSession
     private long _windowStart;
     private int _windowCalls;
     private int _inlineHandled;
+    // Polling without taking records stops once the buffer has been full this long: then every partition is paused.
+    private const int BufferStallBeforePauseMs = 1000;
+    private static readonly long BufferStallBeforePause = Stopwatch.Frequency / 1000 * BufferStallBeforePauseMs;
+    private long _bufferFullSince;
+    private bool _bufferPaused;
     private readonly ConcurrentQueue<PartitionWorker> _pauseUpdates = new();
     private readonly HashSet<PartitionWorker> _paused = [];
     private readonly List<PartitionWorker> _pausedSnapshot = [];
@@ -161,16 +166,43 @@ internal sealed class ConsumeSession
             while (!cancellationToken.IsCancellationRequested && _fatal is null && !_crash)
             {
                 ApplyPauseUpdates(consumer);
-                if (Volatile.Read(ref _buffered) >= Options.MaxBufferedMessages)
+                if (_bufferPaused)
+                {
+                    // Every partition is paused: the Consume below returns nothing new, but it serves rebalance callbacks
+                    // and counts as a poll for max.poll.interval.ms, so a long stall does not cost the group membership.
+                    if (Volatile.Read(ref _buffered) <= _lowBuffered)
+                    {
+                        SetBufferPaused(consumer, false);
+                    }
+                }
+                else if (Volatile.Read(ref _buffered) >= Options.MaxBufferedMessages)
                 {
                     // Handlers are behind: wait for them (briefly, so pause updates and stop requests are still seen)
                     // instead of pausing partitions, which would make librdkafka drop and refetch what it prefetched.
+                    // Not polling at all must not last, though (librdkafka leaves the group after max.poll.interval.ms,
+                    // and a backoff can hold a full buffer for minutes): after BufferStallBeforePause every partition is
+                    // paused and polling goes on until the handlers have caught up to half the buffer.
                     _room.Reset();
                     if (Volatile.Read(ref _buffered) >= Options.MaxBufferedMessages)
                     {
-                        _room.Wait(PollTimeout);
-                        continue;
+                        var now = Stopwatch.GetTimestamp();
+                        if (_bufferFullSince == 0)
+                        {
+                            _bufferFullSince = now;
+                        }
+
+                        if (now - _bufferFullSince < BufferStallBeforePause)
+                        {
+                            _room.Wait(PollTimeout);
+                            continue;
+                        }
+
+                        SetBufferPaused(consumer, true);
                     }
+                }
+                else
+                {
+                    _bufferFullSince = 0;
                 }
 
                 try
@@ -634,7 +666,7 @@ internal sealed class ConsumeSession
             return;
         }
 
-        var wanted = worker.WantsPause;
+        var wanted = worker.WantsPause || _bufferPaused;
         if (wanted == worker.IsPaused)
         {
             return;
@@ -665,6 +697,26 @@ internal sealed class ConsumeSession
         catch (KafkaException e)
         {
             Log.ConsumerError(Logger, Group.GroupId, $"{(wanted ? "pause" : "resume")} of {worker.Partition} failed: {e.Error.Reason}");
+        }
+    }
+
+    /// <summary>Poll thread: pauses every partition while handlers are far behind (see the poll loop), or lifts that pause.</summary>
+    private void SetBufferPaused(IConsumer<byte[]?, byte[]?> consumer, bool paused)
+    {
+        _bufferPaused = paused;
+        _bufferFullSince = 0;
+        if (paused)
+        {
+            Log.BufferStalled(Logger, Group.GroupId, Volatile.Read(ref _buffered), BufferStallBeforePauseMs);
+        }
+        else
+        {
+            Log.BufferCaughtUp(Logger, Group.GroupId, Volatile.Read(ref _buffered));
+        }
+
+        foreach (var worker in _workers.Values)
+        {
+            ApplyPause(consumer, worker);
         }
     }
 
