@@ -56,6 +56,7 @@ internal sealed class ConsumeSession
     private readonly List<PartitionWorker> _pausedSnapshot = [];
     private readonly List<ConsumeResult<byte[]?, byte[]?>> _batch = new(MaxBatch);
     private readonly CancellationTokenSource _stopping = new();
+    private CancellationToken _cancellation;
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private readonly ManualResetEventSlim _room = new(initialState: true);
     private readonly int _lowBuffered;
@@ -89,10 +90,14 @@ internal sealed class ConsumeSession
     /// <summary>Cancelled when the session stops: backoff waits end and no new message starts.</summary>
     public CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>Whether the session is stopping, or the token <see cref="ConsumerGroup.ConsumeAsync"/> runs with was cancelled (the poll thread may not have seen it yet).</summary>
+    public bool StopRequested => _stopping.IsCancellationRequested || _cancellation.IsCancellationRequested;
+
     public ILogger Logger => Group.Logger;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _cancellation = cancellationToken;
         if (Options.FailurePolicy == FailurePolicy.DeadLetter)
         {
             DeadLetterProducer = new ProducerCore(

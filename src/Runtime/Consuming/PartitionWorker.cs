@@ -312,8 +312,11 @@ internal sealed class PartitionWorker
                 {
                     await (started?.Task ?? group.Handler(message, _hardStop.Token)).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
+                catch (OperationCanceledException) when (_hardStop.IsCancellationRequested || _stop.IsCancellationRequested || _session.StopRequested)
                 {
+                    // Cancelled by a stop (a hard stop through the handler's token, or the application's own token, which
+                    // is often the one ConsumeAsync runs with): the message did not fail, it is abandoned and redelivered.
+                    // Counting it as a failure would skip or dead-letter a good message on its last attempt.
                     return false;
                 }
                 catch (Exception e)

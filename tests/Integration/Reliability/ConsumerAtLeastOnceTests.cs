@@ -228,6 +228,49 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
         Assert.Equal("slow", await redelivered.Task);
     }
 
+    [Theory]
+    [InlineData(FailurePolicy.Skip)]
+    [InlineData(FailurePolicy.DeadLetter)]
+    public async Task A_handler_cancelled_by_the_shutdown_on_its_last_attempt_is_neither_skipped_nor_dead_lettered(FailurePolicy policy)
+    {
+        // A handler that observes the application's own stop token (the one ConsumeAsync runs with) throws
+        // OperationCanceledException when the host stops. That is not a failure of the message: it must be redelivered,
+        // not skipped (lost) or dead-lettered, even when no retry is left.
+        using var cluster = EmbeddedKafkaCluster.Start();
+        var topic = "cancelled-at-shutdown-" + policy.ToString().ToLowerInvariant();
+        cluster.CreateTopic(topic, 1);
+        cluster.CreateTopic(topic + ".dlq", 1);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Encoding.ASCII.GetBytes("m"));
+        }
+
+        var options = Kit.FastGroup(new ConsumerOptions { GroupId = "cancelled-group", MaxRetries = 0, FailurePolicy = policy });
+        var started = new TaskCompletionSource();
+        using (var appStopping = new CancellationTokenSource())
+        {
+            var group = new ConsumerGroup(Kit.App(cluster), [topic], async (_, _) =>
+            {
+                started.TrySetResult();
+                await Task.Delay(Timeout.Infinite, appStopping.Token);
+            }, options);
+            var run = group.ConsumeAsync(appStopping.Token);
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await appStopping.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, group.HandledCount + group.SkippedCount + group.DeadLetterCount);
+        }
+
+        var redelivered = new TaskCompletionSource<string>();
+        var next = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            redelivered.TrySetResult(m.ValueAsString!);
+            return Task.CompletedTask;
+        }, options);
+        await Kit.RunUntilAsync(next, redelivered.Task);
+        Assert.Equal("m", await redelivered.Task);
+    }
+
     [Fact]
     public async Task Retry_state_of_a_revoked_partition_is_not_carried_over()
     {
