@@ -493,8 +493,9 @@ internal sealed class ConsumeSession
             if (!_workers.ContainsKey(tp))
             {
                 // librdkafka keeps an application pause across revocation and re-assignment, so a partition this member
-                // paused before may still be paused: start as "paused" so the poll loop resumes it once the assignment is applied.
-                var worker = new PartitionWorker(this, tp) { IsPaused = true };
+                // paused before may still be paused: start as "paused", state unknown, so that once the assignment is
+                // applied the poll loop resumes it (or pauses it, while the buffer is full) either way.
+                var worker = new PartitionWorker(this, tp) { IsPaused = true, PauseUnknown = true };
                 _workers[tp] = worker;
                 _paused.Add(worker);
                 worker.Start();
@@ -672,7 +673,7 @@ internal sealed class ConsumeSession
         }
 
         var wanted = worker.WantsPause || _bufferPaused;
-        if (wanted == worker.IsPaused)
+        if (wanted == worker.IsPaused && !worker.PauseUnknown)
         {
             return;
         }
@@ -689,6 +690,7 @@ internal sealed class ConsumeSession
             }
 
             worker.IsPaused = wanted;
+            worker.PauseUnknown = false;
             if (wanted)
             {
                 _paused.Add(worker);

@@ -65,6 +65,9 @@ internal sealed class PartitionWorker
         set => _isPaused = value;
     }
 
+    /// <summary>Poll thread only: whether librdkafka's pause state of a newly assigned partition is still unknown (it may keep a pause from an earlier assignment); the first pause update then applies the wanted state either way.</summary>
+    public bool PauseUnknown { get; set; }
+
     public bool WantsPause => _retrying || Volatile.Read(ref _queued) >= _highWatermark || (IsPaused && Volatile.Read(ref _queued) > _lowWatermark);
 
     public int Queued => Volatile.Read(ref _queued);
