@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Confluent.Kafka;
 using Kafka.Typed.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -269,6 +270,61 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
         }, options);
         await Kit.RunUntilAsync(next, redelivered.Task);
         Assert.Equal("m", await redelivered.Task);
+    }
+
+    [Fact]
+    public async Task Failed_dead_letter_writes_are_retried_and_the_next_message_waits_for_the_acknowledgement()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "dlq-write-fails";
+        cluster.CreateTopic(topic, 1);
+        cluster.CreateTopic(topic + ".dlq", 1);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Encoding.ASCII.GetBytes("poison"));
+            await producer.SendAsync(topic, Encoding.ASCII.GetBytes("fine"));
+        }
+
+        // The broker refuses the next three produce requests: the first dead-letter writes.
+        cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.PolicyViolation, ErrorCode.PolicyViolation, ErrorCode.PolicyViolation);
+        var logs = new CapturingLoggerFactory();
+        long deadLetteredWhenFineRan = -1;
+        ConsumerGroup? group = null;
+        group = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            if (m.ValueAsString == "poison")
+            {
+                throw new InvalidOperationException("poison");
+            }
+
+            Interlocked.Exchange(ref deadLetteredWhenFineRan, group!.DeadLetterCount);
+            return Task.CompletedTask;
+        }, Kit.FastGroup(new ConsumerOptions { GroupId = "dlq-write-fails-group", MaxRetries = 0 }), logs);
+        await Kit.RunUntilAsync(group, () => group.HandledCount == 1, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, group.DeadLetterCount);
+        Assert.Equal(1, Interlocked.Read(ref deadLetteredWhenFineRan)); // in order: after the acknowledged write
+        Assert.Contains(logs.Lines, l => l.Contains("Dead-letter write to dlq-write-fails.dlq", StringComparison.Ordinal));
+        var dead = Kit.ReadAll(cluster, topic + ".dlq", 2, TimeSpan.FromSeconds(5));
+        var record = Assert.Single(dead);
+        Assert.Equal("poison", Encoding.ASCII.GetString(record.Message.Value!));
+
+        // Both are committed: a new member of the group gets nothing more.
+        var again = new ConcurrentQueue<long>();
+        var produced = new TaskCompletionSource();
+        var next = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            again.Enqueue(m.Offset);
+            produced.TrySetResult();
+            return Task.CompletedTask;
+        }, Kit.FastGroup(new ConsumerOptions { GroupId = "dlq-write-fails-group" }));
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Encoding.ASCII.GetBytes("after"));
+        }
+
+        await Kit.RunUntilAsync(next, produced.Task);
+        Assert.Equal([2L], again);
     }
 
     [Fact]
