@@ -56,6 +56,9 @@ internal sealed class ConsumeSession
     private readonly List<PartitionWorker> _pausedSnapshot = [];
     private readonly List<ConsumeResult<byte[]?, byte[]?>> _batch = new(MaxBatch);
     private readonly CancellationTokenSource _stopping = new();
+    private static readonly TimeSpan InlineWatchdogPeriod = TimeSpan.FromMilliseconds(100);
+    private volatile PartitionWorker? _inlineCall;
+    private Timer? _inlineWatchdog;
     private CancellationToken _cancellation;
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private readonly ManualResetEventSlim _room = new(initialState: true);
@@ -164,6 +167,7 @@ internal sealed class ConsumeSession
             .SetOffsetsCommittedHandler(OnCommitted)
             .Build();
         _consumer = consumer;
+        var watchdog = cancellationToken.Register(static s => ((ConsumeSession)s!).StartInlineWatchdog(), this);
         try
         {
             consumer.Subscribe(Group.Topics);
@@ -264,6 +268,8 @@ internal sealed class ConsumeSession
         }
         finally
         {
+            watchdog.Dispose(); // waits for a callback that is running, so the timer below is the last one
+            _inlineWatchdog?.Dispose();
             _stopping.Cancel();
             _consumer = null;
             if (_crash)
@@ -278,6 +284,14 @@ internal sealed class ConsumeSession
             }
         }
     }
+
+    /// <summary>
+    /// Runs when <see cref="ConsumerGroup.ConsumeAsync"/>'s token is cancelled. A handler that blocks on the poll thread
+    /// (inline) keeps the poll loop from seeing the stop at all, so <see cref="Stop"/> could never cancel it: from
+    /// <see cref="ConsumerOptions.ShutdownTimeout"/> on, a timer cancels the token of whatever inline call is running.
+    /// </summary>
+    private void StartInlineWatchdog()
+        => _inlineWatchdog = new Timer(static s => ((ConsumeSession)s!)._inlineCall?.CancelHandler(), this, Options.ShutdownTimeout, InlineWatchdogPeriod);
 
     private void CrashNow()
     {
@@ -330,7 +344,9 @@ internal sealed class ConsumeSession
 
             if (_holdsSlot || !_parallelismLimited)
             {
+                _inlineCall = worker;
                 var outcome = worker.TryHandleInline(record, _holdsSlot);
+                _inlineCall = null;
                 if (outcome != InlineOutcome.NotTaken)
                 {
                     if (++_windowCalls == InlineWindow)

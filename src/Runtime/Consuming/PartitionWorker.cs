@@ -133,6 +133,9 @@ internal sealed class PartitionWorker
         }
     }
 
+    /// <summary>Cancels the handler's token (a hard stop of the message in flight) without stopping the worker; thread-safe.</summary>
+    public void CancelHandler() => _hardStop.Cancel();
+
     private async Task RunAsync()
     {
         var reader = _queue.Reader;

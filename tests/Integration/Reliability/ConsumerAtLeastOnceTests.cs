@@ -328,6 +328,50 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_synchronous_handler_that_blocks_on_the_poll_thread_is_cancelled_once_the_shutdown_timeout_passed()
+    {
+        // A handler that completes synchronously runs on the poll thread. One that blocks there until its token is
+        // cancelled must not hang the shutdown: after ShutdownTimeout its token is cancelled, as on a worker.
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "blocks-inline";
+        cluster.CreateTopic(topic, 1);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Encoding.ASCII.GetBytes("blocking"));
+        }
+
+        var options = Kit.FastGroup(new ConsumerOptions { GroupId = "blocks-inline-group", ShutdownTimeout = TimeSpan.FromMilliseconds(300) });
+        var started = new TaskCompletionSource();
+        var cancelled = false;
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], (_, ct) =>
+        {
+            started.TrySetResult();
+            cancelled = ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(25)); // bounded, so a failing run does not leak a stuck thread
+            ct.ThrowIfCancellationRequested();
+            return Task.CompletedTask;
+        }, options);
+        using (var cts = new CancellationTokenSource())
+        {
+            var run = group.ConsumeAsync(cts.Token);
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await cts.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(15));
+        }
+
+        Assert.True(cancelled);
+        Assert.Equal(0, group.HandledCount + group.DeadLetterCount + group.SkippedCount);
+
+        var redelivered = new TaskCompletionSource<string>();
+        var next = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            redelivered.TrySetResult(m.ValueAsString!);
+            return Task.CompletedTask;
+        }, options);
+        await Kit.RunUntilAsync(next, redelivered.Task);
+        Assert.Equal("blocking", await redelivered.Task);
+    }
+
+    [Fact]
     public async Task Retry_state_of_a_revoked_partition_is_not_carried_over()
     {
         using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { ConsumerGroupHeartbeatInterval = TimeSpan.FromMilliseconds(200) });
