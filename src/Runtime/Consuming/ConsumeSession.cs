@@ -105,7 +105,10 @@ internal sealed class ConsumeSession
         {
             DeadLetterProducer = new ProducerCore(
                 new KafkaAppConfig(Group.App.AppName, Group.App.Server, Group.App.BootstrapServers) { ConnectTimeout = TimeSpan.Zero },
-                new ProducerOptions { Tls = Options.Tls, Sasl = Options.Sasl, FlushFrequency = TimeSpan.Zero, AutoCreateTopics = true },
+                // Not idempotent: each write is awaited on its own, so its sequence buys nothing, while an idempotent
+                // producer's fatal error (a sequence desynchronisation, say) would fail every later write and stall every
+                // partition with a poison message for good. A retried write may duplicate a dead letter; none is lost.
+                new ProducerOptions { Tls = Options.Tls, Sasl = Options.Sasl, FlushFrequency = TimeSpan.Zero, AutoCreateTopics = true, EnableIdempotence = false },
                 Logger);
         }
 

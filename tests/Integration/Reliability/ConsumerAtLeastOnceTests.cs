@@ -272,8 +272,10 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
         Assert.Equal("m", await redelivered.Task);
     }
 
-    [Fact]
-    public async Task Failed_dead_letter_writes_are_retried_and_the_next_message_waits_for_the_acknowledgement()
+    [Theory]
+    [InlineData(ErrorCode.PolicyViolation)]
+    [InlineData(ErrorCode.OutOfOrderSequenceNumber)] // was fatal for an idempotent dead-letter producer: every later write failed
+    public async Task Failed_dead_letter_writes_are_retried_and_the_next_message_waits_for_the_acknowledgement(ErrorCode refusal)
     {
         using var cluster = EmbeddedKafkaCluster.Start();
         const string topic = "dlq-write-fails";
@@ -285,8 +287,9 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
             await producer.SendAsync(topic, Encoding.ASCII.GetBytes("fine"));
         }
 
-        // The broker refuses the next three produce requests: the first dead-letter writes.
-        cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.PolicyViolation, ErrorCode.PolicyViolation, ErrorCode.PolicyViolation);
+        // The broker refuses the next three produce requests: the first dead-letter writes. The partition must get over
+        // it: no refusal may leave the dead-letter producer unusable for good.
+        cluster.PushRequestErrors(KafkaApiKey.Produce, refusal, refusal, refusal);
         var logs = new CapturingLoggerFactory();
         long deadLetteredWhenFineRan = -1;
         ConsumerGroup? group = null;
