@@ -46,6 +46,7 @@ public static class Kit
         DisablePayloadLogging = with?.DisablePayloadLogging ?? false,
         MaxDegreeOfParallelism = with?.MaxDegreeOfParallelism ?? 8,
         MaxBufferedMessagesPerPartition = with?.MaxBufferedMessagesPerPartition ?? 1000,
+        MaxBufferedMessages = with?.MaxBufferedMessages ?? 50_000,
         ShutdownTimeout = with?.ShutdownTimeout ?? TimeSpan.FromSeconds(10),
         CommitInterval = with?.CommitInterval ?? TimeSpan.FromMilliseconds(200),
         SessionTimeout = with?.SessionTimeout ?? TimeSpan.FromSeconds(6),

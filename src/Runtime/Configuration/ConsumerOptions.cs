@@ -53,8 +53,10 @@ public sealed class RetryBackoff
     /// <param name="random01">A random number in [0, 1).</param>
     public TimeSpan DelayAfter(int attempt, double random01)
     {
-        var baseMs = InitialDelay.TotalMilliseconds * Math.Pow(Multiplier, Math.Max(0, attempt - 1));
-        baseMs = Math.Min(baseMs, MaxDelay.TotalMilliseconds);
+        // Multiplier^(attempt-1) overflows to infinity in a long retry series (100^155 already): fine when capped at
+        // MaxDelay, but 0 ms × infinity is NaN, so a zero initial delay stays zero.
+        var initialMs = InitialDelay.TotalMilliseconds;
+        var baseMs = initialMs <= 0 ? 0 : Math.Min(initialMs * Math.Pow(Multiplier, Math.Max(0, attempt - 1)), MaxDelay.TotalMilliseconds);
         var spread = baseMs * Jitter * ((random01 * 2) - 1);
         return TimeSpan.FromMilliseconds(Math.Clamp(baseMs + spread, 0, MaxDelay.TotalMilliseconds));
     }
@@ -123,7 +125,9 @@ public sealed class ConsumerOptions
 
     /// <summary>
     /// How many fetched messages may wait across all partitions before polling slows down until handlers catch up to
-    /// half of it (no partition is paused for this, so nothing prefetched is dropped). Default 50,000; 1 to 10,000,000.
+    /// half of it (no partition is paused for this, so nothing prefetched is dropped, unless the handlers stay that far
+    /// behind for over a second: then every partition is paused and polling goes on, so that the group membership holds).
+    /// Default 50,000; 1 to 10,000,000.
     /// </summary>
     public int MaxBufferedMessages { get; init; } = 50_000;
 

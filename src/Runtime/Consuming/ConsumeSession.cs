@@ -46,11 +46,20 @@ internal sealed class ConsumeSession
     private long _windowStart;
     private int _windowCalls;
     private int _inlineHandled;
+    // Polling without taking records stops once the buffer has been full this long: then every partition is paused.
+    private const int BufferStallBeforePauseMs = 1000;
+    private static readonly long BufferStallBeforePause = Stopwatch.Frequency / 1000 * BufferStallBeforePauseMs;
+    private long _bufferFullSince;
+    private bool _bufferPaused;
     private readonly ConcurrentQueue<PartitionWorker> _pauseUpdates = new();
     private readonly HashSet<PartitionWorker> _paused = [];
     private readonly List<PartitionWorker> _pausedSnapshot = [];
     private readonly List<ConsumeResult<byte[]?, byte[]?>> _batch = new(MaxBatch);
     private readonly CancellationTokenSource _stopping = new();
+    private static readonly TimeSpan InlineWatchdogPeriod = TimeSpan.FromMilliseconds(100);
+    private volatile PartitionWorker? _inlineCall;
+    private Timer? _inlineWatchdog;
+    private CancellationToken _cancellation;
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private readonly ManualResetEventSlim _room = new(initialState: true);
     private readonly int _lowBuffered;
@@ -84,15 +93,22 @@ internal sealed class ConsumeSession
     /// <summary>Cancelled when the session stops: backoff waits end and no new message starts.</summary>
     public CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>Whether the session is stopping, or the token <see cref="ConsumerGroup.ConsumeAsync"/> runs with was cancelled (the poll thread may not have seen it yet).</summary>
+    public bool StopRequested => _stopping.IsCancellationRequested || _cancellation.IsCancellationRequested;
+
     public ILogger Logger => Group.Logger;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _cancellation = cancellationToken;
         if (Options.FailurePolicy == FailurePolicy.DeadLetter)
         {
             DeadLetterProducer = new ProducerCore(
                 new KafkaAppConfig(Group.App.AppName, Group.App.Server, Group.App.BootstrapServers) { ConnectTimeout = TimeSpan.Zero },
-                new ProducerOptions { Tls = Options.Tls, Sasl = Options.Sasl, FlushFrequency = TimeSpan.Zero, AutoCreateTopics = true },
+                // Not idempotent: each write is awaited on its own, so its sequence buys nothing, while an idempotent
+                // producer's fatal error (a sequence desynchronisation, say) would fail every later write and stall every
+                // partition with a poison message for good. A retried write may duplicate a dead letter; none is lost.
+                new ProducerOptions { Tls = Options.Tls, Sasl = Options.Sasl, FlushFrequency = TimeSpan.Zero, AutoCreateTopics = true, EnableIdempotence = false },
                 Logger);
         }
 
@@ -154,6 +170,7 @@ internal sealed class ConsumeSession
             .SetOffsetsCommittedHandler(OnCommitted)
             .Build();
         _consumer = consumer;
+        var watchdog = cancellationToken.Register(static s => ((ConsumeSession)s!).StartInlineWatchdog(), this);
         try
         {
             consumer.Subscribe(Group.Topics);
@@ -161,16 +178,43 @@ internal sealed class ConsumeSession
             while (!cancellationToken.IsCancellationRequested && _fatal is null && !_crash)
             {
                 ApplyPauseUpdates(consumer);
-                if (Volatile.Read(ref _buffered) >= Options.MaxBufferedMessages)
+                if (_bufferPaused)
+                {
+                    // Every partition is paused: the Consume below returns nothing new, but it serves rebalance callbacks
+                    // and counts as a poll for max.poll.interval.ms, so a long stall does not cost the group membership.
+                    if (Volatile.Read(ref _buffered) <= _lowBuffered)
+                    {
+                        SetBufferPaused(consumer, false);
+                    }
+                }
+                else if (Volatile.Read(ref _buffered) >= Options.MaxBufferedMessages)
                 {
                     // Handlers are behind: wait for them (briefly, so pause updates and stop requests are still seen)
                     // instead of pausing partitions, which would make librdkafka drop and refetch what it prefetched.
+                    // Not polling at all must not last, though (librdkafka leaves the group after max.poll.interval.ms,
+                    // and a backoff can hold a full buffer for minutes): after BufferStallBeforePause every partition is
+                    // paused and polling goes on until the handlers have caught up to half the buffer.
                     _room.Reset();
                     if (Volatile.Read(ref _buffered) >= Options.MaxBufferedMessages)
                     {
-                        _room.Wait(PollTimeout);
-                        continue;
+                        var now = Stopwatch.GetTimestamp();
+                        if (_bufferFullSince == 0)
+                        {
+                            _bufferFullSince = now;
+                        }
+
+                        if (now - _bufferFullSince < BufferStallBeforePause)
+                        {
+                            _room.Wait(PollTimeout);
+                            continue;
+                        }
+
+                        SetBufferPaused(consumer, true);
                     }
+                }
+                else
+                {
+                    _bufferFullSince = 0;
                 }
 
                 try
@@ -227,6 +271,8 @@ internal sealed class ConsumeSession
         }
         finally
         {
+            watchdog.Dispose(); // waits for a callback that is running, so the timer below is the last one
+            _inlineWatchdog?.Dispose();
             _stopping.Cancel();
             _consumer = null;
             if (_crash)
@@ -241,6 +287,14 @@ internal sealed class ConsumeSession
             }
         }
     }
+
+    /// <summary>
+    /// Runs when <see cref="ConsumerGroup.ConsumeAsync"/>'s token is cancelled. A handler that blocks on the poll thread
+    /// (inline) keeps the poll loop from seeing the stop at all, so <see cref="Stop"/> could never cancel it: from
+    /// <see cref="ConsumerOptions.ShutdownTimeout"/> on, a timer cancels the token of whatever inline call is running.
+    /// </summary>
+    private void StartInlineWatchdog()
+        => _inlineWatchdog = new Timer(static s => ((ConsumeSession)s!)._inlineCall?.CancelHandler(), this, Options.ShutdownTimeout, InlineWatchdogPeriod);
 
     private void CrashNow()
     {
@@ -293,7 +347,9 @@ internal sealed class ConsumeSession
 
             if (_holdsSlot || !_parallelismLimited)
             {
+                _inlineCall = worker;
                 var outcome = worker.TryHandleInline(record, _holdsSlot);
+                _inlineCall = null;
                 if (outcome != InlineOutcome.NotTaken)
                 {
                     if (++_windowCalls == InlineWindow)
@@ -456,8 +512,9 @@ internal sealed class ConsumeSession
             if (!_workers.ContainsKey(tp))
             {
                 // librdkafka keeps an application pause across revocation and re-assignment, so a partition this member
-                // paused before may still be paused: start as "paused" so the poll loop resumes it once the assignment is applied.
-                var worker = new PartitionWorker(this, tp) { IsPaused = true };
+                // paused before may still be paused: start as "paused", state unknown, so that once the assignment is
+                // applied the poll loop resumes it (or pauses it, while the buffer is full) either way.
+                var worker = new PartitionWorker(this, tp) { IsPaused = true, PauseUnknown = true };
                 _workers[tp] = worker;
                 _paused.Add(worker);
                 worker.Start();
@@ -634,8 +691,8 @@ internal sealed class ConsumeSession
             return;
         }
 
-        var wanted = worker.WantsPause;
-        if (wanted == worker.IsPaused)
+        var wanted = worker.WantsPause || _bufferPaused;
+        if (wanted == worker.IsPaused && !worker.PauseUnknown)
         {
             return;
         }
@@ -652,6 +709,7 @@ internal sealed class ConsumeSession
             }
 
             worker.IsPaused = wanted;
+            worker.PauseUnknown = false;
             if (wanted)
             {
                 _paused.Add(worker);
@@ -665,6 +723,26 @@ internal sealed class ConsumeSession
         catch (KafkaException e)
         {
             Log.ConsumerError(Logger, Group.GroupId, $"{(wanted ? "pause" : "resume")} of {worker.Partition} failed: {e.Error.Reason}");
+        }
+    }
+
+    /// <summary>Poll thread: pauses every partition while handlers are far behind (see the poll loop), or lifts that pause.</summary>
+    private void SetBufferPaused(IConsumer<byte[]?, byte[]?> consumer, bool paused)
+    {
+        _bufferPaused = paused;
+        _bufferFullSince = 0;
+        if (paused)
+        {
+            Log.BufferStalled(Logger, Group.GroupId, Volatile.Read(ref _buffered), BufferStallBeforePauseMs);
+        }
+        else
+        {
+            Log.BufferCaughtUp(Logger, Group.GroupId, Volatile.Read(ref _buffered));
+        }
+
+        foreach (var worker in _workers.Values)
+        {
+            ApplyPause(consumer, worker);
         }
     }
 

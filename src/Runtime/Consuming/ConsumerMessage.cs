@@ -3,7 +3,12 @@ using Confluent.Kafka;
 
 namespace Kafka.Typed;
 
-/// <summary>Handles one consumed message. Throwing means failure: the consumer retries with backoff, then applies the <see cref="FailurePolicy"/>.</summary>
+/// <summary>
+/// Handles one consumed message. Throwing means failure: the consumer retries with backoff, then applies the
+/// <see cref="FailurePolicy"/>. An <see cref="OperationCanceledException"/> thrown once consumption is stopping (its
+/// cancellation token was cancelled, or the partition is being revoked) is not a failure: the message is not committed
+/// and is delivered again.
+/// </summary>
 /// <param name="message">The message.</param>
 /// <param name="cancellationToken">Cancelled only when the handler must stop at once: shutdown or revocation took longer than <see cref="ConsumerOptions.ShutdownTimeout"/>, or the partition was lost.</param>
 public delegate Task MessageHandler(ConsumerMessage message, CancellationToken cancellationToken);

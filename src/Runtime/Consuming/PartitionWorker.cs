@@ -65,6 +65,9 @@ internal sealed class PartitionWorker
         set => _isPaused = value;
     }
 
+    /// <summary>Poll thread only: whether librdkafka's pause state of a newly assigned partition is still unknown (it may keep a pause from an earlier assignment); the first pause update then applies the wanted state either way.</summary>
+    public bool PauseUnknown { get; set; }
+
     public bool WantsPause => _retrying || Volatile.Read(ref _queued) >= _highWatermark || (IsPaused && Volatile.Read(ref _queued) > _lowWatermark);
 
     public int Queued => Volatile.Read(ref _queued);
@@ -129,6 +132,9 @@ internal sealed class PartitionWorker
             _hardStop.Cancel();
         }
     }
+
+    /// <summary>Cancels the handler's token (a hard stop of the message in flight) without stopping the worker; thread-safe.</summary>
+    public void CancelHandler() => _hardStop.Cancel();
 
     private async Task RunAsync()
     {
@@ -312,8 +318,11 @@ internal sealed class PartitionWorker
                 {
                     await (started?.Task ?? group.Handler(message, _hardStop.Token)).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
+                catch (OperationCanceledException) when (_hardStop.IsCancellationRequested || _stop.IsCancellationRequested || _session.StopRequested)
                 {
+                    // Cancelled by a stop (a hard stop through the handler's token, or the application's own token, which
+                    // is often the one ConsumeAsync runs with): the message did not fail, it is abandoned and redelivered.
+                    // Counting it as a failure would skip or dead-letter a good message on its last attempt.
                     return false;
                 }
                 catch (Exception e)

@@ -56,6 +56,12 @@ internal static partial class Log
     [LoggerMessage(22, LogLevel.Debug, "Consumer group {GroupId}: {Action} {Partition} (queued {Queued}, retrying {Retrying})")]
     public static partial void PauseChanged(ILogger logger, string groupId, string action, string partition, int queued, bool retrying);
 
+    [LoggerMessage(23, LogLevel.Warning, "Consumer group {GroupId}: handlers are behind ({Buffered} messages buffered for over {StallMs} ms); all partitions paused while polling goes on")]
+    public static partial void BufferStalled(ILogger logger, string groupId, int buffered, long stallMs);
+
+    [LoggerMessage(24, LogLevel.Information, "Consumer group {GroupId}: handlers caught up ({Buffered} messages buffered); partitions resumed")]
+    public static partial void BufferCaughtUp(ILogger logger, string groupId, int buffered);
+
     [LoggerMessage(30, LogLevel.Debug, "librdkafka [{Facility}] {Name}: {Message}")]
     public static partial void LibrdkafkaDebug(ILogger logger, string facility, string name, string message);
 

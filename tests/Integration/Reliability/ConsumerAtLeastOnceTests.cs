@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Confluent.Kafka;
 using Kafka.Typed.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -226,6 +227,151 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
         }, options);
         await Kit.RunUntilAsync(next, redelivered.Task);
         Assert.Equal("slow", await redelivered.Task);
+    }
+
+    [Theory]
+    [InlineData(FailurePolicy.Skip)]
+    [InlineData(FailurePolicy.DeadLetter)]
+    public async Task A_handler_cancelled_by_the_shutdown_on_its_last_attempt_is_neither_skipped_nor_dead_lettered(FailurePolicy policy)
+    {
+        // A handler that observes the application's own stop token (the one ConsumeAsync runs with) throws
+        // OperationCanceledException when the host stops. That is not a failure of the message: it must be redelivered,
+        // not skipped (lost) or dead-lettered, even when no retry is left.
+        using var cluster = EmbeddedKafkaCluster.Start();
+        var topic = "cancelled-at-shutdown-" + policy.ToString().ToLowerInvariant();
+        cluster.CreateTopic(topic, 1);
+        cluster.CreateTopic(topic + ".dlq", 1);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Encoding.ASCII.GetBytes("m"));
+        }
+
+        var options = Kit.FastGroup(new ConsumerOptions { GroupId = "cancelled-group", MaxRetries = 0, FailurePolicy = policy });
+        var started = new TaskCompletionSource();
+        using (var appStopping = new CancellationTokenSource())
+        {
+            var group = new ConsumerGroup(Kit.App(cluster), [topic], async (_, _) =>
+            {
+                started.TrySetResult();
+                await Task.Delay(Timeout.Infinite, appStopping.Token);
+            }, options);
+            var run = group.ConsumeAsync(appStopping.Token);
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await appStopping.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, group.HandledCount + group.SkippedCount + group.DeadLetterCount);
+        }
+
+        var redelivered = new TaskCompletionSource<string>();
+        var next = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            redelivered.TrySetResult(m.ValueAsString!);
+            return Task.CompletedTask;
+        }, options);
+        await Kit.RunUntilAsync(next, redelivered.Task);
+        Assert.Equal("m", await redelivered.Task);
+    }
+
+    [Theory]
+    [InlineData(ErrorCode.PolicyViolation)]
+    [InlineData(ErrorCode.OutOfOrderSequenceNumber)] // was fatal for an idempotent dead-letter producer: every later write failed
+    public async Task Failed_dead_letter_writes_are_retried_and_the_next_message_waits_for_the_acknowledgement(ErrorCode refusal)
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "dlq-write-fails";
+        cluster.CreateTopic(topic, 1);
+        cluster.CreateTopic(topic + ".dlq", 1);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Encoding.ASCII.GetBytes("poison"));
+            await producer.SendAsync(topic, Encoding.ASCII.GetBytes("fine"));
+        }
+
+        // The broker refuses the next three produce requests: the first dead-letter writes. The partition must get over
+        // it: no refusal may leave the dead-letter producer unusable for good.
+        cluster.PushRequestErrors(KafkaApiKey.Produce, refusal, refusal, refusal);
+        var logs = new CapturingLoggerFactory();
+        long deadLetteredWhenFineRan = -1;
+        ConsumerGroup? group = null;
+        group = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            if (m.ValueAsString == "poison")
+            {
+                throw new InvalidOperationException("poison");
+            }
+
+            Interlocked.Exchange(ref deadLetteredWhenFineRan, group!.DeadLetterCount);
+            return Task.CompletedTask;
+        }, Kit.FastGroup(new ConsumerOptions { GroupId = "dlq-write-fails-group", MaxRetries = 0 }), logs);
+        await Kit.RunUntilAsync(group, () => group.HandledCount == 1, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, group.DeadLetterCount);
+        Assert.Equal(1, Interlocked.Read(ref deadLetteredWhenFineRan)); // in order: after the acknowledged write
+        Assert.Contains(logs.Lines, l => l.Contains("Dead-letter write to dlq-write-fails.dlq", StringComparison.Ordinal));
+        var dead = Kit.ReadAll(cluster, topic + ".dlq", 2, TimeSpan.FromSeconds(5));
+        var record = Assert.Single(dead);
+        Assert.Equal("poison", Encoding.ASCII.GetString(record.Message.Value!));
+
+        // Both are committed: a new member of the group gets nothing more.
+        var again = new ConcurrentQueue<long>();
+        var produced = new TaskCompletionSource();
+        var next = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            again.Enqueue(m.Offset);
+            produced.TrySetResult();
+            return Task.CompletedTask;
+        }, Kit.FastGroup(new ConsumerOptions { GroupId = "dlq-write-fails-group" }));
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Encoding.ASCII.GetBytes("after"));
+        }
+
+        await Kit.RunUntilAsync(next, produced.Task);
+        Assert.Equal([2L], again);
+    }
+
+    [Fact]
+    public async Task A_synchronous_handler_that_blocks_on_the_poll_thread_is_cancelled_once_the_shutdown_timeout_passed()
+    {
+        // A handler that completes synchronously runs on the poll thread. One that blocks there until its token is
+        // cancelled must not hang the shutdown: after ShutdownTimeout its token is cancelled, as on a worker.
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "blocks-inline";
+        cluster.CreateTopic(topic, 1);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Encoding.ASCII.GetBytes("blocking"));
+        }
+
+        var options = Kit.FastGroup(new ConsumerOptions { GroupId = "blocks-inline-group", ShutdownTimeout = TimeSpan.FromMilliseconds(300) });
+        var started = new TaskCompletionSource();
+        var cancelled = false;
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], (_, ct) =>
+        {
+            started.TrySetResult();
+            cancelled = ct.WaitHandle.WaitOne(TimeSpan.FromSeconds(25)); // bounded, so a failing run does not leak a stuck thread
+            ct.ThrowIfCancellationRequested();
+            return Task.CompletedTask;
+        }, options);
+        using (var cts = new CancellationTokenSource())
+        {
+            var run = group.ConsumeAsync(cts.Token);
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await cts.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(15));
+        }
+
+        Assert.True(cancelled);
+        Assert.Equal(0, group.HandledCount + group.DeadLetterCount + group.SkippedCount);
+
+        var redelivered = new TaskCompletionSource<string>();
+        var next = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            redelivered.TrySetResult(m.ValueAsString!);
+            return Task.CompletedTask;
+        }, options);
+        await Kit.RunUntilAsync(next, redelivered.Task);
+        Assert.Equal("blocking", await redelivered.Task);
     }
 
     [Fact]

@@ -120,6 +120,45 @@ public sealed class ConsumerGroupTests(SharedCluster shared)
     }
 
     [Fact]
+    public async Task Many_retries_with_a_zero_initial_delay_and_a_large_multiplier_reach_the_failure_policy()
+    {
+        // 0 ms × 100^(attempt-1) overflows to 0 × ∞ = NaN after about 155 attempts; every allowed combination must still
+        // give a delay, or the partition's worker dies and the partition stalls.
+        var topic = TestNames.Unique("many-retries");
+        _cluster.CreateTopic(topic, 1);
+        await ProduceAsync(topic, 2);
+        var attempts = 0;
+        var group = new ConsumerGroup(Kit.App(_cluster), [topic], (m, _) =>
+        {
+            if (m.Offset == 1)
+            {
+                return Task.CompletedTask;
+            }
+
+            Interlocked.Increment(ref attempts);
+            throw new InvalidOperationException("always fails");
+        }, Kit.FastGroup(new ConsumerOptions
+        {
+            MaxRetries = 200,
+            Backoff = new RetryBackoff { InitialDelay = TimeSpan.Zero, Multiplier = 100, MaxDelay = TimeSpan.FromMilliseconds(1), Jitter = 0 },
+            FailurePolicy = FailurePolicy.Skip,
+        }));
+
+        await Kit.RunUntilAsync(group, () => group.SkippedCount == 1 && group.HandledCount == 1, TimeSpan.FromSeconds(30));
+        Assert.Equal(201, attempts);
+        Assert.Equal(200, group.RetryCount);
+    }
+
+    [Fact]
+    public void Backoff_delays_are_finite_for_every_valid_setting()
+    {
+        var zero = new RetryBackoff { InitialDelay = TimeSpan.Zero, Multiplier = 100, MaxDelay = TimeSpan.FromSeconds(1), Jitter = 1 };
+        Assert.Equal(TimeSpan.Zero, zero.DelayAfter(1000, 0.5));
+        var large = new RetryBackoff { InitialDelay = TimeSpan.FromMilliseconds(1), Multiplier = 100, MaxDelay = TimeSpan.FromSeconds(1), Jitter = 0 };
+        Assert.Equal(TimeSpan.FromSeconds(1), large.DelayAfter(1000, 0.5));
+    }
+
+    [Fact]
     public async Task Dead_letter_record_is_the_original_plus_error_headers()
     {
         var topic = TestNames.Unique("dlq-src");

@@ -83,6 +83,57 @@ public sealed class GroupMembershipTests
     }
 
     [Fact]
+    public async Task A_full_buffer_while_a_partition_backs_off_keeps_membership()
+    {
+        // The whole buffer (MaxBufferedMessages) fills with records queued behind a message that is backing off: the
+        // poll loop must keep polling (membership, rebalance callbacks) while it waits for room.
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "full-buffer-retry";
+        cluster.CreateTopic(topic, 1);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await producer.SendAsync(new ProducerMessage(topic, Kit.Bytes($"m{i}")) { Partition = 0 });
+            }
+        }
+
+        var logs = new CapturingLoggerFactory();
+        var seen = new ConcurrentQueue<(long Offset, int Attempt)>();
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            seen.Enqueue((m.Offset, m.Attempt));
+            if (m.Offset == 0 && m.Attempt == 1)
+            {
+                throw new TimeoutException("downstream busy");
+            }
+
+            return Task.CompletedTask;
+        }, Kit.FastGroup(new ConsumerOptions
+        {
+            MaxRetries = 1,
+            Backoff = new RetryBackoff { InitialDelay = TimeSpan.FromSeconds(9), MaxDelay = TimeSpan.FromSeconds(9), Jitter = 0 },
+            MaxBufferedMessagesPerPartition = 4,
+            MaxBufferedMessages = 4,
+            SessionTimeout = TimeSpan.FromSeconds(6),
+            Settings = new Dictionary<string, string> { ["max.poll.interval.ms"] = "7000" },
+        }), logs);
+
+        using var cts = new CancellationTokenSource();
+        var run = group.ConsumeAsync(cts.Token);
+        await Kit.WaitUntilAsync(() => group.HandledCount >= 20, "all 20 handled", TimeSpan.FromSeconds(40));
+        var beforeStop = logs.Lines.ToArray();
+        await cts.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // In order, each message once (offset 0 twice: its failed attempt and its retry): the partition never changed hands.
+        Assert.Equal(new[] { (0L, 1) }.Concat(Enumerable.Range(0, 20).Select(i => ((long)i, i == 0 ? 2 : 1))), seen);
+        Assert.DoesNotContain(beforeStop, l => l.Contains(": revoked", StringComparison.Ordinal) || l.Contains(": lost", StringComparison.Ordinal));
+        Assert.DoesNotContain(beforeStop, l => l.Contains("MAX_POLL_EXCEEDED", StringComparison.Ordinal) || l.Contains("maximum poll interval", StringComparison.OrdinalIgnoreCase));
+        Assert.Single(beforeStop, l => l.Contains(": assigned", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Two_members_share_partitions_and_a_leaving_member_hands_over_without_loss()
     {
         using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { ConsumerGroupHeartbeatInterval = TimeSpan.FromMilliseconds(200) });
