@@ -290,6 +290,7 @@ internal sealed class PartitionWorker
         }
         Exception? failure = null;
         var attempt = 0;
+        var outages = 0;
         try
         {
             while (true)
@@ -300,7 +301,7 @@ internal sealed class PartitionWorker
 
                 // The gate only matters when more partitions are assigned than handlers may run at once.
                 // A first attempt started on the poll thread already holds its slot (when it needed one) and is running.
-                var started = attempt == 1 ? first : null;
+                var started = attempt == 1 && outages == 0 ? first : null; // after an outage the first attempt runs again
                 var gated = started?.Gated ?? _session.ParallelismLimited;
                 if (gated && started is null)
                 {
@@ -337,6 +338,25 @@ internal sealed class PartitionWorker
                     }
                 }
 
+                if (failure is KafkaSchemaRegistryException)
+                {
+                    // The Schema Registry is down or refuses us: not the message's fault, so it spends none of the
+                    // message's attempts and never sends it to the failure policy. The partition waits (paused, polling
+                    // on) with a growing backoff until the registry answers or the consumer stops.
+                    attempt--;
+                    outages++;
+                    group.CountRetry();
+                    var wait = options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
+                    Log.RegistryUnavailable(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, outages, (long)wait.TotalMilliseconds);
+                    if (!await BackoffAsync(wait).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
+                outages = 0;
                 if (failure is null || failure is NonRetriableMessageException || attempt >= maxAttempts)
                 {
                     break;

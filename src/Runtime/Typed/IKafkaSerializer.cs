@@ -95,8 +95,9 @@ public sealed class KafkaSerializationException : Exception
 
 /// <summary>
 /// The Schema Registry could not be reached or answered with an error that is not about the message (a timeout, a 5xx,
-/// refused credentials). Not a bad message: a consumer retries it with backoff like a handler failure instead of
-/// dead-lettering the record at once, and a producer's send fails with it.
+/// refused credentials). Not a bad message: a consumer's partition waits with a growing backoff (paused, polling on)
+/// until the registry answers, spending none of the message's attempts and never dead-lettering it; a producer's send
+/// fails with it. A handler may throw it too, for the same treatment.
 /// </summary>
 public sealed class KafkaSchemaRegistryException : Exception
 {

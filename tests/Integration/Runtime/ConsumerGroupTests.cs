@@ -149,6 +149,49 @@ public sealed class ConsumerGroupTests(SharedCluster shared)
         Assert.Equal(200, group.RetryCount);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_schema_registry_outage_spends_no_attempts_and_never_dead_letters(bool synchronousHandler)
+    {
+        // Five outages in a row (more than MaxRetries + 1), then one ordinary failure, then success: the outages are not
+        // the message's fault, so they neither exhaust its attempts nor send it to the dead-letter topic, and the
+        // ordinary failure still gets its retry. Both the inline (synchronous) and the worker path.
+        var topic = TestNames.Unique("registry-outage");
+        _cluster.CreateTopic(topic, 1);
+        _cluster.CreateTopic(topic + ".dlq", 1);
+        await ProduceAsync(topic, 1);
+        var calls = 0;
+        var attemptsSeen = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var group = new ConsumerGroup(Kit.App(_cluster), [topic], (m, _) =>
+        {
+            var call = Interlocked.Increment(ref calls);
+            attemptsSeen.Enqueue(m.Attempt);
+            Exception? failure = call switch
+            {
+                <= 5 => new KafkaSchemaRegistryException("registry down (test)"),
+                6 => new InvalidOperationException("an ordinary failure"),
+                _ => null,
+            };
+            if (synchronousHandler)
+            {
+                return failure is null ? Task.CompletedTask : throw failure;
+            }
+
+            return failure is null ? Task.Delay(1) : Task.FromException(failure);
+        }, Kit.FastGroup(new ConsumerOptions
+        {
+            MaxRetries = 1,
+            Backoff = new RetryBackoff { InitialDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5), Jitter = 0 },
+            FailurePolicy = FailurePolicy.DeadLetter,
+        }));
+
+        await Kit.RunUntilAsync(group, () => group.HandledCount == 1, TimeSpan.FromSeconds(30));
+        Assert.Equal(7, calls);
+        Assert.Equal(0, group.DeadLetterCount);
+        Assert.Equal([1, 1, 1, 1, 1, 1, 2], attemptsSeen.ToArray());
+    }
+
     [Fact]
     public void Backoff_delays_are_finite_for_every_valid_setting()
     {
