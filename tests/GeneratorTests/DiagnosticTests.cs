@@ -162,6 +162,18 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void KTG112_DuplicateJsonName()
+        => Expect("KTG112", "The members 'Id' and 'OrderId' of 'M' both map to the JSON name 'id'; give one another name with [JsonPropertyName] or mark it [JsonIgnore]",
+            """
+            [KafkaTopic("t", Format = KafkaFormat.Json)]
+            public partial class M
+            {
+                [System.Text.Json.Serialization.JsonPropertyName("id")] public string OrderId { get; set; } = "";
+                public string [|Id|] { get; set; } = "";
+            }
+            """);
+
+    [Fact]
     public void KTG201_HandlerInterfaceMissing()
         => Expect("KTG201", "The [KafkaConsumer] type 'H' does not implement IKafkaHandler<T>",
             """

@@ -22,6 +22,7 @@ namespace Kafka.Typed.Generators.Diagnostics
         public const string NoUsableConstructorId = "KTG109";
         public const string InvalidSerializerId = "KTG110";
         public const string UnreadableKeyId = "KTG111";
+        public const string DuplicateJsonNameId = "KTG112";
         public const string HandlerInterfaceMissingId = "KTG201";
         public const string HandledTypeNotTopicId = "KTG202";
         public const string TopicMismatchId = "KTG203";
@@ -81,6 +82,10 @@ namespace Kafka.Typed.Generators.Diagnostics
         public static readonly DiagnosticDescriptor UnreadableKey = Create(UnreadableKeyId,
             "Key member cannot be read",
             "The key member '{0}' of '{1}' is {2}; a [KafkaKey] member must be a public instance property with a public getter");
+
+        public static readonly DiagnosticDescriptor DuplicateJsonName = Create(DuplicateJsonNameId,
+            "Two members share one JSON name",
+            "The members '{0}' and '{1}' of '{2}' both map to the JSON name '{3}'; give one another name with [JsonPropertyName] or mark it [JsonIgnore]");
 
         public static readonly DiagnosticDescriptor InvalidSerializer = Create(InvalidSerializerId,
             "Invalid serializer type",
@@ -143,6 +148,7 @@ namespace Kafka.Typed.Generators.Diagnostics
         {
             LanguageVersionTooLow, TypeNotPartial, InvalidTopic, GenericMessage, AbstractMessage, InaccessibleType,
             MultipleKeys, UnsupportedKeyType, UnsupportedMemberType, NoUsableConstructor, InvalidSerializer, UnreadableKey,
+            DuplicateJsonName,
             HandlerInterfaceMissing, HandledTypeNotTopic, TopicMismatch, EmptyGroupId, DuplicateHandler, OptionOutOfRange,
             InvalidHandlerType, AmbiguousHandler, UnsupportedAvroMember, InvalidAvroAttribute, AvroNameClash, IncompatibleSchema,
             InvalidCommittedSchema,

@@ -335,9 +335,20 @@ namespace Kafka.Typed.Generators.Parsing
             // parameter's default, an init-only member's initializer.
             var constructorParameters = ChooseConstructor(type, out _)?.Parameters ?? System.Collections.Immutable.ImmutableArray<IParameterSymbol>.Empty;
             var specs = new List<MemberSpec>();
+            var jsonNames = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var property in included)
             {
                 var jsonName = JsonName(property);
+                if (jsonNames.TryGetValue(jsonName, out var first))
+                {
+                    // The writer would emit the name twice and the reader fill only the first member.
+                    var location = property.Locations.FirstOrDefault(l => l.IsInSource) ?? SymbolHelpers.IdentifierLocation(type);
+                    sink.Report(DiagnosticDescriptors.DuplicateJsonName, location, property.Name, first, type.Name, jsonName);
+                    ok = false;
+                    continue;
+                }
+
+                jsonNames.Add(jsonName, property.Name);
                 AssignKind assign;
                 string? absentDefault = null;
                 if (byConstructor.Contains(property.Name))
