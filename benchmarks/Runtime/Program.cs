@@ -14,7 +14,8 @@
 //   sync    SyncProducer.SendAsync with a window of 10,000 outstanding tasks
 // Consume (one pre-produced 12-partition topic, a fresh group id per round, stop once all N were seen):
 //   raw     a Consume loop with librdkafka's defaults: enable.auto.commit=true, enable.auto.offset.store=true
-//   group   ConsumerGroup with a no-op handler (its defaults: offsets stored after handling, auto-commit every 5 s)
+//   group   ConsumerGroup with a no-op handler (its defaults: offsets stored after handling, auto-commit every 5 s);
+//           again with an ActivityListener recording every span ("traced"; the raw loop has no tracing)
 // Both consumers set fetch.queue.backoff.ms=10 and fetch.wait.max.ms=20: with librdkafka's defaults (1 s, 500 ms) rounds
 // are bimodal on the mock (~0.2M or ~1M msg/s), timing those timers rather than the client.
 // Variants run in a different order each round (rotated by one), so none always follows the same one.
@@ -97,6 +98,7 @@ internal static class Program
         [
             ("consume: raw Consume loop", () => Task.FromResult(RawConsume(cluster, consumeTopic))),
             ("consume: ConsumerGroup", () => GroupConsume(app, consumeTopic)),
+            ("consume: ConsumerGroup, traced", () => GroupConsume(app, consumeTopic, traced: true)),
         ];
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {
@@ -115,6 +117,7 @@ internal static class Program
         Row($"produce: SyncProducer ({SyncWindow / 1000}k window)", "produce: raw Produce");
         Row("consume: raw Consume loop", "consume: raw Consume loop");
         Row("consume: ConsumerGroup", "consume: raw Consume loop");
+        Row("consume: ConsumerGroup, traced", "consume: raw Consume loop");
         Console.WriteLine();
         Console.WriteLine("Consume, from Subscribe/ConsumeAsync (includes the group join) instead of from the first message:");
         Console.WriteLine();
@@ -346,8 +349,23 @@ internal static class Program
         return result;
     }
 
-    private static async Task<Result> GroupConsume(KafkaAppConfig app, string topic)
+    /// <summary>
+    /// <see cref="ConsumerGroup"/> with a no-op handler. <paramref name="traced"/>: with an <see cref="ActivityListener"/>
+    /// recording every Kafka.Typed span, as an application exporting traces has (a process span per message; the raw
+    /// loop has no tracing, so that row shows what tracing costs on top).
+    /// </summary>
+    private static async Task<Result> GroupConsume(KafkaAppConfig app, string topic, bool traced = false)
     {
+        using var listener = traced ? new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == "Kafka.Typed",
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        } : null;
+        if (listener is not null)
+        {
+            ActivitySource.AddActivityListener(listener);
+        }
+
         var n = s_messages + 1; // the fill's priming message included
         var seen = 0;
         long firstAt = 0;

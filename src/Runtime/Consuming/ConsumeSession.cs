@@ -329,8 +329,8 @@ internal sealed class ConsumeSession
     /// synchronously (see <see cref="PartitionWorker.TryHandleInline"/>); otherwise collects it for <see cref="Dispatch"/>.
     /// </summary>
     /// <remarks>
-    /// Not while tracing or consumption metrics are listened to (the worker path emits those), not after a rebalance
-    /// callback in the same burst, and not for handlers that turn out to be slow. A partition with a record collected in
+    /// Spans and consumption metrics are emitted on either path. Not after a rebalance callback in the same burst, and
+    /// not for handlers that turn out to be slow. A partition with a record collected in
     /// this burst gets no inline handling until the burst is dispatched, so order within it holds.
     /// </remarks>
     private void Take(ConsumeResult<byte[]?, byte[]?> record)
@@ -426,7 +426,6 @@ internal sealed class ConsumeSession
 
     private bool InlineAllowed()
         => !_stopping.IsCancellationRequested
-           && !KafkaTelemetry.Source.HasListeners() && !KafkaTelemetry.ConsumedMessages.Enabled && !KafkaTelemetry.ProcessDuration.Enabled
            && (_inlineResumeAt == 0 || Stopwatch.GetTimestamp() >= _inlineResumeAt);
 
     /// <summary>After a window of inline calls: whether to keep handling on the poll thread (and ends the burst once it used its budget).</summary>

@@ -30,6 +30,7 @@ internal sealed class PartitionWorker
     private readonly int _highWatermark;
     private readonly int _lowWatermark;
     private readonly string _partitionId;
+    private readonly string _processSpanName;
     private readonly Lock _storeLock = new();
     private int _queued;
     private volatile bool _busy = true; // until the worker first finds its queue empty
@@ -49,6 +50,7 @@ internal sealed class PartitionWorker
         _highWatermark = session.Options.MaxBufferedMessagesPerPartition;
         _lowWatermark = Math.Max(0, _highWatermark / 2);
         _partitionId = partition.Partition.Value.ToString(CultureInfo.InvariantCulture);
+        _processSpanName = "process " + partition.Topic;
     }
 
     public TopicPartition Partition { get; }
@@ -99,6 +101,11 @@ internal sealed class PartitionWorker
         }
 
         var message = new ConsumerMessage(record, _session.Group.GroupId);
+        if (KafkaTelemetry.Source.HasListeners() || KafkaTelemetry.ConsumedMessages.Enabled || KafkaTelemetry.ProcessDuration.Enabled)
+        {
+            return TryHandleInlineObserved(record, message, holdsSlot);
+        }
+
         var task = InvokeAsync(_session.Group.Handler, message, _hardStop.Token);
         if (task.IsCompletedSuccessfully)
         {
@@ -107,8 +114,66 @@ internal sealed class PartitionWorker
         }
 
         // Seen by the worker through the queue write that follows (the channel publishes it).
-        Volatile.Write(ref _adopted, new FirstAttempt(record, message, task, holdsSlot));
+        Volatile.Write(ref _adopted, new FirstAttempt(record, message, task, holdsSlot, null));
         return InlineOutcome.HandedOver;
+    }
+
+    /// <summary>
+    /// <see cref="TryHandleInline"/> while spans or consumption metrics are listened to: the handler runs inside the
+    /// message's process span (with the propagated baggage), as on the worker; a success finishes span and metrics here,
+    /// anything else hands them over with the first attempt, so a message has one span whichever path runs it.
+    /// </summary>
+    private InlineOutcome TryHandleInlineObserved(ConsumeResult<byte[]?, byte[]?> record, ConsumerMessage message, bool holdsSlot)
+    {
+        var startedAt = KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        var previousActivity = Activity.Current;
+        var previousBaggage = Baggage.Current;
+        var traced = KafkaTelemetry.Source.HasListeners();
+        var activity = traced ? StartProcessActivity(record) : null; // current (and the baggage set) for the handler
+        var baggage = Baggage.Current;
+        Task task;
+        try
+        {
+            task = InvokeAsync(_session.Group.Handler, message, _hardStop.Token);
+        }
+        finally
+        {
+            // The poll thread keeps none of the message's ambient state.
+            Activity.Current = previousActivity;
+            Baggage.Current = previousBaggage;
+        }
+
+        var telemetry = new ProcessTelemetry(traced, activity, baggage, startedAt);
+        if (task.IsCompletedSuccessfully)
+        {
+            Interlocked.Exchange(ref _lastDone, record.Offset.Value);
+            FinishTelemetry(record, telemetry, failure: null);
+            return InlineOutcome.Handled;
+        }
+
+        Volatile.Write(ref _adopted, new FirstAttempt(record, message, task, holdsSlot, telemetry));
+        return InlineOutcome.HandedOver;
+    }
+
+    /// <summary>Records the message's consumption metrics and ends its process span.</summary>
+    private void FinishTelemetry(ConsumeResult<byte[]?, byte[]?> record, ProcessTelemetry telemetry, Exception? failure)
+    {
+        if (telemetry.StartedAt != 0 || KafkaTelemetry.ConsumedMessages.Enabled)
+        {
+            var tags = Tags(record.Topic);
+            if (failure is not null)
+            {
+                tags.Add(SemConv.ErrorType, failure.GetType().FullName);
+            }
+
+            KafkaTelemetry.ConsumedMessages.Add(1, tags);
+            if (telemetry.StartedAt != 0)
+            {
+                KafkaTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(telemetry.StartedAt).TotalSeconds, tags);
+            }
+        }
+
+        telemetry.Activity?.Stop();
     }
 
     /// <summary>Calls the handler inside an async method, so that ambient state it sets (AsyncLocal values, Activity.Current) does not leak into the poll thread, and a synchronous throw becomes a faulted task.</summary>
@@ -279,15 +344,26 @@ internal sealed class PartitionWorker
         var group = _session.Group;
         var message = first?.Message ?? new ConsumerMessage(record, group.GroupId);
         var maxAttempts = options.MaxRetries + 1;
-        var startedAt = KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
-        Activity? activity = null;
-        Baggage previousBaggage = default;
-        var traced = KafkaTelemetry.Source.HasListeners();
-        if (traced)
+        ProcessTelemetry telemetry;
+        var previousBaggage = Baggage.Current;
+        if (first?.Telemetry is { } begun)
         {
-            previousBaggage = Baggage.Current;
-            activity = StartProcessActivity(record);
+            // Started with the first attempt on the poll thread: the retries run in the same span and baggage.
+            telemetry = begun;
+            if (begun.Traced)
+            {
+                Activity.Current = begun.Activity;
+                Baggage.Current = begun.Baggage;
+            }
         }
+        else
+        {
+            var traced = KafkaTelemetry.Source.HasListeners();
+            var span = traced ? StartProcessActivity(record) : null;
+            telemetry = new ProcessTelemetry(traced, span, Baggage.Current, KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
+        }
+
+        var activity = telemetry.Activity;
         Exception? failure = null;
         var attempt = 0;
         var outages = 0;
@@ -401,24 +477,9 @@ internal sealed class PartitionWorker
         }
         finally
         {
-            if (startedAt != 0 || KafkaTelemetry.ConsumedMessages.Enabled)
+            FinishTelemetry(record, telemetry, failure);
+            if (telemetry.Traced)
             {
-                var tags = Tags(record.Topic);
-                if (failure is not null)
-                {
-                    tags.Add(SemConv.ErrorType, failure.GetType().FullName);
-                }
-
-                KafkaTelemetry.ConsumedMessages.Add(1, tags);
-                if (startedAt != 0)
-                {
-                    KafkaTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
-                }
-            }
-
-            if (traced)
-            {
-                activity?.Stop();
                 Activity.Current = null;
                 Baggage.Current = previousBaggage;
             }
@@ -515,12 +576,12 @@ internal sealed class PartitionWorker
         Activity? activity;
         if (_session.Options.TraceContext == TraceContextMode.Parent && propagated.ActivityContext.TraceId != default)
         {
-            activity = KafkaTelemetry.Source.StartActivity("process " + record.Topic, ActivityKind.Consumer, propagated.ActivityContext);
+            activity = KafkaTelemetry.Source.StartActivity(_processSpanName, ActivityKind.Consumer, propagated.ActivityContext);
         }
         else
         {
             var links = propagated.ActivityContext.TraceId != default ? new[] { new ActivityLink(propagated.ActivityContext) } : null;
-            activity = KafkaTelemetry.Source.StartActivity("process " + record.Topic, ActivityKind.Consumer, parentContext: default, links: links);
+            activity = KafkaTelemetry.Source.StartActivity(_processSpanName, ActivityKind.Consumer, parentContext: default, links: links);
         }
 
         if (activity is null)
@@ -589,7 +650,10 @@ internal sealed class PartitionWorker
     }
 
     /// <summary>A first attempt the poll thread started: the handler's task and whether it holds a parallelism slot.</summary>
-    private sealed record FirstAttempt(ConsumeResult<byte[]?, byte[]?> Record, ConsumerMessage Message, Task Task, bool Gated);
+    private sealed record FirstAttempt(ConsumeResult<byte[]?, byte[]?> Record, ConsumerMessage Message, Task Task, bool Gated, ProcessTelemetry? Telemetry);
+
+    /// <summary>A message's process span (when traced), the baggage its handler sees, and when processing started (0 when the duration is not recorded).</summary>
+    private sealed record ProcessTelemetry(bool Traced, Activity? Activity, Baggage Baggage, long StartedAt);
 }
 
 /// <summary>What <see cref="PartitionWorker.TryHandleInline"/> did with a record.</summary>

@@ -144,6 +144,97 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task Synchronous_handlers_get_one_span_per_message_on_either_path_and_leave_nothing_behind()
+    {
+        // Synchronous handlers run on the polling thread while their partition's worker is idle, traced or not; a failure
+        // hands the message (and its span) to the worker for the retry. Whichever path runs an attempt, the message has
+        // one process span, every attempt runs inside it with the producer's trace and baggage, and the next message
+        // ("b", with no trace context) starts a trace of its own, without the previous message's span or baggage.
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "traced-inline";
+        cluster.CreateTopic(topic, 1);
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == KafkaTelemetry.Name || s.Name == "test",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var testSource = new ActivitySource("test");
+        using var raw = new Confluent.Kafka.ProducerBuilder<byte[]?, byte[]?>(new Confluent.Kafka.ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build();
+
+        var seen = new ConcurrentQueue<(string Value, int Attempt, bool OnPollThread, ActivityTraceId Trace, string? SpanName, string? Tenant)>();
+        var done = new TaskCompletionSource();
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            // The polling thread is a dedicated thread; workers run on the thread pool.
+            seen.Enqueue((m.ValueAsString!, m.Attempt, !Thread.CurrentThread.IsThreadPoolThread, Activity.Current?.TraceId ?? default, Activity.Current?.OperationName, Baggage.GetBaggage("tenant")));
+            if (m.ValueAsString == "c")
+            {
+                if (m.Attempt < 3)
+                {
+                    throw new InvalidOperationException("not yet");
+                }
+
+                done.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        }, Kit.FastGroup(new ConsumerOptions
+        {
+            MaxRetries = 3,
+            Backoff = new RetryBackoff { InitialDelay = TimeSpan.FromMilliseconds(5), Jitter = 0 },
+        }));
+        var running = Kit.RunUntilAsync(group, done.Task);
+
+        // Warm up until a message is handled on the polling thread (the partition's first records go to its worker).
+        for (var i = 0; !seen.Any(s => s.Value.StartsWith("warm", StringComparison.Ordinal) && s.OnPollThread); i++)
+        {
+            Assert.True(i < 50, "no message was handled on the polling thread");
+            var warm = "warm-" + i;
+            await raw.ProduceAsync(topic, new Confluent.Kafka.Message<byte[]?, byte[]?> { Value = Kit.Bytes(warm) });
+            await Kit.WaitUntilAsync(() => seen.Any(s => s.Value == warm), warm);
+        }
+
+        var traces = new Dictionary<string, ActivityTraceId>();
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            foreach (var value in new[] { "a", "c" })
+            {
+                using var root = testSource.StartActivity("request " + value)!;
+                traces[value] = root.TraceId;
+                Baggage.SetBaggage("tenant", "tenant-" + value);
+                await producer.SendAsync(topic, Kit.Bytes(value));
+                Baggage.RemoveBaggage("tenant");
+                if (value == "a")
+                {
+                    await raw.ProduceAsync(topic, new Confluent.Kafka.Message<byte[]?, byte[]?> { Value = Kit.Bytes("b") });
+                }
+            }
+        }
+
+        await running;
+
+        var a = Assert.Single(seen, s => s.Value == "a");
+        Assert.Equal((true, traces["a"], "process " + topic, "tenant-a"), (a.OnPollThread, a.Trace, a.SpanName, a.Tenant));
+        var b = Assert.Single(seen, s => s.Value == "b");
+        Assert.Equal("process " + topic, b.SpanName);
+        Assert.NotEqual(traces["a"], b.Trace); // its own trace: nothing carried over from "a"
+        Assert.Null(b.Tenant);
+        var c = seen.Where(s => s.Value == "c").ToArray();
+        Assert.Equal([1, 2, 3], c.Select(s => s.Attempt));
+        Assert.All(c, s => Assert.Equal((traces["c"], "process " + topic, "tenant-c"), (s.Trace, s.SpanName, s.Tenant)));
+        Assert.True(c[0].OnPollThread && !c[1].OnPollThread && !c[2].OnPollThread, "c's first attempt runs on the polling thread, its retries on the worker");
+
+        var spanB = Assert.Single(stopped, s => s.OperationName == "process " + topic && s.TraceId == b.Trace);
+        Assert.True(spanB.ParentSpanId == default, "b's span has a parent: " + string.Join(", ", stopped.Where(s => s.SpanId == spanB.ParentSpanId).Select(s => s.OperationName)));
+        var spanC = Assert.Single(stopped, s => s.OperationName == "process " + topic && s.TraceId == traces["c"]);
+        Assert.Equal(2, spanC.Events.Count(e => e.Name == "retry"));
+        Assert.Single(stopped, s => s.OperationName == "process " + topic && s.TraceId == traces["a"]);
+    }
+
+    [Fact]
     public async Task Link_mode_starts_a_new_trace_linked_to_the_producer()
     {
         using var cluster = EmbeddedKafkaCluster.Start();
