@@ -63,10 +63,17 @@ namespace Kafka.Typed.Generators
                     static (ctx, ct) => ParseHandlers(ctx, ct))
                 .WithTrackingName(TrackingNames.Handlers);
 
+            // Another assembly's generated AddKafkaTyped visible here (InternalsVisibleTo, e.g. an app seen by its tests):
+            // this assembly's gets a name of its own, or every call would be ambiguous (CS0121). A string: equatable.
+            var registrationSuffix = context.CompilationProvider
+                .Select(static (compilation, _) => RegistrationSuffix(compilation))
+                .WithTrackingName(TrackingNames.RegistrationName);
+
             var registration = messages.Collect()
                 .Combine(handlers.Collect())
                 .Combine(languageVersion)
-                .Select(static (input, _) => BuildRegistration(input.Left.Left, input.Left.Right, input.Right))
+                .Combine(registrationSuffix)
+                .Select(static (input, _) => BuildRegistration(input.Left.Left.Left, input.Left.Left.Right, input.Left.Right, input.Right))
                 .WithTrackingName(TrackingNames.Registration);
 
             context.RegisterSourceOutput(registration, static (spc, spec) =>
@@ -116,7 +123,39 @@ namespace Kafka.Typed.Generators
             return specs.ToEquatableArray();
         }
 
-        private static RegistrationSpec? BuildRegistration(ImmutableArray<MessageSpec> messages, ImmutableArray<ImmutableEquatableArray<HandlerSpec>> handlers, LanguageVersion languageVersion)
+        /// <summary>
+        /// <see langword="null"/> when no other assembly's generated registration is accessible here; otherwise this
+        /// assembly's name as an identifier part (<c>App.Tests</c> → <c>AppTests</c>), for a registration of its own.
+        /// </summary>
+        private static string? RegistrationSuffix(Compilation compilation)
+        {
+            foreach (var type in compilation.GetTypesByMetadataName(KnownNames.GeneratedRegistrationClass))
+            {
+                if (!SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, compilation.Assembly)
+                    && compilation.IsSymbolAccessibleWithin(type, compilation.Assembly))
+                {
+                    var name = new System.Text.StringBuilder();
+                    var upper = true;
+                    foreach (var c in compilation.AssemblyName ?? "Assembly")
+                    {
+                        if (!char.IsLetterOrDigit(c) || c > 127)
+                        {
+                            upper = true;
+                            continue;
+                        }
+
+                        name.Append(upper ? char.ToUpperInvariant(c) : c);
+                        upper = false;
+                    }
+
+                    return name.Length == 0 || char.IsDigit(name[0]) ? "Assembly" + name : name.ToString();
+                }
+            }
+
+            return null;
+        }
+
+        private static RegistrationSpec? BuildRegistration(ImmutableArray<MessageSpec> messages, ImmutableArray<ImmutableEquatableArray<HandlerSpec>> handlers, LanguageVersion languageVersion, string? suffix)
         {
             if (languageVersion < LanguageVersion.CSharp11 || (messages.IsEmpty && handlers.All(static h => h.Count == 0)))
             {
@@ -135,7 +174,7 @@ namespace Kafka.Typed.Generators
                 .ThenBy(static h => h.Topic, StringComparer.Ordinal)
                 .ThenBy(static h => h.GroupId ?? string.Empty, StringComparer.Ordinal)
                 .ToEquatableArray();
-            return new RegistrationSpec(producers, consumers);
+            return new RegistrationSpec(producers, consumers, "KafkaTypedServiceCollectionExtensions" + suffix, "AddKafkaTyped" + suffix);
         }
     }
 }

@@ -300,3 +300,44 @@ public sealed class GeneratorRobustnessTests
         Assert.Contains("code", missing, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Two assemblies that both use the generator, one seeing the other's internals (an app and its test project).</summary>
+public sealed class InternalsVisibleToTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AnAssemblySeeingAnotherOnesRegistrationNamesItsOwnAfterItself(bool testsDeclareTypes)
+    {
+        var app = TestCompilation.Create("""
+            using Kafka.Typed;
+            [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("App.Tests")]
+            namespace Shop;
+            [KafkaTopic("orders", Format = KafkaFormat.Json)]
+            public partial record Order(string Id);
+            """).WithAssemblyName("App");
+        var (_, appOutput) = TestCompilation.Run(app);
+        TestCompilation.AssertClean(appOutput);
+        using var image = new MemoryStream();
+        Assert.True(appOutput.Emit(image).Success);
+
+        // The app's AddKafkaTyped stays callable as it is; the test project's own (when it has types) is AddKafkaTypedAppTests.
+        var tests = TestCompilation.Create($$"""
+            using Kafka.Typed;
+            using Microsoft.Extensions.DependencyInjection;
+            namespace Shop.Tests;
+            {{(testsDeclareTypes ? "[KafkaTopic(\"test.events\", Format = KafkaFormat.Json)] public partial record TestEvent(string Id);" : "")}}
+            public static class Wiring
+            {
+                public static void Use(IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+                {
+                    services.AddKafkaTyped(configuration);
+                    {{(testsDeclareTypes ? "services.AddKafkaTypedAppTests(configuration);" : "")}}
+                }
+            }
+            """).WithAssemblyName("App.Tests").AddReferences(MetadataReference.CreateFromImage(image.ToArray()));
+        var (result, testsOutput) = TestCompilation.Run(tests);
+        TestCompilation.AssertClean(testsOutput);
+        Assert.Equal(testsDeclareTypes, result.GeneratedTrees.Any(t => t.ToString().Contains("AddKafkaTypedAppTests(this", StringComparison.Ordinal)));
+    }
+}

@@ -17,7 +17,7 @@ namespace Kafka.Typed.Generators.Emit
             w.Open("namespace Microsoft.Extensions.DependencyInjection");
             w.Line("/// <summary>Registers the Kafka.Typed producers and consumers of this assembly.</summary>");
             w.Line(Common.GeneratedCode);
-            w.Open("internal static partial class KafkaTypedServiceCollectionExtensions");
+            w.Open("internal static partial class " + spec.ClassName);
             w.Line("/// <summary>");
             w.Line("/// Binds <see cref=\"global::Kafka.Typed.KafkaTypedOptions\"/> from <paramref name=\"configuration\"/> (validated when the host starts),");
             w.Line("/// registers every typed producer of this assembly as a singleton and every <c>[KafkaConsumer]</c> handler as a hosted consumer group.");
@@ -26,7 +26,12 @@ namespace Kafka.Typed.Generators.Emit
             w.Line("/// <param name=\"configuration\">The Kafka section, for example <c>builder.Configuration.GetSection(\"Kafka\")</c>.</param>");
             w.Line("/// <param name=\"configure\">Changes applied after binding, or <see langword=\"null\"/>.</param>");
             w.Line("/// <returns><paramref name=\"services\"/>.</returns>");
-            w.Open("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKafkaTyped(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::Microsoft.Extensions.Configuration.IConfiguration configuration, global::System.Action<global::Kafka.Typed.KafkaTypedOptions>? configure = null)");
+            if (spec.MethodName != "AddKafkaTyped")
+            {
+                w.Line("/// <remarks>Named after this assembly: another assembly's <c>AddKafkaTyped</c> is visible here (InternalsVisibleTo), and one name for both would make every call ambiguous.</remarks>");
+            }
+
+            w.Open("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection " + spec.MethodName + "(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::Microsoft.Extensions.Configuration.IConfiguration configuration, global::System.Action<global::Kafka.Typed.KafkaTypedOptions>? configure = null)");
             w.Line(reg + ".AddCore(services, configuration, configure);");
             foreach (var producer in spec.Producers)
             {

@@ -154,10 +154,15 @@ namespace Kafka.Typed.Generators.Model
     /// </summary>
     internal sealed record HandlerDependency(string TypeName, bool Optional);
 
-    /// <summary>The single registration file: producers and consumers in a stable order.</summary>
+    /// <summary>
+    /// The single registration file: producers and consumers in a stable order, and the names of the extension class and
+    /// method (<c>KafkaTypedServiceCollectionExtensions.AddKafkaTyped</c> unless another assembly's are visible here).
+    /// </summary>
     internal sealed record RegistrationSpec(
         ImmutableEquatableArray<ProducerRegistration> Producers,
-        ImmutableEquatableArray<HandlerSpec> Handlers);
+        ImmutableEquatableArray<HandlerSpec> Handlers,
+        string ClassName,
+        string MethodName);
 
     /// <summary>One producer line of the registration file.</summary>
     internal sealed record ProducerRegistration(string MessageFullyQualifiedName, string ProducerFullyQualifiedName, bool IsAvro);

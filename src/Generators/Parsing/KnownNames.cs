@@ -6,6 +6,7 @@ namespace Kafka.Typed.Generators.Parsing
         public const string KafkaTopicAttribute = "Kafka.Typed.KafkaTopicAttribute";
         public const string KafkaKeyAttribute = "Kafka.Typed.KafkaKeyAttribute";
         public const string KafkaConsumerAttribute = "Kafka.Typed.KafkaConsumerAttribute";
+        public const string GeneratedRegistrationClass = "Microsoft.Extensions.DependencyInjection.KafkaTypedServiceCollectionExtensions";
         public const string KafkaHandlerInterface = "Kafka.Typed.IKafkaHandler`1";
         public const string KafkaMessageInterface = "Kafka.Typed.IKafkaMessage`1";
         public const string KafkaSerializerInterface = "Kafka.Typed.IKafkaSerializer`1";
