@@ -95,7 +95,7 @@ public sealed class ConsumerOptions
     /// <summary>Where to start on a partition without a committed offset. Default <see cref="Typed.StartOffset.Oldest"/>.</summary>
     public StartOffset StartOffset { get; init; } = StartOffset.Oldest;
 
-    /// <summary>How many times a failed handler is retried (so at most <c>MaxRetries + 1</c> attempts). Default 3; 0 to 1000. A <see cref="KafkaSchemaRegistryException"/> spends no attempt: the partition waits for the registry.</summary>
+    /// <summary>How many times a failed handler is retried (so at most <c>MaxRetries + 1</c> attempts). Default 3; 0 to 1000. A <see cref="KafkaUnavailableException"/> (the Schema Registry or the handler's construction failing, or thrown by a handler) spends no attempt: the partition waits.</summary>
     public int MaxRetries { get; init; } = 3;
 
     /// <summary>Backoff between attempts.</summary>

@@ -414,16 +414,17 @@ internal sealed class PartitionWorker
                     }
                 }
 
-                if (failure is KafkaSchemaRegistryException)
+                if (failure is KafkaUnavailableException)
                 {
-                    // The Schema Registry is down or refuses us: not the message's fault, so it spends none of the
-                    // message's attempts and never sends it to the failure policy. The partition waits (paused, polling
-                    // on) with a growing backoff until the registry answers or the consumer stops.
+                    // The Schema Registry, the handler's construction or something else the handler needs is down: not
+                    // the message's fault, so it spends none of the message's attempts and never reaches the failure
+                    // policy. The partition waits (paused, polling on) with a growing backoff until it works again or
+                    // the consumer stops.
                     attempt--;
                     outages++;
                     group.CountRetry();
                     var wait = options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
-                    Log.RegistryUnavailable(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, outages, (long)wait.TotalMilliseconds);
+                    Log.Unavailable(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, outages, (long)wait.TotalMilliseconds);
                     if (!await BackoffAsync(wait).ConfigureAwait(false))
                     {
                         return false;

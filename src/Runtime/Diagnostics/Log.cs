@@ -32,8 +32,8 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Warning, "Handler failed for {Topic} [{Partition}] @{Offset}, attempt {Attempt} of {MaxAttempts}; retrying in {DelayMs} ms{Payload}")]
     public static partial void HandlerRetry(ILogger logger, Exception exception, string topic, int partition, long offset, int attempt, int maxAttempts, long delayMs, string payload);
 
-    [LoggerMessage(25, LogLevel.Warning, "Schema Registry unavailable while reading {Topic} [{Partition}] @{Offset} ({Outages} time(s) in a row); the partition waits {DelayMs} ms and tries again (not counted as an attempt of the message)")]
-    public static partial void RegistryUnavailable(ILogger logger, Exception exception, string topic, int partition, long offset, int outages, long delayMs);
+    [LoggerMessage(25, LogLevel.Warning, "Unavailable while handling {Topic} [{Partition}] @{Offset} ({Outages} time(s) in a row); the partition waits {DelayMs} ms and tries again (not counted as an attempt of the message)")]
+    public static partial void Unavailable(ILogger logger, Exception exception, string topic, int partition, long offset, int outages, long delayMs);
 
     [LoggerMessage(15, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s); dead-lettered to {DeadLetterTopic} [{DlqPartition}] @{DlqOffset}{Payload}")]
     public static partial void DeadLettered(ILogger logger, Exception exception, string topic, int partition, long offset, int attempts, string deadLetterTopic, int dlqPartition, long dlqOffset, string payload);

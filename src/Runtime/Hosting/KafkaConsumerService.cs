@@ -73,7 +73,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         {
             return serializer.Deserialize(value, new KafkaSerializationContext(topic, headers));
         }
-        catch (Exception e) when (e is not OperationCanceledException and not KafkaSchemaRegistryException and not KafkaConfigurationException)
+        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException and not KafkaConfigurationException)
         {
             // The payload is bad: retrying cannot help. A registry outage or missing configuration is not the record's
             // fault, so those propagate as ordinary failures and are retried with backoff.
@@ -108,7 +108,18 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var handler = scope.ServiceProvider.GetRequiredService<THandler>();
+            THandler handler;
+            try
+            {
+                handler = scope.ServiceProvider.GetRequiredService<THandler>();
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException)
+            {
+                // Not the message's fault (an unregistered dependency, a constructor that cannot connect): the partition
+                // waits for the handler instead of dead-lettering every message while it cannot be created.
+                throw new KafkaUnavailableException($"Cannot create the handler {Definition.HandlerName} for topic '{record.Topic}': {e.Message}", e);
+            }
+
             await handler.HandleAsync(message, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -94,12 +94,28 @@ public sealed class KafkaSerializationException : Exception
 }
 
 /// <summary>
-/// The Schema Registry could not be reached or answered with an error that is not about the message (a timeout, a 5xx,
-/// refused credentials). Not a bad message: a consumer's partition waits with a growing backoff (paused, polling on)
-/// until the registry answers, spending none of the message's attempts and never dead-lettering it; a producer's send
-/// fails with it. A handler may throw it too, for the same treatment.
+/// Something the consumer needs, not the message, is unavailable: the Schema Registry, the handler itself (its
+/// construction failed, for example a dependency that is not registered or cannot connect), or anything a handler
+/// reports by throwing this (its database is down). A consumer's partition then waits with a growing backoff (paused,
+/// polling on) and tries again, spending none of the message's attempts and never dead-lettering or skipping it.
 /// </summary>
-public sealed class KafkaSchemaRegistryException : Exception
+public class KafkaUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What is unavailable and why.</param>
+    /// <param name="inner">The cause.</param>
+    public KafkaUnavailableException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+}
+
+/// <summary>
+/// The Schema Registry could not be reached or answered with an error that is not about the message (a timeout, a 5xx,
+/// refused credentials). Not a bad message: a consumer's partition waits until the registry answers (see
+/// <see cref="KafkaUnavailableException"/>); a producer's send fails with it.
+/// </summary>
+public sealed class KafkaSchemaRegistryException : KafkaUnavailableException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What failed.</param>
