@@ -164,7 +164,17 @@ public sealed class EndToEndTests
             hostB.Dispose();
             await hostA.Services.GetRequiredService<IKafkaProducer<E2eOrder>>().SendAsync(new E2eOrder("a-2", 3m));
             Assert.Equal("a-2", (await hostA.Services.GetRequiredService<E2eSink>().Received.Reader.ReadAsync(timeout.Token)).Value.OrderId);
-            Assert.False(Kafka.Typed.Avro.KafkaAvroDefaults.IsConfigured, "the stopped host's connection is no longer the process-wide default");
+            Assert.True(Kafka.Typed.Avro.KafkaAvroDefaults.IsConfigured, "the running host's connection is the process-wide default again");
+            using (var direct = new Confluent.SchemaRegistry.CachedSchemaRegistryClient(new Confluent.SchemaRegistry.SchemaRegistryConfig { Url = registryA.Url }))
+            {
+                // A type's serializer used directly (outside the hosts) now goes to A's registry, the one still running.
+                var bytes = new System.Buffers.ArrayBufferWriter<byte>();
+                IKafkaSerializerOf<E2eOrder>().Serialize(new E2eOrder("direct", 1m), bytes, new KafkaSerializationContext("e2e.direct"));
+                Assert.Contains("e2e.direct-value", await direct.GetAllSubjectsAsync());
+            }
+
+            await hostA.StopAsync();
+            Assert.False(Kafka.Typed.Avro.KafkaAvroDefaults.IsConfigured, "no host runs: no process-wide connection is left behind");
         }
         finally
         {
@@ -173,6 +183,9 @@ public sealed class EndToEndTests
             hostB.Dispose();
             Kafka.Typed.Avro.KafkaAvroDefaults.Reset();
         }
+
+        static IKafkaSerializer<T> IKafkaSerializerOf<T>()
+            where T : IKafkaMessage<T> => T.Serializer;
 
         static IHost BuildHost(EmbeddedKafkaCluster cluster, InProcessSchemaRegistry registry)
         {

@@ -257,11 +257,13 @@ public sealed class GeneratorRobustnessTests
     }
 
     /// <summary>
-    /// A non-nullable init-only string with no initializer has nothing to keep when its member is absent: reading it as
-    /// null would break the type's own nullability, so the payload is refused naming the member, as before.
+    /// A non-nullable init-only string with no real default (no initializer, or only <c>= null!</c>, and no constructor
+    /// assigning it) has nothing to keep when its member is absent: reading it as null would break the type's own
+    /// nullability, so the payload is refused naming the member. A member the type does initialize (an initializer, a
+    /// constructor assignment) keeps that value.
     /// </summary>
     [Fact]
-    public void JsonNonNullableInitOnlyMemberWithoutInitializerIsStillRequired()
+    public void JsonNonNullableInitOnlyMemberWithoutARealDefaultIsStillRequired()
     {
         var (_, output) = TestCompilation.Run(TestCompilation.Create("""
             using System.Text;
@@ -270,9 +272,11 @@ public sealed class GeneratorRobustnessTests
             [KafkaTopic("t", Format = KafkaFormat.Json)]
             public partial class M
             {
-                public string Code { get; init; }
+                public string Code { get; init; } = null!;
+                public string Region { get; init; }
+                public string Label { get; init; } = "none";
                 public string? Note { get; init; }
-                public M() { Code = "unset"; }
+                public M() { Region = "eu"; }
             }
             public static class Probe
             {
@@ -281,7 +285,7 @@ public sealed class GeneratorRobustnessTests
                     try
                     {
                         var m = Get<M>().Deserialize(Encoding.UTF8.GetBytes(json), new KafkaSerializationContext("t"));
-                        return m.Code + "," + (m.Note ?? "null");
+                        return m.Code + "," + m.Region + "," + m.Label + "," + (m.Note ?? "null");
                     }
                     catch (KafkaSerializationException e)
                     {
@@ -294,8 +298,9 @@ public sealed class GeneratorRobustnessTests
             """));
         TestCompilation.AssertClean(output);
         var read = TestCompilation.Load(output).GetType("Shop.Probe", throwOnError: true)!.GetMethod("Read")!;
-        Assert.Equal("c,null", read.Invoke(null, ["{\"code\":\"c\"}"]));
-        var missing = (string)read.Invoke(null, ["{\"note\":\"n\"}"])!;
+        Assert.Equal("c,eu,none,null", read.Invoke(null, ["{\"code\":\"c\"}"]));
+        Assert.Equal("c,us,x,n", read.Invoke(null, ["{\"code\":\"c\",\"region\":\"us\",\"label\":\"x\",\"note\":\"n\"}"]));
+        var missing = (string)read.Invoke(null, ["{\"region\":\"us\"}"])!;
         Assert.StartsWith("error: ", missing, StringComparison.Ordinal);
         Assert.Contains("code", missing, StringComparison.Ordinal);
     }

@@ -168,7 +168,7 @@ namespace Kafka.Typed.Generators.Parsing
             {
                 if (format == MessageFormat.Json)
                 {
-                    if (!BuildCodec(type, properties, sink, out members, out constructorArguments))
+                    if (!BuildCodec(type, properties, sink, cancellationToken, out members, out constructorArguments))
                     {
                         valid = false;
                     }
@@ -218,25 +218,53 @@ namespace Kafka.Typed.Generators.Parsing
         }
 
         /// <summary>
-        /// A non-nullable reference-typed property declared without an initializer: when its JSON member is absent nothing
-        /// would set it, so it is read like a required one (a missing member is a named error, not a null).
+        /// A non-nullable reference-typed auto-property of this source with no real default: no initializer (or only
+        /// <c>null!</c>/<c>default!</c>) and no constructor of the type assigning it. When its JSON member is absent
+        /// nothing would give it a value, so it is read like a required one (a missing member is a named error, not a
+        /// null in a non-nullable member). Anything the type does initialize keeps that value when absent.
         /// </summary>
-        private static bool IsUninitializedNonNullableReference(IPropertySymbol property)
+        private static bool IsUninitializedNonNullableReference(IPropertySymbol property, CancellationToken cancellationToken)
         {
-            if (!property.Type.IsReferenceType || property.NullableAnnotation != NullableAnnotation.NotAnnotated)
+            if (!property.Type.IsReferenceType || property.NullableAnnotation != NullableAnnotation.NotAnnotated || property.DeclaringSyntaxReferences.IsEmpty)
             {
                 return false;
             }
 
             foreach (var reference in property.DeclaringSyntaxReferences)
             {
-                if (reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax { Initializer: not null })
+                if (reference.GetSyntax(cancellationToken) is not PropertyDeclarationSyntax declaration
+                    || declaration.AccessorList is null
+                    || declaration.AccessorList.Accessors.Any(static a => a.Body is not null || a.ExpressionBody is not null))
+                {
+                    return false; // not an auto-property: its accessors decide
+                }
+
+                if (declaration.Initializer is { Value: var value } && !IsNullForgiven(value))
                 {
                     return false;
                 }
             }
 
+            foreach (var constructor in property.ContainingType.InstanceConstructors)
+            {
+                foreach (var reference in constructor.DeclaringSyntaxReferences)
+                {
+                    foreach (var assignment in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<AssignmentExpressionSyntax>())
+                    {
+                        var target = assignment.Left is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } access ? access.Name : assignment.Left;
+                        if (target is IdentifierNameSyntax identifier && identifier.Identifier.ValueText == property.Name)
+                        {
+                            return false;
+                        }
+                    }
+                }
+            }
+
             return true;
+
+            static bool IsNullForgiven(ExpressionSyntax value)
+                => value is PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression, Operand: var operand }
+                   && operand.Kind() is SyntaxKind.NullLiteralExpression or SyntaxKind.DefaultLiteralExpression or SyntaxKind.DefaultExpression;
         }
 
         private static string? UnreadableKeyReason(IPropertySymbol property)
@@ -311,7 +339,7 @@ namespace Kafka.Typed.Generators.Parsing
             return null;
         }
 
-        private static bool BuildCodec(INamedTypeSymbol type, List<IPropertySymbol> properties, DiagnosticSink sink, out ImmutableEquatableArray<MemberSpec> members, out ImmutableEquatableArray<string> constructorArguments)
+        private static bool BuildCodec(INamedTypeSymbol type, List<IPropertySymbol> properties, DiagnosticSink sink, CancellationToken cancellationToken, out ImmutableEquatableArray<MemberSpec> members, out ImmutableEquatableArray<string> constructorArguments)
         {
             members = ImmutableEquatableArray<MemberSpec>.Empty;
             constructorArguments = ImmutableEquatableArray<string>.Empty;
@@ -365,7 +393,7 @@ namespace Kafka.Typed.Generators.Parsing
                     assign = property.IsRequired ? AssignKind.Initializer
                         : !setter.IsInitOnly ? AssignKind.Setter
                         : property.ContainingType.IsGenericType ? AssignKind.Initializer // an UnsafeAccessor cannot name a member of a generic type here
-                        : IsUninitializedNonNullableReference(property) ? AssignKind.Initializer // absent, it would stay null: read as missing
+                        : IsUninitializedNonNullableReference(property, cancellationToken) ? AssignKind.Initializer // absent, it would stay null: read as missing
                         : AssignKind.InitAccessor;
                 }
                 else

@@ -11,6 +11,7 @@ namespace Kafka.Typed.Avro;
 public static class KafkaAvroDefaults
 {
     private static readonly Lock Gate = new();
+    private static readonly List<Binding> Shared = []; // connections of running hosts, oldest first
     private static Binding? _current;
 
     /// <summary>Whether a connection was configured.</summary>
@@ -52,17 +53,29 @@ public static class KafkaAvroDefaults
         }
     }
 
-    /// <summary>Makes a connection someone else owns (a host) the process-wide one.</summary>
-    internal static void Share(Binding binding) => Set(binding);
+    /// <summary>Makes a connection someone else owns (a running host) the process-wide one.</summary>
+    internal static void Share(Binding binding)
+    {
+        lock (Gate)
+        {
+            Shared.Add(binding);
+        }
 
-    /// <summary>Forgets <paramref name="binding"/> if it is still the process-wide connection (its owner is disposing it).</summary>
+        Set(binding);
+    }
+
+    /// <summary>
+    /// Its owner (a host) is disposing <paramref name="binding"/>: if it is the process-wide connection, the latest one
+    /// still shared by a running host takes its place (none when no host runs).
+    /// </summary>
     internal static void Withdraw(Binding binding)
     {
         lock (Gate)
         {
+            Shared.Remove(binding);
             if (ReferenceEquals(_current, binding))
             {
-                Volatile.Write(ref _current, null);
+                Volatile.Write(ref _current, Shared.Count > 0 ? Shared[^1] : null);
             }
         }
     }

@@ -129,11 +129,13 @@ internal sealed class PartitionWorker
         var previousActivity = Activity.Current;
         var previousBaggage = Baggage.Current;
         var traced = KafkaTelemetry.Source.HasListeners();
-        var activity = traced ? StartProcessActivity(record) : null; // current (and the baggage set) for the handler
-        var baggage = Baggage.Current;
+        Activity? activity = null;
+        Baggage baggage;
         Task task;
         try
         {
+            activity = traced ? StartProcessActivity(record) : null; // current (and the baggage set) for the handler
+            baggage = Baggage.Current;
             task = InvokeAsync(_session.Group.Handler, message, _hardStop.Token);
         }
         finally
@@ -423,6 +425,11 @@ internal sealed class PartitionWorker
                     attempt--;
                     outages++;
                     group.CountRetry();
+                    if (KafkaTelemetry.Retries.Enabled)
+                    {
+                        KafkaTelemetry.Retries.Add(1, Tags(record.Topic));
+                    }
+
                     var wait = options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
                     Log.Unavailable(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, outages, (long)wait.TotalMilliseconds);
                     if (!await BackoffAsync(wait).ConfigureAwait(false))
