@@ -208,25 +208,9 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
                 throw;
             }
         }, options);
-        using (var cts = new CancellationTokenSource())
-        {
-            var run = group.ConsumeAsync(cts.Token);
-            await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
-            await cts.CancelAsync();
-            await run.WaitAsync(TimeSpan.FromSeconds(20));
-        }
-
+        await StopWhileHandlingAsync(group, started.Task, TimeSpan.FromSeconds(20));
         Assert.True(cancelled);
-        Assert.Equal(0, group.HandledCount + group.DeadLetterCount + group.SkippedCount);
-
-        var redelivered = new TaskCompletionSource<string>();
-        var next = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
-        {
-            redelivered.TrySetResult(m.ValueAsString!);
-            return Task.CompletedTask;
-        }, options);
-        await Kit.RunUntilAsync(next, redelivered.Task);
-        Assert.Equal("slow", await redelivered.Task);
+        await AssertNothingFinishedAndTheNextMemberGetsAsync(cluster, topic, options, group, "slow");
     }
 
     [Theory]
@@ -353,17 +337,25 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
             ct.ThrowIfCancellationRequested();
             return Task.CompletedTask;
         }, options);
-        using (var cts = new CancellationTokenSource())
-        {
-            var run = group.ConsumeAsync(cts.Token);
-            await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
-            await cts.CancelAsync();
-            await run.WaitAsync(TimeSpan.FromSeconds(15));
-        }
-
+        await StopWhileHandlingAsync(group, started.Task, TimeSpan.FromSeconds(15));
         Assert.True(cancelled);
-        Assert.Equal(0, group.HandledCount + group.DeadLetterCount + group.SkippedCount);
+        await AssertNothingFinishedAndTheNextMemberGetsAsync(cluster, topic, options, group, "blocking");
+    }
 
+    /// <summary>Starts <paramref name="group"/>, cancels it once its handler has started, and waits (bounded) for it to stop.</summary>
+    private static async Task StopWhileHandlingAsync(ConsumerGroup group, Task started, TimeSpan stopWithin)
+    {
+        using var cts = new CancellationTokenSource();
+        var run = group.ConsumeAsync(cts.Token);
+        await started.WaitAsync(TimeSpan.FromSeconds(20));
+        await cts.CancelAsync();
+        await run.WaitAsync(stopWithin);
+    }
+
+    /// <summary>The stopped member finished nothing, and the next member of the group is handed <paramref name="expected"/> again.</summary>
+    private static async Task AssertNothingFinishedAndTheNextMemberGetsAsync(EmbeddedKafkaCluster cluster, string topic, ConsumerOptions options, ConsumerGroup stopped, string expected)
+    {
+        Assert.Equal(0, stopped.HandledCount + stopped.DeadLetterCount + stopped.SkippedCount);
         var redelivered = new TaskCompletionSource<string>();
         var next = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
         {
@@ -371,7 +363,7 @@ public sealed class ConsumerAtLeastOnceTests(ITestOutputHelper output)
             return Task.CompletedTask;
         }, options);
         await Kit.RunUntilAsync(next, redelivered.Task);
-        Assert.Equal("blocking", await redelivered.Task);
+        Assert.Equal(expected, await redelivered.Task);
     }
 
     [Fact]
