@@ -19,13 +19,7 @@ public sealed class TelemetryTests
         const string topic = "traced";
         cluster.CreateTopic(topic, 2);
         var stopped = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == KafkaTelemetry.Name || s.Name == "test",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = RecordSpans(stopped);
         using var testSource = new ActivitySource("test");
 
         ActivityTraceId traceId;
@@ -81,12 +75,7 @@ public sealed class TelemetryTests
         using var cluster = EmbeddedKafkaCluster.Start();
         const string topic = "fails-at-once";
         cluster.CreateTopic(topic, 1);
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == KafkaTelemetry.Name || s.Name == "test",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = RecordSpans();
         using var testSource = new ActivitySource("test");
         await using var producer = new SyncProducer(Kit.App(cluster), new ProducerOptions { Settings = new Dictionary<string, string> { ["message.max.bytes"] = "10000" } });
         var headers = new Confluent.Kafka.Headers { { "h", Kit.Bytes("v") } };
@@ -154,13 +143,7 @@ public sealed class TelemetryTests
         const string topic = "traced-inline";
         cluster.CreateTopic(topic, 1);
         var stopped = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == KafkaTelemetry.Name || s.Name == "test",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = RecordSpans(stopped);
         using var testSource = new ActivitySource("test");
         using var raw = new Confluent.Kafka.ProducerBuilder<byte[]?, byte[]?>(new Confluent.Kafka.ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build();
 
@@ -241,13 +224,7 @@ public sealed class TelemetryTests
         const string topic = "linked";
         cluster.CreateTopic(topic, 1);
         var stopped = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == KafkaTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = RecordSpans(stopped);
         await using (var producer = new SyncProducer(Kit.App(cluster)))
         {
             await producer.SendAsync(topic, Kit.Bytes("v"));
@@ -320,5 +297,18 @@ public sealed class TelemetryTests
         }
 
         return d;
+    }
+
+    /// <summary>Records every span of Kafka.Typed and of the tests' own "test" source (adding each stopped one to <paramref name="stopped"/>) until disposed.</summary>
+    private static ActivityListener RecordSpans(ConcurrentQueue<Activity>? stopped = null)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == KafkaTelemetry.Name || s.Name == "test",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped is null ? null : stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 }
