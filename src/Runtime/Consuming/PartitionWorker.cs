@@ -145,22 +145,21 @@ internal sealed class PartitionWorker
             Baggage.Current = previousBaggage;
         }
 
-        var telemetry = new ProcessTelemetry(traced, activity, baggage, startedAt);
         if (task.IsCompletedSuccessfully)
         {
             Interlocked.Exchange(ref _lastDone, record.Offset.Value);
-            FinishTelemetry(record, telemetry, failure: null);
+            FinishTelemetry(record, activity, startedAt, failure: null);
             return InlineOutcome.Handled;
         }
 
-        Volatile.Write(ref _adopted, new FirstAttempt(record, message, task, holdsSlot, telemetry));
+        Volatile.Write(ref _adopted, new FirstAttempt(record, message, task, holdsSlot, new ProcessTelemetry(traced, activity, baggage, startedAt)));
         return InlineOutcome.HandedOver;
     }
 
     /// <summary>Records the message's consumption metrics and ends its process span.</summary>
-    private void FinishTelemetry(ConsumeResult<byte[]?, byte[]?> record, ProcessTelemetry telemetry, Exception? failure)
+    private void FinishTelemetry(ConsumeResult<byte[]?, byte[]?> record, Activity? activity, long startedAt, Exception? failure)
     {
-        if (telemetry.StartedAt != 0 || KafkaTelemetry.ConsumedMessages.Enabled)
+        if (startedAt != 0 || KafkaTelemetry.ConsumedMessages.Enabled)
         {
             var tags = Tags(record.Topic);
             if (failure is not null)
@@ -169,13 +168,13 @@ internal sealed class PartitionWorker
             }
 
             KafkaTelemetry.ConsumedMessages.Add(1, tags);
-            if (telemetry.StartedAt != 0)
+            if (startedAt != 0)
             {
-                KafkaTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(telemetry.StartedAt).TotalSeconds, tags);
+                KafkaTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
             }
         }
 
-        telemetry.Activity?.Stop();
+        activity?.Stop();
     }
 
     /// <summary>Calls the handler inside an async method, so that ambient state it sets (AsyncLocal values, Activity.Current) does not leak into the poll thread, and a synchronous throw becomes a faulted task.</summary>
@@ -347,22 +346,27 @@ internal sealed class PartitionWorker
         var message = first?.Message ?? new ConsumerMessage(record, group.GroupId);
         var maxAttempts = options.MaxRetries + 1;
         ProcessTelemetry telemetry;
-        var previousBaggage = Baggage.Current;
+        Baggage previousBaggage = default;
         if (first?.Telemetry is { } begun)
         {
             // Started with the first attempt on the poll thread: the retries run in the same span and baggage.
             telemetry = begun;
             if (begun.Traced)
             {
+                previousBaggage = Baggage.Current;
                 Activity.Current = begun.Activity;
                 Baggage.Current = begun.Baggage;
             }
         }
+        else if (KafkaTelemetry.Source.HasListeners())
+        {
+            previousBaggage = Baggage.Current;
+            var span = StartProcessActivity(record);
+            telemetry = new ProcessTelemetry(true, span, Baggage.Current, KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
+        }
         else
         {
-            var traced = KafkaTelemetry.Source.HasListeners();
-            var span = traced ? StartProcessActivity(record) : null;
-            telemetry = new ProcessTelemetry(traced, span, Baggage.Current, KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
+            telemetry = KafkaTelemetry.ProcessDuration.Enabled ? new ProcessTelemetry(false, null, default, Stopwatch.GetTimestamp()) : ProcessTelemetry.None;
         }
 
         var activity = telemetry.Activity;
@@ -485,7 +489,7 @@ internal sealed class PartitionWorker
         }
         finally
         {
-            FinishTelemetry(record, telemetry, failure);
+            FinishTelemetry(record, telemetry.Activity, telemetry.StartedAt, failure);
             if (telemetry.Traced)
             {
                 Activity.Current = null;
@@ -661,7 +665,11 @@ internal sealed class PartitionWorker
     private sealed record FirstAttempt(ConsumeResult<byte[]?, byte[]?> Record, ConsumerMessage Message, Task Task, bool Gated, ProcessTelemetry? Telemetry);
 
     /// <summary>A message's process span (when traced), the baggage its handler sees, and when processing started (0 when the duration is not recorded).</summary>
-    private sealed record ProcessTelemetry(bool Traced, Activity? Activity, Baggage Baggage, long StartedAt);
+    private sealed record ProcessTelemetry(bool Traced, Activity? Activity, Baggage Baggage, long StartedAt)
+    {
+        /// <summary>Neither traced nor timed (no per-message object then).</summary>
+        public static readonly ProcessTelemetry None = new(false, null, default, 0);
+    }
 }
 
 /// <summary>What <see cref="PartitionWorker.TryHandleInline"/> did with a record.</summary>
