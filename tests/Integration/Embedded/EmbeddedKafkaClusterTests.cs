@@ -256,11 +256,13 @@ public sealed class EmbeddedKafkaClusterTests
         var leader = LeaderOf(cluster, "slow", 0);
         await producer.ProduceAsync("slow", new Message<string, string> { Key = "warm", Value = "up" });
 
-        var baseline = await TimeProduceAsync(producer, "slow");
+        // Fast rows take the quickest of three sends: a loaded machine can stall any one send (a starved thread pool adds
+        // about a second), but not remove latency the broker adds, so the slow row needs only one.
+        var baseline = await FastestProduceAsync(producer, "slow");
         cluster.SetBrokerLatency(leader, latency);
         var delayed = await TimeProduceAsync(producer, "slow");
         cluster.SetBrokerLatency(TimeSpan.Zero);
-        var restored = await TimeProduceAsync(producer, "slow");
+        var restored = await FastestProduceAsync(producer, "slow");
 
         Assert.True(baseline < TimeSpan.FromMilliseconds(150), $"baseline {baseline.TotalMilliseconds} ms");
         Assert.True(delayed >= latency - TimeSpan.FromMilliseconds(20), $"with {latency.TotalMilliseconds} ms latency: {delayed.TotalMilliseconds} ms");
@@ -644,6 +646,18 @@ public sealed class EmbeddedKafkaClusterTests
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).Build();
         return admin.GetMetadata(topic, Timeout).Topics.Single().Partitions.Single(p => p.PartitionId == partition).Leader;
+    }
+
+    private static async Task<TimeSpan> FastestProduceAsync(IProducer<string, string> producer, string topic)
+    {
+        var fastest = TimeSpan.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var elapsed = await TimeProduceAsync(producer, topic);
+            fastest = elapsed < fastest ? elapsed : fastest;
+        }
+
+        return fastest;
     }
 
     private static async Task<TimeSpan> TimeProduceAsync(IProducer<string, string> producer, string topic)
