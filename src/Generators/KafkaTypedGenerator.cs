@@ -46,15 +46,12 @@ namespace Kafka.Typed.Generators
                     : spec.Avro.Records.Where(static r => r.Specific is not null).ToEquatableArray())
                 .Collect()
                 .Select(static (all, _) => DistinctRecords(all))
-                .WithTrackingName(TrackingNames.SpecificRecords);
+                .WithTrackingName(TrackingNames.SpecificRecords)
+                .SelectMany(static (records, _) => records)
+                .WithTrackingName(TrackingNames.SpecificRecord);
 
-            context.RegisterSourceOutput(specificRecords, static (spc, records) =>
-            {
-                foreach (var record in records)
-                {
-                    spc.AddSource(SpecificRecordEmitter.HintName(record), SpecificRecordEmitter.Emit(record));
-                }
-            });
+            // One output per record: an edit to one record's fields re-emits that record's file only.
+            context.RegisterSourceOutput(specificRecords, static (spc, record) => spc.AddSource(SpecificRecordEmitter.HintName(record), SpecificRecordEmitter.Emit(record)));
 
             var handlers = context.SyntaxProvider
                 .ForAttributeWithMetadataName(

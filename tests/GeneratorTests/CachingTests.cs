@@ -131,6 +131,38 @@ public sealed class CachingTests
     }
 
     [Fact]
+    public void ChangingOneAvroRecordReemitsOnlyThatRecordsSpecificRecord()
+    {
+        const string Customers = """
+            using Kafka.Typed;
+            namespace Shop;
+
+            [KafkaTopic("customers")]
+            public partial record Customer([property: KafkaKey] string CustomerId, string Name);
+            """;
+        var compilation = TestCompilation.Create(Orders, Customers, Unrelated);
+        var driver = TestCompilation.Driver().RunGenerators(compilation);
+        var before = driver.GetRunResult().Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        Assert.Equal(2, before.Keys.Count(static k => k.EndsWith(".AvroSpecificRecord.g.cs", StringComparison.Ordinal)));
+
+        var edited = Replace(compilation, 1, Customers.Replace("string Name)", "string Name, int Tier)", StringComparison.Ordinal));
+        driver = driver.RunGenerators(edited);
+        var result = driver.GetRunResult().Results.Single();
+
+        var records = result.TrackedSteps[TrackingNames.SpecificRecord].SelectMany(static r => r.Outputs).Select(static o => o.Reason).ToList();
+        Assert.Single(records, IncrementalStepRunReason.Modified);
+        Assert.Single(records, static r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
+
+        // The untouched record's file is not emitted again: its output step is cached.
+        var outputs = result.TrackedOutputSteps.SelectMany(static s => s.Value).SelectMany(static s => s.Outputs).Select(static o => o.Reason).ToList();
+        Assert.Contains(IncrementalStepRunReason.Cached, outputs);
+        var after = result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        Assert.Equal(
+            ["Shop.Customer.AvroSpecificRecord.g.cs", "Shop.Customer.KafkaProducer.g.cs"],
+            after.Where(kv => before[kv.Key] != kv.Value).Select(static kv => kv.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void ChangingOneTopicModifiesOnlyThatOutput()
     {
         var compilation = TestCompilation.Create(Orders, Shipments, Unrelated);
