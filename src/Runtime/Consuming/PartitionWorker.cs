@@ -425,12 +425,20 @@ internal sealed class PartitionWorker
                 var gated = started?.Gated ?? _session.ParallelismLimited;
                 if (gated && started is null)
                 {
+                    // A stop or revocation ends the wait: no message starts after it (the message is not stored and is
+                    // delivered again). A slot taken just as the stop came is given back unused.
                     try
                     {
-                        await _session.Parallelism.WaitAsync(_hardStop.Token).ConfigureAwait(false);
+                        await _session.Parallelism.WaitAsync(_stop.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
+                        return false;
+                    }
+
+                    if (_stop.IsCancellationRequested)
+                    {
+                        _session.Parallelism.Release();
                         return false;
                     }
                 }
