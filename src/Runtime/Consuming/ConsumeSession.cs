@@ -66,6 +66,8 @@ internal sealed class ConsumeSession
     private int _buffered;
     private volatile bool _parallelismLimited;
     private Error? _fatal;
+    private long _lastPoll;
+    private volatile PartitionWorker[] _assigned = [];
     private volatile bool _crash;
 
     public ConsumeSession(ConsumerGroup group)
@@ -97,6 +99,22 @@ internal sealed class ConsumeSession
     public bool StopRequested => _stopping.IsCancellationRequested || _cancellation.IsCancellationRequested;
 
     public ILogger Logger => Group.Logger;
+
+    /// <summary>The <see cref="ConsumerOptions.TimeProvider"/> timestamp of the last poll (0 before the first); read by <see cref="ConsumerGroup.GetStatus"/>.</summary>
+    public long LastPollTimestamp => Volatile.Read(ref _lastPoll);
+
+    /// <summary>The assigned partitions and their stalls, ordered by topic and partition (any thread; reads the snapshot the poll thread publishes on each assignment change).</summary>
+    public IReadOnlyList<ConsumerPartitionStatus> PartitionStatuses()
+    {
+        var workers = _assigned;
+        var statuses = new ConsumerPartitionStatus[workers.Length];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            statuses[i] = workers[i].GetStatus();
+        }
+
+        return statuses;
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -170,7 +188,7 @@ internal sealed class ConsumeSession
             .SetOffsetsCommittedHandler(OnCommitted)
             .Build();
         _consumer = consumer;
-        var watchdog = cancellationToken.Register(static s => ((ConsumeSession)s!).StartInlineWatchdog(), this);
+        var watchdog = cancellationToken.Register(static s => ((ConsumeSession)s!).OnStopRequested(), this);
         try
         {
             consumer.Subscribe(Group.Topics);
@@ -217,6 +235,7 @@ internal sealed class ConsumeSession
                     _bufferFullSince = 0;
                 }
 
+                Volatile.Write(ref _lastPoll, Options.TimeProvider.GetTimestamp());
                 try
                 {
                     // Take what librdkafka already has in one go: a record whose handler can run right here is handled
@@ -240,7 +259,7 @@ internal sealed class ConsumeSession
                 {
                     if (e.Error.IsFatal)
                     {
-                        _fatal = e.Error;
+                        SetFatal(e.Error);
                         break;
                     }
 
@@ -259,6 +278,7 @@ internal sealed class ConsumeSession
                 return;
             }
 
+            Group.SetState(ConsumerGroupState.Stopping); // kept as Faulted after a fatal error
             StopAll(consumer, commit: true);
             try
             {
@@ -289,12 +309,20 @@ internal sealed class ConsumeSession
     }
 
     /// <summary>
-    /// Runs when <see cref="ConsumerGroup.ConsumeAsync"/>'s token is cancelled. A handler that blocks on the poll thread
+    /// Runs when <see cref="ConsumerGroup.ConsumeAsync"/>'s token is cancelled: stops new work at once (see below). A handler that blocks on the poll thread
     /// (inline) keeps the poll loop from seeing the stop at all, so <see cref="Stop"/> could never cancel it: from
     /// <see cref="ConsumerOptions.ShutdownTimeout"/> on, a timer cancels the token of whatever inline call is running.
     /// </summary>
-    private void StartInlineWatchdog()
-        => _inlineWatchdog = new Timer(static s => ((ConsumeSession)s!)._inlineCall?.CancelHandler(), this, Options.ShutdownTimeout, InlineWatchdogPeriod);
+    private void OnStopRequested()
+    {
+        _inlineWatchdog = new Timer(static s => ((ConsumeSession)s!)._inlineCall?.CancelHandler(), this, Options.ShutdownTimeout, InlineWatchdogPeriod);
+
+        // No message may start once the stop is requested, also before the poll thread sees it (up to a poll timeout
+        // later, or a handler's time when one blocks that thread): workers stop at their next message and leave a
+        // parallelism-slot wait or a backoff at once. On the thread pool, so that no worker continuation runs on the
+        // thread that cancelled the application's token.
+        _ = _stopping.CancelAsync();
+    }
 
     private void CrashNow()
     {
@@ -308,6 +336,7 @@ internal sealed class ConsumeSession
         Task.WhenAll(_workers.Values.Select(w => w.Completion)).Wait(HardStopGrace);
         _workers.Clear();
         IndexWorkers();
+        PublishAssigned();
     }
 
     /// <summary>Poll thread: starts a burst of records; decides whether handlers may run on this thread during it.</summary>
@@ -473,6 +502,10 @@ internal sealed class ConsumeSession
         return (uint)partition < (uint)workers.Length ? workers[partition] : null;
     }
 
+    /// <summary>Publishes the assigned partitions for <see cref="PartitionStatuses"/> (poll thread; partitions being stopped stay listed until their handlers finished).</summary>
+    private void PublishAssigned()
+        => _assigned = _workers.Values.OrderBy(w => w.Partition.Topic, StringComparer.Ordinal).ThenBy(w => w.Partition.Partition.Value).ToArray();
+
     /// <summary>Rebuilds the per-topic worker arrays from <see cref="_workers"/> (poll thread, after every assignment change).</summary>
     private void IndexWorkers()
     {
@@ -495,16 +528,26 @@ internal sealed class ConsumeSession
     {
         if (error.IsFatal)
         {
-            _fatal = error;
+            SetFatal(error);
         }
 
         Log.ConsumerError(Logger, Group.GroupId, $"{error.Code}: {error.Reason}");
+    }
+
+    private void SetFatal(Error error)
+    {
+        _fatal ??= error;
+        Group.SetFaulted($"{error.Code}: {error.Reason}");
     }
 
     private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
         Dispatch(consumer);
         Log.PartitionsAssigned(Logger, Group.GroupId, Describe(partitions));
+        if (!_stopping.IsCancellationRequested)
+        {
+            Group.SetState(ConsumerGroupState.Running);
+        }
 
         foreach (var tp in partitions)
         {
@@ -521,6 +564,7 @@ internal sealed class ConsumeSession
         }
 
         IndexWorkers();
+        PublishAssigned();
         _parallelismLimited = _workers.Count > Options.MaxDegreeOfParallelism;
     }
 
@@ -536,6 +580,10 @@ internal sealed class ConsumeSession
         Dispatch(consumer);
         Log.PartitionsLost(Logger, Group.GroupId, Describe(partitions.Select(p => p.TopicPartition)));
         Stop(consumer, partitions.Select(p => p.TopicPartition).ToList(), commit: false);
+        if (_workers.Count == 0 && !_stopping.IsCancellationRequested && !_cancellation.IsCancellationRequested)
+        {
+            Group.SetState(ConsumerGroupState.Joining); // out of the group: librdkafka rejoins
+        }
     }
 
     private void StopAll(IConsumer<byte[]?, byte[]?> consumer, bool commit)
@@ -563,6 +611,19 @@ internal sealed class ConsumeSession
         {
             return;
         }
+
+        try
+        {
+            StopAndCommit(consumer, stopping, commit);
+        }
+        finally
+        {
+            PublishAssigned();
+        }
+    }
+
+    private void StopAndCommit(IConsumer<byte[]?, byte[]?> consumer, List<PartitionWorker> stopping, bool commit)
+    {
 
         var all = Task.WhenAll(stopping.Select(w => w.Completion));
         if (!all.Wait(Options.ShutdownTimeout))

@@ -15,7 +15,8 @@ namespace Kafka.Typed;
 /// <para>Spans: <c>send {topic}</c> (Producer), <c>process {topic}</c> (Consumer), <c>commit {topic}</c> (Client, settle).</para>
 /// <para>Metrics: <c>messaging.client.sent.messages</c>, <c>messaging.client.consumed.messages</c> (counters),
 /// <c>messaging.client.operation.duration</c>, <c>messaging.process.duration</c> (histograms, seconds), and
-/// <c>kafka.typed.consumer.retries</c>, <c>kafka.typed.consumer.dead_lettered</c>, <c>kafka.typed.consumer.skipped</c>.</para>
+/// <c>kafka.typed.consumer.retries</c>, <c>kafka.typed.consumer.dead_lettered</c> (<c>kafka.typed.dead_letter.reference = true</c>
+/// on a reference dead letter), <c>kafka.typed.consumer.skipped</c>, <c>kafka.typed.consumer.dead_letter.errors</c>.</para>
 /// </remarks>
 public static class KafkaTelemetry
 {
@@ -34,6 +35,7 @@ public static class KafkaTelemetry
     internal static readonly Counter<long> Retries = Meter.CreateCounter<long>("kafka.typed.consumer.retries", "{attempt}", "Handler attempts that failed and were retried.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("kafka.typed.consumer.dead_lettered", "{message}", "Messages written to a dead-letter topic.");
     internal static readonly Counter<long> Skipped = Meter.CreateCounter<long>("kafka.typed.consumer.skipped", "{message}", "Messages dropped under FailurePolicy.Skip after their last failed attempt.");
+    internal static readonly Counter<long> DeadLetterErrors = Meter.CreateCounter<long>("kafka.typed.consumer.dead_letter.errors", "{error}", "Dead-letter writes that failed (error.type is the Kafka error code); the write is retried, or a record too large is written as a reference.");
 
     /// <summary>
     /// The propagator that writes and reads trace context in record headers. Default: W3C <c>traceparent</c>/<c>tracestate</c>
