@@ -161,7 +161,7 @@ namespace Kafka.Typed.Generators
 
             var known = new HashSet<string>(messages.Select(static m => m.FullyQualifiedName), StringComparer.Ordinal);
             var producers = messages
-                .Select(static m => new ProducerRegistration(m.FullyQualifiedName, m.ProducerFullyQualifiedName, m.Avro is not null))
+                .Select(static m => new ProducerRegistration(m.FullyQualifiedName, m.ProducerFullyQualifiedName, m.Avro is not null, m.KeyMember is null))
                 .OrderBy(static p => p.MessageFullyQualifiedName, StringComparer.Ordinal)
                 .ToEquatableArray();
             var consumers = handlers

@@ -36,6 +36,11 @@ namespace Kafka.Typed.Generators.Emit
             foreach (var producer in spec.Producers)
             {
                 w.Line(reg + ".AddProducer<" + producer.MessageFullyQualifiedName + ", " + producer.ProducerFullyQualifiedName + ">(services, static host => new " + producer.ProducerFullyQualifiedName + "(host));");
+                if (producer.IsKeyless)
+                {
+                    w.Line(reg + ".AddExplicitKeyProducer<" + producer.MessageFullyQualifiedName + ", " + producer.ProducerFullyQualifiedName + ">(services);");
+                }
+
                 if (producer.IsAvro)
                 {
                     w.Line(reg + ".AddAvroMessage<" + producer.MessageFullyQualifiedName + ">(services);");

@@ -164,6 +164,6 @@ namespace Kafka.Typed.Generators.Model
         string ClassName,
         string MethodName);
 
-    /// <summary>One producer line of the registration file.</summary>
-    internal sealed record ProducerRegistration(string MessageFullyQualifiedName, string ProducerFullyQualifiedName, bool IsAvro);
+    /// <summary>One producer line of the registration file; a keyless type's producer is also registered as <c>IKafkaExplicitKeyProducer&lt;T&gt;</c>.</summary>
+    internal sealed record ProducerRegistration(string MessageFullyQualifiedName, string ProducerFullyQualifiedName, bool IsAvro, bool IsKeyless = false);
 }

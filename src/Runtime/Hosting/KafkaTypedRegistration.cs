@@ -66,6 +66,18 @@ public static class KafkaTypedRegistration
         services.TryAddSingleton<IKafkaProducer<TMessage>>(static sp => sp.GetRequiredService<TProducer>());
     }
 
+    /// <summary>Registers the generated producer of a type without a <see cref="KafkaKeyAttribute"/> member as <see cref="IKafkaExplicitKeyProducer{T}"/> too.</summary>
+    /// <typeparam name="TMessage">The message type.</typeparam>
+    /// <typeparam name="TProducer">The generated producer (already registered by <see cref="AddProducer{TMessage, TProducer}"/>).</typeparam>
+    /// <param name="services">The services.</param>
+    public static void AddExplicitKeyProducer<TMessage, TProducer>(IServiceCollection services)
+        where TMessage : IKafkaKeylessMessage<TMessage>
+        where TProducer : class, IKafkaExplicitKeyProducer<TMessage>
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<IKafkaExplicitKeyProducer<TMessage>>(static sp => sp.GetRequiredService<TProducer>());
+    }
+
     /// <summary>Registers a handler (scoped) and the hosted service that runs its consumer group.</summary>
     /// <typeparam name="TMessage">The message type.</typeparam>
     /// <typeparam name="THandler">The handler type.</typeparam>

@@ -37,6 +37,9 @@ internal sealed class ProducerCore : IDisposable
 
     private TopicPartition? _lastAnyPartition;
     private object? _head;
+    private object? _tail; // the oldest entry in flight (entries are added at the head)
+    private long _sequence;
+    private readonly FlushWaiters _flushWaiters = new();
     private int _inFlight;
     private TaskCompletionSource? _capacity;
     private int _disposed;
@@ -249,6 +252,22 @@ internal sealed class ProducerCore : IDisposable
 
     public int Flush(TimeSpan timeout) => _producer.Flush(timeout);
 
+    /// <summary>
+    /// Completes when every message handed to librdkafka before the call has its report (acknowledged or failed), without
+    /// blocking a thread: the in-flight list is ordered, so that is when its oldest entry is newer than the call.
+    /// </summary>
+    public Task WhenSentAcknowledged()
+    {
+        lock (_inFlightLock)
+        {
+            var target = _sequence;
+            return OldestPending() > target ? Task.CompletedTask : _flushWaiters.Add(target);
+        }
+    }
+
+    // Under _inFlightLock: the sequence of the oldest message in flight, or past the last one when none is.
+    private long OldestPending() => _tail is null ? long.MaxValue : StateOf(_tail).Sequence;
+
     private void OnDeliveryReport(DeliveryReport<object, byte[]?> report)
     {
         var entry = report.Message.Key;
@@ -340,6 +359,7 @@ internal sealed class ProducerCore : IDisposable
             }
 
             _head = null;
+            _tail = null;
             _inFlight = 0;
         }
 
@@ -352,6 +372,12 @@ internal sealed class ProducerCore : IDisposable
         if (left.Count > 0)
         {
             Log.ProducerUnsent(_logger, ClientId, left.Count);
+        }
+
+        lock (_inFlightLock)
+        {
+            // Everything has its report now: a FlushAsync still waiting has nothing left to wait for.
+            _flushWaiters.ReleaseAll();
         }
 
         return left.Count;
@@ -415,11 +441,16 @@ internal sealed class ProducerCore : IDisposable
         ref var state = ref StateOf(entry);
         lock (_inFlightLock)
         {
+            state.Sequence = ++_sequence;
             state.Next = _head;
             state.Prev = null;
             if (_head is not null)
             {
                 StateOf(_head).Prev = entry;
+            }
+            else
+            {
+                _tail = entry;
             }
 
             _head = entry;
@@ -451,9 +482,17 @@ internal sealed class ProducerCore : IDisposable
             {
                 StateOf(state.Next).Prev = state.Prev;
             }
+            else
+            {
+                _tail = state.Prev;
+            }
 
             state.Prev = state.Next = null;
             _inFlight--;
+            if (_flushWaiters.Any)
+            {
+                _flushWaiters.Release(OldestPending() - 1);
+            }
         }
     }
 

@@ -20,6 +20,7 @@ namespace Microsoft.Extensions.DependencyInjection
         {
             global::Kafka.Typed.KafkaTypedRegistration.AddCore(services, configuration, configure);
             global::Kafka.Typed.KafkaTypedRegistration.AddProducer<global::Ping, global::PingProducer>(services, static host => new global::PingProducer(host));
+            global::Kafka.Typed.KafkaTypedRegistration.AddExplicitKeyProducer<global::Ping, global::PingProducer>(services);
             global::Kafka.Typed.KafkaTypedRegistration.AddAvroMessage<global::Ping>(services);
             return services;
         }

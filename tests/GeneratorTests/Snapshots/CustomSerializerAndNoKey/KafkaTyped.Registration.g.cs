@@ -20,6 +20,7 @@ namespace Microsoft.Extensions.DependencyInjection
         {
             global::Kafka.Typed.KafkaTypedRegistration.AddCore(services, configuration, configure);
             global::Kafka.Typed.KafkaTypedRegistration.AddProducer<global::Shop.Blob, global::Shop.BlobProducer>(services, static host => new global::Shop.BlobProducer(host));
+            global::Kafka.Typed.KafkaTypedRegistration.AddExplicitKeyProducer<global::Shop.Blob, global::Shop.BlobProducer>(services);
             return services;
         }
     }

@@ -1,0 +1,142 @@
+using Kafka.Typed.Generator.Tests.Harness;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Kafka.Typed.Generator.Tests;
+
+/// <summary>
+/// What user code can and cannot write with record keys: explicit keys only for types without a [KafkaKey] member (a keyed
+/// type's key is never silently overridden: it does not compile), typed GetKey() on consumed messages and tombstones.
+/// </summary>
+public sealed class KeyApiTests
+{
+    private const string Types = """
+        using System;
+        using System.Threading.Tasks;
+        using Kafka.Typed;
+        namespace Shop;
+
+        [KafkaTopic("audit")]
+        public partial record AuditEvent(string What);
+
+        [KafkaTopic("orders")]
+        public partial record Order([property: KafkaKey] int OrderId, string Item);
+        """;
+
+    [Fact]
+    public void ExplicitKeysOfEverySupportedKeyTypeCompileForATypeWithoutKafkaKey()
+    {
+        var compilation = TestCompilation.Create(Types, """
+            using System;
+            using System.Threading.Tasks;
+            using Confluent.Kafka;
+            using Kafka.Typed;
+            namespace Shop;
+
+            public static class Uses
+            {
+                public static async Task Send(IKafkaExplicitKeyProducer<AuditEvent> p, AuditEventProducer generated, AuditEvent e, int? maybe)
+                {
+                    await p.SendAsync("tenant-1", e);
+                    await p.SendAsync("tenant-1", e, new Headers());
+                    await p.SendAsync(Guid.NewGuid(), e);
+                    await p.SendAsync((short)1, e);
+                    await p.SendAsync(42, e);
+                    await p.SendAsync(42L, e);
+                    await p.SendAsync(new byte[] { 1 }, e);
+                    await p.SendAsync(maybe, e);
+                    await p.SendAsync(KafkaRecordKey.None, e);
+                    await p.EnqueueAsync("tenant-1", e, state: 5);
+                    await generated.SendAsync("tenant-1", e);
+                    await generated.EnqueueAsync(7L, e);
+
+                    // The forms without a key still bind as before, a null literal included.
+                    await p.SendAsync(e);
+                    await p.SendAsync(e, null);
+                    await p.SendAsync(e, (Headers?)null);
+                    await p.EnqueueAsync(e);
+                    await p.EnqueueAsync(e, null);
+                    await generated.SendAsync(e, null);
+                    await p.FlushAsync();
+                }
+
+                public static async Task Untyped(SyncProducer sync, AsyncProducer queued, byte[] value)
+                {
+                    // The untyped producers take a string (or any supported key type) as the key, and a null key still binds to the bytes form.
+                    await sync.SendAsync("t", value, "order-1");
+                    await sync.SendAsync("t", value, 42);
+                    await sync.SendAsync("t", value, null);
+                    await sync.SendAsync("t", value, new byte[] { 1 });
+                    await sync.SendAsync("t", null, "deleted-key");
+                    await queued.SendAsync("t", value, "order-1");
+                    await queued.SendAsync("t", value, null);
+                    _ = new ProducerMessage("t", value, "order-1");
+                    _ = new ProducerMessage("t", value, null);
+                }
+            }
+            """);
+        var (_, output) = TestCompilation.Run(compilation);
+        TestCompilation.AssertClean(output);
+    }
+
+    [Fact]
+    public void AnExplicitKeyForATypeWithKafkaKeyDoesNotCompile()
+    {
+        var compilation = TestCompilation.Create(Types, """
+            using System.Threading.Tasks;
+            using Kafka.Typed;
+            namespace Shop;
+
+            public static class Uses
+            {
+                public static Task ByInterface(IKafkaExplicitKeyProducer<Order> p, Order o) => p.SendAsync(5, o);
+
+                public static Task ByProducer(IKafkaProducer<Order> p, Order o) => p.SendAsync(5, o);
+
+                public static Task ByGenerated(OrderProducer p, Order o) => p.SendAsync(5, o);
+            }
+            """);
+        var (_, output) = TestCompilation.Run(compilation);
+        var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+
+        // The interface's constraint names the requirement; the producers simply have no overload taking a key.
+        Assert.Contains(errors, d => d.Id == "CS0311" && d.GetMessage().Contains("IKafkaKeylessMessage<Shop.Order>", StringComparison.Ordinal));
+        Assert.Equal(2, errors.Where(d => d.Id == "CS1503").Select(d => d.Location.GetLineSpan().StartLinePosition.Line).Distinct().Count());
+        Assert.All(errors, d => Assert.True(d.Id is "CS0311" or "CS1503", d.ToString()));
+    }
+
+    [Fact]
+    public void GetKeyReadsTheRecordKeyAsTheKeyMembersType()
+    {
+        var compilation = TestCompilation.Create(Types, """
+            using Kafka.Typed;
+            namespace Shop;
+
+            public static class Uses
+            {
+                public static int? FromMessage(KafkaMessage<Order> m) => m.GetKey();
+
+                public static int? FromTombstone(KafkaTombstone<Order> t) => t.GetKey();
+
+                public static byte[]? Raw(KafkaTombstone<AuditEvent> t) => t.Key;
+            }
+            """);
+        var (_, output) = TestCompilation.Run(compilation);
+        TestCompilation.AssertClean(output);
+
+        var assembly = TestCompilation.Load(output);
+        var fromTombstone = assembly.GetType("Shop.Uses")!.GetMethod("FromTombstone")!;
+        var tombstoneType = typeof(KafkaTombstone<>).MakeGenericType(assembly.GetType("Shop.Order")!);
+        object Tombstone(byte[]? key) => Activator.CreateInstance(tombstoneType, "orders", key, 2, 9L, null, default(DateTimeOffset), 1, "g")!;
+
+        // Big-endian, as the producer (and Java's IntegerSerializer) writes an int key.
+        Assert.Equal(256, fromTombstone.Invoke(null, [Tombstone([0, 0, 1, 0])]));
+        Assert.Null(fromTombstone.Invoke(null, [Tombstone(null)]));
+
+        // Another writer's key that is not an int: a named, non-retriable error rather than a wrong number.
+        var error = Assert.Throws<System.Reflection.TargetInvocationException>(() => fromTombstone.Invoke(null, [Tombstone([1, 2, 3])]));
+        var malformed = Assert.IsType<NonRetriableMessageException>(error.InnerException);
+        Assert.Contains("orders [2] @9", malformed.Message, StringComparison.Ordinal);
+        Assert.Contains("it is 3 bytes, and a big-endian int is 4", malformed.Message, StringComparison.Ordinal);
+    }
+}
