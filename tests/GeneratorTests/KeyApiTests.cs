@@ -140,3 +140,57 @@ public sealed class KeyApiTests
         Assert.Contains("it is 3 bytes, and a big-endian int is 4", malformed.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A key member kept out of the value with [JsonIgnore] / [AvroIgnore] (the README's recipe): the key is still written, the payload and schema leave it out.</summary>
+public sealed class IgnoredKeyMemberTests
+{
+    [Fact]
+    public void A_key_member_marked_ignored_is_the_record_key_and_not_part_of_the_value()
+    {
+        var compilation = TestCompilation.Create("""
+            using System.Text.Json.Serialization;
+            using Kafka.Typed;
+            namespace Shop;
+
+            [KafkaTopic("orders.json", Format = KafkaFormat.Json)]
+            public partial class JsonOrder
+            {
+                [KafkaKey, JsonIgnore] public string OrderId { get; set; } = "";
+                public decimal Amount { get; set; }
+            }
+
+            [KafkaTopic("orders.avro")]
+            public partial class AvroOrder
+            {
+                [KafkaKey, AvroIgnore] public string OrderId { get; set; } = "";
+                public decimal Amount { get; set; }
+            }
+
+            public static class Probe
+            {
+                public static byte[]? JsonKey() => Key(new JsonOrder { OrderId = "o-1", Amount = 5m });
+
+                public static string JsonValue()
+                {
+                    var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+                    Serializer<JsonOrder>().Serialize(new JsonOrder { OrderId = "o-1", Amount = 5m }, buffer, new KafkaSerializationContext("orders.json"));
+                    return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+                }
+
+                public static string AvroSchema() => AvroOrder.AvroCodec.SchemaJson;
+
+                private static byte[]? Key<T>(T message) where T : IKafkaMessage<T> => T.SerializeKey(message);
+
+                private static IKafkaSerializer<T> Serializer<T>() where T : IKafkaMessage<T> => T.Serializer;
+            }
+            """);
+        var (_, output) = TestCompilation.Run(compilation);
+        TestCompilation.AssertClean(output);
+        Assert.Empty(TestCompilation.Analyze(compilation));
+
+        var probe = TestCompilation.Load(output).GetType("Shop.Probe")!;
+        Assert.Equal("o-1"u8.ToArray(), (byte[]?)probe.GetMethod("JsonKey")!.Invoke(null, null));
+        Assert.Equal("""{"amount":5}""", (string)probe.GetMethod("JsonValue")!.Invoke(null, null)!);
+        Assert.DoesNotContain("OrderId", (string)probe.GetMethod("AvroSchema")!.Invoke(null, null)!, StringComparison.Ordinal);
+    }
+}

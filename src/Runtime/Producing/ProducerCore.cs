@@ -197,6 +197,7 @@ internal sealed class ProducerCore : IDisposable
                 activity.Dispose();
             }
 
+            ReleaseFlushWaiters();
             return false;
         }
         catch (ProduceException<object, byte[]?> e)
@@ -204,6 +205,7 @@ internal sealed class ProducerCore : IDisposable
             Untrack(entry);
             Finish(ref StateOf(entry), topic, e.Error.Code, -1);
             Fail(entry, e.Error.Code, e.Error.Reason);
+            ReleaseFlushWaiters();
             return true;
         }
         catch (KafkaException e)
@@ -211,6 +213,7 @@ internal sealed class ProducerCore : IDisposable
             Untrack(entry);
             Finish(ref StateOf(entry), topic, e.Error.Code, -1);
             Fail(entry, e.Error.Code, e.Error.Reason);
+            ReleaseFlushWaiters();
             return true;
         }
         catch
@@ -220,6 +223,7 @@ internal sealed class ProducerCore : IDisposable
             Untrack(entry);
             StateOf(entry).Telemetry = null;
             activity?.Dispose();
+            ReleaseFlushWaiters();
             throw;
         }
         finally
@@ -268,6 +272,18 @@ internal sealed class ProducerCore : IDisposable
     // Under _inFlightLock: the sequence of the oldest message in flight, or past the last one when none is.
     private long OldestPending() => _tail is null ? long.MaxValue : StateOf(_tail).Sequence;
 
+    /// <summary>Completes the flushes whose messages all have their outcome. Called after a report was delivered, never before, so that a flush never returns ahead of the reports it waited for.</summary>
+    private void ReleaseFlushWaiters()
+    {
+        if (_flushWaiters.Any)
+        {
+            lock (_inFlightLock)
+            {
+                _flushWaiters.Release(OldestPending() - 1);
+            }
+        }
+    }
+
     private void OnDeliveryReport(DeliveryReport<object, byte[]?> report)
     {
         var entry = report.Message.Key;
@@ -299,6 +315,8 @@ internal sealed class ProducerCore : IDisposable
                 ((DeliveryTicket)entry).OnDelivered(result);
             }
         }
+
+        ReleaseFlushWaiters();
     }
 
     private void Fail(object entry, ErrorCode error, string reason)
@@ -489,10 +507,6 @@ internal sealed class ProducerCore : IDisposable
 
             state.Prev = state.Next = null;
             _inFlight--;
-            if (_flushWaiters.Any)
-            {
-                _flushWaiters.Release(OldestPending() - 1);
-            }
         }
     }
 
