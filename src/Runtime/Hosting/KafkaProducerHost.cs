@@ -54,6 +54,11 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
     internal IKafkaSerializer<T> SerializerFor<T>(IKafkaSerializer<T> serializer)
         => _avro is not null && serializer is Avro.AvroKafkaSerializer<T> avro ? avro.PinnedTo(_avro) : serializer;
 
+    /// <summary>The topic of <typeparamref name="T"/> after configuration (<c>Kafka:Topics</c>, <c>Kafka:TopicTemplate</c>).</summary>
+    internal string TopicFor<T>()
+        where T : IKafkaMessage<T>
+        => _options.ResolveTopic(KafkaMessageType.NameOf(typeof(T)), T.Topic);
+
     /// <summary>The producer that awaits acknowledgements (created, and the cluster checked, on first use).</summary>
     public SyncProducer Sync
     {
