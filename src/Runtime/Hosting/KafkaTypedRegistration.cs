@@ -83,25 +83,23 @@ public static class KafkaTypedRegistration
     }
 
     /// <summary>
-    /// Runs a generated registration module once: the first call for <paramref name="name"/> calls <paramref name="register"/>,
-    /// later ones (the same module reached through several applications' or assemblies' registrations) do nothing.
+    /// Records that the registration module of assembly <paramref name="name"/> registers into <paramref name="services"/>;
+    /// <see langword="false"/> when it already did (the same module reached through several registrations), and the module
+    /// then registers nothing again.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="name">The module's assembly name.</param>
-    /// <param name="register">Registers the module's producers and consumers.</param>
-    /// <returns>Whether <paramref name="register"/> ran.</returns>
-    public static bool AddModule(IServiceCollection services, string name, Action<IServiceCollection> register)
+    /// <returns>Whether the module should register now.</returns>
+    public static bool TryAddModule(IServiceCollection services, string name)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(register);
         if (services.Any(d => d.ImplementationInstance is KafkaTypedModuleRegistration m && m.AssemblyName == name))
         {
             return false;
         }
 
         services.AddSingleton(new KafkaTypedModuleRegistration(name));
-        register(services);
         return true;
     }
 
