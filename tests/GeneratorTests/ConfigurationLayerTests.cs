@@ -156,6 +156,40 @@ public sealed class ConfigurationLayerTests
     }
 
     [Fact]
+    public void NamedClustersTakeTheirOwnConnectionAndTheDefaultClustersOtherwise()
+    {
+        var options = Bind(
+            ("Kafka:SchemaRegistry:Url", "http://main-registry:8081"),
+            ("Kafka:Sasl:Mechanism", "Plain"), ("Kafka:Sasl:Username", "u"), ("Kafka:Sasl:Password", "p"),
+            ("Kafka:Clusters:analytics:MessageTypes:0", "Refund"),
+            ("Kafka:Clusters:analytics:SchemaRegistry:Url", "http://analytics-registry:8081"),
+            ("Kafka:Clusters:archive:BootstrapServers", "archive:9092"),
+            ("Kafka:Clusters:archive:MessageTypes", "Shop.OrderPlaced"),
+            ("Kafka:Consumers:AuditHandler:Cluster", "analytics"));
+        options.ApplyConnectionStrings(Config(("ConnectionStrings:analytics", "a1:9092, a2:9092"), ("ConnectionStrings:archive", "ignored:9092")));
+
+        var analytics = options.ForCluster("analytics");
+        Assert.Equal(["a1:9092", "a2:9092"], analytics.BootstrapServers);      // from ConnectionStrings (none configured)
+        Assert.Equal("http://analytics-registry:8081", analytics.SchemaRegistry.Url);
+        Assert.Same(options.Sasl, analytics.Sasl);                             // inherited
+        Assert.Same(options.Consumer, analytics.Consumer);
+        Assert.Equal("Kafka:Clusters:analytics", analytics.SectionPath);
+        var archive = options.ForCluster("archive");
+        Assert.Equal(["archive:9092"], archive.BootstrapServers);              // configured wins over ConnectionStrings
+        Assert.Equal("http://main-registry:8081", archive.SchemaRegistry.Url); // inherited
+
+        Assert.Equal("analytics", options.ClusterOf("Shop.Refund"));
+        Assert.Equal("archive", options.ClusterOf("Shop.OrderPlaced"));
+        Assert.Equal("analytics", options.ClusterOf(Audit));                  // the consumer's section wins over its type's cluster
+        Assert.Equal("archive", options.ClusterOf(Billing));
+
+        var message = Failure(("Kafka:Clusters:a:MessageTypes:0", "OrderPlaced"), ("Kafka:Clusters:a:BootstrapServers", "a:9092"),
+            ("Kafka:Clusters:b:MessageTypes:0", "Shop.OrderPlaced"), ("Kafka:Clusters:b:BootstrapServers", "b"));
+        Assert.Contains("Kafka:Clusters:b:MessageTypes binds Shop.OrderPlaced, which Kafka:Clusters:a:MessageTypes binds too; a message type lives on one cluster", message, StringComparison.Ordinal);
+        Assert.Contains("Kafka:Clusters:b:BootstrapServers[0] = 'b'; invalid url", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ShorterHostShutdownTimeoutThanKafkaNeedsIsAWarningAtStart()
     {
         using var cluster = Kafka.Typed.Testing.EmbeddedKafkaCluster.Start(new Kafka.Typed.Testing.EmbeddedKafkaClusterOptions { BrokerCount = 1 });

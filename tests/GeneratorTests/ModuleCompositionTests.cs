@@ -101,8 +101,8 @@ public sealed class ModuleCompositionTests
         Assert.Single(services, d => d.ImplementationInstance is KafkaConsumerDefinition);
         Assert.Single(services, d => d.ServiceType == typeof(Microsoft.Extensions.Options.IValidateOptions<KafkaTypedOptions>));
         Assert.Equal(["Shop.Contracts.OrderPlaced", "Shop.Contracts.ShipmentRequested"], services.Select(d => d.ImplementationInstance).OfType<KafkaMessageType>().Select(m => m.TypeName).Order());
-        // The shutdown-timeout check, the producers and the one consumer.
-        Assert.Equal(3, services.Count(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)));
+        // The shutdown-timeout check, the producers, the named clusters' producers and the one consumer.
+        Assert.Equal(4, services.Count(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)));
     }
 
     [Theory]

@@ -29,7 +29,7 @@ public sealed class KafkaTypedOptions
     public string? Server { get; set; }
 
     /// <summary>Broker addresses, each <c>host:port</c>. In configuration: a comma-separated string or an array.</summary>
-    public IList<string> BootstrapServers { get; } = [];
+    public IList<string> BootstrapServers { get; private init; } = [];
 
     /// <summary>How long a client waits for the cluster at creation; <see langword="null"/> keeps <see cref="KafkaAppConfig.ConnectTimeout"/>'s default.</summary>
     public TimeSpan? ConnectTimeout { get; set; }
@@ -41,13 +41,13 @@ public sealed class KafkaTypedOptions
     public SaslOptions? Sasl { get; set; }
 
     /// <summary>Settings of the application's producers.</summary>
-    public KafkaTypedProducerSettings Producer { get; } = new();
+    public KafkaTypedProducerSettings Producer { get; private init; } = new();
 
     /// <summary>Settings every consumer starts from; a <see cref="KafkaConsumerAttribute"/> argument overrides its field.</summary>
-    public KafkaTypedConsumerSettings Consumer { get; } = new();
+    public KafkaTypedConsumerSettings Consumer { get; private init; } = new();
 
     /// <summary>The Schema Registry of the Avro message types (<c>Kafka:SchemaRegistry</c>).</summary>
-    public KafkaTypedSchemaRegistrySettings SchemaRegistry { get; } = new();
+    public KafkaTypedSchemaRegistrySettings SchemaRegistry { get; private init; } = new();
 
     /// <summary>
     /// Topic names per message type (<c>Kafka:Topics:{MessageType}</c>): the key is the type's name (<c>OrderPlaced</c>) or,
@@ -55,7 +55,7 @@ public sealed class KafkaTypedOptions
     /// <see cref="KafkaTopicAttribute"/> topic for its producer and every consumer of the type. A key naming no message type of
     /// the application fails start-up. Keys are case-insensitive, as configuration keys are.
     /// </summary>
-    public IDictionary<string, string> Topics { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+    public IDictionary<string, string> Topics { get; private init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// The naming convention of every topic (<c>Kafka:TopicTemplate</c>), for example <c>{environment}.{topic}</c> or
@@ -86,7 +86,15 @@ public sealed class KafkaTypedOptions
     /// the application fails start-up. A handler class with several <see cref="KafkaConsumerAttribute"/>s gets the section for
     /// each of its consumers.
     /// </summary>
-    public IDictionary<string, KafkaTypedConsumerSettings> Consumers { get; } = new Dictionary<string, KafkaTypedConsumerSettings>(StringComparer.OrdinalIgnoreCase);
+    public IDictionary<string, KafkaTypedConsumerSettings> Consumers { get; private init; } = new Dictionary<string, KafkaTypedConsumerSettings>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Named clusters besides the default one (<c>Kafka:Clusters:{name}</c>), each with its own bootstrap servers (or
+    /// Aspire's <c>ConnectionStrings:{name}</c>), security and Schema Registry, and the message types bound to it
+    /// (<c>MessageTypes</c>): their producers send there and their consumers read there, unless a consumer's section names
+    /// another cluster (<c>Kafka:Consumers:{HandlerName}:Cluster</c>). Everything else uses the default cluster.
+    /// </summary>
+    public IDictionary<string, KafkaTypedClusterSettings> Clusters { get; private init; } = new Dictionary<string, KafkaTypedClusterSettings>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The configuration path the options were bound from (for error messages); <c>Kafka</c> when unknown.</summary>
     public string SectionPath { get; set; } = "Kafka";
@@ -232,6 +240,85 @@ public sealed class KafkaTypedOptions
             : Consumers.TryGetValue(ShortName(handlerName), out var simple) ? simple
             : null;
 
+    /// <summary>
+    /// The cluster a message type is bound to (<see cref="KafkaTypedClusterSettings.MessageTypes"/>, by full name or name),
+    /// or <see langword="null"/> for the default cluster.
+    /// </summary>
+    /// <param name="messageTypeName">The message type's full name.</param>
+    public string? ClusterOf(string messageTypeName)
+    {
+        ArgumentNullException.ThrowIfNull(messageTypeName);
+        var simple = ShortName(messageTypeName);
+        foreach (var (name, cluster) in Clusters)
+        {
+            if (cluster.MessageTypes.Any(t => string.Equals(t, messageTypeName, StringComparison.OrdinalIgnoreCase) || string.Equals(t, simple, StringComparison.OrdinalIgnoreCase)))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The cluster a consumer reads from: its section's <c>Cluster</c>, else its message type's cluster; <see langword="null"/> for the default.</summary>
+    /// <param name="definition">The consumer.</param>
+    public string? ClusterOf(KafkaConsumerDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return ConsumerSection(definition.HandlerName)?.Cluster ?? ClusterOf(definition.MessageTypeName);
+    }
+
+    /// <summary>
+    /// These options as seen by the clients of cluster <paramref name="name"/>: its bootstrap servers, and its connect
+    /// timeout, TLS, SASL and Schema Registry where it sets them (else the default cluster's); everything else shared.
+    /// </summary>
+    /// <param name="name">A key of <see cref="Clusters"/>.</param>
+    /// <exception cref="KeyNotFoundException">No such cluster.</exception>
+    public KafkaTypedOptions ForCluster(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var cluster = Clusters[name];
+        return new KafkaTypedOptions
+        {
+            AppName = AppName,
+            Server = Server,
+            BootstrapServers = cluster.BootstrapServers,
+            ConnectTimeout = cluster.ConnectTimeout ?? ConnectTimeout,
+            Tls = cluster.Tls ?? Tls,
+            Sasl = cluster.Sasl ?? Sasl,
+            Producer = Producer,
+            Consumer = Consumer,
+            SchemaRegistry = cluster.SchemaRegistry.Url is null ? SchemaRegistry : cluster.SchemaRegistry,
+            Topics = Topics,
+            TopicTemplate = TopicTemplate,
+            EnvironmentName = EnvironmentName,
+            ConsumersEnabled = ConsumersEnabled,
+            Consumers = Consumers,
+            Clusters = Clusters,
+            SectionPath = SectionPath + ":Clusters:" + name,
+        };
+    }
+
+    /// <summary>
+    /// Takes the bootstrap servers of every named cluster that sets none from <c>ConnectionStrings:{name}</c> of
+    /// <paramref name="root"/> (as .NET Aspire provides them).
+    /// </summary>
+    /// <param name="root">The application's configuration root.</param>
+    public void ApplyConnectionStrings(IConfiguration root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        foreach (var (name, cluster) in Clusters)
+        {
+            if (cluster.BootstrapServers.Count == 0 && root.GetSection("ConnectionStrings")[name] is { Length: > 0 } connection)
+            {
+                foreach (var server in connection.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    cluster.BootstrapServers.Add(server);
+                }
+            }
+        }
+    }
+
     /// <summary>The part of a full type name after its last dot.</summary>
     internal static string ShortName(string fullName)
     {
@@ -254,18 +341,7 @@ public sealed class KafkaTypedOptions
         var r = new Reader(section, SectionPath, _bindErrors);
         AppName = r.String("AppName") ?? AppName;
         Server = r.String("Server") ?? Server;
-        var servers = section["BootstrapServers"];
-        var serverList = servers is not null
-            ? servers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : section.GetSection("BootstrapServers").GetChildren().Select(c => c.Value ?? string.Empty).ToArray();
-        if (serverList.Length > 0)
-        {
-            BootstrapServers.Clear();
-            foreach (var server in serverList)
-            {
-                BootstrapServers.Add(server);
-            }
-        }
+        ReadServers(section, BootstrapServers);
 
         ConnectTimeout = r.Time("ConnectTimeout") ?? ConnectTimeout;
         Tls = BindTls(section.GetSection("Tls"), r.Sub("Tls")) ?? Tls;
@@ -302,6 +378,38 @@ public sealed class KafkaTypedOptions
             }
         }
 
+        foreach (var child in section.GetSection("Clusters").GetChildren())
+        {
+            if (!Clusters.TryGetValue(child.Key, out var cluster))
+            {
+                cluster = new KafkaTypedClusterSettings();
+                Clusters[child.Key] = cluster;
+            }
+
+            var cr = r.Sub("Clusters").Sub(child.Key);
+            ReadServers(child, cluster.BootstrapServers);
+            cluster.ConnectTimeout = cr.Time("ConnectTimeout") ?? cluster.ConnectTimeout;
+            cluster.Tls = BindTls(child.GetSection("Tls"), cr.Sub("Tls")) ?? cluster.Tls;
+            cluster.Sasl = BindSasl(child.GetSection("Sasl"), cr.Sub("Sasl")) ?? cluster.Sasl;
+            BindSchemaRegistry(cr.Sub("SchemaRegistry"), cluster.SchemaRegistry);
+            var types = child.GetSection("MessageTypes");
+            if (types.Value is { Length: > 0 } list)
+            {
+                foreach (var type in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    cluster.MessageTypes.Add(type);
+                }
+            }
+
+            foreach (var type in types.GetChildren())
+            {
+                if (type.Value is { Length: > 0 } name)
+                {
+                    cluster.MessageTypes.Add(name);
+                }
+            }
+        }
+
         var consumers = section.GetSection("Consumers");
         var consumersReader = r.Sub("Consumers");
         foreach (var child in consumers.GetChildren())
@@ -327,18 +435,7 @@ public sealed class KafkaTypedOptions
             BindConsumer(child, consumersReader.Sub(child.Key), settings);
         }
 
-        var rr = r.Sub("SchemaRegistry");
-        var sr = SchemaRegistry;
-        sr.Url = rr.String("Url") ?? sr.Url;
-        sr.BasicAuthUserInfo = rr.String("BasicAuthUserInfo") ?? sr.BasicAuthUserInfo;
-        sr.SslCaLocation = rr.String("SslCaLocation") ?? sr.SslCaLocation;
-        sr.SslKeystoreLocation = rr.String("SslKeystoreLocation") ?? sr.SslKeystoreLocation;
-        sr.SslKeystorePassword = rr.String("SslKeystorePassword") ?? sr.SslKeystorePassword;
-        sr.EnableSslCertificateVerification = rr.Bool("EnableSslCertificateVerification") ?? sr.EnableSslCertificateVerification;
-        sr.SubjectNameStrategy = rr.Enum<Avro.AvroSubjectNameStrategy>("SubjectNameStrategy") ?? sr.SubjectNameStrategy;
-        sr.Registration = rr.Enum<Avro.AvroSchemaRegistration>("Registration") ?? sr.Registration;
-        sr.NormalizeSchemas = rr.Bool("NormalizeSchemas") ?? sr.NormalizeSchemas;
-        sr.Timeout = rr.Time("Timeout") ?? sr.Timeout;
+        BindSchemaRegistry(r.Sub("SchemaRegistry"), SchemaRegistry);
     }
 
     /// <summary>
@@ -375,9 +472,40 @@ public sealed class KafkaTypedOptions
         return options;
     }
 
+    private static void ReadServers(IConfiguration section, IList<string> target)
+    {
+        var servers = section["BootstrapServers"];
+        var serverList = servers is not null
+            ? servers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : section.GetSection("BootstrapServers").GetChildren().Select(c => c.Value ?? string.Empty).ToArray();
+        if (serverList.Length > 0)
+        {
+            target.Clear();
+            foreach (var server in serverList)
+            {
+                target.Add(server);
+            }
+        }
+    }
+
+    private static void BindSchemaRegistry(Reader rr, KafkaTypedSchemaRegistrySettings sr)
+    {
+        sr.Url = rr.String("Url") ?? sr.Url;
+        sr.BasicAuthUserInfo = rr.String("BasicAuthUserInfo") ?? sr.BasicAuthUserInfo;
+        sr.SslCaLocation = rr.String("SslCaLocation") ?? sr.SslCaLocation;
+        sr.SslKeystoreLocation = rr.String("SslKeystoreLocation") ?? sr.SslKeystoreLocation;
+        sr.SslKeystorePassword = rr.String("SslKeystorePassword") ?? sr.SslKeystorePassword;
+        sr.EnableSslCertificateVerification = rr.Bool("EnableSslCertificateVerification") ?? sr.EnableSslCertificateVerification;
+        sr.SubjectNameStrategy = rr.Enum<Avro.AvroSubjectNameStrategy>("SubjectNameStrategy") ?? sr.SubjectNameStrategy;
+        sr.Registration = rr.Enum<Avro.AvroSchemaRegistration>("Registration") ?? sr.Registration;
+        sr.NormalizeSchemas = rr.Bool("NormalizeSchemas") ?? sr.NormalizeSchemas;
+        sr.Timeout = rr.Time("Timeout") ?? sr.Timeout;
+    }
+
     private static void BindConsumer(IConfigurationSection cs, Reader cr, KafkaTypedConsumerSettings c)
     {
         c.Enabled = cr.Bool("Enabled") ?? c.Enabled;
+        c.Cluster = cr.String("Cluster") ?? c.Cluster;
         c.GroupId = cr.String("GroupId") ?? c.GroupId;
         c.StartOffset = cr.Enum<StartOffset>("StartOffset") ?? c.StartOffset;
         c.MaxRetries = cr.Int("MaxRetries") ?? c.MaxRetries;
@@ -598,6 +726,12 @@ public sealed class KafkaTypedConsumerSettings
     /// </summary>
     public bool? Enabled { get; set; }
 
+    /// <summary>
+    /// The cluster the consumer reads from (a key of <see cref="KafkaTypedOptions.Clusters"/>); in
+    /// <c>Kafka:Consumers:{HandlerName}</c> only. <see langword="null"/>: the message type's cluster, else the default.
+    /// </summary>
+    public string? Cluster { get; set; }
+
     /// <summary>See <see cref="ConsumerOptions.GroupId"/>.</summary>
     public string? GroupId { get; set; }
 
@@ -648,6 +782,31 @@ public sealed class KafkaTypedConsumerSettings
 
     /// <summary>See <see cref="ConsumerOptions.Settings"/>.</summary>
     public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// A named cluster in configuration (<c>Kafka:Clusters:{name}</c>). Unset connect timeout, TLS, SASL and Schema Registry
+/// are the default cluster's.
+/// </summary>
+public sealed class KafkaTypedClusterSettings
+{
+    /// <summary>Broker addresses, each <c>host:port</c>; when empty, <c>ConnectionStrings:{name}</c> (a comma-separated list, as .NET Aspire sets it).</summary>
+    public IList<string> BootstrapServers { get; } = [];
+
+    /// <summary>See <see cref="KafkaTypedOptions.ConnectTimeout"/>.</summary>
+    public TimeSpan? ConnectTimeout { get; set; }
+
+    /// <summary>TLS of this cluster's clients; <see langword="null"/> takes <c>Kafka:Tls</c>.</summary>
+    public TlsOptions? Tls { get; set; }
+
+    /// <summary>SASL of this cluster's clients; <see langword="null"/> takes <c>Kafka:Sasl</c>.</summary>
+    public SaslOptions? Sasl { get; set; }
+
+    /// <summary>This cluster's Schema Registry; without a URL, <c>Kafka:SchemaRegistry</c>.</summary>
+    public KafkaTypedSchemaRegistrySettings SchemaRegistry { get; } = new();
+
+    /// <summary>The message types bound to this cluster (names or full names): their producers and consumers use it.</summary>
+    public IList<string> MessageTypes { get; } = [];
 }
 
 /// <summary>Retry backoff settings in configuration; <see langword="null"/> keeps the <see cref="RetryBackoff"/> default.</summary>

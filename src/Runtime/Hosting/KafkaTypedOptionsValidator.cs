@@ -100,9 +100,15 @@ public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOpti
             }
         }
 
-        if (_avroMessages.Length > 0 && options.SchemaRegistry.Url is null && !Avro.KafkaAvroDefaults.IsConfigured)
+        CheckClusters(failures, options);
+
+        // An Avro type needs the registry of its cluster (a named cluster without its own URL uses Kafka:SchemaRegistry).
+        var withoutRegistry = _avroMessages
+            .Where(m => (options.ClusterOf(m) is { } cluster && options.Clusters[cluster].SchemaRegistry.Url is { } own ? own : options.SchemaRegistry.Url) is null)
+            .ToArray();
+        if (withoutRegistry.Length > 0 && !Avro.KafkaAvroDefaults.IsConfigured)
         {
-            failures.Add($"Invalid Kafka configuration: {options.SectionPath}:SchemaRegistry:Url is not set, but these message types use Avro (the default format) and need a Schema Registry: {string.Join(", ", _avroMessages)}; set the URL, call KafkaAvroDefaults.Configure before the host starts, or mark the types [KafkaTopic(..., Format = KafkaFormat.Json)].");
+            failures.Add($"Invalid Kafka configuration: {options.SectionPath}:SchemaRegistry:Url is not set, but these message types use Avro (the default format) and need a Schema Registry: {string.Join(", ", withoutRegistry)}; set the URL, call KafkaAvroDefaults.Configure before the host starts, or mark the types [KafkaTopic(..., Format = KafkaFormat.Json)].");
         }
 
         Check(failures, options, () =>
@@ -114,6 +120,66 @@ public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOpti
         });
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// Each named cluster: its connection (bootstrap servers from the section or <c>ConnectionStrings:{name}</c>, TLS, SASL,
+    /// registry) as the default cluster's is checked, its message types known and bound to one cluster only; and each
+    /// consumer's <c>Cluster</c> names a cluster.
+    /// </summary>
+    private void CheckClusters(List<string> failures, KafkaTypedOptions options)
+    {
+        var boundTo = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in options.Clusters.Keys.Order(StringComparer.Ordinal))
+        {
+            var cluster = options.ForCluster(name);
+            var path = cluster.SectionPath;
+            if (cluster.BootstrapServers.Count == 0)
+            {
+                failures.Add($"Invalid Kafka configuration: {path}:BootstrapServers is not set and there is no ConnectionStrings:{name}; at least one broker address 'host:port' is required.");
+            }
+            else
+            {
+                Check(failures, cluster, () => cluster.ToAppConfig().Validate());
+            }
+
+            if (options.Clusters[name].SchemaRegistry.Url is not null)
+            {
+                Check(failures, cluster, () => cluster.ToAvroSerdeOptions()?.Validate(needsUrl: true));
+            }
+
+            foreach (var type in options.Clusters[name].MessageTypes)
+            {
+                var matches = _messages.Where(m => string.Equals(m.TypeName, type, StringComparison.OrdinalIgnoreCase)).ToArray();
+                if (matches.Length == 0)
+                {
+                    matches = _messages.Where(m => string.Equals(KafkaTypedOptions.ShortName(m.TypeName), type, StringComparison.OrdinalIgnoreCase)).ToArray();
+                }
+
+                if (matches.Length != 1)
+                {
+                    failures.Add(matches.Length == 0
+                        ? $"Invalid Kafka configuration: {path}:MessageTypes contains '{type}', which names no message type of this application; known: {string.Join(", ", _messages.Select(m => KafkaTypedOptions.ShortName(m.TypeName)))}."
+                        : $"Invalid Kafka configuration: {path}:MessageTypes contains '{type}', which is ambiguous: {string.Join(" and ", matches.Select(m => m.TypeName))}; use the full name.");
+                    continue;
+                }
+
+                if (boundTo.TryGetValue(matches[0].TypeName, out var other) && other != name)
+                {
+                    failures.Add($"Invalid Kafka configuration: {path}:MessageTypes binds {matches[0].TypeName}, which {options.SectionPath}:Clusters:{other}:MessageTypes binds too; a message type lives on one cluster.");
+                }
+
+                boundTo.TryAdd(matches[0].TypeName, name);
+            }
+        }
+
+        foreach (var consumer in _consumers)
+        {
+            if (options.ConsumerSection(consumer.HandlerName)?.Cluster is { } cluster && !options.Clusters.ContainsKey(cluster))
+            {
+                failures.Add($"Invalid Kafka configuration: {options.SectionPath}:Consumers:{SectionKey(options, consumer.HandlerName)}:Cluster = '{cluster}'; names no cluster: the clusters are {(options.Clusters.Count == 0 ? "(none: set Kafka:Clusters:{name})" : string.Join(", ", options.Clusters.Keys))}.");
+            }
+        }
     }
 
     /// <summary>The template's placeholders: <c>{topic}</c> required, only known names, <c>{environment}</c> only with an environment name.</summary>

@@ -53,6 +53,11 @@ public static class KafkaTypedRegistration
         builder.Configure(options => options.Bind(configuration));
         builder.Configure<IServiceProvider>(static (options, sp) =>
         {
+            if (sp.GetService<IConfiguration>() is { } root)
+            {
+                options.ApplyConnectionStrings(root);
+            }
+
             if (options.EnvironmentName is null && sp.GetService<IHostEnvironment>()?.EnvironmentName is { Length: > 0 } environment)
             {
                 options.EnvironmentName = environment.ToLowerInvariant();
@@ -77,6 +82,14 @@ public static class KafkaTypedRegistration
                 sp.GetServices<IKafkaDeliveryObserver>(),
                 sp.GetService<ILoggerFactory>()));
             services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<KafkaProducerHost>());
+
+            // Named clusters' producers (Kafka:Clusters), created on first use; stopped before the default cluster's.
+            services.AddSingleton(static sp => new KafkaClusterProducers(
+                sp.GetRequiredService<KafkaProducerHost>(),
+                sp.GetRequiredService<IOptions<KafkaTypedOptions>>(),
+                sp.GetServices<IKafkaDeliveryObserver>(),
+                sp.GetService<ILoggerFactory>()));
+            services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<KafkaClusterProducers>());
         }
 
         return builder;
@@ -137,7 +150,7 @@ public static class KafkaTypedRegistration
             services.AddSingleton(new KafkaMessageType(name, TMessage.Topic));
         }
 
-        services.TryAddSingleton(sp => factory(sp.GetRequiredService<KafkaProducerHost>()));
+        services.TryAddSingleton(sp => factory(sp.GetRequiredService<KafkaClusterProducers>().For(name)));
         services.TryAddSingleton<IKafkaProducer<TMessage>>(static sp => sp.GetRequiredService<TProducer>());
     }
 
@@ -184,13 +197,62 @@ public static class KafkaTypedRegistration
             }
 
             var resolved = definition.WithTopic(value.ResolveTopic(definition.MessageTypeName, definition.Topic));
+            var cluster = value.ClusterOf(definition);
             return new KafkaConsumerService<TMessage, THandler>(
                 resolved,
                 sp.GetRequiredService<IServiceScopeFactory>(),
-                options,
+                cluster is null ? options : Options.Create(value.ForCluster(cluster)),
                 loggers,
-                sp.GetRequiredService<KafkaProducerHost>());
+                sp.GetRequiredService<KafkaClusterProducers>().ForCluster(cluster));
         });
+    }
+}
+
+/// <summary>
+/// The producer hosts per cluster: the default cluster's is the registered <see cref="KafkaProducerHost"/>; a named
+/// cluster's is created on first use with <see cref="KafkaTypedOptions.ForCluster"/> and stopped (flushed) with the host.
+/// </summary>
+internal sealed class KafkaClusterProducers(KafkaProducerHost defaultHost, IOptions<KafkaTypedOptions> options, IEnumerable<IKafkaDeliveryObserver> observers, ILoggerFactory? loggers) : IHostedService, IAsyncDisposable
+{
+    private readonly Dictionary<string, KafkaProducerHost> _hosts = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The host of the cluster <paramref name="messageTypeName"/> is bound to.</summary>
+    public KafkaProducerHost For(string messageTypeName) => ForCluster(options.Value.ClusterOf(messageTypeName));
+
+    /// <summary>The host of cluster <paramref name="cluster"/>; <see langword="null"/> for the default.</summary>
+    public KafkaProducerHost ForCluster(string? cluster)
+    {
+        if (cluster is null)
+        {
+            return defaultHost;
+        }
+
+        lock (_hosts)
+        {
+            if (!_hosts.TryGetValue(cluster, out var host))
+            {
+                host = new KafkaProducerHost(Options.Create(options.Value.ForCluster(cluster)), observers, loggers);
+                _hosts[cluster] = host;
+            }
+
+            return host;
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        KafkaProducerHost[] hosts;
+        lock (_hosts)
+        {
+            hosts = [.. _hosts.Values];
+            _hosts.Clear();
+        }
+
+        await Task.WhenAll(hosts.Select(h => h.DisposeAsync().AsTask())).ConfigureAwait(false);
     }
 }
 

@@ -146,6 +146,53 @@ public sealed class ShopSolutionTests
     }
 
     /// <summary>
+    /// A message type bound to a named cluster (Kafka:Clusters:shipping, its bootstrap servers from Aspire's
+    /// ConnectionStrings:shipping, its own Schema Registry) is produced to and consumed from that cluster; the rest stays
+    /// on the default cluster.
+    /// </summary>
+    [Fact]
+    public async Task AMessageTypeBoundToANamedClusterIsProducedAndConsumedThere()
+    {
+        using var main = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 1 });
+        using var shipping = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 1 });
+        await using var mainRegistry = await InProcessSchemaRegistry.StartAsync();
+        await using var shippingRegistry = await InProcessSchemaRegistry.StartAsync();
+        main.CreateTopic("orders.placed", 1);
+        shipping.CreateTopic("shipments.requested", 1);
+        var hosts = new List<IHost>();
+        try
+        {
+            var worker = Build(WorkerProgram.CreateBuilder([]), main, mainRegistry, new()
+            {
+                ["Kafka:Clusters:shipping:MessageTypes:0"] = "ShipmentRequested",
+                ["Kafka:Clusters:shipping:SchemaRegistry:Url"] = shippingRegistry.Url,
+                ["ConnectionStrings:shipping"] = shipping.BootstrapServers,
+            });
+            await worker.StartAsync();
+            hosts.Add(worker);
+            var api = Build(ApiProgram.CreateBuilder([]), main, mainRegistry, new());
+            await api.StartAsync();
+            hosts.Add(api);
+
+            await api.Services.GetRequiredService<OrderApi>().PlaceAsync("c-1", 5m);
+
+            // The order came through the default cluster; the shipment went to, and was read from, the shipping cluster
+            // (the topic exists only there, and the consumer reads only there).
+            using var timeout = new CancellationTokenSource(Wait);
+            var seen = await worker.Services.GetRequiredService<ShipmentLog>().Seen.ReadAsync(timeout.Token);
+            Assert.Equal((new ShipmentRequested("c-1", "north"), "shipments.requested"), (seen.Shipment, seen.Topic));
+            using var shippingClient = new Confluent.SchemaRegistry.CachedSchemaRegistryClient(new Confluent.SchemaRegistry.SchemaRegistryConfig { Url = shippingRegistry.Url });
+            using var mainClient = new Confluent.SchemaRegistry.CachedSchemaRegistryClient(new Confluent.SchemaRegistry.SchemaRegistryConfig { Url = mainRegistry.Url });
+            Assert.Contains("shipments.requested-value", await shippingClient.GetAllSubjectsAsync());
+            Assert.DoesNotContain("shipments.requested-value", await mainClient.GetAllSubjectsAsync());
+        }
+        finally
+        {
+            await StopAllAsync(hosts);
+        }
+    }
+
+    /// <summary>
     /// Start-up fails naming what to fix: the Contracts' Avro type needs a Schema Registry in the Worker and in the Api
     /// (which only produces it), and configuration keys naming no type or handler, or values out of range, are errors.
     /// </summary>
@@ -168,12 +215,18 @@ public sealed class ShopSolutionTests
             ["Kafka:Topics:ShipmentRequested"] = "shipments requested",
             ["Kafka:Consumers:BillingHandler:GroupId"] = "billing",
             ["Kafka:Consumers:OrderHandler:MaxRetries"] = "-1",
+            ["Kafka:Consumers:ShipmentHandler:Cluster"] = "nowhere",
+            ["Kafka:Clusters:analytics:MessageTypes:0"] = "Invoice",
+            ["Kafka:Clusters:archive:SchemaRegistry:Url"] = "http://registry:8081",
         });
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => bad.StartAsync());
         Assert.Contains("Kafka:Topics:Shipment names no message type of this application; the keys are the [KafkaTopic] types this application produces or consumes: OrderPlaced, ShipmentRequested", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Kafka:Topics:ShipmentRequested = 'shipments requested'; a topic name may contain only ASCII letters, digits, '.', '_' and '-' (found ' ')", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Kafka:Consumers:BillingHandler names no handler of this application; the keys are the [KafkaConsumer] handlers of this application: OrderHandler, ShipmentHandler", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Kafka:Consumers:OrderHandler:MaxRetries = '-1'; must be from 0 to 1000", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Kafka:Consumers:ShipmentHandler:Cluster = 'nowhere'; names no cluster: the clusters are analytics, archive", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Kafka:Clusters:analytics:MessageTypes contains 'Invoice', which names no message type of this application; known: OrderPlaced, ShipmentRequested", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Kafka:Clusters:archive:BootstrapServers is not set and there is no ConnectionStrings:archive", failure.Message, StringComparison.Ordinal);
     }
 
     private static IHost Build(HostApplicationBuilder builder, EmbeddedKafkaCluster cluster, InProcessSchemaRegistry? registry, Dictionary<string, string?> settings)
