@@ -239,7 +239,17 @@ internal sealed class KafkaClusterProducers(KafkaProducerHost defaultHost, IOpti
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Creates and starts the producer host of every named cluster that message types are bound to, as the default cluster's starts.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (name, cluster) in options.Value.Clusters)
+        {
+            if (cluster.MessageTypes.Count > 0)
+            {
+                await ForCluster(name).StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
 
