@@ -58,6 +58,11 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
     internal IKafkaSerializer<T> SerializerFor<T>(IKafkaSerializer<T> serializer)
         => _avro is not null && serializer is Avro.AvroKafkaSerializer<T> avro ? avro.PinnedTo(_avro) : serializer;
 
+    /// <summary>The topic of <typeparamref name="T"/> after configuration (<c>Kafka:Topics</c>, <c>Kafka:TopicTemplate</c>).</summary>
+    internal string TopicFor<T>()
+        where T : IKafkaMessage<T>
+        => _options.ResolveTopic(KafkaMessageType.NameOf(typeof(T)), T.Topic);
+
     /// <summary>
     /// The producer that awaits acknowledgements. Created when the host starts; read before that, it is created here and
     /// this getter blocks until the cluster answered (up to <c>Kafka:ConnectTimeout</c>). Typed producers never block:

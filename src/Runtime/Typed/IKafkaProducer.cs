@@ -4,7 +4,8 @@ using Confluent.Kafka;
 namespace Kafka.Typed;
 
 /// <summary>
-/// A typed producer for the messages of <typeparamref name="T"/>: topic, key and serializer are fixed at compile time.
+/// A typed producer for the messages of <typeparamref name="T"/>: key and serializer are fixed at compile time, the topic
+/// is the type's <see cref="KafkaTopicAttribute"/> topic unless configuration changes it (<c>Kafka:Topics</c>, <c>Kafka:TopicTemplate</c>).
 /// Two forms: <see cref="SendAsync(T, Headers?, CancellationToken)"/> waits for the broker's acknowledgement;
 /// <see cref="EnqueueAsync"/> queues the message and reports its outcome later to every <see cref="IKafkaDeliveryObserver"/>.
 /// </summary>
@@ -118,7 +119,7 @@ public abstract class KafkaTypedProducer<T> : IKafkaProducer<T>
         ArgumentNullException.ThrowIfNull(host);
         _host = host;
         _serializer = host.SerializerFor(T.Serializer);
-        Topic = T.Topic;
+        Topic = host.TopicFor<T>();
     }
 
     /// <inheritdoc />
