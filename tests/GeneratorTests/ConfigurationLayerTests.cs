@@ -155,6 +155,25 @@ public sealed class ConfigurationLayerTests
         Assert.Contains("DeadLetterTopic of [KafkaConsumer] on Shop.Billing.BillingHandler = 'orders.failed'; must differ from the topic consumed", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, "staging.orders.placed")]
+    [InlineData("blue", "blue.orders.placed")]
+    public void TheEnvironmentPlaceholderIsKafkaEnvironmentElseTheHostEnvironmentInLowerCase(string? configured, string expected)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Staging" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kafka:AppName"] = "shop",
+            ["Kafka:Server"] = "test",
+            ["Kafka:BootstrapServers"] = "localhost:9092",
+            ["Kafka:TopicTemplate"] = "{environment}.{topic}",
+            ["Kafka:Environment"] = configured,
+        });
+        KafkaTypedRegistration.AddCore(builder.Services, builder.Configuration.GetSection("Kafka"), null);
+        using var host = builder.Build();
+        Assert.Equal(expected, host.Services.GetRequiredService<IOptions<KafkaTypedOptions>>().Value.ResolveTopic("Shop.OrderPlaced", "orders.placed"));
+    }
+
     [Fact]
     public void NamedClustersTakeTheirOwnConnectionAndTheDefaultClustersOtherwise()
     {

@@ -34,6 +34,7 @@ public sealed class ShopSolutionTests
         foreach (var environment in environments)
         {
             cluster.CreateTopic(environment + ".orders-v2", 2);
+            cluster.CreateTopic(environment + ".orders-v2.dlq", 1);
             cluster.CreateTopic(environment + ".shipments.requested", 2);
         }
 
@@ -85,6 +86,29 @@ public sealed class ShopSolutionTests
             await Task.Delay(TimeSpan.FromSeconds(1));
             Assert.False(logs["blue"].Seen.TryRead(out var extraBlue), "blue saw " + extraBlue);
             Assert.False(logs["green"].Seen.TryRead(out var extraGreen), "green saw " + extraGreen);
+
+            // A record the Worker cannot read is dead-lettered next to the topic it came from, in its environment.
+            var producers = hosts[0].Services.GetRequiredService<KafkaProducerHost>();
+            await producers.Sync.SendAsync("blue.orders-v2", "not json"u8.ToArray(), "bad"u8.ToArray());
+            using (var dlq = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(new Confluent.Kafka.ConsumerConfig
+            {
+                BootstrapServers = cluster.BootstrapServers,
+                GroupId = "dlq-reader",
+                AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            }).Build())
+            {
+                dlq.Subscribe("blue.orders-v2.dlq");
+                Confluent.Kafka.ConsumeResult<byte[], byte[]>? dead = null;
+                while (dead is null && !timeout.IsCancellationRequested)
+                {
+                    dead = dlq.Consume(TimeSpan.FromMilliseconds(200));
+                }
+
+                Assert.NotNull(dead);
+                Assert.Equal("not json", System.Text.Encoding.UTF8.GetString(dead.Message.Value));
+                Assert.Equal("blue.orders-v2", System.Text.Encoding.UTF8.GetString(dead.Message.Headers.GetLastBytes(DeadLetterHeaders.OriginalTopic)));
+                dlq.Close();
+            }
 
             // The Avro Contracts type was registered under the configured topic's subject.
             using var client = new Confluent.SchemaRegistry.CachedSchemaRegistryClient(new Confluent.SchemaRegistry.SchemaRegistryConfig { Url = registry.Url });
