@@ -106,6 +106,30 @@ public sealed class KeyApiTests
     }
 
     [Fact]
+    public void A_tombstone_handler_is_a_consumer_like_any_other()
+    {
+        var compilation = TestCompilation.Create(Types, """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Kafka.Typed;
+            namespace Shop;
+
+            [KafkaConsumer("orders", GroupId = "index")]
+            public sealed class OrderIndex : IKafkaTombstoneHandler<Order>
+            {
+                public Task HandleAsync(KafkaMessage<Order> message, CancellationToken ct) => Task.CompletedTask;
+
+                public Task HandleTombstoneAsync(KafkaTombstone<Order> tombstone, CancellationToken ct) => Task.FromResult(tombstone.GetKey());
+            }
+            """);
+        var (result, output) = TestCompilation.Run(compilation);
+        TestCompilation.AssertClean(output);
+        Assert.Empty(TestCompilation.Analyze(compilation));
+        var registration = result.GeneratedTrees.Single(t => t.FilePath.EndsWith("KafkaTyped.Registration.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.Contains("AddConsumer<global::Shop.Order, global::Shop.OrderIndex>", registration, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void GetKeyReadsTheRecordKeyAsTheKeyMembersType()
     {
         var compilation = TestCompilation.Create(Types, """
