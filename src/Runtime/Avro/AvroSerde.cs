@@ -76,6 +76,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         _client = client;
         _ownsClient = ownsClient;
         _options = options;
+        AvroExactLogicalTypes.EnsureRegistered();
         try
         {
             _schema = AvroSchema.Parse(codec.Schema);
@@ -477,8 +478,11 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
                 return;
             }
 
-            _genericReader = new global::Avro.Generic.GenericDatumReader<object>(writerSchema, readerSchema);
-            _genericWriter = new global::Avro.Generic.GenericDatumWriter<object>(readerSchema);
+            // The generic path moves the stored numbers without logical-type conversions (Apache.Avro's go through
+            // floating point for some): the codec then converts them exactly as it does on the direct path.
+            var plainReader = AvroExactLogicalTypes.WithoutLogicalTypes(readerSchema);
+            _genericReader = new global::Avro.Generic.GenericDatumReader<object>(AvroExactLogicalTypes.WithoutLogicalTypes(writerSchema), plainReader);
+            _genericWriter = new global::Avro.Generic.GenericDatumWriter<object>(plainReader);
             if (specific)
             {
                 try
