@@ -375,6 +375,8 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
             throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"schema id {id} is not a valid Avro schema: {e.Message}", e);
         }
 
+        // Named types match by unqualified name and aliases (Avro 1.10+, Java), where Apache.Avro compares full names.
+        writer = AvroNameAlignment.Align(_schema, writer);
         if (LogicalMismatch(_schema, writer, typeof(T).Name, new HashSet<string>(StringComparer.Ordinal)) is { } mismatch)
         {
             // Apache.Avro's resolution decodes by the reader's logical type, so these values would come out wrong
@@ -388,9 +390,9 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
             // Same bytes for the same values (logical types that differ were refused just above).
             plan = WriterPlan.Direct;
         }
-        else if (!_schema.CanRead(writer))
+        else if (AvroNameAlignment.Refusal(_schema, _codec.Schema, writer, registered.SchemaString) is { } why)
         {
-            throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"{typeof(T).Name}'s schema cannot read data written with schema id {id} (Avro schema resolution rules)");
+            throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"{typeof(T).Name}'s schema cannot read data written with schema id {id}: {why}");
         }
         else
         {
@@ -400,7 +402,6 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         return _writers.GetOrAdd(id, plan);
     }
 
-    /// <summary>How bodies written with one schema id are read: directly by the codec, or validated and resolved.</summary>
     /// <summary>
     /// The first field both schemas have whose logical types differ (name, or decimal precision and scale), described; or
     /// <see langword="null"/>. Records are matched by field name; arrays, maps and nullable unions are followed.
@@ -428,7 +429,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
 
                 foreach (var field in readerRecord.Fields)
                 {
-                    if (writerRecord.TryGetField(field.Name, out var other)
+                    if (AvroNameAlignment.WriterField(writerRecord, field) is { } other
                         && LogicalMismatch(field.Schema, other.Schema, path + "." + field.Name, seen) is { } found)
                     {
                         return found;
