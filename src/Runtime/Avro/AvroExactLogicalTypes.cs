@@ -20,19 +20,25 @@ namespace Kafka.Typed.Avro;
 /// </remarks>
 internal static class AvroExactLogicalTypes
 {
-    private static int _registered;
-
     /// <summary>
     /// Replaces Apache.Avro's <c>timestamp-millis</c> conversion (floating point) and <c>timestamp-micros</c> conversion
     /// (rounds toward zero, where the codec floors a sub-microsecond instant before the epoch) by exact, flooring ones,
-    /// once per process.
+    /// once per process. Returns only after they are registered (a type initializer, so a second caller waits for the first).
     /// </summary>
-    public static void EnsureRegistered()
+    public static void EnsureRegistered() => Registration.Done();
+
+    private static class Registration
     {
-        if (Interlocked.Exchange(ref _registered, 1) == 0)
+#pragma warning disable CA1810 // The registration is the point of the type initializer: it runs exactly once, and callers wait for it.
+        static Registration()
         {
             LogicalTypeFactory.Instance.Register(new ExactTimestampMillis());
             LogicalTypeFactory.Instance.Register(new ExactTimestampMicros());
+        }
+#pragma warning restore CA1810
+
+        public static void Done()
+        {
         }
     }
 
