@@ -298,8 +298,11 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
                 case AvroSchemaRegistration.UseLatest:
                     {
                         var latest = await _client.GetLatestSchemaAsync(subject).WaitAsync(_options.RegistryTimeout).ConfigureAwait(false);
-                        var form = global::Avro.SchemaNormalization.ToParsingForm(AvroSchema.Parse(latest.SchemaString));
-                        if (form != _parsingForm || LogicalMismatch(_schema, AvroSchema.Parse(latest.SchemaString), typeof(T).Name, new HashSet<string>(StringComparer.Ordinal)) is not null)
+                        // Names do not change the encoding: a latest schema that differs only in namespaces (or names
+                        // matched through aliases) encodes as the type's does.
+                        var aligned = AvroNameAlignment.Align(_schema, AvroSchema.Parse(latest.SchemaString));
+                        var form = global::Avro.SchemaNormalization.ToParsingForm(aligned);
+                        if (form != _parsingForm || LogicalMismatch(_schema, aligned, typeof(T).Name, new HashSet<string>(StringComparer.Ordinal)) is not null)
                         {
                             throw new KafkaAvroException(AvroErrorKind.SchemaNotRegistered, $"the latest version ({latest.Version}, id {latest.Id}) of subject '{subject}' encodes differently from {typeof(T).Name}'s schema; register the type's schema or use AutoRegister");
                         }

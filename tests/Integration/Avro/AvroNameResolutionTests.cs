@@ -129,4 +129,16 @@ public sealed class AvroNameResolutionTests(RegistryFixture fixture) : IClassFix
         Assert.Equal(AvroErrorKind.IncompatibleSchema, e.Kind);
         Assert.Contains("field 'NsOrder.Priority' is not in the writer's schema and has no default", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task UseLatest_writes_with_the_subjects_schema_when_only_the_namespaces_differ()
+    {
+        var topic = TestNames.Unique("ns-latest");
+        using var acme = new AvroSerde<AcmeNsOrder>(AcmeNsOrder.AvroCodec.Instance, fixture.Client);
+        var registered = await acme.PrepareAsync(topic);
+        using var shop = new AvroSerde<ShopNsOrder>(ShopNsOrder.AvroCodec.Instance, fixture.Client, new AvroSerdeOptions { Registration = AvroSchemaRegistration.UseLatest });
+        var bytes = shop.Serialize(new ShopNsOrder("o", new ShopNsLine("s", 4), ShopNsLevel.High), topic);
+        Assert.Equal(registered, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1, 4)));
+        Assert.Equal(new AcmeNsOrder("o", new AcmeNsLine("s", 4), AcmeNsLevel.High), acme.Deserialize(bytes, topic, 0, 0));
+    }
 }
