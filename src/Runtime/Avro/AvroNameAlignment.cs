@@ -44,9 +44,11 @@ internal static class AvroNameAlignment
     }
 
     /// <summary>
-    /// Why a reader cannot read data of a writer schema, or <see langword="null"/> when it can. The decision and the words
-    /// are the build-time check's (KTG304: each problem names the field and the rule); Apache.Avro's own check, over the
-    /// aligned writer schema, must agree, since its resolver reads the data.
+    /// Why a reader cannot read data of a writer schema, or <see langword="null"/> when it can. Apache.Avro's check over the
+    /// aligned writer schema decides (its resolver reads the data); a refusal is worded as the build-time check KTG304
+    /// words it, each problem naming the field and the rule. Where the Avro specification signals an error only when a
+    /// value needs it (an enum symbol or union branch the reader lacks), Apache.Avro's check, like the specification, lets
+    /// the schema through and only such values fail, while KTG304 refuses the schema at build time.
     /// </summary>
     /// <param name="reader">The reader schema.</param>
     /// <param name="readerJson">Its JSON.</param>
@@ -54,6 +56,11 @@ internal static class AvroNameAlignment
     /// <param name="writerJson">The writer schema's JSON as registered.</param>
     public static string? Refusal(AvroSchema reader, string readerJson, AvroSchema alignedWriter, string writerJson)
     {
+        if (reader.CanRead(alignedWriter))
+        {
+            return null;
+        }
+
         IReadOnlyList<string> problems;
         try
         {
@@ -61,16 +68,11 @@ internal static class AvroNameAlignment
         }
         catch (Kafka.Typed.Generators.Avro.AvroSchemaException)
         {
-            // A schema Apache.Avro accepted and the build-time parser does not: Apache.Avro decides alone.
+            // A schema Apache.Avro accepted and the build-time parser does not.
             problems = [];
         }
 
-        if (problems.Count > 0)
-        {
-            return string.Join("; ", problems);
-        }
-
-        return reader.CanRead(alignedWriter) ? null : "Apache.Avro's schema resolution refused it";
+        return problems.Count > 0 ? string.Join("; ", problems) : "Apache.Avro's schema resolution refused it";
     }
 
     /// <summary>Same unqualified name, or the writer's full or unqualified name is one of the reader type's aliases.</summary>

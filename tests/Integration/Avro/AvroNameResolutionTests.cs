@@ -21,6 +21,19 @@ public enum AcmeNsLevel
     High,
 }
 
+/// <summary>The writer's order after it added an enum symbol (the reader's enum has no default).</summary>
+[KafkaTopic("gen.ns.acme.wider")]
+[AvroName("NsOrder", Namespace = "com.acme")]
+public partial record AcmeNsOrderWider(string Id, AcmeNsLine Line, AcmeNsLevelWider Level);
+
+[AvroName("NsLevel", Namespace = "net.third")]
+public enum AcmeNsLevelWider
+{
+    Low,
+    High,
+    Urgent,
+}
+
 /// <summary>The same shape in the reader's namespace.</summary>
 [KafkaTopic("gen.ns.shop")]
 [AvroName("NsOrder", Namespace = "shop")]
@@ -140,5 +153,23 @@ public sealed class AvroNameResolutionTests(RegistryFixture fixture) : IClassFix
         var bytes = shop.Serialize(new ShopNsOrder("o", new ShopNsLine("s", 4), ShopNsLevel.High), topic);
         Assert.Equal(registered, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(1, 4)));
         Assert.Equal(new AcmeNsOrder("o", new AcmeNsLine("s", 4), AcmeNsLevel.High), acme.Deserialize(bytes, topic, 0, 0));
+    }
+
+    [Fact]
+    public void A_writer_enum_with_a_symbol_the_reader_lacks_fails_only_the_records_that_use_it()
+    {
+        // As the Avro specification says (and Apache.Avro does): the error is signalled when a value needs the symbol.
+        // KTG304 refuses such a schema at build time; at run time the other records still read.
+        var topic = TestNames.Unique("ns-wider-enum");
+        using var writer = new AvroSerde<AcmeNsOrderWider>(AcmeNsOrderWider.AvroCodec.Instance, fixture.Client);
+        using var reader = new AvroSerde<ShopNsOrder>(ShopNsOrder.AvroCodec.Instance, fixture.Client);
+        var known = writer.Serialize(new AcmeNsOrderWider("o1", new AcmeNsLine("s", 1), AcmeNsLevelWider.High), topic);
+        var unknown = writer.Serialize(new AcmeNsOrderWider("o2", new AcmeNsLine("s", 2), AcmeNsLevelWider.Urgent), topic);
+        Assert.Equal(new ShopNsOrder("o1", new ShopNsLine("s", 1), ShopNsLevel.High), reader.Deserialize(known, topic, 0, 0));
+        var e = Assert.Throws<KafkaAvroException>(() => reader.Deserialize(unknown, topic, 0, 1));
+        Assert.NotEqual(AvroErrorKind.IncompatibleSchema, e.Kind);
+
+        var problems = Kafka.Typed.Generators.Avro.AvroCompatibility.CanRead(ShopNsOrder.AvroCodec.SchemaJson, AcmeNsOrderWider.AvroCodec.SchemaJson);
+        Assert.Contains(problems, p => p.Contains("'Urgent'", StringComparison.Ordinal));
     }
 }
