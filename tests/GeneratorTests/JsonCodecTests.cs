@@ -345,6 +345,26 @@ public sealed class JsonCodecTests
         Snapshot.Match(nameof(NestedJsonCodecSnapshot), files);
     }
 
+    [Fact]
+    public void JsonSchemaFormatSnapshot()
+    {
+        var files = TestCompilation.GenerateAndCompile("""
+            using System.Collections.Generic;
+            using Kafka.Typed;
+            namespace Shop;
+
+            public enum Tier { Bronze, Gold }
+
+            [System.Flags] public enum Perm { None = 0, Read = 1, Write = 2 }
+
+            public sealed record Node(string Name, List<Node> Children, Node? Parent);
+
+            [KafkaTopic("orders.framed", Format = KafkaFormat.JsonSchema)]
+            public partial record Framed([property: KafkaKey] string Id, Node Root, Dictionary<string, decimal> Totals, Tier Tier, Perm Perm, byte[]? Blob, char Grade, Framed? Previous);
+            """);
+        Snapshot.Match(nameof(JsonSchemaFormatSnapshot), files);
+    }
+
     private static string ReadError(string json)
     {
         var method = Probe.Value.GetMethod("ReadError")!.MakeGenericMethod(Probe.Value.Assembly.GetType("Shop.OrderPlaced", throwOnError: true)!);

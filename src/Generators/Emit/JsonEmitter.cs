@@ -31,7 +31,22 @@ namespace Kafka.Typed.Generators.Emit
                 return;
             }
 
-            new Codec(w, model).Emit(t);
+            if (model.Schema is { } schema)
+            {
+                // Confluent's JSON Schema wire format: the runtime frames the codec's JSON with the registered schema's id.
+                w.Open("private static class KafkaTypedJsonCodec");
+                w.Line("public const string Schema = " + Common.Literal(schema) + ";");
+                w.Line();
+                w.Line("public static readonly global::Kafka.Typed.IKafkaSerializer<" + t + "> Instance = new global::Kafka.Typed.JsonSchemaKafkaSerializer<" + t + ">(KafkaTypedJsonBody.Instance, Schema, "
+                    + Common.Literal(t.Replace("global::", string.Empty)) + ");");
+                w.Close();
+                w.Line();
+                w.Line(Common.GeneratedCode);
+                new Codec(w, model).Emit(t, "KafkaTypedJsonBody");
+                return;
+            }
+
+            new Codec(w, model).Emit(t, "KafkaTypedJsonCodec");
         }
 
         private sealed class Codec
@@ -46,11 +61,11 @@ namespace Kafka.Typed.Generators.Emit
                 _model = model;
             }
 
-            public void Emit(string t)
+            public void Emit(string t, string className)
             {
                 var w = _w;
-                w.Open("private sealed class KafkaTypedJsonCodec : global::Kafka.Typed.IKafkaSerializer<" + t + ">");
-                w.Line("public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();");
+                w.Open("private sealed class " + className + " : global::Kafka.Typed.IKafkaSerializer<" + t + ">");
+                w.Line("public static readonly " + className + " Instance = new " + className + "();");
                 w.Line();
                 for (var o = 0; o < _model.Objects.Count; o++)
                 {

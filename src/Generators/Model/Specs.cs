@@ -141,12 +141,15 @@ namespace Kafka.Typed.Generators.Model
     /// <summary>
     /// The JSON codec of a message type: one object codec per class, struct or record reached (the message first, each
     /// type once, so recursive types reuse theirs) and one enum codec per enum; or, when <paramref name="ContextTypeName"/>
-    /// is set, the user's <c>JsonSerializerContext</c> instead (and no codecs).
+    /// is set, the user's <c>JsonSerializerContext</c> instead (and no codecs). <paramref name="Schema"/>: for
+    /// <c>KafkaFormat.JsonSchema</c>, the draft-7 JSON Schema derived from the codecs (records are then framed in
+    /// Confluent's wire format).
     /// </summary>
     internal sealed record JsonModel(
         ImmutableEquatableArray<JsonObjectSpec> Objects,
         ImmutableEquatableArray<JsonEnumSpec> Enums,
-        string? ContextTypeName);
+        string? ContextTypeName,
+        string? Schema = null);
 
     /// <summary>How a member gets its value when a message is read.</summary>
     internal enum AssignKind

@@ -22,14 +22,14 @@ namespace Kafka.Typed.Generators.Parsing
         private const string JsonSerializableAttribute = "System.Text.Json.Serialization.JsonSerializableAttribute";
 
         /// <summary>Builds the model; <see langword="false"/> when an error was reported (then <paramref name="model"/> is <see langword="null"/>).</summary>
-        public static bool TryBuild(INamedTypeSymbol type, List<IPropertySymbol> properties, Compilation compilation, DiagnosticSink sink, CancellationToken cancellationToken, out JsonModel? model)
+        public static bool TryBuild(INamedTypeSymbol type, List<IPropertySymbol> properties, Compilation compilation, bool jsonSchema, DiagnosticSink sink, CancellationToken cancellationToken, out JsonModel? model)
         {
             model = null;
             var messageOptions = SymbolHelpers.FindAttribute(type, KnownNames.KafkaJsonAttribute);
             var assemblyOptions = compilation.Assembly.GetAttributes().FirstOrDefault(a => a.AttributeClass is { } c && SymbolHelpers.IsNamed(c, KnownNames.KafkaJsonAttribute));
 
             var (context, contextAttribute) = Context(messageOptions) is { } own ? (own, messageOptions) : (Context(assemblyOptions), assemblyOptions);
-            if (context is not null)
+            if (context is not null && !jsonSchema)
             {
                 if (ContextProblem(context, type) is { } problem)
                 {
@@ -46,7 +46,9 @@ namespace Kafka.Typed.Generators.Parsing
             var ok = builder.Run(properties);
             if (ok)
             {
-                model = new JsonModel(builder.Objects.ToEquatableArray(), builder.Enums.ToEquatableArray(), null);
+                var objects = builder.Objects.ToEquatableArray();
+                var enums = builder.Enums.ToEquatableArray();
+                model = new JsonModel(objects, enums, null, jsonSchema ? JsonSchemaText.Derive(objects, enums, builder.ShortNames) : null);
             }
 
             return ok;
@@ -212,6 +214,9 @@ namespace Kafka.Typed.Generators.Parsing
 
             public List<JsonEnumSpec> Enums { get; } = new();
 
+            /// <summary>The C# name of each object codec's type (its title in a JSON Schema).</summary>
+            public List<string> ShortNames { get; } = new();
+
             public bool Run(List<IPropertySymbol> messageProperties)
             {
                 var ok = true;
@@ -222,6 +227,7 @@ namespace Kafka.Typed.Generators.Parsing
                     _cancellationToken.ThrowIfCancellationRequested();
                     var (type, path, origin) = _pending[i];
                     var properties = i == 0 ? messageProperties : MessageParser.CollectProperties(type);
+                    ShortNames.Add(type.Name);
                     var spec = BuildObject(type, properties, path, i == 0 ? null : origin);
                     if (spec is null)
                     {

@@ -73,11 +73,13 @@ namespace Kafka.Typed.Generators.Parsing
 
             string? serializerName = null;
             var format = MessageFormat.Avro;
+            var jsonSchema = false;
             foreach (var named in attribute.NamedArguments)
             {
                 if (named.Key == "Format" && named.Value.Value is int formatValue)
                 {
-                    format = formatValue == 1 ? MessageFormat.Json : MessageFormat.Avro;
+                    format = formatValue is 1 or 2 ? MessageFormat.Json : MessageFormat.Avro;
+                    jsonSchema = formatValue == 2;
                 }
 
                 if (named.Key == "Serializer" && named.Value.Value is INamedTypeSymbol serializer)
@@ -167,7 +169,7 @@ namespace Kafka.Typed.Generators.Parsing
             {
                 if (format == MessageFormat.Json)
                 {
-                    if (!JsonParser.TryBuild(type, properties, compilation, sink, cancellationToken, out json))
+                    if (!JsonParser.TryBuild(type, properties, compilation, jsonSchema, sink, cancellationToken, out json))
                     {
                         valid = false;
                     }
