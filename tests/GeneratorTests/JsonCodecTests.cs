@@ -204,6 +204,30 @@ public sealed class JsonCodecTests
             public static string[] DeclaredCompat()
                 => Compat(new DeclaredOrder { OrderId = "d-1", Tier = Tier.Gold }, null, enumNames: false);
 
+            public static long AllocatedWriting(int times)
+            {
+                var order = Order();
+                var snake = new SnakeOrder
+                {
+                    OrderID = "s-1", BillingCustomer = order.Customer, CustomerTier = Tier.Gold,
+                    LinesBySku = new() { ["sku-1"] = order.Lines[0], ["SKU Two"] = order.Lines[1] },
+                };
+                var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+                var context = new KafkaSerializationContext("orders.snake");
+                var serializer = Serializer<SnakeOrder>();
+                serializer.Serialize(snake, buffer, context); // warm: the thread's cached writer, static names
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < times; i++)
+                {
+                    buffer.ResetWrittenCount();
+                    serializer.Serialize(snake, buffer, context);
+                }
+
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+
+            private static IKafkaSerializer<T> Serializer<T>() where T : IKafkaMessage<T> => T.Serializer;
+
             public static string RoundTrip() => Json(Read<OrderPlaced>(Json(Order())));
 
             public static string Deep(int depth)
@@ -286,6 +310,10 @@ public sealed class JsonCodecTests
         Assert.StartsWith("member 'category.children.children.children.", error.Message, StringComparison.Ordinal);
         Assert.Contains("depth", error.Message, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public void WritingANestedEventIntoAReusedBufferAllocatesNothing()
+        => Assert.Equal(0L, Call<long>("AllocatedWriting", 1000));
 
     [Fact]
     public void EnumsAreReadFromNumbersAndAnyCaseOfTheirNames()

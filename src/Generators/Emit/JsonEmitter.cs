@@ -156,8 +156,7 @@ namespace Kafka.Typed.Generators.Emit
                             break;
                     }
 
-                    w.Line("writer.WritePropertyName(" + NameField(o, i) + ");");
-                    WriteShape(m.Shape, expression);
+                    WriteShape(m.Shape, expression, NameField(o, i));
                     if (guarded)
                     {
                         w.Close();
@@ -168,40 +167,64 @@ namespace Kafka.Typed.Generators.Emit
                 w.Close();
             }
 
-            private void WriteShape(JsonShape shape, string expression)
+            /// <summary>Writes a value; with <paramref name="name"/> (a member's pre-encoded name), the property and its value, in one writer call where there is one.</summary>
+            private void WriteShape(JsonShape shape, string expression, string? name = null)
             {
                 if (!shape.CanBeNull)
                 {
-                    WriteNonNull(shape, expression);
+                    WriteNonNull(shape, expression, name);
                     return;
                 }
 
                 var local = Local("v");
                 _w.Open("if (" + expression + " is { } " + local + ")");
-                WriteNonNull(shape, local);
+                WriteNonNull(shape, local, name);
                 _w.Close();
                 _w.Line("else");
                 _w.Open();
-                _w.Line("writer.WriteNullValue();");
+                _w.Line(name is null ? "writer.WriteNullValue();" : "writer.WriteNull(" + name + ");");
                 _w.Close();
             }
 
-            private void WriteNonNull(JsonShape shape, string v)
+            private void WriteNonNull(JsonShape shape, string v, string? name)
             {
                 var w = _w;
                 switch (shape.Kind)
                 {
                     case JsonShapeKind.Value:
-                        w.Line(WriteValue(shape.Value, v));
+                        if (name is not null && WriteNamedValue(shape.Value, name, v) is { } named)
+                        {
+                            w.Line(named);
+                        }
+                        else
+                        {
+                            if (name is not null)
+                            {
+                                w.Line("writer.WritePropertyName(" + name + ");");
+                            }
+
+                            w.Line(WriteValue(shape.Value, v));
+                        }
+
                         break;
                     case JsonShapeKind.Enum:
+                        if (name is not null)
+                        {
+                            w.Line("writer.WritePropertyName(" + name + ");");
+                        }
+
                         w.Line("WriteEnum" + Index(shape.Index) + "(writer, " + v + ");");
                         break;
                     case JsonShapeKind.Object:
+                        if (name is not null)
+                        {
+                            w.Line("writer.WritePropertyName(" + name + ");");
+                        }
+
                         w.Line("Write" + Index(shape.Index) + "(writer, " + v + ");");
                         break;
                     case JsonShapeKind.Sequence:
-                        w.Line("writer.WriteStartArray();");
+                        w.Line(name is null ? "writer.WriteStartArray();" : "writer.WriteStartArray(" + name + ");");
                         if (shape.Collection == CollectionKind.Enumerable)
                         {
                             var item = Local("e");
@@ -222,7 +245,7 @@ namespace Kafka.Typed.Generators.Emit
                         break;
                     case JsonShapeKind.Dictionary:
                         var entry = Local("kv");
-                        w.Line("writer.WriteStartObject();");
+                        w.Line(name is null ? "writer.WriteStartObject();" : "writer.WriteStartObject(" + name + ");");
                         w.Open("foreach (var " + entry + " in " + v + ")");
                         w.Line("writer.WritePropertyName(" + entry + ".Key);");
                         WriteShape(shape.Element!, entry + ".Value");
@@ -545,6 +568,35 @@ namespace Kafka.Typed.Generators.Emit
                 case ValueKind.TimeOnly: return Json + ".WriteTimeOnly(writer, " + v + ");";
                 case ValueKind.Bytes: return "writer.WriteBase64StringValue(" + v + ");";
                 default: return "throw new global::System.NotSupportedException();";
+            }
+        }
+
+        /// <summary>The one-call form of a property and its value (<c>WriteString(name, value)</c>), where the writer has one.</summary>
+        private static string? WriteNamedValue(ValueKind kind, string name, string v)
+        {
+            switch (kind)
+            {
+                case ValueKind.Boolean: return "writer.WriteBoolean(" + name + ", " + v + ");";
+                case ValueKind.Byte:
+                case ValueKind.SByte:
+                case ValueKind.Int16:
+                case ValueKind.UInt16:
+                    return "writer.WriteNumber(" + name + ", (int)" + v + ");";
+                case ValueKind.Int32:
+                case ValueKind.UInt32:
+                case ValueKind.Int64:
+                case ValueKind.UInt64:
+                case ValueKind.Single:
+                case ValueKind.Double:
+                case ValueKind.Decimal:
+                    return "writer.WriteNumber(" + name + ", " + v + ");";
+                case ValueKind.String:
+                case ValueKind.Guid:
+                case ValueKind.DateTime:
+                case ValueKind.DateTimeOffset:
+                    return "writer.WriteString(" + name + ", " + v + ");";
+                case ValueKind.Bytes: return "writer.WriteBase64String(" + name + ", " + v + ");";
+                default: return null;
             }
         }
 

@@ -33,8 +33,20 @@ public static class KafkaJson
     public static void ReturnWriter(Utf8JsonWriter writer)
     {
         writer.Flush();
-        writer.Reset(Stream.Null);
+        writer.Reset(DetachedOutput.Instance); // lets go of the caller's buffer; resetting to a Stream allocated a buffer writer each time
         t_writer = writer;
+    }
+
+    /// <summary>The output of a cached writer between uses: never written to.</summary>
+    internal sealed class DetachedOutput : IBufferWriter<byte>
+    {
+        public static readonly DetachedOutput Instance = new();
+
+        public void Advance(int count) => throw new InvalidOperationException("A cached JSON writer was used without being rented.");
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => throw new InvalidOperationException("A cached JSON writer was used without being rented.");
+
+        public Span<byte> GetSpan(int sizeHint = 0) => throw new InvalidOperationException("A cached JSON writer was used without being rented.");
     }
 
     /// <summary>Starts reading a JSON object.</summary>
@@ -317,7 +329,7 @@ public sealed class KafkaJsonContextSerializer<T> : IKafkaSerializer<T>
         finally
         {
             writer.Flush();
-            writer.Reset(Stream.Null);
+            writer.Reset(KafkaJson.DetachedOutput.Instance);
             t_writer = writer;
         }
     }

@@ -65,83 +65,69 @@ namespace Shop
             private static void Write0(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Everything value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N0_0);
                 if (value.Id is { } v0)
                 {
-                    writer.WriteNumberValue(v0);
+                    writer.WriteNumber(N0_0, v0);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_0);
                 }
-                writer.WritePropertyName(N0_1);
-                writer.WriteBooleanValue(value.Flag);
-                writer.WritePropertyName(N0_2);
-                writer.WriteNumberValue((int)value.B);
-                writer.WritePropertyName(N0_3);
-                writer.WriteNumberValue((int)value.S);
-                writer.WritePropertyName(N0_4);
-                writer.WriteNumberValue(value.U);
-                writer.WritePropertyName(N0_5);
-                writer.WriteNumberValue(value.UL);
-                writer.WritePropertyName(N0_6);
-                writer.WriteNumberValue(value.F);
-                writer.WritePropertyName(N0_7);
-                writer.WriteNumberValue(value.D);
+                writer.WriteBoolean(N0_1, value.Flag);
+                writer.WriteNumber(N0_2, (int)value.B);
+                writer.WriteNumber(N0_3, (int)value.S);
+                writer.WriteNumber(N0_4, value.U);
+                writer.WriteNumber(N0_5, value.UL);
+                writer.WriteNumber(N0_6, value.F);
+                writer.WriteNumber(N0_7, value.D);
                 writer.WritePropertyName(N0_8);
                 writer.WriteStringValue(new string(value.C, 1));
-                writer.WritePropertyName(N0_9);
-                writer.WriteStringValue(value.G);
-                writer.WritePropertyName(N0_10);
-                writer.WriteStringValue(value.When);
+                writer.WriteString(N0_9, value.G);
+                writer.WriteString(N0_10, value.When);
                 writer.WritePropertyName(N0_11);
                 global::Kafka.Typed.KafkaJson.WriteTimeSpan(writer, value.Span);
                 writer.WritePropertyName(N0_12);
                 global::Kafka.Typed.KafkaJson.WriteDateOnly(writer, value.Day);
                 writer.WritePropertyName(N0_13);
                 global::Kafka.Typed.KafkaJson.WriteTimeOnly(writer, value.Time);
-                writer.WritePropertyName(N0_14);
                 if (value.Bytes is { } v1)
                 {
-                    writer.WriteBase64StringValue(v1);
+                    writer.WriteBase64String(N0_14, v1);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_14);
                 }
                 writer.WritePropertyName(N0_15);
                 WriteEnum0(writer, value.State);
-                writer.WritePropertyName(N0_16);
                 if (value.MaybeState is { } v2)
                 {
+                    writer.WritePropertyName(N0_16);
                     WriteEnum0(writer, v2);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_16);
                 }
-                writer.WritePropertyName(N0_17);
                 if (value.Name is { } v3)
                 {
-                    writer.WriteStringValue(v3);
+                    writer.WriteString(N0_17, v3);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_17);
                 }
-                writer.WritePropertyName(N0_18);
                 if (value.Display is { } v4)
                 {
-                    writer.WriteStringValue(v4);
+                    writer.WriteString(N0_18, v4);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_18);
                 }
-                writer.WritePropertyName(N0_19);
                 if (value.Tags is { } v5)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N0_19);
                     for (var i6 = 0; i6 < v5.Count; i6++)
                     {
                         if (v5[i6] is { } v7)
@@ -157,12 +143,11 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_19);
                 }
-                writer.WritePropertyName(N0_20);
                 if (value.Numbers is { } v8)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N0_20);
                     for (var i9 = 0; i9 < v8.Length; i9++)
                     {
                         writer.WriteNumberValue(v8[i9]);
@@ -171,12 +156,11 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_20);
                 }
-                writer.WritePropertyName(N0_21);
                 if (value.Refs is { } v10)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N0_21);
                     for (var i11 = 0; i11 < v10.Count; i11++)
                     {
                         if (v10[i11] is { } v12)
@@ -192,16 +176,15 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_21);
                 }
-                writer.WritePropertyName(N0_22);
                 if (value.Computed is { } v13)
                 {
-                    writer.WriteStringValue(v13);
+                    writer.WriteString(N0_22, v13);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_22);
                 }
                 writer.WriteEndObject();
             }

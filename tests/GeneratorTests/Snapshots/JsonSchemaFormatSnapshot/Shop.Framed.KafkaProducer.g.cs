@@ -64,28 +64,26 @@ namespace Shop
             private static void Write0(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Framed value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N0_0);
                 if (value.Id is { } v0)
                 {
-                    writer.WriteStringValue(v0);
+                    writer.WriteString(N0_0, v0);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_0);
                 }
-                writer.WritePropertyName(N0_1);
                 if (value.Root is { } v1)
                 {
+                    writer.WritePropertyName(N0_1);
                     Write1(writer, v1);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_1);
                 }
-                writer.WritePropertyName(N0_2);
                 if (value.Totals is { } v2)
                 {
-                    writer.WriteStartObject();
+                    writer.WriteStartObject(N0_2);
                     foreach (var kv3 in v2)
                     {
                         writer.WritePropertyName(kv3.Key);
@@ -95,31 +93,30 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_2);
                 }
                 writer.WritePropertyName(N0_3);
                 WriteEnum0(writer, value.Tier);
                 writer.WritePropertyName(N0_4);
                 WriteEnum1(writer, value.Perm);
-                writer.WritePropertyName(N0_5);
                 if (value.Blob is { } v4)
                 {
-                    writer.WriteBase64StringValue(v4);
+                    writer.WriteBase64String(N0_5, v4);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_5);
                 }
                 writer.WritePropertyName(N0_6);
                 writer.WriteStringValue(new string(value.Grade, 1));
-                writer.WritePropertyName(N0_7);
                 if (value.Previous is { } v5)
                 {
+                    writer.WritePropertyName(N0_7);
                     Write0(writer, v5);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_7);
                 }
                 writer.WriteEndObject();
             }
@@ -223,19 +220,17 @@ namespace Shop
             private static void Write1(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Node value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N1_0);
                 if (value.Name is { } v9)
                 {
-                    writer.WriteStringValue(v9);
+                    writer.WriteString(N1_0, v9);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_0);
                 }
-                writer.WritePropertyName(N1_1);
                 if (value.Children is { } v10)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N1_1);
                     for (var i11 = 0; i11 < v10.Count; i11++)
                     {
                         if (v10[i11] is { } v12)
@@ -251,16 +246,16 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_1);
                 }
-                writer.WritePropertyName(N1_2);
                 if (value.Parent is { } v13)
                 {
+                    writer.WritePropertyName(N1_2);
                     Write1(writer, v13);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_2);
                 }
                 writer.WriteEndObject();
             }

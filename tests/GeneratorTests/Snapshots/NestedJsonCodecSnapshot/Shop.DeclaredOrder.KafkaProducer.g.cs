@@ -46,23 +46,22 @@ namespace Shop
             private static void Write0(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.DeclaredOrder value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N0_0);
                 if (value.OrderId is { } v0)
                 {
-                    writer.WriteStringValue(v0);
+                    writer.WriteString(N0_0, v0);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_0);
                 }
-                writer.WritePropertyName(N0_1);
                 if (value.HomeAddress is { } v1)
                 {
+                    writer.WritePropertyName(N0_1);
                     Write1(writer, v1);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_1);
                 }
                 writer.WritePropertyName(N0_2);
                 WriteEnum0(writer, value.Tier);
@@ -135,32 +134,29 @@ namespace Shop
             private static void Write1(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Address value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N1_0);
                 if (value.Street is { } v2)
                 {
-                    writer.WriteStringValue(v2);
+                    writer.WriteString(N1_0, v2);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_0);
                 }
-                writer.WritePropertyName(N1_1);
                 if (value.City is { } v3)
                 {
-                    writer.WriteStringValue(v3);
+                    writer.WriteString(N1_1, v3);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_1);
                 }
-                writer.WritePropertyName(N1_2);
                 if (value.Zip is { } v4)
                 {
-                    writer.WriteStringValue(v4);
+                    writer.WriteString(N1_2, v4);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_2);
                 }
                 writer.WriteEndObject();
             }

@@ -86,28 +86,26 @@ namespace Shop
             private static void Write0(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderPlaced value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N0_0);
                 if (value.OrderId is { } v0)
                 {
-                    writer.WriteStringValue(v0);
+                    writer.WriteString(N0_0, v0);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_0);
                 }
-                writer.WritePropertyName(N0_1);
                 if (value.Customer is { } v1)
                 {
+                    writer.WritePropertyName(N0_1);
                     Write1(writer, v1);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_1);
                 }
-                writer.WritePropertyName(N0_2);
                 if (value.Lines is { } v2)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N0_2);
                     for (var i3 = 0; i3 < v2.Count; i3++)
                     {
                         if (v2[i3] is { } v4)
@@ -123,12 +121,11 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_2);
                 }
-                writer.WritePropertyName(N0_3);
                 if (value.Tags is { } v5)
                 {
-                    writer.WriteStartObject();
+                    writer.WriteStartObject(N0_3);
                     foreach (var kv6 in v5)
                     {
                         writer.WritePropertyName(kv6.Key);
@@ -145,12 +142,11 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_3);
                 }
-                writer.WritePropertyName(N0_4);
                 if (value.Totals is { } v8)
                 {
-                    writer.WriteStartObject();
+                    writer.WriteStartObject(N0_4);
                     foreach (var kv9 in v8)
                     {
                         writer.WritePropertyName(kv9.Key);
@@ -160,45 +156,44 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_4);
                 }
-                writer.WritePropertyName(N0_5);
                 if (value.Discount is { } v10)
                 {
+                    writer.WritePropertyName(N0_5);
                     Write3(writer, v10);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_5);
                 }
-                writer.WritePropertyName(N0_6);
                 if (value.Category is { } v11)
                 {
+                    writer.WritePropertyName(N0_6);
                     Write4(writer, v11);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_6);
                 }
                 writer.WritePropertyName(N0_7);
                 WriteEnum0(writer, value.Tier);
-                writer.WritePropertyName(N0_8);
                 if (value.MaybeTier is { } v12)
                 {
+                    writer.WritePropertyName(N0_8);
                     WriteEnum0(writer, v12);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_8);
                 }
                 writer.WritePropertyName(N0_9);
                 WriteEnum1(writer, value.Perm);
                 writer.WritePropertyName(N0_10);
                 WriteEnum2(writer, value.Legacy);
-                writer.WritePropertyName(N0_11);
                 if (value.Matrix is { } v13)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N0_11);
                     for (var i14 = 0; i14 < v13.Count; i14++)
                     {
                         if (v13[i14] is { } v15)
@@ -239,36 +234,34 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_11);
                 }
                 writer.WritePropertyName(N0_12);
                 Write5(writer, value.Slot);
-                writer.WritePropertyName(N0_13);
                 if (value.NoSlot is { } v20)
                 {
+                    writer.WritePropertyName(N0_13);
                     Write5(writer, v20);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_13);
                 }
-                writer.WritePropertyName(N0_14);
                 if (value.Channel is { } v21)
                 {
-                    writer.WriteStringValue(v21);
+                    writer.WriteString(N0_14, v21);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_14);
                 }
-                writer.WritePropertyName(N0_15);
                 if (value.Note is { } v22)
                 {
-                    writer.WriteStringValue(v22);
+                    writer.WriteString(N0_15, v22);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_15);
                 }
                 writer.WriteEndObject();
             }
@@ -517,30 +510,28 @@ namespace Shop
             private static void Write1(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Customer value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N1_0);
                 if (value.Name is { } v38)
                 {
-                    writer.WriteStringValue(v38);
+                    writer.WriteString(N1_0, v38);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_0);
                 }
-                writer.WritePropertyName(N1_1);
                 if (value.Home is { } v39)
                 {
+                    writer.WritePropertyName(N1_1);
                     Write6(writer, v39);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_1);
                 }
                 writer.WritePropertyName(N1_2);
                 WriteEnum0(writer, value.Tier);
-                writer.WritePropertyName(N1_3);
                 if (value.Others is { } v40)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N1_3);
                     for (var i41 = 0; i41 < v40.Count; i41++)
                     {
                         if (v40[i41] is { } v42)
@@ -556,7 +547,7 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_3);
                 }
                 writer.WriteEndObject();
             }
@@ -651,23 +642,20 @@ namespace Shop
             private static void Write2(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderLine value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N2_0);
                 if (value.Sku is { } v45)
                 {
-                    writer.WriteStringValue(v45);
+                    writer.WriteString(N2_0, v45);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N2_0);
                 }
-                writer.WritePropertyName(N2_1);
-                writer.WriteNumberValue(value.Quantity);
+                writer.WriteNumber(N2_1, value.Quantity);
                 writer.WritePropertyName(N2_2);
                 Write3(writer, value.Price);
-                writer.WritePropertyName(N2_3);
                 if (value.Tiers is { } v46)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N2_3);
                     for (var i47 = 0; i47 < v46.Length; i47++)
                     {
                         WriteEnum0(writer, v46[i47]);
@@ -676,7 +664,7 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N2_3);
                 }
                 writer.WriteEndObject();
             }
@@ -750,16 +738,14 @@ namespace Shop
             private static void Write3(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Money value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N3_0);
-                writer.WriteNumberValue(value.Amount);
-                writer.WritePropertyName(N3_1);
+                writer.WriteNumber(N3_0, value.Amount);
                 if (value.Currency is { } v50)
                 {
-                    writer.WriteStringValue(v50);
+                    writer.WriteString(N3_1, v50);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N3_1);
                 }
                 writer.WriteEndObject();
             }
@@ -805,28 +791,26 @@ namespace Shop
             private static void Write4(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Category value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N4_0);
                 if (value.Name is { } v51)
                 {
-                    writer.WriteStringValue(v51);
+                    writer.WriteString(N4_0, v51);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N4_0);
                 }
-                writer.WritePropertyName(N4_1);
                 if (value.Parent is { } v52)
                 {
+                    writer.WritePropertyName(N4_1);
                     Write4(writer, v52);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N4_1);
                 }
-                writer.WritePropertyName(N4_2);
                 if (value.Children is { } v53)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N4_2);
                     for (var i54 = 0; i54 < v53.Count; i54++)
                     {
                         if (v53[i54] is { } v55)
@@ -842,7 +826,7 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N4_2);
                 }
                 writer.WriteEndObject();
             }
@@ -933,23 +917,19 @@ namespace Shop
                 global::Kafka.Typed.KafkaJson.WriteTimeOnly(writer, value.From);
                 writer.WritePropertyName(N5_2);
                 global::Kafka.Typed.KafkaJson.WriteTimeSpan(writer, value.Length);
-                writer.WritePropertyName(N5_3);
-                writer.WriteStringValue(value.Booked);
-                writer.WritePropertyName(N5_4);
-                writer.WriteStringValue(value.Ref);
+                writer.WriteString(N5_3, value.Booked);
+                writer.WriteString(N5_4, value.Ref);
                 writer.WritePropertyName(N5_5);
                 writer.WriteStringValue(new string(value.Grade, 1));
-                writer.WritePropertyName(N5_6);
                 if (value.Blob is { } v58)
                 {
-                    writer.WriteBase64StringValue(v58);
+                    writer.WriteBase64String(N5_6, v58);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N5_6);
                 }
-                writer.WritePropertyName(N5_7);
-                writer.WriteNumberValue(value.Big);
+                writer.WriteNumber(N5_7, value.Big);
                 writer.WriteEndObject();
             }
 
@@ -1084,32 +1064,29 @@ namespace Shop
             private static void Write6(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Address value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N6_0);
                 if (value.Street is { } v59)
                 {
-                    writer.WriteStringValue(v59);
+                    writer.WriteString(N6_0, v59);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N6_0);
                 }
-                writer.WritePropertyName(N6_1);
                 if (value.City is { } v60)
                 {
-                    writer.WriteStringValue(v60);
+                    writer.WriteString(N6_1, v60);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N6_1);
                 }
-                writer.WritePropertyName(N6_2);
                 if (value.Zip is { } v61)
                 {
-                    writer.WriteStringValue(v61);
+                    writer.WriteString(N6_2, v61);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N6_2);
                 }
                 writer.WriteEndObject();
             }

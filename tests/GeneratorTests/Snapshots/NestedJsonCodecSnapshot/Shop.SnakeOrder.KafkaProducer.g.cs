@@ -60,28 +60,26 @@ namespace Shop
             private static void Write0(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.SnakeOrder value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N0_0);
                 if (value.OrderID is { } v0)
                 {
-                    writer.WriteStringValue(v0);
+                    writer.WriteString(N0_0, v0);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_0);
                 }
-                writer.WritePropertyName(N0_1);
                 if (value.BillingCustomer is { } v1)
                 {
+                    writer.WritePropertyName(N0_1);
                     Write1(writer, v1);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_1);
                 }
-                writer.WritePropertyName(N0_2);
                 if (value.LinesBySku is { } v2)
                 {
-                    writer.WriteStartObject();
+                    writer.WriteStartObject(N0_2);
                     foreach (var kv3 in v2)
                     {
                         writer.WritePropertyName(kv3.Key);
@@ -98,7 +96,7 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N0_2);
                 }
                 writer.WritePropertyName(N0_3);
                 WriteEnum0(writer, value.CustomerTier);
@@ -200,30 +198,28 @@ namespace Shop
             private static void Write1(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Customer value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N1_0);
                 if (value.Name is { } v8)
                 {
-                    writer.WriteStringValue(v8);
+                    writer.WriteString(N1_0, v8);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_0);
                 }
-                writer.WritePropertyName(N1_1);
                 if (value.Home is { } v9)
                 {
+                    writer.WritePropertyName(N1_1);
                     Write3(writer, v9);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_1);
                 }
                 writer.WritePropertyName(N1_2);
                 WriteEnum0(writer, value.Tier);
-                writer.WritePropertyName(N1_3);
                 if (value.Others is { } v10)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N1_3);
                     for (var i11 = 0; i11 < v10.Count; i11++)
                     {
                         if (v10[i11] is { } v12)
@@ -239,7 +235,7 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N1_3);
                 }
                 writer.WriteEndObject();
             }
@@ -334,23 +330,20 @@ namespace Shop
             private static void Write2(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderLine value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N2_0);
                 if (value.Sku is { } v15)
                 {
-                    writer.WriteStringValue(v15);
+                    writer.WriteString(N2_0, v15);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N2_0);
                 }
-                writer.WritePropertyName(N2_1);
-                writer.WriteNumberValue(value.Quantity);
+                writer.WriteNumber(N2_1, value.Quantity);
                 writer.WritePropertyName(N2_2);
                 Write4(writer, value.Price);
-                writer.WritePropertyName(N2_3);
                 if (value.Tiers is { } v16)
                 {
-                    writer.WriteStartArray();
+                    writer.WriteStartArray(N2_3);
                     for (var i17 = 0; i17 < v16.Length; i17++)
                     {
                         WriteEnum0(writer, v16[i17]);
@@ -359,7 +352,7 @@ namespace Shop
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N2_3);
                 }
                 writer.WriteEndObject();
             }
@@ -433,32 +426,29 @@ namespace Shop
             private static void Write3(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Address value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N3_0);
                 if (value.Street is { } v20)
                 {
-                    writer.WriteStringValue(v20);
+                    writer.WriteString(N3_0, v20);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N3_0);
                 }
-                writer.WritePropertyName(N3_1);
                 if (value.City is { } v21)
                 {
-                    writer.WriteStringValue(v21);
+                    writer.WriteString(N3_1, v21);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N3_1);
                 }
-                writer.WritePropertyName(N3_2);
                 if (value.Zip is { } v22)
                 {
-                    writer.WriteStringValue(v22);
+                    writer.WriteString(N3_2, v22);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N3_2);
                 }
                 writer.WriteEndObject();
             }
@@ -513,16 +503,14 @@ namespace Shop
             private static void Write4(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Money value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName(N4_0);
-                writer.WriteNumberValue(value.Amount);
-                writer.WritePropertyName(N4_1);
+                writer.WriteNumber(N4_0, value.Amount);
                 if (value.Currency is { } v23)
                 {
-                    writer.WriteStringValue(v23);
+                    writer.WriteString(N4_1, v23);
                 }
                 else
                 {
-                    writer.WriteNullValue();
+                    writer.WriteNull(N4_1);
                 }
                 writer.WriteEndObject();
             }
