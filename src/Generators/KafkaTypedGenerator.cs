@@ -209,7 +209,7 @@ namespace Kafka.Typed.Generators
             {
                 var known = new HashSet<string>(messages.Select(static m => m.FullyQualifiedName), StringComparer.Ordinal);
                 var producers = messages
-                    .Select(static m => new ProducerRegistration(m.FullyQualifiedName, m.ProducerFullyQualifiedName, m.Avro is not null, m.KeyMember is null))
+                    .Select(static m => new ProducerRegistration(m.FullyQualifiedName, m.ProducerFullyQualifiedName, m.Avro is not null || m.Json?.Schema is not null, m.KeyMember is null)) // JSON Schema needs the registry too
                     .OrderBy(static p => p.MessageFullyQualifiedName, StringComparer.Ordinal)
                     .ToEquatableArray();
                 var consumers = handlers

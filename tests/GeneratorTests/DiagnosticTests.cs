@@ -174,6 +174,55 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void KTG108_UnsupportedMemberTypeInANestedTypeNamesThePath()
+        => Expect("KTG108", "The member 'Customer.Home.Geo' of 'M' has type 'object?', which the generated JSON codec cannot map; use a supported type, mark it [JsonIgnore], or set [KafkaTopic(Serializer = ...)]",
+            """
+            public sealed class Address { public object? Geo { get; set; } }
+            public sealed class Customer { public Address? Home { get; set; } }
+            [KafkaTopic("t", Format = KafkaFormat.Json)]
+            public partial class M
+            {
+                public Customer? [|Customer|] { get; set; }
+            }
+            """);
+
+    [Fact]
+    public void KTG108_DictionaryWithNonStringKeys()
+        => Expect("KTG108", "The member 'Counts' of 'M' has type 'Dictionary<int, string>', which the generated JSON codec cannot map; use a supported type, mark it [JsonIgnore], or set [KafkaTopic(Serializer = ...)]",
+            """
+            [KafkaTopic("t", Format = KafkaFormat.Json)]
+            public partial class M
+            {
+                public System.Collections.Generic.Dictionary<int, string> [|Counts|] { get; set; } = new();
+            }
+            """);
+
+    [Fact]
+    public void KTG113_JsonContextWithoutTheType()
+        => Expect("KTG113", "The JSON context 'Ctx' named for 'M' cannot serialize it: it does not list the type with [JsonSerializable(typeof(M))]",
+            """
+            [System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+            public partial class Ctx : System.Text.Json.Serialization.JsonSerializerContext
+            {
+                public Ctx() : base(null) { }
+                protected override System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
+                public override System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(Type type) => null;
+            }
+            [KafkaTopic("t", Format = KafkaFormat.Json)]
+            [KafkaJson(Context = [|typeof(Ctx)|])]
+            public partial class M { public int A { get; set; } }
+            """);
+
+    [Fact]
+    public void KTG113_JsonContextNotAContext()
+        => Expect("KTG113", "The JSON context 'string' named for 'M' cannot serialize it: it is not a non-generic, non-abstract class deriving from System.Text.Json.Serialization.JsonSerializerContext",
+            """
+            [KafkaTopic("t", Format = KafkaFormat.Json)]
+            [KafkaJson(Context = [|typeof(string)|])]
+            public partial class M { public int A { get; set; } }
+            """);
+
+    [Fact]
     public void KTG201_HandlerInterfaceMissing()
         => Expect("KTG201", "The [KafkaConsumer] type 'H' does not implement IKafkaHandler<T>",
             """

@@ -17,6 +17,8 @@ public sealed class MetadataNameTests
         Assert.Equal(KnownNames.KafkaSerializerInterface, typeof(IKafkaSerializer<>).FullName);
         Assert.Equal(KnownNames.JsonPropertyNameAttribute, typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute).FullName);
         Assert.Equal(KnownNames.JsonIgnoreAttribute, typeof(System.Text.Json.Serialization.JsonIgnoreAttribute).FullName);
+        Assert.Equal(KnownNames.KafkaJsonAttribute, typeof(KafkaJsonAttribute).FullName);
+        Assert.Equal(KnownNames.JsonStringEnumMemberNameAttribute, typeof(System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute).FullName);
         Assert.Equal(KnownNames.JsonConstructorAttribute, typeof(System.Text.Json.Serialization.JsonConstructorAttribute).FullName);
         Assert.Equal(KnownNames.SetsRequiredMembersAttribute, typeof(System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute).FullName);
         Assert.Equal(KnownNames.FromConfiguration, KafkaConsumerAttribute.FromConfiguration);

@@ -135,7 +135,7 @@ public sealed class RuntimeTests
     {
         var parts = Call<string>("Everything").Split('|');
         Assert.Equal(parts[0], parts[1]);
-        Assert.Equal("""{"id":258,"g":"0f8fad5b-d9cb-469f-a165-70867728950e","span":"01:30:00","day":"2026-11-27","c":"x","bytes":"AQID","state":1,"name":"n","tags":["a","b"],"numbers":[1,null,3]}""", parts[0]);
+        Assert.Equal("""{"id":258,"g":"0f8fad5b-d9cb-469f-a165-70867728950e","span":"01:30:00","day":"2026-11-27","c":"x","bytes":"AQID","state":"Done","name":"n","tags":["a","b"],"numbers":[1,null,3]}""", parts[0]);
         Assert.Equal("0000000000000102", parts[2]);
     }
 

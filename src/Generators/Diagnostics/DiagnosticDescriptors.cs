@@ -24,6 +24,7 @@ namespace Kafka.Typed.Generators.Diagnostics
         public const string InvalidSerializerId = "KTG110";
         public const string UnreadableKeyId = "KTG111";
         public const string DuplicateJsonNameId = "KTG112";
+        public const string InvalidJsonContextId = "KTG113";
         public const string HandlerInterfaceMissingId = "KTG201";
         public const string HandledTypeNotTopicId = "KTG202";
         public const string TopicMismatchId = "KTG203";
@@ -92,6 +93,10 @@ namespace Kafka.Typed.Generators.Diagnostics
             "Two members share one JSON name",
             "The members '{0}' and '{1}' of '{2}' both map to the JSON name '{3}'; give one another name with [JsonPropertyName] or mark it [JsonIgnore]");
 
+        public static readonly DiagnosticDescriptor InvalidJsonContext = Create(InvalidJsonContextId,
+            "Invalid JSON serializer context",
+            "The JSON context '{0}' named for '{1}' cannot serialize it: {2}");
+
         public static readonly DiagnosticDescriptor InvalidSerializer = Create(InvalidSerializerId,
             "Invalid serializer type",
             "The serializer '{0}' must be a non-abstract class implementing IKafkaSerializer<{1}> with a public parameterless constructor");
@@ -153,7 +158,7 @@ namespace Kafka.Typed.Generators.Diagnostics
         {
             LanguageVersionTooLow, ForeignRegistration, TypeNotPartial, InvalidTopic, GenericMessage, AbstractMessage, InaccessibleType,
             MultipleKeys, UnsupportedKeyType, UnsupportedMemberType, NoUsableConstructor, InvalidSerializer, UnreadableKey,
-            DuplicateJsonName,
+            DuplicateJsonName, InvalidJsonContext,
             HandlerInterfaceMissing, HandledTypeNotTopic, TopicMismatch, EmptyGroupId, DuplicateHandler, OptionOutOfRange,
             InvalidHandlerType, AmbiguousHandler, UnsupportedAvroMember, InvalidAvroAttribute, AvroNameClash, IncompatibleSchema,
             InvalidCommittedSchema,

@@ -27,13 +27,129 @@ namespace Kafka.Typed.Generators.Model
         Enum,
     }
 
-    /// <summary>How a collection member is materialized when read.</summary>
+    /// <summary>How a JSON array is walked when written and materialized when read.</summary>
     internal enum CollectionKind
     {
+        /// <summary>Not a collection.</summary>
         None,
+
+        /// <summary><c>T[]</c>: walked by index, read into an array.</summary>
         Array,
-        List,
+
+        /// <summary><c>List&lt;T&gt;</c>, <c>IList&lt;T&gt;</c>, <c>IReadOnlyList&lt;T&gt;</c>: walked by index (no enumerator), read into a <c>List&lt;T&gt;</c>.</summary>
+        IndexedList,
+
+        /// <summary><c>ICollection&lt;T&gt;</c>, <c>IReadOnlyCollection&lt;T&gt;</c>, <c>IEnumerable&lt;T&gt;</c>: walked by <c>foreach</c>, read into a <c>List&lt;T&gt;</c>.</summary>
+        Enumerable,
     }
+
+    /// <summary>What a JSON value is in C#.</summary>
+    internal enum JsonShapeKind
+    {
+        /// <summary>A scalar with a fixed JSON form (<see cref="ValueKind"/>).</summary>
+        Value,
+
+        /// <summary>An enum: a name (or number) through the model's enum codec at the shape's index.</summary>
+        Enum,
+
+        /// <summary>A class, struct or record: a JSON object through the model's object codec at the shape's index.</summary>
+        Object,
+
+        /// <summary>An array, list or collection interface: a JSON array of the element shape.</summary>
+        Sequence,
+
+        /// <summary>A dictionary with string keys: a JSON object whose values have the element shape.</summary>
+        Dictionary,
+    }
+
+    /// <summary>When a member is left out of the JSON written (<c>[JsonIgnore(Condition = ...)]</c>).</summary>
+    internal enum JsonWriteCondition
+    {
+        Always,
+        WhenNotNull,
+        WhenNotDefault,
+        Never,
+    }
+
+    /// <summary>How the C# member names become JSON names when no <c>[JsonPropertyName]</c> is given.</summary>
+    internal enum JsonNaming
+    {
+        CamelCase,
+        AsDeclared,
+        SnakeCaseLower,
+        SnakeCaseUpper,
+        KebabCaseLower,
+        KebabCaseUpper,
+    }
+
+    /// <summary>A C# type as the JSON codec sees it; recursive through <paramref name="Element"/> for collections.</summary>
+    /// <param name="Kind">What it is.</param>
+    /// <param name="TypeName">Fully qualified, without any nullable annotation; for <c>Nullable&lt;T&gt;</c> this is <c>T</c>.</param>
+    /// <param name="DeclaredName">Fully qualified as declared, with its nullable annotations (for locals and generic arguments).</param>
+    /// <param name="IsNullableValue">A <c>Nullable&lt;T&gt;</c>.</param>
+    /// <param name="IsReference">A reference type.</param>
+    /// <param name="IsNonNullableReference">A reference type annotated not-null (reading null or nothing fails).</param>
+    /// <param name="IsAnnotatedReference">A reference type annotated nullable; neither this nor <paramref name="IsNonNullableReference"/> means nullable-oblivious.</param>
+    /// <param name="Value">The scalar kind (<see cref="JsonShapeKind.Value"/>), or an enum's underlying kind.</param>
+    /// <param name="Index">The object or enum codec index in <see cref="JsonModel"/>.</param>
+    /// <param name="Collection">How a sequence is walked and read.</param>
+    /// <param name="Element">A sequence's element or a dictionary's value.</param>
+    internal sealed record JsonShape(
+        JsonShapeKind Kind,
+        string TypeName,
+        string DeclaredName,
+        bool IsNullableValue,
+        bool IsReference,
+        bool IsNonNullableReference,
+        bool IsAnnotatedReference,
+        ValueKind Value,
+        int Index,
+        CollectionKind Collection,
+        JsonShape? Element)
+    {
+        /// <summary>Whether JSON <c>null</c> is a possible value (a reference or <c>Nullable&lt;T&gt;</c>).</summary>
+        public bool CanBeNull => IsReference || IsNullableValue;
+    }
+
+    /// <summary>One serialized member of an object codec.</summary>
+    /// <remarks>
+    /// <c>DeclaringType</c>: the fully qualified type declaring the member (for <see cref="AssignKind.InitAccessor"/>).
+    /// <c>AbsentDefault</c>: for a constructor member whose parameter has a default, that default, passed when the payload lacks the member.
+    /// </remarks>
+    internal sealed record MemberSpec(
+        string Name,
+        string JsonName,
+        JsonShape Shape,
+        AssignKind Assign,
+        string DeclaringType = "",
+        string? AbsentDefault = null,
+        JsonWriteCondition Write = JsonWriteCondition.Always);
+
+    /// <summary>The codec of one class, struct or record: the message type (index 0) or a type reached through its members.</summary>
+    internal sealed record JsonObjectSpec(
+        string TypeName,
+        bool IsValueType,
+        ImmutableEquatableArray<MemberSpec> Members,
+        ImmutableEquatableArray<string> ConstructorArguments);
+
+    /// <summary>One enum member: its C# name and the JSON string written for it.</summary>
+    internal sealed record JsonEnumMember(string Name, string JsonName);
+
+    /// <summary>The codec of one enum: names by default (numbers accepted on read), or numbers; <c>[Flags]</c> combinations as comma-separated names.</summary>
+    internal sealed record JsonEnumSpec(string TypeName, ValueKind Underlying, bool AsNumbers, bool IsFlags, ImmutableEquatableArray<JsonEnumMember> Members);
+
+    /// <summary>
+    /// The JSON codec of a message type: one object codec per class, struct or record reached (the message first, each
+    /// type once, so recursive types reuse theirs) and one enum codec per enum; or, when <paramref name="ContextTypeName"/>
+    /// is set, the user's <c>JsonSerializerContext</c> instead (and no codecs). <paramref name="Schema"/>: for
+    /// <c>KafkaFormat.JsonSchema</c>, the draft-7 JSON Schema derived from the codecs (records are then framed in
+    /// Confluent's wire format).
+    /// </summary>
+    internal sealed record JsonModel(
+        ImmutableEquatableArray<JsonObjectSpec> Objects,
+        ImmutableEquatableArray<JsonEnumSpec> Enums,
+        string? ContextTypeName,
+        string? Schema = null);
 
     /// <summary>How a member gets its value when a message is read.</summary>
     internal enum AssignKind
@@ -68,33 +184,6 @@ namespace Kafka.Typed.Generators.Model
         Int64,
     }
 
-    /// <summary>A scalar JSON shape: the kind, the C# type, and nullability.</summary>
-    /// <param name="Kind">The JSON kind.</param>
-    /// <param name="TypeName">Fully qualified type, without a nullable annotation.</param>
-    /// <param name="IsNullableValue">A <c>Nullable&lt;T&gt;</c>; <paramref name="TypeName"/> is then <c>T</c>.</param>
-    /// <param name="IsReference">A reference type.</param>
-    /// <param name="IsNonNullableReference">A reference type annotated not-null (reading null fails).</param>
-    /// <param name="EnumUnderlying">For enums, the underlying kind.</param>
-    /// <param name="IsAnnotatedReference">A reference type annotated nullable (<c>string?</c>); neither this nor <paramref name="IsNonNullableReference"/> means nullable-oblivious.</param>
-    internal sealed record ScalarShape(ValueKind Kind, string TypeName, bool IsNullableValue, bool IsReference, bool IsNonNullableReference, ValueKind EnumUnderlying, bool IsAnnotatedReference);
-
-    /// <summary>One serialized member.</summary>
-    /// <remarks>
-    /// <c>DeclaringType</c>: the fully qualified type declaring the member (for <see cref="AssignKind.InitAccessor"/>).
-    /// <c>AbsentDefault</c>: for a constructor member whose parameter has a default, that default, passed when the payload lacks the member.
-    /// </remarks>
-    internal sealed record MemberSpec(
-        string Name,
-        string JsonName,
-        string TypeName,
-        ScalarShape? Scalar,
-        CollectionKind Collection,
-        ScalarShape? Element,
-        bool CollectionIsNonNullable,
-        AssignKind Assign,
-        string DeclaringType = "",
-        string? AbsentDefault = null);
-
     /// <summary>A type that contains the message type (emitted as a partial declaration around it).</summary>
     internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
@@ -113,8 +202,7 @@ namespace Kafka.Typed.Generators.Model
         string? KeyMember,
         KeyKind KeyKind,
         bool KeyIsNullable,
-        ImmutableEquatableArray<MemberSpec> Members,
-        ImmutableEquatableArray<string> ConstructorArguments,
+        JsonModel? Json,
         MessageFormat Format,
         AvroModel? Avro)
     {

@@ -16,6 +16,8 @@ namespace Kafka.Typed.Generators.Parsing
         public const string KafkaSerializerInterface = "Kafka.Typed.IKafkaSerializer`1";
         public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
         public const string JsonIgnoreAttribute = "System.Text.Json.Serialization.JsonIgnoreAttribute";
+        public const string JsonStringEnumMemberNameAttribute = "System.Text.Json.Serialization.JsonStringEnumMemberNameAttribute";
+        public const string KafkaJsonAttribute = "Kafka.Typed.KafkaJsonAttribute";
         public const string JsonConstructorAttribute = "System.Text.Json.Serialization.JsonConstructorAttribute";
         public const string SetsRequiredMembersAttribute = "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute";
 

@@ -73,11 +73,13 @@ namespace Kafka.Typed.Generators.Parsing
 
             string? serializerName = null;
             var format = MessageFormat.Avro;
+            var jsonSchema = false;
             foreach (var named in attribute.NamedArguments)
             {
                 if (named.Key == "Format" && named.Value.Value is int formatValue)
                 {
-                    format = formatValue == 1 ? MessageFormat.Json : MessageFormat.Avro;
+                    format = formatValue is 1 or 2 ? MessageFormat.Json : MessageFormat.Avro;
+                    jsonSchema = formatValue == 2;
                 }
 
                 if (named.Key == "Serializer" && named.Value.Value is INamedTypeSymbol serializer)
@@ -161,14 +163,13 @@ namespace Kafka.Typed.Generators.Parsing
                 }
             }
 
-            var members = ImmutableEquatableArray<MemberSpec>.Empty;
-            var constructorArguments = ImmutableEquatableArray<string>.Empty;
+            JsonModel? json = null;
             AvroModel? avro = null;
             if (serializerName is null && !type.IsAbstract && !type.IsStatic)
             {
                 if (format == MessageFormat.Json)
                 {
-                    if (!BuildCodec(type, properties, sink, cancellationToken, out members, out constructorArguments))
+                    if (!JsonParser.TryBuild(type, properties, compilation, jsonSchema, sink, cancellationToken, out json))
                     {
                         valid = false;
                     }
@@ -211,8 +212,7 @@ namespace Kafka.Typed.Generators.Parsing
                 keyMember,
                 keyKind,
                 keyNullable,
-                members,
-                constructorArguments,
+                json,
                 serializerName is null ? format : MessageFormat.Json,
                 avro);
         }
@@ -223,7 +223,7 @@ namespace Kafka.Typed.Generators.Parsing
         /// nothing would give it a value, so it is read like a required one (a missing member is a named error, not a
         /// null in a non-nullable member). Anything the type does initialize keeps that value when absent.
         /// </summary>
-        private static bool IsUninitializedNonNullableReference(IPropertySymbol property, CancellationToken cancellationToken)
+        internal static bool IsUninitializedNonNullableReference(IPropertySymbol property, CancellationToken cancellationToken)
         {
             if (!property.Type.IsReferenceType || property.NullableAnnotation != NullableAnnotation.NotAnnotated || property.DeclaringSyntaxReferences.IsEmpty)
             {
@@ -339,95 +339,6 @@ namespace Kafka.Typed.Generators.Parsing
             return null;
         }
 
-        private static bool BuildCodec(INamedTypeSymbol type, List<IPropertySymbol> properties, DiagnosticSink sink, CancellationToken cancellationToken, out ImmutableEquatableArray<MemberSpec> members, out ImmutableEquatableArray<string> constructorArguments)
-        {
-            members = ImmutableEquatableArray<MemberSpec>.Empty;
-            constructorArguments = ImmutableEquatableArray<string>.Empty;
-            var ok = true;
-
-            var included = new List<IPropertySymbol>();
-            foreach (var property in properties)
-            {
-                if (SymbolHelpers.FindAttribute(property, KnownNames.JsonIgnoreAttribute) is null)
-                {
-                    included.Add(property);
-                }
-            }
-
-            if (!TryBindConstructor(type, included, sink, out var arguments, out var byConstructor))
-            {
-                return false;
-            }
-
-            // A member absent from the payload keeps what the type gives it, as with System.Text.Json: a constructor
-            // parameter's default, an init-only member's initializer.
-            var constructorParameters = ChooseConstructor(type, out _)?.Parameters ?? System.Collections.Immutable.ImmutableArray<IParameterSymbol>.Empty;
-            var specs = new List<MemberSpec>();
-            var jsonNames = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var property in included)
-            {
-                var jsonName = JsonName(property);
-                if (jsonNames.TryGetValue(jsonName, out var first))
-                {
-                    // The writer would emit the name twice and the reader fill only the first member.
-                    var location = property.Locations.FirstOrDefault(l => l.IsInSource) ?? SymbolHelpers.IdentifierLocation(type);
-                    sink.Report(DiagnosticDescriptors.DuplicateJsonName, location, property.Name, first, type.Name, jsonName);
-                    ok = false;
-                    continue;
-                }
-
-                jsonNames.Add(jsonName, property.Name);
-                AssignKind assign;
-                string? absentDefault = null;
-                if (byConstructor.Contains(property.Name))
-                {
-                    assign = AssignKind.Constructor;
-                    var position = arguments.IndexOf(property.Name);
-                    if (position >= 0 && position < constructorParameters.Length && constructorParameters[position].HasExplicitDefaultValue)
-                    {
-                        absentDefault = AvroParser.DefaultArgument(constructorParameters[position]);
-                    }
-                }
-                else if (property.SetMethod is { DeclaredAccessibility: Accessibility.Public } setter)
-                {
-                    assign = property.IsRequired ? AssignKind.Initializer
-                        : !setter.IsInitOnly ? AssignKind.Setter
-                        : property.ContainingType.IsGenericType ? AssignKind.Initializer // an UnsafeAccessor cannot name a member of a generic type here
-                        : IsUninitializedNonNullableReference(property, cancellationToken) ? AssignKind.Initializer // absent, it would stay null: read as missing
-                        : AssignKind.InitAccessor;
-                }
-                else
-                {
-                    assign = AssignKind.None;
-                }
-
-                var typeName = property.Type.ToDisplayString(SymbolHelpers.FullyQualified);
-                var scalar = TypeShapes.Scalar(property.Type);
-                if (scalar is not null)
-                {
-                    specs.Add(new MemberSpec(property.Name, jsonName, typeName, scalar, CollectionKind.None, null, false, assign, property.ContainingType.Fqn(), absentDefault));
-                    continue;
-                }
-
-                var element = TypeShapes.CollectionElement(property.Type, out var collection);
-                var elementShape = element is null ? null : TypeShapes.Scalar(element);
-                if (elementShape is null)
-                {
-                    var location = property.Locations.FirstOrDefault(l => l.IsInSource) ?? SymbolHelpers.IdentifierLocation(type);
-                    sink.Report(DiagnosticDescriptors.UnsupportedMemberType, location, property.Name, type.Name, property.Type.Display());
-                    ok = false;
-                    continue;
-                }
-
-                var nonNullable = property.Type.NullableAnnotation == NullableAnnotation.NotAnnotated;
-                specs.Add(new MemberSpec(property.Name, jsonName, typeName, null, collection, elementShape, nonNullable, assign, property.ContainingType.Fqn(), absentDefault));
-            }
-
-            members = specs.ToEquatableArray();
-            constructorArguments = arguments.ToEquatableArray();
-            return ok;
-        }
-
         /// <summary>
         /// Chooses the constructor a generated codec calls when reading and matches its parameters to <paramref name="included"/>
         /// (by name, ignoring case, and type); reports KTG109 when there is none.
@@ -494,7 +405,7 @@ namespace Kafka.Typed.Generators.Parsing
             }
         }
 
-        private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, out string problem)
+        internal static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, out string problem)
         {
             problem = string.Empty;
             var candidates = type.InstanceConstructors
@@ -533,18 +444,6 @@ namespace Kafka.Typed.Generators.Parsing
                 ? "it has no public constructor"
                 : "it has several public constructors; mark one [JsonConstructor] or add a public parameterless one";
             return null;
-        }
-
-        private static string JsonName(IPropertySymbol property)
-        {
-            if (SymbolHelpers.FindAttribute(property, KnownNames.JsonPropertyNameAttribute) is { ConstructorArguments.Length: 1 } attribute
-                && attribute.ConstructorArguments[0].Value is string { Length: > 0 } name)
-            {
-                return name;
-            }
-
-            var text = property.Name;
-            return char.IsUpper(text[0]) ? char.ToLowerInvariant(text[0]) + text.Substring(1) : text;
         }
     }
 }

@@ -6,27 +6,9 @@ namespace Kafka.Typed.Generators.Parsing
     /// <summary>Decides which member types the generated JSON codec maps, and how.</summary>
     internal static class TypeShapes
     {
-        public static ScalarShape? Scalar(ITypeSymbol type)
-        {
-            var nullableValue = false;
-            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
-            {
-                nullableValue = true;
-                type = nullable.TypeArguments[0];
-            }
-
-            var isReference = type.IsReferenceType;
-            var nonNullable = isReference && type.NullableAnnotation == NullableAnnotation.NotAnnotated;
-            var plainName = type.WithNullableAnnotation(NullableAnnotation.None).Fqn();
-            var kind = Kind(type, out var underlying);
-            if (kind is null)
-            {
-                return null;
-            }
-
-            var annotated = isReference && type.NullableAnnotation == NullableAnnotation.Annotated;
-            return new ScalarShape(kind.Value, plainName, nullableValue, isReference, nonNullable, underlying, annotated);
-        }
+        /// <summary>The fixed JSON form of a scalar type (not enums: they have codecs of their own), or <see langword="null"/>.</summary>
+        public static ValueKind? ValueKindOf(ITypeSymbol type)
+            => type.TypeKind == TypeKind.Enum ? null : Kind(type, out _);
 
         private static ValueKind? Kind(ITypeSymbol type, out ValueKind underlying)
         {
@@ -77,7 +59,7 @@ namespace Kafka.Typed.Generators.Parsing
             return null;
         }
 
-        /// <summary>The element type when <paramref name="type"/> is a supported collection (array, List, or a list interface).</summary>
+        /// <summary>The element type when <paramref name="type"/> is a supported collection (array, List, or a list or collection interface).</summary>
         public static ITypeSymbol? CollectionElement(ITypeSymbol type, out CollectionKind kind)
         {
             kind = CollectionKind.None;
@@ -94,13 +76,29 @@ namespace Kafka.Typed.Generators.Parsing
                 {
                     case "List`1":
                     case "IList`1":
+                    case "IReadOnlyList`1":
+                        kind = CollectionKind.IndexedList;
+                        return named.TypeArguments[0];
                     case "ICollection`1":
                     case "IEnumerable`1":
-                    case "IReadOnlyList`1":
                     case "IReadOnlyCollection`1":
-                        kind = CollectionKind.List;
+                        kind = CollectionKind.Enumerable;
                         return named.TypeArguments[0];
                 }
+            }
+
+            return null;
+        }
+
+        /// <summary>The value type when <paramref name="type"/> is <c>Dictionary&lt;string, T&gt;</c>, <c>IDictionary&lt;string, T&gt;</c> or <c>IReadOnlyDictionary&lt;string, T&gt;</c>.</summary>
+        public static ITypeSymbol? DictionaryValue(ITypeSymbol type)
+        {
+            if (type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 2 } named
+                && named.TypeArguments[0].SpecialType == SpecialType.System_String
+                && named.OriginalDefinition.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic"
+                && named.OriginalDefinition.MetadataName is "Dictionary`2" or "IDictionary`2" or "IReadOnlyDictionary`2")
+            {
+                return named.TypeArguments[1];
             }
 
             return null;

@@ -46,8 +46,16 @@ public enum KafkaFormat
     /// </summary>
     Avro = 0,
 
-    /// <summary>UTF-8 JSON (camelCase property names), with no registry.</summary>
+    /// <summary>UTF-8 JSON (camelCase property names unless <see cref="KafkaJsonAttribute"/> says otherwise), with no registry.</summary>
     Json = 1,
+
+    /// <summary>
+    /// The same JSON in Confluent's JSON Schema wire format (magic byte and schema id, as Confluent's
+    /// <c>JsonSerializer&lt;T&gt;</c> writes): the generator derives a draft-7 JSON Schema from the type
+    /// (<c>{Type}.KafkaTypedJsonSchema</c>), registered under <c>{topic}-value</c> on first send through the Schema Registry
+    /// connection of the Avro format (<c>Kafka:SchemaRegistry:Url</c>, or <see cref="Avro.KafkaAvroDefaults"/>).
+    /// </summary>
+    JsonSchema = 2,
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Kafka.Typed;
 
@@ -32,8 +33,20 @@ public static class KafkaJson
     public static void ReturnWriter(Utf8JsonWriter writer)
     {
         writer.Flush();
-        writer.Reset(Stream.Null);
+        writer.Reset(DetachedOutput.Instance); // lets go of the caller's buffer; resetting to a Stream allocated a buffer writer each time
         t_writer = writer;
+    }
+
+    /// <summary>The output of a cached writer between uses: never written to.</summary>
+    internal sealed class DetachedOutput : IBufferWriter<byte>
+    {
+        public static readonly DetachedOutput Instance = new();
+
+        public void Advance(int count) => throw new InvalidOperationException("A cached JSON writer was used without being rented.");
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => throw new InvalidOperationException("A cached JSON writer was used without being rented.");
+
+        public Span<byte> GetSpan(int sizeHint = 0) => throw new InvalidOperationException("A cached JSON writer was used without being rented.");
     }
 
     /// <summary>Starts reading a JSON object.</summary>
@@ -94,15 +107,89 @@ public static class KafkaJson
     /// <param name="member">The JSON name of the member.</param>
     public static T Required<T>(T? value, string member)
         where T : class
-        => value ?? throw new KafkaSerializationException($"member '{member}' is missing or null but its type is not nullable");
+        => value ?? throw WithPath(member, " is missing or null but its type is not nullable", null);
 
-    /// <summary>Wraps a failure while reading <paramref name="member"/>.</summary>
-    /// <param name="member">The JSON name of the member being read.</param>
+    /// <summary>
+    /// Wraps a failure while reading <paramref name="member"/>. A failure inside a nested object, collection or dictionary
+    /// comes out as one message naming the whole path (<c>member 'customer.address.city': ...</c>).
+    /// </summary>
+    /// <param name="member">The JSON name of the member being read; empty when the failure is not in a member.</param>
     /// <param name="inner">The failure.</param>
     public static KafkaSerializationException Failed(string member, Exception inner)
-        => inner is KafkaSerializationException k && member.Length == 0
-            ? k
-            : new KafkaSerializationException(member.Length == 0 ? inner.Message : $"member '{member}': {inner.Message}", inner);
+    {
+        if (member.Length == 0)
+        {
+            return inner as KafkaSerializationException ?? new KafkaSerializationException(inner.Message, inner);
+        }
+
+        if (inner is KafkaSerializationException { Data: var data } nested && data[PathKey] is string path && data[TailKey] is string tail)
+        {
+            return WithPath(member + (path.StartsWith('[') ? string.Empty : ".") + path, tail, nested.InnerException ?? nested);
+        }
+
+        return WithPath(member, ": " + inner.Message, inner);
+    }
+
+    private const string PathKey = "Kafka.Typed.Json.Path";
+    private const string TailKey = "Kafka.Typed.Json.Tail";
+
+    private static KafkaSerializationException WithPath(string path, string tail, Exception? inner)
+    {
+        var exception = new KafkaSerializationException($"member '{path}'{tail}", inner);
+        exception.Data[PathKey] = path;
+        exception.Data[TailKey] = tail;
+        return exception;
+    }
+
+    /// <summary>Starts reading a nested JSON object: the reader must be on its start.</summary>
+    /// <param name="reader">The reader, on the value.</param>
+    public static void ExpectObject(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new KafkaSerializationException($"expected a JSON object, found {reader.TokenType}");
+        }
+    }
+
+    /// <summary>Starts a JSON object read as a dictionary (or returns <see langword="false"/> for <c>null</c>).</summary>
+    /// <param name="reader">The reader, on the value.</param>
+    public static bool StartDictionary(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return false;
+        }
+
+        ExpectObject(ref reader);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes a <c>[Flags]</c> value that is no single member: its comma-separated member names when every bit has one
+    /// (as System.Text.Json's <c>JsonStringEnumConverter</c> writes); <see langword="false"/>, writing nothing, when
+    /// some bit has no name (the caller writes the number).
+    /// </summary>
+    /// <typeparam name="TEnum">The enum type.</typeparam>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    public static bool TryWriteFlagNames<TEnum>(Utf8JsonWriter writer, TEnum value)
+        where TEnum : struct, Enum
+    {
+        var text = value.ToString();
+        if (text.Length == 0 || char.IsAsciiDigit(text[0]) || text[0] == '-')
+        {
+            return false;
+        }
+
+        writer.WriteStringValue(text);
+        return true;
+    }
+
+    /// <summary>The failure of reading an enum from a string that names none of its members.</summary>
+    /// <param name="text">The string read.</param>
+    /// <param name="enumType">The enum's name.</param>
+    public static KafkaSerializationException UnknownEnumName(string? text, string enumType)
+        => new($"'{text}' is not a member of {enumType}");
 
     /// <summary>Starts a JSON array value (or returns <see langword="false"/> for <c>null</c>).</summary>
     /// <param name="reader">The reader, on the value.</param>
@@ -142,7 +229,11 @@ public static class KafkaJson
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
     public static void WriteTimeSpan(Utf8JsonWriter writer, TimeSpan value)
-        => writer.WriteStringValue(value.ToString("c", CultureInfo.InvariantCulture));
+    {
+        Span<char> text = stackalloc char[32];
+        value.TryFormat(text, out var written, "c", CultureInfo.InvariantCulture);
+        writer.WriteStringValue(text[..written]);
+    }
 
     /// <summary>Reads a <see cref="DateOnly"/> (<c>yyyy-MM-dd</c>).</summary>
     /// <param name="reader">The reader.</param>
@@ -153,18 +244,26 @@ public static class KafkaJson
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
     public static void WriteDateOnly(Utf8JsonWriter writer, DateOnly value)
-        => writer.WriteStringValue(value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+    {
+        Span<char> text = stackalloc char[16];
+        value.TryFormat(text, out var written, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        writer.WriteStringValue(text[..written]);
+    }
 
-    /// <summary>Reads a <see cref="TimeOnly"/> (ISO 8601 <c>HH:mm:ss.fffffff</c>).</summary>
+    /// <summary>Reads a <see cref="TimeOnly"/> (ISO 8601 <c>HH:mm:ss[.fffffff]</c>).</summary>
     /// <param name="reader">The reader.</param>
     public static TimeOnly GetTimeOnly(ref Utf8JsonReader reader)
         => TimeOnly.Parse(reader.GetString() ?? string.Empty, CultureInfo.InvariantCulture);
 
-    /// <summary>Writes a <see cref="TimeOnly"/> as <c>HH:mm:ss.fffffff</c>.</summary>
+    /// <summary>Writes a <see cref="TimeOnly"/> as <c>HH:mm:ss</c>, with <c>.fffffff</c> only when there is a fraction (as System.Text.Json does).</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="value">The value.</param>
     public static void WriteTimeOnly(Utf8JsonWriter writer, TimeOnly value)
-        => writer.WriteStringValue(value.ToString("HH:mm:ss.fffffff", CultureInfo.InvariantCulture));
+    {
+        Span<char> text = stackalloc char[16];
+        value.ToTimeSpan().TryFormat(text, out var written, "c", CultureInfo.InvariantCulture);
+        writer.WriteStringValue(text[..written]);
+    }
 
     /// <summary>Reads a single character (a one-character string).</summary>
     /// <param name="reader">The reader.</param>
@@ -172,6 +271,84 @@ public static class KafkaJson
     {
         var text = reader.GetString();
         return text is { Length: 1 } ? text[0] : throw new KafkaSerializationException($"expected a one-character string, found '{text}'");
+    }
+}
+
+/// <summary>
+/// The serializer of a JSON message type that names a <c>JsonSerializerContext</c> (<c>[KafkaJson(Context = ...)]</c>):
+/// System.Text.Json with the context's source-generated <see cref="JsonTypeInfo{T}"/>, reflection-free. Created by the
+/// generated code; not meant for direct use.
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class KafkaJsonContextSerializer<T> : IKafkaSerializer<T>
+{
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    private readonly JsonTypeInfo<T> _typeInfo;
+    private readonly JsonWriterOptions _writerOptions;
+
+    /// <summary>Serializes with <paramref name="typeInfo"/>.</summary>
+    /// <param name="typeInfo">The context's metadata of <typeparamref name="T"/> (<c>GetTypeInfo(typeof(T))</c>).</param>
+    /// <param name="contextName">The context's name, for the error when it has no metadata of <typeparamref name="T"/>.</param>
+    public KafkaJsonContextSerializer(JsonTypeInfo? typeInfo, string contextName)
+    {
+        _typeInfo = typeInfo as JsonTypeInfo<T>
+            ?? throw new InvalidOperationException($"The JSON context '{contextName}' has no metadata of {typeof(T)}; add [JsonSerializable(typeof({typeof(T).Name}))] to it.");
+        var options = _typeInfo.Options;
+        _writerOptions = new JsonWriterOptions
+        {
+            Encoder = options.Encoder,
+            Indented = options.WriteIndented,
+            MaxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth,
+            IndentCharacter = options.IndentCharacter,
+            IndentSize = options.IndentSize,
+            NewLine = options.NewLine,
+        };
+    }
+
+    /// <inheritdoc />
+    public void Serialize(T value, IBufferWriter<byte> output, in KafkaSerializationContext context)
+    {
+        var writer = t_writer;
+        if (writer is null || !WriterFits(writer))
+        {
+            writer = new Utf8JsonWriter(output, _writerOptions);
+        }
+        else
+        {
+            t_writer = null;
+            writer.Reset(output);
+        }
+
+        try
+        {
+            JsonSerializer.Serialize(writer, value, _typeInfo);
+        }
+        finally
+        {
+            writer.Flush();
+            writer.Reset(KafkaJson.DetachedOutput.Instance);
+            t_writer = writer;
+        }
+    }
+
+    private bool WriterFits(Utf8JsonWriter writer)
+        => writer.Options.Indented == _writerOptions.Indented && ReferenceEquals(writer.Options.Encoder, _writerOptions.Encoder)
+           && writer.Options.MaxDepth == _writerOptions.MaxDepth;
+
+    /// <inheritdoc />
+    public T Deserialize(ReadOnlySpan<byte> data, in KafkaSerializationContext context)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(data, _typeInfo) ?? throw new KafkaSerializationException("the payload is JSON null");
+        }
+        catch (JsonException e)
+        {
+            throw new KafkaSerializationException(e.Message, e);
+        }
     }
 }
 

@@ -17,151 +17,38 @@ namespace Shop
         {
             public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
 
+            private static readonly global::System.Text.Json.JsonEncodedText N0_0 = global::System.Text.Json.JsonEncodedText.Encode("id"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_1 = global::System.Text.Json.JsonEncodedText.Encode("flag"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_2 = global::System.Text.Json.JsonEncodedText.Encode("b"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_3 = global::System.Text.Json.JsonEncodedText.Encode("s"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_4 = global::System.Text.Json.JsonEncodedText.Encode("u"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_5 = global::System.Text.Json.JsonEncodedText.Encode("ul"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_6 = global::System.Text.Json.JsonEncodedText.Encode("f"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_7 = global::System.Text.Json.JsonEncodedText.Encode("d"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_8 = global::System.Text.Json.JsonEncodedText.Encode("c"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_9 = global::System.Text.Json.JsonEncodedText.Encode("g"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_10 = global::System.Text.Json.JsonEncodedText.Encode("when"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_11 = global::System.Text.Json.JsonEncodedText.Encode("span"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_12 = global::System.Text.Json.JsonEncodedText.Encode("day"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_13 = global::System.Text.Json.JsonEncodedText.Encode("time"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_14 = global::System.Text.Json.JsonEncodedText.Encode("bytes"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_15 = global::System.Text.Json.JsonEncodedText.Encode("state"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_16 = global::System.Text.Json.JsonEncodedText.Encode("maybeState"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_17 = global::System.Text.Json.JsonEncodedText.Encode("name"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_18 = global::System.Text.Json.JsonEncodedText.Encode("display_name"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_19 = global::System.Text.Json.JsonEncodedText.Encode("tags"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_20 = global::System.Text.Json.JsonEncodedText.Encode("numbers"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_21 = global::System.Text.Json.JsonEncodedText.Encode("refs"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_22 = global::System.Text.Json.JsonEncodedText.Encode("computed"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_0 = global::System.Text.Json.JsonEncodedText.Encode("New"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_1 = global::System.Text.Json.JsonEncodedText.Encode("Done"u8);
+
             public void Serialize(global::Shop.Everything value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
                 try
                 {
-                    writer.WriteStartObject();
-                    writer.WritePropertyName("id"u8);
-                    if (value.Id is { } v0)
-                    {
-                        writer.WriteNumberValue(v0);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WritePropertyName("flag"u8);
-                    writer.WriteBooleanValue(value.Flag);
-                    writer.WritePropertyName("b"u8);
-                    writer.WriteNumberValue((int)value.B);
-                    writer.WritePropertyName("s"u8);
-                    writer.WriteNumberValue((int)value.S);
-                    writer.WritePropertyName("u"u8);
-                    writer.WriteNumberValue(value.U);
-                    writer.WritePropertyName("uL"u8);
-                    writer.WriteNumberValue(value.UL);
-                    writer.WritePropertyName("f"u8);
-                    writer.WriteNumberValue(value.F);
-                    writer.WritePropertyName("d"u8);
-                    writer.WriteNumberValue(value.D);
-                    writer.WritePropertyName("c"u8);
-                    writer.WriteStringValue(new string(value.C, 1));
-                    writer.WritePropertyName("g"u8);
-                    writer.WriteStringValue(value.G);
-                    writer.WritePropertyName("when"u8);
-                    writer.WriteStringValue(value.When);
-                    writer.WritePropertyName("span"u8);
-                    global::Kafka.Typed.KafkaJson.WriteTimeSpan(writer, value.Span);
-                    writer.WritePropertyName("day"u8);
-                    global::Kafka.Typed.KafkaJson.WriteDateOnly(writer, value.Day);
-                    writer.WritePropertyName("time"u8);
-                    global::Kafka.Typed.KafkaJson.WriteTimeOnly(writer, value.Time);
-                    writer.WritePropertyName("bytes"u8);
-                    if (value.Bytes is { } v14)
-                    {
-                        writer.WriteBase64StringValue(v14);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WritePropertyName("state"u8);
-                    writer.WriteNumberValue((int)value.State);
-                    writer.WritePropertyName("maybeState"u8);
-                    if (value.MaybeState is { } v16)
-                    {
-                        writer.WriteNumberValue((int)v16);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WritePropertyName("name"u8);
-                    if (value.Name is { } v17)
-                    {
-                        writer.WriteStringValue(v17);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WritePropertyName("display_name"u8);
-                    if (value.Display is { } v18)
-                    {
-                        writer.WriteStringValue(v18);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WritePropertyName("tags"u8);
-                    if (value.Tags is { } v19)
-                    {
-                        writer.WriteStartArray();
-                        foreach (var item in v19)
-                        {
-                            if (item is { } element)
-                            {
-                                writer.WriteStringValue(element);
-                            }
-                            else
-                            {
-                                writer.WriteNullValue();
-                            }
-                        }
-                        writer.WriteEndArray();
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WritePropertyName("numbers"u8);
-                    if (value.Numbers is { } v20)
-                    {
-                        writer.WriteStartArray();
-                        foreach (var item in v20)
-                        {
-                            writer.WriteNumberValue(item);
-                        }
-                        writer.WriteEndArray();
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WritePropertyName("refs"u8);
-                    if (value.Refs is { } v21)
-                    {
-                        writer.WriteStartArray();
-                        foreach (var item in v21)
-                        {
-                            if (item is { } element)
-                            {
-                                writer.WriteStringValue(element);
-                            }
-                            else
-                            {
-                                writer.WriteNullValue();
-                            }
-                        }
-                        writer.WriteEndArray();
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WritePropertyName("computed"u8);
-                    if (value.Computed is { } v22)
-                    {
-                        writer.WriteStringValue(v22);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                    writer.WriteEndObject();
+                    Write0(writer, value);
                 }
                 finally
                 {
@@ -172,6 +59,139 @@ namespace Shop
             public global::Shop.Everything Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
+                return Read0(ref reader);
+            }
+
+            private static void Write0(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Everything value)
+            {
+                writer.WriteStartObject();
+                if (value.Id is { } v0)
+                {
+                    writer.WriteNumber(N0_0, v0);
+                }
+                else
+                {
+                    writer.WriteNull(N0_0);
+                }
+                writer.WriteBoolean(N0_1, value.Flag);
+                writer.WriteNumber(N0_2, (int)value.B);
+                writer.WriteNumber(N0_3, (int)value.S);
+                writer.WriteNumber(N0_4, value.U);
+                writer.WriteNumber(N0_5, value.UL);
+                writer.WriteNumber(N0_6, value.F);
+                writer.WriteNumber(N0_7, value.D);
+                writer.WritePropertyName(N0_8);
+                writer.WriteStringValue(new string(value.C, 1));
+                writer.WriteString(N0_9, value.G);
+                writer.WriteString(N0_10, value.When);
+                writer.WritePropertyName(N0_11);
+                global::Kafka.Typed.KafkaJson.WriteTimeSpan(writer, value.Span);
+                writer.WritePropertyName(N0_12);
+                global::Kafka.Typed.KafkaJson.WriteDateOnly(writer, value.Day);
+                writer.WritePropertyName(N0_13);
+                global::Kafka.Typed.KafkaJson.WriteTimeOnly(writer, value.Time);
+                if (value.Bytes is { } v1)
+                {
+                    writer.WriteBase64String(N0_14, v1);
+                }
+                else
+                {
+                    writer.WriteNull(N0_14);
+                }
+                writer.WritePropertyName(N0_15);
+                WriteEnum0(writer, value.State);
+                if (value.MaybeState is { } v2)
+                {
+                    writer.WritePropertyName(N0_16);
+                    WriteEnum0(writer, v2);
+                }
+                else
+                {
+                    writer.WriteNull(N0_16);
+                }
+                if (value.Name is { } v3)
+                {
+                    writer.WriteString(N0_17, v3);
+                }
+                else
+                {
+                    writer.WriteNull(N0_17);
+                }
+                if (value.Display is { } v4)
+                {
+                    writer.WriteString(N0_18, v4);
+                }
+                else
+                {
+                    writer.WriteNull(N0_18);
+                }
+                if (value.Tags is { } v5)
+                {
+                    writer.WriteStartArray(N0_19);
+                    for (var i6 = 0; i6 < v5.Count; i6++)
+                    {
+                        if (v5[i6] is { } v7)
+                        {
+                            writer.WriteStringValue(v7);
+                        }
+                        else
+                        {
+                            writer.WriteNullValue();
+                        }
+                    }
+                    writer.WriteEndArray();
+                }
+                else
+                {
+                    writer.WriteNull(N0_19);
+                }
+                if (value.Numbers is { } v8)
+                {
+                    writer.WriteStartArray(N0_20);
+                    for (var i9 = 0; i9 < v8.Length; i9++)
+                    {
+                        writer.WriteNumberValue(v8[i9]);
+                    }
+                    writer.WriteEndArray();
+                }
+                else
+                {
+                    writer.WriteNull(N0_20);
+                }
+                if (value.Refs is { } v10)
+                {
+                    writer.WriteStartArray(N0_21);
+                    for (var i11 = 0; i11 < v10.Count; i11++)
+                    {
+                        if (v10[i11] is { } v12)
+                        {
+                            writer.WriteStringValue(v12);
+                        }
+                        else
+                        {
+                            writer.WriteNullValue();
+                        }
+                    }
+                    writer.WriteEndArray();
+                }
+                else
+                {
+                    writer.WriteNull(N0_21);
+                }
+                if (value.Computed is { } v13)
+                {
+                    writer.WriteString(N0_22, v13);
+                }
+                else
+                {
+                    writer.WriteNull(N0_22);
+                }
+                writer.WriteEndObject();
+            }
+
+            private static global::Shop.Everything Read0(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                global::Kafka.Typed.KafkaJson.ExpectObject(ref reader);
                 int? p0 = default;
                 bool s0 = false;
                 bool p1 = default;
@@ -255,9 +275,9 @@ namespace Shop
                             p4 = reader.GetUInt32();
                             s4 = true;
                         }
-                        else if (reader.ValueTextEquals("uL"u8))
+                        else if (reader.ValueTextEquals("ul"u8))
                         {
-                            member = "uL";
+                            member = "ul";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
                             p5 = reader.GetUInt64();
                             s5 = true;
@@ -329,14 +349,14 @@ namespace Shop
                         {
                             member = "state";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            p15 = (global::Shop.Status)reader.GetByte();
+                            p15 = ReadEnum0(ref reader);
                             s15 = true;
                         }
                         else if (reader.ValueTextEquals("maybeState"u8))
                         {
                             member = "maybeState";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            p16 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : (global::Shop.Status)reader.GetByte();
+                            p16 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : ReadEnum0(ref reader);
                             s16 = true;
                         }
                         else if (reader.ValueTextEquals("name"u8))
@@ -358,14 +378,14 @@ namespace Shop
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
                             if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
                             {
-                                var list = new global::System.Collections.Generic.List<string>();
+                                var list14 = new global::System.Collections.Generic.List<string>();
                                 while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
                                 {
-                                    string? item;
-                                    item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetString();
-                                    list.Add(global::Kafka.Typed.KafkaJson.Required(item, "tags[]"));
+                                    string? item15;
+                                    item15 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetString();
+                                    list14.Add(global::Kafka.Typed.KafkaJson.Required(item15, "[]"));
                                 }
-                                p19 = list;
+                                p19 = list14;
                             }
                             else
                             {
@@ -379,14 +399,14 @@ namespace Shop
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
                             if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
                             {
-                                var list = new global::System.Collections.Generic.List<int>();
+                                var list16 = new global::System.Collections.Generic.List<int>();
                                 while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
                                 {
-                                    int item;
-                                    item = reader.GetInt32();
-                                    list.Add(item);
+                                    int item17;
+                                    item17 = reader.GetInt32();
+                                    list16.Add(item17);
                                 }
-                                p20 = list.ToArray();
+                                p20 = list16.ToArray();
                             }
                             else
                             {
@@ -400,14 +420,14 @@ namespace Shop
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
                             if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
                             {
-                                var list = new global::System.Collections.Generic.List<global::System.Guid?>();
+                                var list18 = new global::System.Collections.Generic.List<global::System.Guid?>();
                                 while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
                                 {
-                                    global::System.Guid? item;
-                                    item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetGuid();
-                                    list.Add(item);
+                                    global::System.Guid? item19;
+                                    item19 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetGuid();
+                                    list18.Add(item19);
                                 }
-                                p21 = list;
+                                p21 = list18;
                             }
                             else
                             {
@@ -508,7 +528,7 @@ namespace Shop
                     }
                     if (s21)
                     {
-                        Init21(result, global::Kafka.Typed.KafkaJson.Required(p21, "refs"));
+                        Init0_21(result, global::Kafka.Typed.KafkaJson.Required(p21, "refs"));
                     }
                     return result;
                 }
@@ -519,7 +539,39 @@ namespace Shop
             }
 
             [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Refs")]
-            private static extern void Init21(global::Shop.Everything target, global::System.Collections.Generic.IReadOnlyList<global::System.Guid?> value);
+            private static extern void Init0_21(global::Shop.Everything target, global::System.Collections.Generic.IReadOnlyList<global::System.Guid?> value);
+
+            private static void WriteEnum0(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Status value)
+            {
+                switch (value)
+                {
+                    case global::Shop.Status.New: writer.WriteStringValue(E0_0); break;
+                    case global::Shop.Status.Done: writer.WriteStringValue(E0_1); break;
+                    default: writer.WriteNumberValue((int)value); break;
+                }
+            }
+
+            private static global::Shop.Status ReadEnum0(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (reader.TokenType == global::System.Text.Json.JsonTokenType.Number)
+                {
+                    return (global::Shop.Status)reader.GetByte();
+                }
+                if (reader.ValueTextEquals("New"u8))
+                {
+                    return global::Shop.Status.New;
+                }
+                if (reader.ValueTextEquals("Done"u8))
+                {
+                    return global::Shop.Status.Done;
+                }
+                var text = reader.GetString();
+                if (global::System.Enum.TryParse<global::Shop.Status>(text, ignoreCase: true, out var parsed))
+                {
+                    return parsed;
+                }
+                throw global::Kafka.Typed.KafkaJson.UnknownEnumName(text, "Shop.Status");
+            }
         }
     }
 
