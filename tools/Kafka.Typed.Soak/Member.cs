@@ -36,6 +36,14 @@ internal static class Member
             stop.Cancel();
         });
 
+        // Bounded in time even when the brokers are gone (a consumer's close then waits for them): a stop that has not
+        // finished in 45 s ends the process.
+        stop.Token.Register(() => _ = Task.Delay(TimeSpan.FromSeconds(45), CancellationToken.None).ContinueWith(_ =>
+        {
+            Console.Error.WriteLine("member: not stopped 45 s after the stop request; exiting");
+            Environment.Exit(4);
+        }, TaskScheduler.Default));
+
         var settingsMap = new Dictionary<string, string>();
         TimeSpan? session = null, heartbeat = null;
         switch (settings.Protocol)

@@ -262,9 +262,9 @@ internal sealed class Orchestrator
         }
 
         // Give the member time to have joined and handled something since it started (a kill before that proves little).
-        if (DateTime.Now - victim.Process.StartTime < TimeSpan.FromSeconds(2))
+        if (TimeSpan.FromSeconds(2) - victim.Age is { Ticks: > 0 } wait)
         {
-            await Task.Delay(TimeSpan.FromSeconds(2) - (DateTime.Now - victim.Process.StartTime)).ConfigureAwait(false);
+            await Task.Delay(wait).ConfigureAwait(false);
         }
 
         victim.Kill();

@@ -198,6 +198,11 @@ internal sealed class MemberProcess : IDisposable
 
     public Process Process { get; }
 
+    /// <summary>How long ago it was started.</summary>
+    public TimeSpan Age => Stopwatch.GetElapsedTime(_started);
+
+    private readonly long _started = Stopwatch.GetTimestamp();
+
     /// <summary>Set when the orchestrator SIGKILLed it (so its exit is expected).</summary>
     public bool Killed { get; set; }
 

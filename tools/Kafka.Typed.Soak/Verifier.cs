@@ -107,19 +107,12 @@ internal static class Verifier
             problems.Add("the watermarks could not be read");
         }
 
-        // Every handling, in time order per id, and who did it.
-        var kills = facts.Kills.ToDictionary(k => k.Member, StringComparer.Ordinal);
-        var handlings = new List<(long Id, long Ticks, int Member, long Offset, int Partition)>();
+        // Every handling, and who did it.
+        var handlings = new List<Handling>();
         var mismatches = 0L;
-        var killBound = 0L;
-        var killDetails = new List<string>();
         for (var m = 0; m < facts.Members.Count; m++)
         {
-            var records = HandledLog.Read(facts.Members[m].File);
-            kills.TryGetValue(facts.Members[m].Name, out var kill);
-            var boundBefore = killBound;
-            var oldestUncommitted = long.MaxValue;
-            foreach (var r in records)
+            foreach (var r in HandledLog.Read(facts.Members[m].File))
             {
                 if (r.Partition < 0 || r.Partition >= partitions || r.Offset < 0 || r.Offset >= idAt[r.Partition].Length || idAt[r.Partition][r.Offset] != r.Id)
                 {
@@ -132,40 +125,75 @@ internal static class Verifier
                     continue;
                 }
 
-                handlings.Add((r.Id, r.Ticks, m, r.Offset, r.Partition));
-                if (kill?.CommittedAfter is { } committed && r.Offset >= committed[r.Partition])
-                {
-                    killBound++; // Handled, not committed when it was killed.
-                    oldestUncommitted = Math.Min(oldestUncommitted, r.Ticks);
-                }
-            }
-
-            if (kill is { CommittedAfter: null })
-            {
-                killBound += records.Count; // No snapshot: everything it handled may come again.
-            }
-
-            if (kill is not null)
-            {
-                var age = oldestUncommitted == long.MaxValue ? "-" : $"{TimeSpan.FromTicks(kill.UtcTicks - oldestUncommitted).TotalSeconds:0.00} s";
-                killDetails.Add($"{kill.At.TotalSeconds,7:0.0}s kill {kill.Member}: {records.Count} handled, {killBound - boundBefore} of them not committed (the oldest handled {age} before the kill); snapshot took {kill.SnapshotTook.TotalMilliseconds:0} ms");
+                handlings.Add(new Handling(r.Id, r.Ticks, m, r.Offset, r.Partition));
             }
         }
 
-        handlings.Sort((a, b) => a.Id != b.Id ? a.Id.CompareTo(b.Id) : a.Ticks.CompareTo(b.Ticks));
+        // The bound: for each kill, what the killed member had handled and not committed on the partitions it still
+        // held. "Not committed": at or above the partition's committed offset read right after the kill (nobody else can
+        // commit those partitions until the group gives them away, a session timeout later). "Still held": nobody else
+        // handled anything of that partition after it, before the kill (what it handled on a partition it had already
+        // handed over, its commit refused, is a hand-over's replay, not the kill's).
+        var inFlightAtKill = new bool[handlings.Count];
+        var killBound = 0L;
+        var killDetails = new List<string>();
+        var memberIndex = facts.Members.Select((m, i) => (m.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        foreach (var kill in facts.Kills)
+        {
+            var killed = memberIndex[kill.Member];
+            var lastOther = new long[partitions];
+            for (var i = 0; i < handlings.Count; i++)
+            {
+                var h = handlings[i];
+                if (h.Member != killed && h.Ticks <= kill.UtcTicks && h.Ticks > lastOther[h.Partition])
+                {
+                    lastOther[h.Partition] = h.Ticks;
+                }
+            }
+
+            long handled = 0, uncommitted = 0, handedOver = 0, oldest = long.MaxValue;
+            for (var i = 0; i < handlings.Count; i++)
+            {
+                var h = handlings[i];
+                if (h.Member != killed)
+                {
+                    continue;
+                }
+
+                handled++;
+                if (kill.CommittedAfter is null || h.Offset >= kill.CommittedAfter[h.Partition])
+                {
+                    if (kill.CommittedAfter is not null && h.Ticks <= lastOther[h.Partition])
+                    {
+                        handedOver++;
+                        continue;
+                    }
+
+                    inFlightAtKill[i] = true; // Without a snapshot, everything it handled counts.
+                    uncommitted++;
+                    oldest = Math.Min(oldest, h.Ticks);
+                }
+            }
+
+            killBound += uncommitted;
+            var age = oldest == long.MaxValue ? "-" : $"{TimeSpan.FromTicks(kill.UtcTicks - oldest).TotalSeconds:0.00} s";
+            killDetails.Add($"{kill.At.TotalSeconds,7:0.0}s kill {kill.Member}: {handled} handled, {uncommitted} not committed (the oldest handled {age} before the kill)" +
+                $"{(handedOver > 0 ? $", {handedOver} more not committed on partitions it had handed over" : "")}; " +
+                (kill.CommittedAfter is null ? "NO offsets snapshot" : $"snapshot took {kill.SnapshotTook.TotalMilliseconds:0} ms"));
+        }
+
+        // Duplicates, each put down to the handling before it: one a kill cut short, or another (a hand-over).
+        var order = Enumerable.Range(0, handlings.Count).ToArray();
+        Array.Sort(order, (a, b) => handlings[a].Id != handlings[b].Id ? handlings[a].Id.CompareTo(handlings[b].Id) : handlings[a].Ticks.CompareTo(handlings[b].Ticks));
         var handledIds = new HashSet<long>();
         var duplicates = 0L;
         var afterKills = 0L;
-        for (var i = 0; i < handlings.Count; i++)
+        for (var k = 0; k < order.Length; k++)
         {
-            var h = handlings[i];
-            if (!handledIds.Add(h.Id))
+            if (!handledIds.Add(handlings[order[k]].Id))
             {
                 duplicates++;
-                // The previous handling of this id: by a member that was killed before committing it?
-                var previous = handlings[i - 1];
-                if (kills.TryGetValue(facts.Members[previous.Member].Name, out var kill) &&
-                    (kill.CommittedAfter is null || previous.Offset >= kill.CommittedAfter[previous.Partition]))
+                if (inFlightAtKill[order[k - 1]])
                 {
                     afterKills++;
                 }
@@ -228,6 +256,8 @@ internal static class Verifier
             facts.Kills.Count, facts.Kills.Count(k => k.CommittedAfter is null),
             facts.Kills.Count == 0 ? TimeSpan.Zero : facts.Kills.Max(k => k.SnapshotTook),
             facts.Faults.Count, poison, deadLettered.Count, facts.DeadLetters.Count - deadLettered.Count,
-            mismatches, retentionDropped, facts.RefusedCommits, killDetails.Order(StringComparer.Ordinal).ToList(), problems, facts.Elapsed);
+            mismatches, retentionDropped, facts.RefusedCommits, killDetails, problems, facts.Elapsed);
     }
 }
+
+internal readonly record struct Handling(long Id, long Ticks, int Member, long Offset, int Partition);
