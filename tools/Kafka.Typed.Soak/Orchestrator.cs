@@ -128,12 +128,15 @@ internal sealed class Orchestrator
             }
         }
 
+        Say("checking");
+        var watermarks = Watermarks(offsets, partitions);
         var result = Verifier.Verify(new RunFacts(
             Name, _topic, _settings, _partitionOf, _offsetOf, Interlocked.Read(ref _failed), _all.Select(m => (m.Name, m.OutFile)).ToList(),
             _kills, _faults, _unexpectedExits, abort, _watch.Elapsed,
             TryCommitted(offsets, partitions, TimeSpan.FromSeconds(30)) ?? [],
-            Watermarks(offsets, partitions),
+            watermarks,
             DeadLetters(offsets),
+            ReadLog(watermarks),
             _log.RefusedCommits));
         foreach (var line in _faults.Concat(result.KillDetails))
         {
@@ -345,6 +348,44 @@ internal sealed class Orchestrator
             var w = offsets.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(30));
             return (w.Low.Value, w.High.Value);
         }).ToArray();
+
+    /// <summary>The whole topic read back from the brokers: the id at each offset of each partition (-1 where none was read).</summary>
+    private long[][] ReadLog((long Low, long High)[] watermarks)
+    {
+        var log = watermarks.Select(w => new long[w.High]).ToArray();
+        foreach (var ids in log)
+        {
+            Array.Fill(ids, -1);
+        }
+
+        using var reader = new ConsumerBuilder<Ignore, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = _broker.BootstrapServers,
+            GroupId = _group + "-log-reader",
+            EnableAutoCommit = false,
+        }).SetLogHandler((_, m) => _log.Write("log-reader", m.Message)).Build();
+        reader.Assign(watermarks.Select((w, p) => new TopicPartitionOffset(_topic, p, w.Low)).Where((_, p) => watermarks[p].High > watermarks[p].Low));
+        var left = watermarks.Sum(w => w.High - w.Low);
+        var until = DateTime.UtcNow.AddMinutes(2);
+        while (left > 0 && DateTime.UtcNow < until)
+        {
+            var record = reader.Consume(TimeSpan.FromMilliseconds(500));
+            if (record?.Message is null)
+            {
+                continue;
+            }
+
+            var ids = log[record.Partition.Value];
+            if (record.Offset.Value < ids.Length && ids[record.Offset.Value] < 0)
+            {
+                ids[record.Offset.Value] = long.Parse(Encoding.ASCII.GetString(record.Message.Value ?? []), CultureInfo.InvariantCulture);
+                left--;
+            }
+        }
+
+        reader.Close();
+        return log;
+    }
 
     /// <summary>Every record of the dead-letter topic: its value (the id) and the original partition and offset it names.</summary>
     private List<DeadLetter> DeadLetters(IConsumer<Ignore, Ignore> offsets)

@@ -69,12 +69,12 @@ using (var broker = await BrokerProcess.StartAsync(3, settings.Kip848SessionMs, 
 }
 
 Console.WriteLine();
-Console.WriteLine("| protocol / handler | produced | committed (done) | lost | kills | broker faults | duplicates | bound: handled, uncommitted at kills | duplicates after kills / other | poison → dead-lettered | time |");
-Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+Console.WriteLine("| protocol / handler | acknowledged | log records (written twice) | committed = done | lost | kills | broker faults | duplicates | bound: uncommitted at kills | duplicates after kills / after hand-overs | commits failed | poison → dead-lettered | time |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 foreach (var r in results)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {r.Name} | {r.Produced:N0} | {r.Done:N0} | {r.Lost} | {r.Kills} | {r.BrokerFaults} | {r.Duplicates:N0} | {r.KillBound:N0} | {r.DuplicatesAfterKills:N0} / {r.DuplicatesOther:N0} | {r.Poison} → {r.DeadLettered} | {r.Elapsed.TotalSeconds:0} s |"));
+        $"| {r.Name} | {r.Produced:N0} | {r.Done + r.NotDone:N0} ({r.WrittenTwice}) | {r.Done:N0} | {r.Lost} | {r.Kills} | {r.BrokerFaults} | {r.Duplicates:N0} | {r.KillBound:N0} | {r.DuplicatesAfterKills:N0} / {r.DuplicatesOther:N0} | {r.RefusedCommits} | {r.Poison} → {r.DeadLettered} | {r.Elapsed.TotalSeconds:0} s |"));
 }
 
 var allSafe = results.Count == combos.Count && results.All(r => r.NothingLost);
@@ -99,7 +99,8 @@ static void Print(RunResult r)
         Console.WriteLine($"      {kill}");
     }
 
-    Console.WriteLine($"    corrupt / dropped {r.Mismatches} records that do not match the producer, {r.RetentionDropped} dropped by retention");
+    Console.WriteLine($"    log               {r.WrittenTwice} records written twice by the brokers (retried batches the mock does not deduplicate), {r.RetentionDropped} dropped by retention");
+    Console.WriteLine($"    corrupt           {r.Mismatches} handled records that do not match the log");
     foreach (var problem in r.Problems)
     {
         Console.WriteLine($"    problem: {problem}");

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Kafka.Typed.Soak;
 
 internal sealed record RunFacts(
@@ -16,6 +18,7 @@ internal sealed record RunFacts(
     long[] Committed,
     (long Low, long High)[] Watermarks,
     List<DeadLetter> DeadLetters,
+    long[][] Log,
     int RefusedCommits);
 
 /// <summary>The figures of one run, and whether it met the targets.</summary>
@@ -40,6 +43,7 @@ internal sealed record RunResult(
     long DeadLetterDuplicates,
     long Mismatches,
     long RetentionDropped,
+    long WrittenTwice,
     int RefusedCommits,
     List<string> KillDetails,
     List<string> Problems,
@@ -53,6 +57,8 @@ internal sealed record RunResult(
 
 internal static class Verifier
 {
+    private static long Key(int partition, long offset) => ((long)partition << 40) | offset;
+
     public static RunResult Verify(RunFacts facts)
     {
         var problems = new List<string>();
@@ -65,30 +71,39 @@ internal static class Verifier
         var partitions = facts.Settings.Partitions;
         var poisonEvery = facts.Settings.PoisonEvery;
 
-        // The id at each (partition, offset), from the producer's acknowledgements.
-        var ends = new long[partitions];
+        // The log as the brokers hold it (read back from offset 0): the id at each (partition, offset). Every
+        // acknowledged id must be where its acknowledgement said; a record the producer was not told about is a retried
+        // batch written twice (librdkafka's mock checks sequence numbers only for transactional producers, so it does
+        // not deduplicate an idempotent producer's retry the way a Kafka broker does). Such a record is a message of
+        // its own here: handling it is not a duplicate, not handling it below the committed offset is a loss.
+        var idAt = facts.Log;
         var produced = 0L;
+        var writtenTwice = 0L;
+        var acknowledgedAt = new HashSet<long>();
         for (var id = 0; id < facts.OffsetOf.Length; id++)
         {
-            if (facts.OffsetOf[id] >= 0)
+            if (facts.OffsetOf[id] < 0)
             {
-                produced++;
-                ends[facts.PartitionOf[id]] = Math.Max(ends[facts.PartitionOf[id]], facts.OffsetOf[id] + 1);
+                continue;
+            }
+
+            produced++;
+            var (p, o) = (facts.PartitionOf[id], facts.OffsetOf[id]);
+            acknowledgedAt.Add(Key(p, o));
+            if (p >= idAt.Length || o >= idAt[p].Length || idAt[p][o] != id)
+            {
+                problems.Add($"LOST BY THE BROKERS: id {id} was acknowledged at partition {p} offset {o}, but the log holds {(p < idAt.Length && o < idAt[p].Length ? idAt[p][o].ToString(CultureInfo.InvariantCulture) : "nothing")} there");
             }
         }
 
-        var idAt = new long[partitions][];
-        for (var p = 0; p < partitions; p++)
+        for (var p = 0; p < idAt.Length; p++)
         {
-            idAt[p] = new long[ends[p]];
-            Array.Fill(idAt[p], -1);
-        }
-
-        for (var id = 0; id < facts.OffsetOf.Length; id++)
-        {
-            if (facts.OffsetOf[id] >= 0)
+            for (var o = 0L; o < idAt[p].Length; o++)
             {
-                idAt[facts.PartitionOf[id]][facts.OffsetOf[id]] = id;
+                if (idAt[p][o] >= 0 && !acknowledgedAt.Contains(Key(p, o)))
+                {
+                    writtenTwice++;
+                }
             }
         }
 
@@ -96,15 +111,15 @@ internal static class Verifier
         for (var p = 0; p < partitions && p < facts.Watermarks.Length; p++)
         {
             retentionDropped += facts.Watermarks[p].Low;
-            if (facts.Watermarks[p].High != ends[p])
+            if (facts.Watermarks[p].High != idAt[p].Length)
             {
-                problems.Add($"partition {p}: high watermark {facts.Watermarks[p].High}, but the producer's acknowledgements end at {ends[p]}");
+                problems.Add($"partition {p}: high watermark {facts.Watermarks[p].High}, but {idAt[p].Length} records were read back");
             }
         }
 
-        if (facts.Watermarks.Length != partitions)
+        if (facts.Watermarks.Length != partitions || idAt.Length != partitions)
         {
-            problems.Add("the watermarks could not be read");
+            problems.Add("the watermarks or the log could not be read");
         }
 
         // Every handling, and who did it.
@@ -119,7 +134,7 @@ internal static class Verifier
                     mismatches++;
                     if (mismatches <= 5)
                     {
-                        problems.Add($"{facts.Members[m].Name} handled id {r.Id} at partition {r.Partition} offset {r.Offset}, where the producer wrote another id");
+                        problems.Add($"{facts.Members[m].Name} handled id {r.Id} at partition {r.Partition} offset {r.Offset}, where the log holds another id");
                     }
 
                     continue;
@@ -184,13 +199,14 @@ internal static class Verifier
 
         // Duplicates, each put down to the handling before it: one a kill cut short, or another (a hand-over).
         var order = Enumerable.Range(0, handlings.Count).ToArray();
-        Array.Sort(order, (a, b) => handlings[a].Id != handlings[b].Id ? handlings[a].Id.CompareTo(handlings[b].Id) : handlings[a].Ticks.CompareTo(handlings[b].Ticks));
-        var handledIds = new HashSet<long>();
+        var keys = handlings.Select(h => Key(h.Partition, h.Offset)).ToArray();
+        Array.Sort(order, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : handlings[a].Ticks.CompareTo(handlings[b].Ticks));
+        var handledKeys = new HashSet<long>();
         var duplicates = 0L;
         var afterKills = 0L;
         for (var k = 0; k < order.Length; k++)
         {
-            if (!handledIds.Add(handlings[order[k]].Id))
+            if (!handledKeys.Add(keys[order[k]]))
             {
                 duplicates++;
                 if (inFlightAtKill[order[k - 1]])
@@ -200,7 +216,7 @@ internal static class Verifier
             }
         }
 
-        // Done = committed. Every id below its partition's committed offset must have been handled, or be a poison
+        // Done = committed. Every record below its partition's committed offset must have been handled, or be a poison
         // message found in the dead-letter topic.
         var deadLettered = new HashSet<long>();
         foreach (var letter in facts.DeadLetters)
@@ -211,11 +227,11 @@ internal static class Verifier
             }
             else if (letter.Partition < 0 || letter.Partition >= partitions || letter.Offset < 0 || letter.Offset >= idAt[letter.Partition].Length || idAt[letter.Partition][letter.Offset] != letter.Id)
             {
-                problems.Add($"dead letter of id {letter.Id} names partition {letter.Partition} offset {letter.Offset}, where the producer wrote another id");
+                problems.Add($"dead letter of id {letter.Id} names partition {letter.Partition} offset {letter.Offset}, where the log holds another id");
             }
             else
             {
-                deadLettered.Add(letter.Id);
+                deadLettered.Add(Key(letter.Partition, letter.Offset));
             }
         }
 
@@ -240,7 +256,7 @@ internal static class Verifier
                 }
 
                 done++;
-                if (isPoison ? !deadLettered.Contains(id) : !handledIds.Contains(id))
+                if (!(isPoison ? deadLettered : handledKeys).Contains(Key(p, offset)))
                 {
                     lost++;
                     if (lost <= 10)
@@ -256,7 +272,7 @@ internal static class Verifier
             facts.Kills.Count, facts.Kills.Count(k => k.CommittedAfter is null),
             facts.Kills.Count == 0 ? TimeSpan.Zero : facts.Kills.Max(k => k.SnapshotTook),
             facts.Faults.Count, poison, deadLettered.Count, facts.DeadLetters.Count - deadLettered.Count,
-            mismatches, retentionDropped, facts.RefusedCommits, killDetails, problems, facts.Elapsed);
+            mismatches, retentionDropped, writtenTwice, facts.RefusedCommits, killDetails, problems, facts.Elapsed);
     }
 }
 
