@@ -76,6 +76,7 @@ internal static class Member
             Settings = settingsMap,
         };
         var poisonEvery = settings.PoisonEvery;
+        var loseEvery = settings.LoseEvery;
         MessageHandler handler = settings.Async
             ? async (message, ct) =>
             {
@@ -95,7 +96,10 @@ internal static class Member
                     await Task.Yield();
                 }
 
-                log.Append(message.Partition, message.Offset, id);
+                if (loseEvery == 0 || id % loseEvery != 1)
+                {
+                    log.Append(message.Partition, message.Offset, id);
+                }
             }
             : (message, _) =>
             {
@@ -110,7 +114,11 @@ internal static class Member
                     Thread.SpinWait(2000); // Some synchronous work.
                 }
 
-                log.Append(message.Partition, message.Offset, id);
+                if (loseEvery == 0 || id % loseEvery != 1)
+                {
+                    log.Append(message.Partition, message.Offset, id);
+                }
+
                 return Task.CompletedTask;
             };
 
@@ -193,4 +201,6 @@ internal enum GroupProtocol
     Consumer,
 }
 
-internal sealed record MemberSettings(string Bootstrap, string Topic, string Group, GroupProtocol Protocol, bool Async, int Parallelism, long PoisonEvery, int CommitIntervalMs, string OutFile);
+// LoseEvery, a self-test: ids with id % LoseEvery == 1 are acknowledged without being recorded (a handler that
+// "succeeds" without doing its work), so the soak must report them lost; 0 for none.
+internal sealed record MemberSettings(string Bootstrap, string Topic, string Group, GroupProtocol Protocol, bool Async, int Parallelism, long PoisonEvery, int CommitIntervalMs, string OutFile, long LoseEvery);

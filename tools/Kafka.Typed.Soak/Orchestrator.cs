@@ -303,7 +303,7 @@ internal sealed class Orchestrator
     {
         var name = $"m{slot}.{++_incarnations}";
         var settings = new MemberSettings(_broker.BootstrapServers, _topic, _group, _protocol, _async, _settings.Parallelism,
-            _settings.PoisonEvery, _settings.CommitIntervalMs, Path.Combine(_dir, name + ".handled"));
+            _settings.PoisonEvery, _settings.CommitIntervalMs, Path.Combine(_dir, name + ".handled"), _settings.LoseEvery);
         var member = MemberProcess.Start(name, slot, settings, _log);
         _slots[slot] = member;
         _all.Add(member);

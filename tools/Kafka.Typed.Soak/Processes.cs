@@ -216,7 +216,7 @@ internal sealed class MemberProcess : IDisposable
             "member", "--bootstrap", settings.Bootstrap, "--topic", settings.Topic, "--group", settings.Group,
             "--protocol", settings.Protocol.ToString().ToLowerInvariant(), "--handler", settings.Async ? "async" : "sync",
             "--parallelism", Text(settings.Parallelism), "--poison-every", Text(settings.PoisonEvery),
-            "--commit-interval-ms", Text(settings.CommitIntervalMs), "--out", settings.OutFile,
+            "--commit-interval-ms", Text(settings.CommitIntervalMs), "--out", settings.OutFile, "--lose-every", Text(settings.LoseEvery),
         ]);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start member {name}");
         process.ErrorDataReceived += (_, e) => log.Write(name, e.Data);

@@ -124,13 +124,15 @@ internal sealed record SoakSettings(
     int Kip848SessionMs,
     int MaxMinutes,
     int Seed,
-    string WorkDir)
+    string WorkDir,
+    long LoseEvery)
 {
     public const string Usage = """
         usage: soak [--messages N (30000, per run)] [--rate MSGS_PER_S (10000)] [--partitions N (24)] [--members N (3)]
                     [--parallelism N (2)] [--protocols eager,cooperative,consumer] [--handlers sync,async]
                     [--poison-every N (1000)] [--commit-interval-ms N (1000)] [--chaos-ms MIN:MAX (1500:4000)]
                     [--kip848-session-ms N (3000)] [--max-minutes N (40)] [--seed N (42)] [--work-dir DIR]
+                    [--self-test-lose-every N: members skip recording ids with id % N == 1, which the check must report lost]
         One run per protocol and handler mode. Exit 0: nothing lost, duplicates within the bound; 1: loss; 3: over the bound.
         """;
 
@@ -138,12 +140,13 @@ internal sealed record SoakSettings(
         $"{Messages} messages per run at ≤ {Rate}/s, {Partitions} partitions, {Members} member processes, MaxDegreeOfParallelism {Parallelism}, " +
         $"protocols {string.Join(",", Protocols).ToLowerInvariant()}, handlers {string.Join(",", Handlers.Select(a => a ? "async" : "sync"))}, " +
         $"poison every {PoisonEvery}, commit every {CommitIntervalMs} ms, a fault every {ChaosMinMs}–{ChaosMaxMs} ms, " +
-        $"KIP-848 session {Kip848SessionMs} ms, at most {MaxMinutes} min, seed {Seed}";
+        $"KIP-848 session {Kip848SessionMs} ms, at most {MaxMinutes} min, seed {Seed}" +
+        (LoseEvery > 0 ? $"; SELF-TEST: members skip recording ids with id % {LoseEvery} == 1" : "");
 
     public static SoakSettings? Parse(string[] args, out string error)
     {
         var s = new SoakSettings(30_000, 10_000, 24, 3, 2, [GroupProtocol.Eager, GroupProtocol.Cooperative, GroupProtocol.Consumer], [false, true],
-            1000, 1000, 1500, 4000, 3000, 40, 42, Path.Combine(Path.GetTempPath(), $"kafka-typed-soak-{Environment.ProcessId}"));
+            1000, 1000, 1500, 4000, 3000, 40, 42, Path.Combine(Path.GetTempPath(), $"kafka-typed-soak-{Environment.ProcessId}"), 0);
         error = "";
         for (var i = 0; i < args.Length; i += 2)
         {
@@ -178,6 +181,7 @@ internal sealed record SoakSettings(
                     "--kip848-session-ms" => s with { Kip848SessionMs = Number(500, 600_000) },
                     "--max-minutes" => s with { MaxMinutes = Number(1, 24 * 60) },
                     "--seed" => s with { Seed = Number(0, int.MaxValue) },
+                    "--self-test-lose-every" => s with { LoseEvery = Number(2, int.MaxValue) },
                     "--work-dir" => s with { WorkDir = Path.GetFullPath(value) },
                     "--chaos-ms" => value.Split(':') is [var lo, var hi] &&
                                     int.TryParse(lo, NumberStyles.None, CultureInfo.InvariantCulture, out var min) &&
@@ -226,7 +230,7 @@ internal sealed record SoakSettings(
             map[args[i]] = args[i + 1];
         }
 
-        string[] required = ["--bootstrap", "--topic", "--group", "--protocol", "--handler", "--parallelism", "--poison-every", "--commit-interval-ms", "--out"];
+        string[] required = ["--bootstrap", "--topic", "--group", "--protocol", "--handler", "--parallelism", "--poison-every", "--commit-interval-ms", "--out", "--lose-every"];
         if (args.Length % 2 != 0 || required.FirstOrDefault(k => !map.ContainsKey(k)) is { } missing && missing is not null)
         {
             error = $"member mode needs {string.Join(" ", required)}";
@@ -236,6 +240,6 @@ internal sealed record SoakSettings(
         return new MemberSettings(map["--bootstrap"], map["--topic"], map["--group"],
             Enum.Parse<GroupProtocol>(map["--protocol"], ignoreCase: true), map["--handler"] == "async",
             int.Parse(map["--parallelism"], CultureInfo.InvariantCulture), long.Parse(map["--poison-every"], CultureInfo.InvariantCulture),
-            int.Parse(map["--commit-interval-ms"], CultureInfo.InvariantCulture), map["--out"]);
+            int.Parse(map["--commit-interval-ms"], CultureInfo.InvariantCulture), map["--out"], long.Parse(map["--lose-every"], CultureInfo.InvariantCulture));
     }
 }
