@@ -80,8 +80,9 @@ internal sealed class Orchestrator
             await Task.WhenAll(produce, chaos).ConfigureAwait(false);
             Say($"produced {Interlocked.Read(ref _acked)} acknowledged ({Interlocked.Read(ref _failed)} failed); {_kills.Count} kills, {_faults.Count} broker faults; draining");
 
-            // Drain: every partition's committed offset reaches its end (or the deadline passes).
-            var ends = Ends();
+            // Drain: every partition's committed offset reaches the end of its log (or the deadline passes). The end is
+            // the brokers' high watermark, not the last acknowledgement: a batch the brokers wrote twice can lie beyond it.
+            var ends = Watermarks(offsets, partitions).Select(w => w.High).ToArray();
             while (DateTime.UtcNow < deadline)
             {
                 RestartExited();
@@ -307,20 +308,6 @@ internal sealed class Orchestrator
         var member = MemberProcess.Start(name, slot, settings, _log);
         _slots[slot] = member;
         _all.Add(member);
-    }
-
-    private long[] Ends()
-    {
-        var ends = new long[_settings.Partitions];
-        for (var id = 0; id < _offsetOf.Length; id++)
-        {
-            if (_offsetOf[id] >= 0)
-            {
-                ends[_partitionOf[id]] = Math.Max(ends[_partitionOf[id]], _offsetOf[id] + 1);
-            }
-        }
-
-        return ends;
     }
 
     private long[]? TryCommitted(IConsumer<Ignore, Ignore> offsets, List<TopicPartition> partitions, TimeSpan timeout)
