@@ -16,7 +16,7 @@ internal static class Member
     public static async Task<int> RunAsync(MemberSettings settings)
     {
         using var loggerFactory = LoggerFactory.Create(b => b
-            .SetMinimumLevel(LogLevel.Warning)
+            .SetMinimumLevel(LogLevel.Information) // Assignments and revocations too: a duplicate's cause is then in the run log.
             .AddSimpleConsole(c => { c.SingleLine = true; c.TimestampFormat = "HH:mm:ss.fff "; })
             .AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace));
         using var log = new HandledLog(settings.OutFile);
