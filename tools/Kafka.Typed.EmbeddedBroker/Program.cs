@@ -6,9 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Kafka.Typed.EmbeddedBroker;
 
 /// <summary>
-/// <c>serve [--brokers N] [--topic name:partitions[:replication]]...</c>: starts an embedded
+/// <c>serve [--brokers N] [--topic name:partitions[:replication]]... [--control stdin]</c>: starts an embedded
 /// cluster, prints one <c>BOOTSTRAP_SERVERS=…</c> line to stdout, logs to stderr and runs until
-/// SIGTERM or SIGINT, then shuts the cluster down and exits 0. Bad arguments exit 2.
+/// SIGTERM or SIGINT (or, with <c>--control stdin</c>, until stdin ends or says <c>stop</c>), then shuts the
+/// cluster down and exits 0. Bad arguments exit 2.
 /// </summary>
 internal static class Program
 {
@@ -18,6 +19,7 @@ internal static class Program
 
     private const string Usage = """
         Usage: Kafka.Typed.EmbeddedBroker serve [--brokers N] [--topic NAME:PARTITIONS[:REPLICATION]]... [--debug CONTEXTS]
+                                                [--group-session-timeout-ms MS] [--group-heartbeat-ms MS] [--control stdin]
 
         Starts an embedded Kafka cluster (librdkafka's mock brokers on 127.0.0.1), prints
           BOOTSTRAP_SERVERS=host:port,...
@@ -26,7 +28,12 @@ internal static class Program
           --brokers N       number of brokers, 1 to 16 (default 3)
           --topic T:P[:R]   create topic T with P partitions and replication factor R (default 1); repeatable
           --debug CONTEXTS  librdkafka debug contexts for the brokers' log (e.g. mock)
-        """;
+          --group-session-timeout-ms MS, --group-heartbeat-ms MS
+                            session timeout and heartbeat interval the brokers give KIP-848 consumers
+                            (group.protocol=consumer); default: librdkafka's mock defaults
+          --control stdin   read commands from stdin, one a line, and answer each with one line on stdout,
+                            "ok" or "error: <reason>"; the end of stdin stops the brokers as SIGTERM does:
+        """ + ControlChannel.Help;
 
     public static int Main(string[] args)
     {
@@ -60,6 +67,8 @@ internal static class Program
                 BrokerCount = options.Brokers,
                 LoggerFactory = loggerFactory,
                 DebugContexts = options.Debug,
+                ConsumerGroupSessionTimeout = options.GroupSessionTimeout,
+                ConsumerGroupHeartbeatInterval = options.GroupHeartbeatInterval,
             }))
             {
                 foreach (var (name, partitions, replication) in options.Topics)
@@ -82,8 +91,10 @@ internal static class Program
                 Console.Out.Flush();
                 logger.LogInformation("Serving; send SIGTERM or SIGINT (Ctrl+C) to stop");
 
+                var control = options.ControlStdin ? ControlChannel.Start(cluster, Console.In, Console.Out, logger, stop.Set) : null;
                 stop.Wait();
                 logger.LogInformation("Stopping");
+                control?.Close(); // No command runs once this returns: the cluster can go.
             }
 
             return ExitOk;
@@ -151,6 +162,32 @@ internal static class Program
                 case "--debug":
                     options.Debug = value;
                     break;
+                case "--group-session-timeout-ms" or "--group-heartbeat-ms":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) || ms < 1)
+                    {
+                        error = $"{arg} must be a positive number of milliseconds, not '{value}'";
+                        return false;
+                    }
+
+                    if (arg == "--group-session-timeout-ms")
+                    {
+                        options.GroupSessionTimeout = TimeSpan.FromMilliseconds(ms);
+                    }
+                    else
+                    {
+                        options.GroupHeartbeatInterval = TimeSpan.FromMilliseconds(ms);
+                    }
+
+                    break;
+                case "--control":
+                    if (value != "stdin")
+                    {
+                        error = $"--control must be 'stdin', not '{value}'";
+                        return false;
+                    }
+
+                    options.ControlStdin = true;
+                    break;
                 default:
                     error = $"unknown option '{arg}'";
                     return false;
@@ -174,5 +211,11 @@ internal static class Program
         public List<(string Name, int Partitions, int Replication)> Topics { get; } = [];
 
         public string? Debug { get; set; }
+
+        public TimeSpan? GroupSessionTimeout { get; set; }
+
+        public TimeSpan? GroupHeartbeatInterval { get; set; }
+
+        public bool ControlStdin { get; set; }
     }
 }

@@ -1,256 +1,245 @@
-// Soak harness: a producer, a consumer group whose members crash and restart, and periodic broker faults, for a
-// given duration; then it drains and prints produced, handled, duplicates, lost and dead-lettered counts.
+// Soak: consumer group members as separate processes, SIGKILLed at random and restarted, against the embedded broker
+// run by the serve tool in its own process (brokers taken down and up through its control channel), for each group
+// protocol and handler mode. A message counts as done only once its offset is committed: at the end the group's
+// committed offsets are read from the brokers and every id below them must be in a member's handled file (written
+// before the handler returned) or, for a poison message, in the dead-letter topic. Duplicates are counted and set
+// against what the killed members had handled but not committed when they were killed.
 //
-//   dotnet run -c Release --project tools/Kafka.Typed.Soak -- --duration 60 --rate 5000 --fault-every 5
+//   dotnet run -c Release --project tools/Kafka.Typed.Soak -- --messages 30000
 //
-// Exit code 0 when nothing was lost, 1 otherwise, 2 for bad arguments.
-using System.Collections.Concurrent;
-using System.Diagnostics;
+// Exit code 0: nothing lost and duplicates within the bound in every run; 1: something lost (or not committed, or
+// corrupt); 3: nothing lost, but more duplicates than the bound; 2: bad arguments.
 using System.Globalization;
-using System.Text;
-using Kafka.Typed;
-using Kafka.Typed.Testing;
+using System.Runtime.InteropServices;
+using Kafka.Typed.Soak;
 
-var settings = Settings.Parse(args);
+if (args is ["member", ..])
+{
+    var member = SoakSettings.ParseMember(args[1..], out var memberError);
+    if (member is null)
+    {
+        Console.Error.WriteLine($"member: {memberError}");
+        return 2;
+    }
+
+    return await Member.RunAsync(member);
+}
+
+var settings = SoakSettings.Parse(args, out var error);
 if (settings is null)
 {
-    Console.Error.WriteLine("usage: soak [--duration SECONDS (60)] [--rate MSGS_PER_S (5000)] [--partitions N (12)] [--members N (3)] [--fault-every SECONDS (5)] [--poison-every N (1000)] [--seed N]");
+    Console.Error.WriteLine($"error: {error}");
+    Console.Error.WriteLine(SoakSettings.Usage);
     return 2;
 }
 
-const string Topic = "soak";
-var random = new Random(settings.Seed);
-var watch = Stopwatch.StartNew();
-using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions
+Directory.CreateDirectory(settings.WorkDir);
+var deadline = DateTime.UtcNow.AddMinutes(settings.MaxMinutes);
+Console.WriteLine($"soak: {settings}");
+Console.WriteLine($"soak: files and logs in {settings.WorkDir}");
+using var log = new LineLog(Path.Combine(settings.WorkDir, "soak.log"));
+using var cancel = new CancellationTokenSource();
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
 {
-    BrokerCount = 3,
-    ConsumerGroupHeartbeatInterval = TimeSpan.FromMilliseconds(250),
-    ConsumerGroupSessionTimeout = TimeSpan.FromSeconds(3),
+    c.Cancel = true;
+    cancel.Cancel();
+    Console.Error.WriteLine("soak: interrupted; finishing the current run's checks and stopping");
 });
-cluster.CreateTopic(Topic, settings.Partitions, replicationFactor: 3);
-cluster.CreateTopic(Topic + ".dlq", 1);
-var app = new KafkaAppConfig("soak", "local", cluster.BootstrapServers);
 
-var handled = new ConcurrentDictionary<long, int>();
-long produced = 0, reportedOk = 0, reportedFailed = 0;
-var consumerOptions = new ConsumerOptions
+var results = new List<RunResult>();
+var combos = settings.Protocols.SelectMany(p => settings.Handlers.Select(h => (Protocol: p, Async: h))).ToList();
+using (var broker = await BrokerProcess.StartAsync(3, settings.Kip848SessionMs, 250, log))
 {
-    GroupId = "soak-group",
-    MaxRetries = 2,
-    Backoff = new RetryBackoff { InitialDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200) },
-    CommitInterval = TimeSpan.FromMilliseconds(500),
-    ShutdownTimeout = TimeSpan.FromSeconds(5),
-    Settings = new Dictionary<string, string> { ["group.protocol"] = "consumer" },
-};
-MessageHandler handler = (message, _) =>
-{
-    var id = long.Parse(message.ValueAsString!, CultureInfo.InvariantCulture);
-    if (id % settings.PoisonEvery == 0)
+    Console.WriteLine($"soak: brokers at {broker.BootstrapServers}");
+    for (var i = 0; i < combos.Count; i++)
     {
-        throw new InvalidOperationException($"poison message {id}");
-    }
-
-    handled.AddOrUpdate(id, 1, (_, n) => n + 1);
-    return Task.CompletedTask;
-};
-
-var members = new List<Member>();
-Member StartMember()
-{
-    var group = new ConsumerGroup(app, [Topic], handler, consumerOptions);
-    var stop = new CancellationTokenSource();
-    return new Member(group, stop, group.ConsumeAsync(stop.Token));
-}
-
-for (var i = 0; i < settings.Members; i++)
-{
-    members.Add(StartMember());
-}
-
-var crashes = 0;
-var faults = new List<string>();
-using var producing = new CancellationTokenSource(TimeSpan.FromSeconds(settings.DurationSeconds));
-var producer = new AsyncProducer(app, r =>
-{
-    if (r.IsSuccess)
-    {
-        Interlocked.Increment(ref reportedOk);
-    }
-    else
-    {
-        Interlocked.Increment(ref reportedFailed);
-    }
-});
-var listen = producer.ListenAsync(CancellationToken.None);
-var produceLoop = Task.Run(async () =>
-{
-    var perTick = Math.Max(1, settings.Rate / 100);
-    while (!producing.IsCancellationRequested)
-    {
-        var tick = Stopwatch.StartNew();
-        for (var i = 0; i < perTick; i++)
+        if (cancel.IsCancellationRequested || DateTime.UtcNow >= deadline)
         {
-            var id = Interlocked.Increment(ref produced) - 1;
-            await producer.SendAsync(Topic, Encoding.ASCII.GetBytes(id.ToString(CultureInfo.InvariantCulture)), Encoding.ASCII.GetBytes((id % 1024).ToString(CultureInfo.InvariantCulture)));
+            Console.WriteLine($"soak: no time left for {combos.Count - i} run(s)");
+            break;
         }
 
-        var wait = TimeSpan.FromMilliseconds(10) - tick.Elapsed;
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait);
-        }
-    }
-});
-
-// Faults, in turn: a member crashes (and a new one replaces it), one broker goes down, all brokers go down, latency.
-var faultStep = 0;
-while (!producing.IsCancellationRequested)
-{
-    try
-    {
-        await Task.Delay(TimeSpan.FromSeconds(settings.FaultEverySeconds), producing.Token);
-    }
-    catch (OperationCanceledException)
-    {
-        break;
-    }
-
-    switch (faultStep++ % 4)
-    {
-        case 0:
-            var victim = members[random.Next(members.Count)];
-            await CrashAsync(victim);
-            members.Remove(victim);
-            members.Add(StartMember());
-            crashes++;
-            faults.Add($"{watch.Elapsed.TotalSeconds:0}s member crash");
-            break;
-        case 1:
-            var broker = random.Next(1, 4);
-            cluster.SetBrokerDown(broker);
-            await Task.Delay(1000);
-            cluster.SetBrokerUp(broker);
-            faults.Add($"{watch.Elapsed.TotalSeconds:0}s broker {broker} down 1 s");
-            break;
-        case 2:
-            cluster.SetAllBrokersDown();
-            await Task.Delay(2000);
-            cluster.SetAllBrokersUp();
-            faults.Add($"{watch.Elapsed.TotalSeconds:0}s all brokers down 2 s");
-            break;
-        default:
-            cluster.SetBrokerLatency(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(1000);
-            cluster.SetBrokerLatency(TimeSpan.Zero);
-            faults.Add($"{watch.Elapsed.TotalSeconds:0}s +100 ms latency 1 s");
-            break;
-    }
-
-    Console.WriteLine($"[{watch.Elapsed.TotalSeconds,5:0.0}s] {faults[^1]}; produced {Interlocked.Read(ref produced)}, handled {handled.Count}");
-}
-
-await produceLoop;
-await producer.DisposeAsync();
-await listen;
-
-// Drain: wait until every non-poison id was handled, or 60 s.
-var total = Interlocked.Read(ref produced);
-var poison = total == 0 ? 0 : ((total - 1) / settings.PoisonEvery) + 1;
-var expected = total - poison;
-var drainDeadline = DateTime.UtcNow.AddSeconds(60);
-while (handled.Count < expected && DateTime.UtcNow < drainDeadline)
-{
-    await Task.Delay(100);
-}
-
-foreach (var member in members)
-{
-    await member.Stop.CancelAsync();
-    await member.Run;
-}
-
-var deadLettered = CountDeadLetters(cluster, Topic + ".dlq", poison);
-var lost = 0L;
-for (var id = 0L; id < total; id++)
-{
-    if (id % settings.PoisonEvery != 0 && !handled.ContainsKey(id))
-    {
-        lost++;
+        // Each remaining run gets an equal share of the time left.
+        var runDeadline = DateTime.UtcNow + ((deadline - DateTime.UtcNow) / (combos.Count - i));
+        var run = new Orchestrator(settings, broker, log, combos[i].Protocol, combos[i].Async, i);
+        var result = await run.RunAsync(runDeadline);
+        results.Add(result);
+        Print(result);
     }
 }
 
-var duplicates = handled.Values.Sum(n => (long)n - 1);
 Console.WriteLine();
-Console.WriteLine($"duration        {watch.Elapsed.TotalSeconds:0.0} s ({settings.DurationSeconds} s producing at ≤ {settings.Rate}/s, {settings.Partitions} partitions, {settings.Members} members)");
-Console.WriteLine($"faults          {faults.Count} ({crashes} member crashes)");
-Console.WriteLine($"produced        {total} ({Interlocked.Read(ref reportedOk)} acknowledged, {Interlocked.Read(ref reportedFailed)} failed)");
-Console.WriteLine($"handled         {handled.Count} distinct of {expected} expected");
-Console.WriteLine($"duplicates      {duplicates}");
-Console.WriteLine($"lost            {lost}");
-Console.WriteLine($"dead-lettered   {deadLettered} distinct of {poison} poison messages");
-Console.WriteLine(lost == 0 && deadLettered == poison ? "OK" : "FAILED");
-return lost == 0 && deadLettered == poison ? 0 : 1;
-
-static async Task CrashAsync(Member member)
+Console.WriteLine("| protocol / handler | acknowledged | log records (written twice) | committed = done | lost | kills | broker faults | duplicates | bound: uncommitted at kills | duplicates after kills / after hand-overs | commits failed | poison → dead-lettered | time |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+foreach (var r in results)
 {
-    // As if the process died: handlers abandoned, nothing more stored or committed, no leaving the group.
-    member.Group.Crash();
-    await member.Run;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {r.Name} | {r.Produced:N0} | {r.Done + r.NotDone:N0} ({r.WrittenTwice}) | {r.Done:N0} | {r.Lost} | {r.Kills} | {r.BrokerFaults} | {r.Duplicates:N0} | {r.KillBound:N0} | {r.DuplicatesAfterKills:N0} / {r.DuplicatesOther:N0} | {r.RefusedCommits} | {r.Poison} → {r.DeadLettered} | {r.Elapsed.TotalSeconds:0} s |"));
 }
 
-static long CountDeadLetters(EmbeddedKafkaCluster cluster, string topic, long expected)
+var allSafe = results.Count == combos.Count && results.All(r => r.NothingLost);
+var allBounded = results.All(r => r.WithinBound);
+Console.WriteLine(allSafe && allBounded ? "OK" : allSafe ? "NOTHING LOST, DUPLICATES OVER THE BOUND" : "FAILED");
+return allSafe ? (allBounded ? 0 : 3) : 1;
+
+static void Print(RunResult r)
 {
-    var ids = new ConcurrentDictionary<string, bool>();
-    var group = new ConsumerGroup(new KafkaAppConfig("soak", "dlq-reader", cluster.BootstrapServers), [topic], (m, _) =>
+    Console.WriteLine($"  {r.Name}: {r.Elapsed.TotalSeconds:0.0} s");
+    Console.WriteLine($"    produced          {r.Produced} acknowledged, {r.ProduceFailed} failed");
+    Console.WriteLine($"    committed (done)  {r.Done}; not committed at the end {r.NotDone}");
+    Console.WriteLine($"    lost              {r.Lost}");
+    Console.WriteLine($"    handled           {r.Handled} handlings");
+    Console.WriteLine($"    kills             {r.Kills} SIGKILLs ({r.KillsWithoutSnapshot} without an offsets snapshot; slowest snapshot {r.SlowestSnapshot.TotalMilliseconds:0} ms)");
+    Console.WriteLine($"    broker faults     {r.BrokerFaults}");
+    Console.WriteLine($"    commits failed    {r.RefusedCommits} (\"commit failed\" warnings from members)");
+    Console.WriteLine($"    duplicates        {r.Duplicates} (bound: {r.KillBound} handled but uncommitted when killed; {r.DuplicatesAfterKills} follow a kill, {r.DuplicatesOther} follow a handover without a kill)");
+    Console.WriteLine($"    dead letters      {r.DeadLettered} distinct of {r.Poison} poison messages, {r.DeadLetterDuplicates} written twice");
+    foreach (var kill in r.KillDetails)
     {
-        ids[m.ValueAsString ?? ""] = true;
-        return Task.CompletedTask;
-    }, new ConsumerOptions { GroupId = "soak-dlq-reader", FailurePolicy = FailurePolicy.Skip, Settings = new Dictionary<string, string> { ["group.protocol"] = "consumer" } });
-    using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-    var run = group.ConsumeAsync(stop.Token);
-    while (ids.Count < expected && !stop.IsCancellationRequested)
-    {
-        Thread.Sleep(50);
+        Console.WriteLine($"      {kill}");
     }
 
-    stop.Cancel();
-    run.GetAwaiter().GetResult();
-    return ids.Count;
+    Console.WriteLine($"    log               {r.WrittenTwice} records written twice by the brokers (retried batches the mock does not deduplicate), {r.RetentionDropped} dropped by retention");
+    Console.WriteLine($"    corrupt           {r.Mismatches} handled records that do not match the log");
+    foreach (var problem in r.Problems)
+    {
+        Console.WriteLine($"    problem: {problem}");
+    }
+
+    Console.WriteLine($"    => {(r.NothingLost ? "nothing lost" : "FAILED")}; duplicates {(r.WithinBound ? "within" : "OVER")} the bound");
 }
 
-internal sealed record Member(ConsumerGroup Group, CancellationTokenSource Stop, Task Run);
-
-internal sealed record Settings(int DurationSeconds, int Rate, int Partitions, int Members, int FaultEverySeconds, long PoisonEvery, int Seed)
+internal sealed record SoakSettings(
+    int Messages,
+    int Rate,
+    int Partitions,
+    int Members,
+    int Parallelism,
+    IReadOnlyList<GroupProtocol> Protocols,
+    IReadOnlyList<bool> Handlers,
+    long PoisonEvery,
+    int CommitIntervalMs,
+    int ChaosMinMs,
+    int ChaosMaxMs,
+    int Kip848SessionMs,
+    int MaxMinutes,
+    int Seed,
+    string WorkDir,
+    long LoseEvery)
 {
-    public static Settings? Parse(string[] args)
+    public const string Usage = """
+        usage: soak [--messages N (30000, per run)] [--rate MSGS_PER_S (10000)] [--partitions N (24)] [--members N (3)]
+                    [--parallelism N (2)] [--protocols eager,cooperative,consumer] [--handlers sync,async]
+                    [--poison-every N (1000)] [--commit-interval-ms N (1000)] [--chaos-ms MIN:MAX (1500:4000)]
+                    [--kip848-session-ms N (3000)] [--max-minutes N (40)] [--seed N (42)] [--work-dir DIR]
+                    [--self-test-lose-every N: members skip recording ids with id % N == 1, which the check must report lost]
+        One run per protocol and handler mode. Exit 0: nothing lost, duplicates within the bound; 1: loss; 3: over the bound.
+        """;
+
+    public override string ToString() =>
+        $"{Messages} messages per run at ≤ {Rate}/s, {Partitions} partitions, {Members} member processes, MaxDegreeOfParallelism {Parallelism}, " +
+        $"protocols {string.Join(",", Protocols).ToLowerInvariant()}, handlers {string.Join(",", Handlers.Select(a => a ? "async" : "sync"))}, " +
+        $"poison every {PoisonEvery}, commit every {CommitIntervalMs} ms, a fault every {ChaosMinMs}–{ChaosMaxMs} ms, " +
+        $"KIP-848 session {Kip848SessionMs} ms, at most {MaxMinutes} min, seed {Seed}" +
+        (LoseEvery > 0 ? $"; SELF-TEST: members skip recording ids with id % {LoseEvery} == 1" : "");
+
+    public static SoakSettings? Parse(string[] args, out string error)
     {
-        var s = new Settings(60, 5000, 12, 3, 5, 1000, 42);
-        for (var i = 0; i < args.Length; i++)
+        var s = new SoakSettings(30_000, 10_000, 24, 3, 2, [GroupProtocol.Eager, GroupProtocol.Cooperative, GroupProtocol.Consumer], [false, true],
+            1000, 1000, 1500, 4000, 3000, 40, 42, Path.Combine(Path.GetTempPath(), $"kafka-typed-soak-{Environment.ProcessId}"), 0);
+        error = "";
+        for (var i = 0; i < args.Length; i += 2)
         {
-            if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var v) || v <= 0)
+            if (i + 1 >= args.Length)
             {
+                error = $"{args[i]} needs a value";
                 return null;
             }
 
-            s = args[i] switch
+            var (name, value) = (args[i], args[i + 1]);
+            int Number(int min, int max)
             {
-                "--duration" => s with { DurationSeconds = v },
-                "--rate" => s with { Rate = v },
-                "--partitions" => s with { Partitions = v },
-                "--members" => s with { Members = v },
-                "--fault-every" => s with { FaultEverySeconds = v },
-                "--poison-every" => s with { PoisonEvery = v },
-                "--seed" => s with { Seed = v },
-                _ => null,
-            };
-            if (s is null)
-            {
-                return null;
+                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
+                {
+                    throw new FormatException($"{name} must be a whole number from {min} to {max}, not '{value}'");
+                }
+
+                return n;
             }
 
-            i++;
+            try
+            {
+                s = name switch
+                {
+                    "--messages" => s with { Messages = Number(1, 50_000_000) },
+                    "--rate" => s with { Rate = Number(100, 1_000_000) },
+                    "--partitions" => s with { Partitions = Number(1, 1000) },
+                    "--members" => s with { Members = Number(1, 32) },
+                    "--parallelism" => s with { Parallelism = Number(1, 1024) },
+                    "--poison-every" => s with { PoisonEvery = Number(2, int.MaxValue) },
+                    "--commit-interval-ms" => s with { CommitIntervalMs = Number(10, 600_000) },
+                    "--kip848-session-ms" => s with { Kip848SessionMs = Number(500, 600_000) },
+                    "--max-minutes" => s with { MaxMinutes = Number(1, 24 * 60) },
+                    "--seed" => s with { Seed = Number(0, int.MaxValue) },
+                    "--self-test-lose-every" => s with { LoseEvery = Number(2, int.MaxValue) },
+                    "--work-dir" => s with { WorkDir = Path.GetFullPath(value) },
+                    "--chaos-ms" => value.Split(':') is [var lo, var hi] &&
+                                    int.TryParse(lo, NumberStyles.None, CultureInfo.InvariantCulture, out var min) &&
+                                    int.TryParse(hi, NumberStyles.None, CultureInfo.InvariantCulture, out var max) && min >= 100 && max >= min
+                        ? s with { ChaosMinMs = min, ChaosMaxMs = max }
+                        : throw new FormatException($"--chaos-ms must be MIN:MAX milliseconds, 100 ≤ MIN ≤ MAX, not '{value}'"),
+                    "--protocols" => s with { Protocols = value.Split(',').Select(p => p switch
+                    {
+                        "eager" => GroupProtocol.Eager,
+                        "cooperative" => GroupProtocol.Cooperative,
+                        "consumer" => GroupProtocol.Consumer,
+                        _ => throw new FormatException($"--protocols takes eager, cooperative and consumer (KIP-848), not '{p}'"),
+                    }).Distinct().ToList() },
+                    "--handlers" => s with { Handlers = value.Split(',').Select(h => h switch
+                    {
+                        "sync" => false,
+                        "async" => true,
+                        _ => throw new FormatException($"--handlers takes sync and async, not '{h}'"),
+                    }).Distinct().ToList() },
+                    _ => throw new FormatException($"unknown option '{name}'"),
+                };
+            }
+            catch (FormatException ex)
+            {
+                error = ex.Message;
+                return null;
+            }
+        }
+
+        if ((long)s.Messages / s.Partitions > 80_000)
+        {
+            // The embedded broker keeps about 5 MiB (and at most 100,000 batches) a partition and silently drops older data.
+            error = $"{s.Messages} messages over {s.Partitions} partitions is over 80,000 a partition, more than the embedded broker keeps; add partitions";
+            return null;
         }
 
         return s;
+    }
+
+    public static MemberSettings? ParseMember(string[] args, out string error)
+    {
+        error = "";
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            map[args[i]] = args[i + 1];
+        }
+
+        string[] required = ["--bootstrap", "--topic", "--group", "--protocol", "--handler", "--parallelism", "--poison-every", "--commit-interval-ms", "--out", "--lose-every"];
+        if (args.Length % 2 != 0 || required.FirstOrDefault(k => !map.ContainsKey(k)) is { } missing && missing is not null)
+        {
+            error = $"member mode needs {string.Join(" ", required)}";
+            return null;
+        }
+
+        return new MemberSettings(map["--bootstrap"], map["--topic"], map["--group"],
+            Enum.Parse<GroupProtocol>(map["--protocol"], ignoreCase: true), map["--handler"] == "async",
+            int.Parse(map["--parallelism"], CultureInfo.InvariantCulture), long.Parse(map["--poison-every"], CultureInfo.InvariantCulture),
+            int.Parse(map["--commit-interval-ms"], CultureInfo.InvariantCulture), map["--out"], long.Parse(map["--lose-every"], CultureInfo.InvariantCulture));
     }
 }
