@@ -127,7 +127,7 @@ internal sealed class ConsumeSession
                 // producer's fatal error (a sequence desynchronisation, say) would fail every later write and stall every
                 // partition with a poison message for good. A retried write may duplicate a dead letter; none is lost.
                 new ProducerOptions { Tls = Options.Tls, Sasl = Options.Sasl, FlushFrequency = TimeSpan.Zero, AutoCreateTopics = true, EnableIdempotence = false },
-                Logger);
+                Group.DeadLetterLogger);
         }
 
         try

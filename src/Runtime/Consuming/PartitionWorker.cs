@@ -530,7 +530,8 @@ internal sealed class PartitionWorker
                     KafkaTelemetry.Skipped.Add(1, Tags(record.Topic));
                 }
 
-                Log.Skipped(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempt, Payload(record));
+                Log.Skipped(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempt, LogText(failure), Payload(record));
+                Log.HandlerFailureDetail(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, "skipped");
                 return true;
             }
 
@@ -615,14 +616,17 @@ internal sealed class PartitionWorker
                     Log.DeadLetterWriteRecovered(_session.Logger, topic, record.Topic, record.Partition.Value, record.Offset.Value, failures, (long)Stopwatch.GetElapsedTime(blockedSince).TotalMilliseconds);
                 }
 
+                // One line at error level; the stack trace only at debug level.
                 if (tooLarge is not null)
                 {
-                    Log.DeadLetteredReference(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempts, failure.Message, DeadLetterRecord.Size(record), topic, tooLarge.ErrorCode, tooLarge.Reason, result.Partition, result.Offset);
+                    Log.DeadLetteredReference(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempts, LogText(failure), DeadLetterRecord.Size(record), topic, tooLarge.ErrorCode, tooLarge.Reason, result.Partition, result.Offset);
                 }
                 else
                 {
-                    Log.DeadLettered(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempts, topic, result.Partition, result.Offset, Payload(record));
+                    Log.DeadLettered(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempts, LogText(failure), topic, result.Partition, result.Offset, Payload(record));
                 }
+
+                Log.HandlerFailureDetail(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, "dead-lettered");
 
                 return true;
             }
@@ -736,6 +740,14 @@ internal sealed class PartitionWorker
             { SemConv.PartitionId, _partitionId },
             _session.GroupTag,
         };
+
+    /// <summary>An exception as one log-line fragment: its type and message, the message cut at 4,096 characters.</summary>
+    private static string LogText(Exception failure)
+    {
+        const int max = DeadLetterHeaders.MaxErrorBytes;
+        var message = failure.Message.Length > max ? string.Concat(failure.Message.AsSpan(0, max), DeadLetterHeaders.TruncationMarker) : failure.Message;
+        return $"{failure.GetType().FullName}: {message}";
+    }
 
     private string Payload(ConsumeResult<byte[]?, byte[]?> record)
         => _session.Options.DisablePayloadLogging ? string.Empty : $" (key: {Preview(record.Message.Key)}, value: {Preview(record.Message.Value)})";
