@@ -263,8 +263,18 @@ internal sealed class ConsumeSession
                         break;
                     }
 
-                    // An undecodable record at the protocol level (or a transient error): log and keep polling.
-                    Log.ConsumerError(Logger, Group.GroupId, $"{e.Error.Code}: {e.Error.Reason} at {e.ConsumerRecord?.TopicPartitionOffset}");
+                    if (UnreadableRecord.From(e) is { } unreadable && FindWorker(unreadable) is { } owner)
+                    {
+                        // A batch librdkafka cannot read: it goes to the partition's worker in order, which holds the
+                        // partition there (visibly) until librdkafka moves past it, then dead-letters (or skips) the range.
+                        _batch.Add(unreadable);
+                        owner.HasCollected = true;
+                    }
+                    else
+                    {
+                        // A transient error: log and keep polling.
+                        Log.ConsumerError(Logger, Group.GroupId, $"{e.Error.Code}: {e.Error.Reason} at {e.ConsumerRecord?.TopicPartitionOffset}");
+                    }
                 }
                 finally
                 {

@@ -43,7 +43,8 @@ internal sealed class PartitionWorker
     private volatile bool _isPaused;
     private long _lastDone = -1;
     private long _lastStored = -1;
-    private volatile Stall? _stall; // replaced as a whole when a stall begins, changes or ends (never per message)
+    private volatile Stall? _stall;
+    private volatile UnreadableRecord? _unreadable; // an unreadable batch the partition is held at (see UnreadableRecord) // replaced as a whole when a stall begins, changes or ends (never per message)
 
     public PartitionWorker(ConsumeSession session, TopicPartition partition)
     {
@@ -73,7 +74,7 @@ internal sealed class PartitionWorker
     /// <summary>Poll thread only: whether librdkafka's pause state of a newly assigned partition is still unknown (it may keep a pause from an earlier assignment); the first pause update then applies the wanted state either way.</summary>
     public bool PauseUnknown { get; set; }
 
-    public bool WantsPause => _retrying || Volatile.Read(ref _queued) >= _highWatermark || (IsPaused && Volatile.Read(ref _queued) > _lowWatermark);
+    public bool WantsPause => _retrying || _unreadable is not null || Volatile.Read(ref _queued) >= _highWatermark || (IsPaused && Volatile.Read(ref _queued) > _lowWatermark);
 
     public int Queued => Volatile.Read(ref _queued);
 
@@ -93,10 +94,12 @@ internal sealed class PartitionWorker
 
     /// <summary>Records that the partition is stuck on <paramref name="offset"/> for <paramref name="kind"/>; the start time of a stall on the same message is kept.</summary>
     private void SetStall(PartitionStall kind, long? offset, Exception error)
+        => SetStall(kind, offset, error is ConsumeException consume ? $"{consume.Error.Code}: {consume.Error.Reason}" : $"{error.GetType().FullName}: {error.Message}");
+
+    private void SetStall(PartitionStall kind, long? offset, string reason)
     {
         var previous = _stall;
         var since = previous is not null && previous.Offset == offset ? previous.Since : _session.Options.TimeProvider.GetUtcNow();
-        var reason = $"{error.GetType().FullName}: {error.Message}";
         _stall = new Stall(kind, since, offset, reason.Length > MaxStallReason ? reason[..MaxStallReason] : reason);
     }
 
@@ -122,7 +125,7 @@ internal sealed class PartitionWorker
     {
         // Busy is raised before the worker dequeues and lowered only once everything it dequeued is finished, so "nothing
         // queued and not busy" means no earlier record of this partition is unfinished.
-        if (Volatile.Read(ref _queued) != 0 || _busy || _stop.IsCancellationRequested)
+        if (Volatile.Read(ref _queued) != 0 || _busy || _stop.IsCancellationRequested || _unreadable is not null)
         {
             return InlineOutcome.NotTaken;
         }
@@ -289,6 +292,17 @@ internal sealed class PartitionWorker
                     _session.RequestPauseUpdate(this);
                 }
 
+                if (record is UnreadableRecord unreadable)
+                {
+                    HoldAt(unreadable);
+                    continue;
+                }
+
+                if (_unreadable is not null)
+                {
+                    continue; // held at an unreadable batch: nothing after it is handled or stored
+                }
+
                 var first = Volatile.Read(ref _adopted);
                 if (first is not null && ReferenceEquals(first.Record, record))
                 {
@@ -339,6 +353,26 @@ internal sealed class PartitionWorker
                 _session.Released(left);
             }
         }
+    }
+
+    /// <summary>
+    /// An unreadable batch arrived in order: the partition stops there (reported once, paused, shown as
+    /// <see cref="PartitionStall.Unreadable"/>) and nothing at or after it is handled or stored until the partition is
+    /// reassigned. librdkafka 2.16 fetches such a batch again (decompression) or loses its place after it (a failed CRC
+    /// check makes it misread the rest of the response and reset the offset), so neither "skip" nor "dead-letter the
+    /// range" can be done safely here: the records stay in the topic and an operator decides.
+    /// </summary>
+    private void HoldAt(UnreadableRecord unreadable)
+    {
+        if (_unreadable is not null || Interlocked.Read(ref _lastDone) >= unreadable.Offset.Value)
+        {
+            return; // already held (librdkafka reported it again), or a report about offsets already handled
+        }
+
+        _unreadable = unreadable;
+        SetStall(PartitionStall.Unreadable, unreadable.Offset.Value, unreadable.Exception);
+        Log.UnreadableBatch(_session.Logger, unreadable.Topic, unreadable.Partition.Value, unreadable.Offset.Value, unreadable.Code, unreadable.Exception.Error.Reason);
+        _session.RequestPauseUpdate(this);
     }
 
     private bool RecordFault(Exception e)

@@ -56,6 +56,9 @@ internal static partial class Log
     [LoggerMessage(28, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s): {Error}; the record ({Size} bytes) is too large for {DeadLetterTopic} ({ErrorCode}: {Reason}), so a reference was dead-lettered instead (key and kt-dlq-* headers, no value) at [{DlqPartition}] @{DlqOffset}: read the original at its offset while the topic retains it")]
     public static partial void DeadLetteredReference(ILogger logger, string topic, int partition, long offset, int attempts, string error, long size, string deadLetterTopic, Confluent.Kafka.ErrorCode errorCode, string reason, int dlqPartition, long dlqOffset);
 
+    [LoggerMessage(40, LogLevel.Error, "Cannot read the record batch of {Topic} [{Partition}] at offset {Offset}: {ErrorCode}: {Reason}. The partition stops there (paused; nothing at or after it is handled or committed) until it is reassigned or the consumer restarts; an operator must repair the topic or move the group past the batch")]
+    public static partial void UnreadableBatch(ILogger logger, string topic, int partition, long offset, Confluent.Kafka.ErrorCode errorCode, string reason);
+
     [LoggerMessage(18, LogLevel.Warning, "Consumer group {GroupId}: {Error}")]
     public static partial void ConsumerError(ILogger logger, string groupId, string error);
 
