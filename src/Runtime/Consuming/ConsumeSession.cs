@@ -343,7 +343,7 @@ internal sealed class ConsumeSession
             worker.RequestStop(hard: true);
         }
 
-        Task.WhenAll(_workers.Values.Select(w => w.Completion)).Wait(HardStopGrace);
+        WaitQuietly(Task.WhenAll(_workers.Values.Select(w => w.Completion)), HardStopGrace);
         _workers.Clear();
         IndexWorkers();
         PublishAssigned();
@@ -636,7 +636,7 @@ internal sealed class ConsumeSession
     {
 
         var all = Task.WhenAll(stopping.Select(w => w.Completion));
-        if (!all.Wait(Options.ShutdownTimeout))
+        if (!WaitQuietly(all, Options.ShutdownTimeout))
         {
             Log.DrainTimedOut(Logger, Group.GroupId, (long)Options.ShutdownTimeout.TotalMilliseconds);
             foreach (var worker in stopping)
@@ -644,7 +644,7 @@ internal sealed class ConsumeSession
                 worker.RequestStop(hard: true);
             }
 
-            all.Wait(HardStopGrace);
+            WaitQuietly(all, HardStopGrace);
         }
 
         if (!commit)
@@ -686,6 +686,22 @@ internal sealed class ConsumeSession
         finally
         {
             activity?.Stop();
+        }
+    }
+
+    /// <summary>
+    /// Waits for workers to end; <see langword="true"/> when they did, also when one faulted (its fault was recorded in
+    /// the partition's status and logged; the others' progress is still committed and the consumer goes on).
+    /// </summary>
+    private static bool WaitQuietly(Task workers, TimeSpan timeout)
+    {
+        try
+        {
+            return workers.Wait(timeout);
+        }
+        catch (AggregateException)
+        {
+            return true;
         }
     }
 

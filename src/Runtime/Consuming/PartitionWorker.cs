@@ -378,6 +378,15 @@ internal sealed class PartitionWorker
     private bool RecordFault(Exception e)
     {
         SetStall(PartitionStall.Faulted, _stall?.Offset, e);
+        try
+        {
+            Log.WorkerFaulted(_session.Logger, e, Partition.Topic, Partition.Partition.Value);
+        }
+        catch (Exception)
+        {
+            // The logger may be what failed: the status still shows the fault.
+        }
+
         return false;
     }
 

@@ -59,6 +59,9 @@ internal static partial class Log
     [LoggerMessage(40, LogLevel.Error, "Cannot read the record batch of {Topic} [{Partition}] at offset {Offset}: {ErrorCode}: {Reason}. The partition stops there (paused; nothing at or after it is handled or committed) until it is reassigned or the consumer restarts; an operator must repair the topic or move the group past the batch")]
     public static partial void UnreadableBatch(ILogger logger, string topic, int partition, long offset, Confluent.Kafka.ErrorCode errorCode, string reason);
 
+    [LoggerMessage(43, LogLevel.Error, "The worker of {Topic} [{Partition}] failed outside the handler; the partition handles nothing more until it is reassigned (its unfinished messages are not committed and are delivered again)")]
+    public static partial void WorkerFaulted(ILogger logger, Exception exception, string topic, int partition);
+
     [LoggerMessage(18, LogLevel.Warning, "Consumer group {GroupId}: {Error}")]
     public static partial void ConsumerError(ILogger logger, string groupId, string error);
 
