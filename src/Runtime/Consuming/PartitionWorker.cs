@@ -27,7 +27,8 @@ internal sealed class PartitionWorker
 
     private readonly ConsumeSession _session;
     private readonly Channel<ConsumeResult<byte[]?, byte[]?>> _queue = Channel.CreateUnbounded<ConsumeResult<byte[]?, byte[]?>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly CancellationTokenSource _stop;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenRegistration _stopLink;
     private readonly CancellationTokenSource _hardStop = new();
     private readonly int _highWatermark;
     private readonly int _lowWatermark;
@@ -50,7 +51,9 @@ internal sealed class PartitionWorker
     {
         _session = session;
         Partition = partition;
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(session.Stopping);
+        // Linked to the session's stop by a registration that RequestStop removes: a linked token source would stay
+        // registered on the session (and alive) for the session's whole life, one per assignment.
+        _stopLink = session.Stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _stop);
         _highWatermark = session.Options.MaxBufferedMessagesPerPartition;
         _lowWatermark = Math.Max(0, _highWatermark / 2);
         _partitionId = partition.Partition.Value.ToString(CultureInfo.InvariantCulture);
@@ -223,6 +226,7 @@ internal sealed class PartitionWorker
     {
         _queue.Writer.TryComplete();
         _stop.Cancel();
+        _stopLink.Unregister();
         if (hard)
         {
             _hardStop.Cancel();
