@@ -137,10 +137,10 @@ public sealed class ConsumerOptions
     /// <summary>How often stored offsets are committed (<c>auto.commit.interval.ms</c>). Default 5 s.</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Group session timeout (<c>session.timeout.ms</c>); <see langword="null"/> keeps librdkafka's default (45 s).</summary>
+    /// <summary>Group session timeout (<c>session.timeout.ms</c>); <see langword="null"/> keeps librdkafka's default (45 s). Must be <see langword="null"/> with <c>group.protocol=consumer</c> (KIP-848), where the broker sets it.</summary>
     public TimeSpan? SessionTimeout { get; init; }
 
-    /// <summary>Heartbeat interval (<c>heartbeat.interval.ms</c>); <see langword="null"/> keeps librdkafka's default (3 s).</summary>
+    /// <summary>Heartbeat interval (<c>heartbeat.interval.ms</c>); <see langword="null"/> keeps librdkafka's default (3 s). Must be <see langword="null"/> with <c>group.protocol=consumer</c> (KIP-848), where the broker sets it.</summary>
     public TimeSpan? HeartbeatInterval { get; init; }
 
     /// <summary>How the process span relates to the producer's trace context. Default <see cref="TraceContextMode.Parent"/>.</summary>
@@ -218,6 +218,20 @@ public sealed class ConsumerOptions
         if (HeartbeatInterval is { } heartbeat)
         {
             ClientConfigBuilder.CheckRange(heartbeat, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1), "ConsumerOptions.HeartbeatInterval");
+        }
+
+        if (Settings is not null && Settings.TryGetValue("group.protocol", out var protocol) && string.Equals(protocol?.Trim(), "consumer", StringComparison.OrdinalIgnoreCase))
+        {
+            // KIP-848: the broker owns these (group.consumer.*); librdkafka refuses them naming its own keys.
+            if (SessionTimeout is { } kip848Session)
+            {
+                throw new KafkaConfigurationException("ConsumerOptions.SessionTimeout", kip848Session.ToString("c", System.Globalization.CultureInfo.InvariantCulture), "must be null with group.protocol=consumer (KIP-848): the broker sets the session timeout (its group.consumer.session.timeout.ms)");
+            }
+
+            if (HeartbeatInterval is { } kip848Heartbeat)
+            {
+                throw new KafkaConfigurationException("ConsumerOptions.HeartbeatInterval", kip848Heartbeat.ToString("c", System.Globalization.CultureInfo.InvariantCulture), "must be null with group.protocol=consumer (KIP-848): the broker sets the heartbeat interval (its group.consumer.heartbeat.interval.ms)");
+            }
         }
 
         if (TimeProvider is null)

@@ -127,7 +127,7 @@ internal sealed class ConsumeSession
                 // producer's fatal error (a sequence desynchronisation, say) would fail every later write and stall every
                 // partition with a poison message for good. A retried write may duplicate a dead letter; none is lost.
                 new ProducerOptions { Tls = Options.Tls, Sasl = Options.Sasl, FlushFrequency = TimeSpan.Zero, AutoCreateTopics = true, EnableIdempotence = false },
-                Logger);
+                Group.DeadLetterLogger);
         }
 
         try
@@ -263,8 +263,18 @@ internal sealed class ConsumeSession
                         break;
                     }
 
-                    // An undecodable record at the protocol level (or a transient error): log and keep polling.
-                    Log.ConsumerError(Logger, Group.GroupId, $"{e.Error.Code}: {e.Error.Reason} at {e.ConsumerRecord?.TopicPartitionOffset}");
+                    if (UnreadableRecord.From(e) is { } unreadable && FindWorker(unreadable) is { } owner)
+                    {
+                        // A batch librdkafka cannot read: it goes to the partition's worker in order, which holds the
+                        // partition there (visibly) until librdkafka moves past it, then dead-letters (or skips) the range.
+                        _batch.Add(unreadable);
+                        owner.HasCollected = true;
+                    }
+                    else
+                    {
+                        // A transient error: log and keep polling.
+                        Log.ConsumerError(Logger, Group.GroupId, $"{e.Error.Code}: {e.Error.Reason} at {e.ConsumerRecord?.TopicPartitionOffset}");
+                    }
                 }
                 finally
                 {
@@ -333,7 +343,7 @@ internal sealed class ConsumeSession
             worker.RequestStop(hard: true);
         }
 
-        Task.WhenAll(_workers.Values.Select(w => w.Completion)).Wait(HardStopGrace);
+        WaitQuietly(Task.WhenAll(_workers.Values.Select(w => w.Completion)), HardStopGrace);
         _workers.Clear();
         IndexWorkers();
         PublishAssigned();
@@ -626,7 +636,7 @@ internal sealed class ConsumeSession
     {
 
         var all = Task.WhenAll(stopping.Select(w => w.Completion));
-        if (!all.Wait(Options.ShutdownTimeout))
+        if (!WaitQuietly(all, Options.ShutdownTimeout))
         {
             Log.DrainTimedOut(Logger, Group.GroupId, (long)Options.ShutdownTimeout.TotalMilliseconds);
             foreach (var worker in stopping)
@@ -634,7 +644,7 @@ internal sealed class ConsumeSession
                 worker.RequestStop(hard: true);
             }
 
-            all.Wait(HardStopGrace);
+            WaitQuietly(all, HardStopGrace);
         }
 
         if (!commit)
@@ -676,6 +686,22 @@ internal sealed class ConsumeSession
         finally
         {
             activity?.Stop();
+        }
+    }
+
+    /// <summary>
+    /// Waits for workers to end; <see langword="true"/> when they did, also when one faulted (its fault was recorded in
+    /// the partition's status and logged; the others' progress is still committed and the consumer goes on).
+    /// </summary>
+    private static bool WaitQuietly(Task workers, TimeSpan timeout)
+    {
+        try
+        {
+            return workers.Wait(timeout);
+        }
+        catch (AggregateException)
+        {
+            return true;
         }
     }
 

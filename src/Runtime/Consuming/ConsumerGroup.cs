@@ -75,6 +75,7 @@ public sealed class ConsumerGroup
         Handler = handler;
         GroupId = Options.GroupId ?? app.DefaultGroupId;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConsumerGroup>();
+        DeadLetterLogger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(DeadLetterLogCategory);
         _state = new GroupState(ConsumerGroupState.NotStarted, Options.TimeProvider.GetUtcNow(), null);
 
         // Build (and throw away) a consumer now, so that librdkafka rejects bad raw settings at construction.
@@ -115,6 +116,11 @@ public sealed class ConsumerGroup
     internal MessageHandler Handler { get; }
 
     internal ILogger Logger { get; }
+
+    /// <summary>The log category of the dead-letter producer (its start, librdkafka's lines and its errors): <c>Kafka.Typed.ConsumerGroup.DeadLetterProducer</c>.</summary>
+    public const string DeadLetterLogCategory = "Kafka.Typed.ConsumerGroup.DeadLetterProducer";
+
+    internal ILogger DeadLetterLogger { get; }
 
     /// <summary>
     /// Joins the group and handles messages until <paramref name="cancellationToken"/> is cancelled; then finishes the

@@ -57,6 +57,14 @@ public enum PartitionStall
     DeadLetterBlocked,
 
     /// <summary>
+    /// librdkafka cannot read the record batch at <see cref="ConsumerPartitionStatus.StalledOffset"/> (it failed its CRC
+    /// check, cannot be decompressed, or has an unsupported format): the partition stops there, paused, and nothing at or
+    /// after the batch is handled or committed, so nothing is lost. It starts again at the batch when reassigned or
+    /// restarted. An operator must act: repair the topic, or move the group past the batch (commit a later offset).
+    /// </summary>
+    Unreadable,
+
+    /// <summary>
     /// The partition's worker ended with an unexpected error (a bug in Kafka.Typed or an exception from a logger or
     /// propagator outside the handler): the partition handles nothing more until it is reassigned; its unfinished
     /// messages are not committed and are delivered again to the next owner.

@@ -82,3 +82,32 @@ internal static class DeadLetterRecord
             or ErrorCode.InvalidRequiredAcks or ErrorCode.SaslAuthenticationFailed or ErrorCode.Local_Authentication
             or ErrorCode.MsgSizeTooLarge or ErrorCode.RecordListTooLarge;
 }
+
+/// <summary>
+/// A record batch librdkafka reported as unreadable (<see cref="ErrorCode.Local_BadMsg"/>: a failed CRC check,
+/// <see cref="ErrorCode.Local_BadCompression"/>, <see cref="ErrorCode.Local_NotImplemented"/>: an unsupported format or
+/// codec), at the offset of its first record, queued to the partition's worker in order like a record.
+/// </summary>
+/// <remarks>The worker stops the partition at it (see <see cref="PartitionStall.Unreadable"/>).</remarks>
+internal sealed class UnreadableRecord : ConsumeResult<byte[]?, byte[]?>
+{
+    private UnreadableRecord(TopicPartitionOffset at, ConsumeException error)
+    {
+        TopicPartitionOffset = at;
+        Message = new Message<byte[]?, byte[]?> { Key = null, Value = null, Headers = [], Timestamp = Timestamp.Default };
+        Exception = error;
+    }
+
+    /// <summary>librdkafka's report.</summary>
+    public ConsumeException Exception { get; }
+
+    /// <summary>The error code.</summary>
+    public ErrorCode Code => Exception.Error.Code;
+
+    /// <summary>An unreadable-batch record for <paramref name="e"/>, or <see langword="null"/> when it is not about a batch of one partition.</summary>
+    public static UnreadableRecord? From(ConsumeException e)
+        => e.Error.Code is ErrorCode.Local_BadMsg or ErrorCode.Local_BadCompression or ErrorCode.Local_NotImplemented
+           && e.ConsumerRecord?.TopicPartitionOffset is { Offset.Value: >= 0, Partition.Value: >= 0 } at && at.Topic is not null
+            ? new UnreadableRecord(at, e)
+            : null;
+}

@@ -27,7 +27,8 @@ internal sealed class PartitionWorker
 
     private readonly ConsumeSession _session;
     private readonly Channel<ConsumeResult<byte[]?, byte[]?>> _queue = Channel.CreateUnbounded<ConsumeResult<byte[]?, byte[]?>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly CancellationTokenSource _stop;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenRegistration _stopLink;
     private readonly CancellationTokenSource _hardStop = new();
     private readonly int _highWatermark;
     private readonly int _lowWatermark;
@@ -43,13 +44,16 @@ internal sealed class PartitionWorker
     private volatile bool _isPaused;
     private long _lastDone = -1;
     private long _lastStored = -1;
-    private volatile Stall? _stall; // replaced as a whole when a stall begins, changes or ends (never per message)
+    private volatile Stall? _stall;
+    private volatile UnreadableRecord? _unreadable; // an unreadable batch the partition is held at (see UnreadableRecord) // replaced as a whole when a stall begins, changes or ends (never per message)
 
     public PartitionWorker(ConsumeSession session, TopicPartition partition)
     {
         _session = session;
         Partition = partition;
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(session.Stopping);
+        // Linked to the session's stop by a registration that RequestStop removes: a linked token source would stay
+        // registered on the session (and alive) for the session's whole life, one per assignment.
+        _stopLink = session.Stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _stop);
         _highWatermark = session.Options.MaxBufferedMessagesPerPartition;
         _lowWatermark = Math.Max(0, _highWatermark / 2);
         _partitionId = partition.Partition.Value.ToString(CultureInfo.InvariantCulture);
@@ -73,7 +77,7 @@ internal sealed class PartitionWorker
     /// <summary>Poll thread only: whether librdkafka's pause state of a newly assigned partition is still unknown (it may keep a pause from an earlier assignment); the first pause update then applies the wanted state either way.</summary>
     public bool PauseUnknown { get; set; }
 
-    public bool WantsPause => _retrying || Volatile.Read(ref _queued) >= _highWatermark || (IsPaused && Volatile.Read(ref _queued) > _lowWatermark);
+    public bool WantsPause => _retrying || _unreadable is not null || Volatile.Read(ref _queued) >= _highWatermark || (IsPaused && Volatile.Read(ref _queued) > _lowWatermark);
 
     public int Queued => Volatile.Read(ref _queued);
 
@@ -93,10 +97,12 @@ internal sealed class PartitionWorker
 
     /// <summary>Records that the partition is stuck on <paramref name="offset"/> for <paramref name="kind"/>; the start time of a stall on the same message is kept.</summary>
     private void SetStall(PartitionStall kind, long? offset, Exception error)
+        => SetStall(kind, offset, error is ConsumeException consume ? $"{consume.Error.Code}: {consume.Error.Reason}" : $"{error.GetType().FullName}: {error.Message}");
+
+    private void SetStall(PartitionStall kind, long? offset, string reason)
     {
         var previous = _stall;
         var since = previous is not null && previous.Offset == offset ? previous.Since : _session.Options.TimeProvider.GetUtcNow();
-        var reason = $"{error.GetType().FullName}: {error.Message}";
         _stall = new Stall(kind, since, offset, reason.Length > MaxStallReason ? reason[..MaxStallReason] : reason);
     }
 
@@ -122,7 +128,7 @@ internal sealed class PartitionWorker
     {
         // Busy is raised before the worker dequeues and lowered only once everything it dequeued is finished, so "nothing
         // queued and not busy" means no earlier record of this partition is unfinished.
-        if (Volatile.Read(ref _queued) != 0 || _busy || _stop.IsCancellationRequested)
+        if (Volatile.Read(ref _queued) != 0 || _busy || _stop.IsCancellationRequested || _unreadable is not null)
         {
             return InlineOutcome.NotTaken;
         }
@@ -220,6 +226,7 @@ internal sealed class PartitionWorker
     {
         _queue.Writer.TryComplete();
         _stop.Cancel();
+        _stopLink.Unregister();
         if (hard)
         {
             _hardStop.Cancel();
@@ -289,6 +296,17 @@ internal sealed class PartitionWorker
                     _session.RequestPauseUpdate(this);
                 }
 
+                if (record is UnreadableRecord unreadable)
+                {
+                    HoldAt(unreadable);
+                    continue;
+                }
+
+                if (_unreadable is not null)
+                {
+                    continue; // held at an unreadable batch: nothing after it is handled or stored
+                }
+
                 var first = Volatile.Read(ref _adopted);
                 if (first is not null && ReferenceEquals(first.Record, record))
                 {
@@ -341,9 +359,38 @@ internal sealed class PartitionWorker
         }
     }
 
+    /// <summary>
+    /// An unreadable batch arrived in order: the partition stops there (reported once, paused, shown as
+    /// <see cref="PartitionStall.Unreadable"/>) and nothing at or after it is handled or stored until the partition is
+    /// reassigned. librdkafka 2.16 fetches such a batch again (decompression) or loses its place after it (a failed CRC
+    /// check makes it misread the rest of the response and reset the offset), so neither "skip" nor "dead-letter the
+    /// range" can be done safely here: the records stay in the topic and an operator decides.
+    /// </summary>
+    private void HoldAt(UnreadableRecord unreadable)
+    {
+        if (_unreadable is not null || Interlocked.Read(ref _lastDone) >= unreadable.Offset.Value)
+        {
+            return; // already held (librdkafka reported it again), or a report about offsets already handled
+        }
+
+        _unreadable = unreadable;
+        SetStall(PartitionStall.Unreadable, unreadable.Offset.Value, unreadable.Exception);
+        Log.UnreadableBatch(_session.Logger, unreadable.Topic, unreadable.Partition.Value, unreadable.Offset.Value, unreadable.Code, unreadable.Exception.Error.Reason);
+        _session.RequestPauseUpdate(this);
+    }
+
     private bool RecordFault(Exception e)
     {
         SetStall(PartitionStall.Faulted, _stall?.Offset, e);
+        try
+        {
+            Log.WorkerFaulted(_session.Logger, e, Partition.Topic, Partition.Partition.Value);
+        }
+        catch (Exception)
+        {
+            // The logger may be what failed: the status still shows the fault.
+        }
+
         return false;
     }
 
@@ -530,7 +577,8 @@ internal sealed class PartitionWorker
                     KafkaTelemetry.Skipped.Add(1, Tags(record.Topic));
                 }
 
-                Log.Skipped(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempt, Payload(record));
+                Log.Skipped(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempt, LogText(failure), Payload(record));
+                Log.HandlerFailureDetail(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, "skipped");
                 return true;
             }
 
@@ -615,14 +663,17 @@ internal sealed class PartitionWorker
                     Log.DeadLetterWriteRecovered(_session.Logger, topic, record.Topic, record.Partition.Value, record.Offset.Value, failures, (long)Stopwatch.GetElapsedTime(blockedSince).TotalMilliseconds);
                 }
 
+                // One line at error level; the stack trace only at debug level.
                 if (tooLarge is not null)
                 {
-                    Log.DeadLetteredReference(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempts, failure.Message, DeadLetterRecord.Size(record), topic, tooLarge.ErrorCode, tooLarge.Reason, result.Partition, result.Offset);
+                    Log.DeadLetteredReference(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempts, LogText(failure), DeadLetterRecord.Size(record), topic, tooLarge.ErrorCode, tooLarge.Reason, result.Partition, result.Offset);
                 }
                 else
                 {
-                    Log.DeadLettered(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempts, topic, result.Partition, result.Offset, Payload(record));
+                    Log.DeadLettered(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempts, LogText(failure), topic, result.Partition, result.Offset, Payload(record));
                 }
+
+                Log.HandlerFailureDetail(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, "dead-lettered");
 
                 return true;
             }
@@ -736,6 +787,14 @@ internal sealed class PartitionWorker
             { SemConv.PartitionId, _partitionId },
             _session.GroupTag,
         };
+
+    /// <summary>An exception as one log-line fragment: its type and message, the message cut at 4,096 characters.</summary>
+    private static string LogText(Exception failure)
+    {
+        const int max = DeadLetterHeaders.MaxErrorBytes;
+        var message = failure.Message.Length > max ? string.Concat(failure.Message.AsSpan(0, max), DeadLetterHeaders.TruncationMarker) : failure.Message;
+        return $"{failure.GetType().FullName}: {message}";
+    }
 
     private string Payload(ConsumeResult<byte[]?, byte[]?> record)
         => _session.Options.DisablePayloadLogging ? string.Empty : $" (key: {Preview(record.Message.Key)}, value: {Preview(record.Message.Value)})";

@@ -35,11 +35,14 @@ internal static partial class Log
     [LoggerMessage(25, LogLevel.Warning, "Unavailable while handling {Topic} [{Partition}] @{Offset} ({Outages} time(s) in a row); the partition waits {DelayMs} ms and tries again (not counted as an attempt of the message)")]
     public static partial void Unavailable(ILogger logger, Exception exception, string topic, int partition, long offset, int outages, long delayMs);
 
-    [LoggerMessage(15, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s); dead-lettered to {DeadLetterTopic} [{DlqPartition}] @{DlqOffset}{Payload}")]
-    public static partial void DeadLettered(ILogger logger, Exception exception, string topic, int partition, long offset, int attempts, string deadLetterTopic, int dlqPartition, long dlqOffset, string payload);
+    [LoggerMessage(15, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s): {Error}; dead-lettered to {DeadLetterTopic} [{DlqPartition}] @{DlqOffset}{Payload}")]
+    public static partial void DeadLettered(ILogger logger, string topic, int partition, long offset, int attempts, string error, string deadLetterTopic, int dlqPartition, long dlqOffset, string payload);
 
-    [LoggerMessage(16, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s); skipped (FailurePolicy.Skip){Payload}")]
-    public static partial void Skipped(ILogger logger, Exception exception, string topic, int partition, long offset, int attempts, string payload);
+    [LoggerMessage(16, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s): {Error}; skipped (FailurePolicy.Skip){Payload}")]
+    public static partial void Skipped(ILogger logger, string topic, int partition, long offset, int attempts, string error, string payload);
+
+    [LoggerMessage(29, LogLevel.Debug, "Handler failure for {Topic} [{Partition}] @{Offset} ({Outcome}), with its stack trace")]
+    public static partial void HandlerFailureDetail(ILogger logger, Exception exception, string topic, int partition, long offset, string outcome);
 
     [LoggerMessage(17, LogLevel.Error, "Dead-letter write to {DeadLetterTopic} for {Topic} [{Partition}] @{Offset} failed: {ErrorCode}: {Reason}; {Remedy}. The partition holds this message (not committed) and retries the write with backoff, first in {DelayMs} ms; further failures are logged at debug level, the stall shows in ConsumerGroup.GetStatus()")]
     public static partial void DeadLetterWriteFailed(ILogger logger, string deadLetterTopic, string topic, int partition, long offset, Confluent.Kafka.ErrorCode errorCode, string reason, string remedy, long delayMs);
@@ -52,6 +55,12 @@ internal static partial class Log
 
     [LoggerMessage(28, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s): {Error}; the record ({Size} bytes) is too large for {DeadLetterTopic} ({ErrorCode}: {Reason}), so a reference was dead-lettered instead (key and kt-dlq-* headers, no value) at [{DlqPartition}] @{DlqOffset}: read the original at its offset while the topic retains it")]
     public static partial void DeadLetteredReference(ILogger logger, string topic, int partition, long offset, int attempts, string error, long size, string deadLetterTopic, Confluent.Kafka.ErrorCode errorCode, string reason, int dlqPartition, long dlqOffset);
+
+    [LoggerMessage(40, LogLevel.Error, "Cannot read the record batch of {Topic} [{Partition}] at offset {Offset}: {ErrorCode}: {Reason}. The partition stops there (paused; nothing at or after it is handled or committed) until it is reassigned or the consumer restarts; an operator must repair the topic or move the group past the batch")]
+    public static partial void UnreadableBatch(ILogger logger, string topic, int partition, long offset, Confluent.Kafka.ErrorCode errorCode, string reason);
+
+    [LoggerMessage(43, LogLevel.Error, "The worker of {Topic} [{Partition}] failed outside the handler; the partition handles nothing more until it is reassigned (its unfinished messages are not committed and are delivered again)")]
+    public static partial void WorkerFaulted(ILogger logger, Exception exception, string topic, int partition);
 
     [LoggerMessage(18, LogLevel.Warning, "Consumer group {GroupId}: {Error}")]
     public static partial void ConsumerError(ILogger logger, string groupId, string error);
