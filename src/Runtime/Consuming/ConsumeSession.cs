@@ -319,19 +319,15 @@ internal sealed class ConsumeSession
     }
 
     /// <summary>
-    /// Runs when <see cref="ConsumerGroup.ConsumeAsync"/>'s token is cancelled: stops new work at once (see below). A handler that blocks on the poll thread
+    /// Runs when <see cref="ConsumerGroup.ConsumeAsync"/>'s token is cancelled. A handler that blocks on the poll thread
     /// (inline) keeps the poll loop from seeing the stop at all, so <see cref="Stop"/> could never cancel it: from
     /// <see cref="ConsumerOptions.ShutdownTimeout"/> on, a timer cancels the token of whatever inline call is running.
     /// </summary>
     private void OnStopRequested()
     {
-        _inlineWatchdog = new Timer(static s => ((ConsumeSession)s!)._inlineCall?.CancelHandler(), this, Options.ShutdownTimeout, InlineWatchdogPeriod);
-
         // No message may start once the stop is requested, also before the poll thread sees it (up to a poll timeout
-        // later, or a handler's time when one blocks that thread): workers stop at their next message and leave a
-        // parallelism-slot wait or a backoff at once. On the thread pool, so that no worker continuation runs on the
-        // thread that cancelled the application's token.
-        _ = _stopping.CancelAsync();
+        // later, or a handler's time when one blocks that thread): workers check StopRequested before each message.
+        _inlineWatchdog = new Timer(static s => ((ConsumeSession)s!)._inlineCall?.CancelHandler(), this, Options.ShutdownTimeout, InlineWatchdogPeriod);
     }
 
     private void CrashNow()

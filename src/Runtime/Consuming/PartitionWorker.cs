@@ -128,7 +128,7 @@ internal sealed class PartitionWorker
     {
         // Busy is raised before the worker dequeues and lowered only once everything it dequeued is finished, so "nothing
         // queued and not busy" means no earlier record of this partition is unfinished.
-        if (Volatile.Read(ref _queued) != 0 || _busy || _stop.IsCancellationRequested || _unreadable is not null)
+        if (Volatile.Read(ref _queued) != 0 || _busy || _stop.IsCancellationRequested || _unreadable is not null || _session.StopRequested)
         {
             return InlineOutcome.NotTaken;
         }
@@ -315,6 +315,11 @@ internal sealed class PartitionWorker
                 else
                 {
                     first = null;
+                    if (_session.StopRequested)
+                    {
+                        // The application asked to stop (the poll thread may not have seen it yet): no new message starts.
+                        break;
+                    }
                 }
 
                 var finished = await ProcessAsync(record, first).ConfigureAwait(false);
@@ -484,7 +489,7 @@ internal sealed class PartitionWorker
                         return false;
                     }
 
-                    if (_stop.IsCancellationRequested)
+                    if (_stop.IsCancellationRequested || _session.StopRequested)
                     {
                         _session.Parallelism.Release();
                         return false;
