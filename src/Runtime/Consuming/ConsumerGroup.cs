@@ -74,6 +74,7 @@ public sealed class ConsumerGroup
         Handler = handler;
         GroupId = Options.GroupId ?? app.DefaultGroupId;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConsumerGroup>();
+        Statistics = new KafkaClientStatistics(app.ClientId, GroupId);
 
         // Build (and throw away) a consumer now, so that librdkafka rejects bad raw settings at construction.
         try
@@ -114,6 +115,9 @@ public sealed class ConsumerGroup
 
     internal ILogger Logger { get; }
 
+    /// <summary>librdkafka's statistics of the running member (lag per assigned partition), when <c>statistics.interval.ms</c> is set.</summary>
+    internal KafkaClientStatistics Statistics { get; }
+
     /// <summary>
     /// Joins the group and handles messages until <paramref name="cancellationToken"/> is cancelled; then finishes the
     /// handlers in flight (up to <see cref="ConsumerOptions.ShutdownTimeout"/>), commits, and leaves the group.
@@ -133,10 +137,12 @@ public sealed class ConsumerGroup
         {
             var session = new ConsumeSession(this);
             _session = session;
+            KafkaClientRegistry.Add(Statistics);
             await session.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
+            KafkaClientRegistry.Remove(Statistics);
             _session = null;
             _runGate.Release();
         }

@@ -74,6 +74,20 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>The producers created so far (for the health check; creating none).</summary>
+    internal IEnumerable<(string Name, ProducerDiagnostics Diagnostics)> CreatedProducers()
+    {
+        if (Volatile.Read(ref _sync) is { } sync)
+        {
+            yield return ("sync", sync.Diagnostics);
+        }
+
+        if (Volatile.Read(ref _async) is { } producer)
+        {
+            yield return ("async", producer.Diagnostics);
+        }
+    }
+
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using Kafka.Typed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace Microsoft.Extensions.DependencyInjection
+{
+    /// <summary>Registers the health checks of Kafka.Typed's producers and consumer groups.</summary>
+    public static class KafkaTypedHealthCheckBuilderExtensions
+    {
+        /// <summary>
+        /// Adds two checks over the producers and consumer groups that <c>AddKafkaTyped</c> registered (plus any added to
+        /// <see cref="KafkaTypedHealthCheckOptions"/>): <c>{name}</c> for readiness (tagged
+        /// <see cref="KafkaTypedHealthCheckOptions.ReadinessTags"/>: brokers unreachable, a queue full too long, a group
+        /// not yet assigned partitions or with a stalled partition) and <c>{name}-live</c> for liveness (tagged
+        /// <see cref="KafkaTypedHealthCheckOptions.LivenessTags"/>: only what a restart cures, a fatal client error, a
+        /// consumer that stopped or whose poll loop stopped polling).
+        /// </summary>
+        /// <param name="builder">The health checks builder (<c>services.AddHealthChecks()</c>).</param>
+        /// <param name="configure">Adjusts thresholds and tags; <see langword="null"/> for the defaults.</param>
+        /// <param name="name">The readiness check's name; the liveness check is named <c>{name}-live</c>. Default <c>kafka-typed</c>.</param>
+        /// <returns>The same builder, for chaining.</returns>
+        /// <exception cref="ArgumentOutOfRangeException">A threshold is not positive (the message names it).</exception>
+        public static IHealthChecksBuilder AddKafkaTyped(this IHealthChecksBuilder builder, Action<KafkaTypedHealthCheckOptions>? configure = null, string name = "kafka-typed")
+        {
+            ArgumentNullException.ThrowIfNull(builder);
+            ArgumentException.ThrowIfNullOrWhiteSpace(name);
+            var options = new KafkaTypedHealthCheckOptions();
+            configure?.Invoke(options);
+            options.Validate();
+            builder.Add(new HealthCheckRegistration(name, sp => new KafkaTypedHealthCheck(sp, options, liveness: false), HealthStatus.Unhealthy, options.ReadinessTags, options.Timeout));
+            builder.Add(new HealthCheckRegistration(name + "-live", sp => new KafkaTypedHealthCheck(sp, options, liveness: true), HealthStatus.Unhealthy, options.LivenessTags, options.Timeout));
+            return builder;
+        }
+    }
+}
+
+namespace Kafka.Typed
+{
+    /// <summary>Thresholds and tags of the checks that <c>AddHealthChecks().AddKafkaTyped()</c> registers.</summary>
+    public sealed class KafkaTypedHealthCheckOptions
+    {
+        private readonly List<(string Name, Func<ProducerDiagnostics> Diagnostics)> _producers = [];
+
+        /// <summary>How long a producer's librdkafka queue may stay full before readiness is <see cref="HealthStatus.Degraded"/>. Default 30 s.</summary>
+        public TimeSpan QueueFullThreshold { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>How long the check waits for a broker to answer when librdkafka has reported every broker down. Default 2 s.</summary>
+        public TimeSpan BrokerProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>The longest a whole check may take (both checks). Default 10 s.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>Tags of the readiness check. Default <c>ready</c>.</summary>
+        public IList<string> ReadinessTags { get; } = ["ready", "kafka"];
+
+        /// <summary>Tags of the liveness check. Default <c>live</c>.</summary>
+        public IList<string> LivenessTags { get; } = ["live", "kafka"];
+
+        /// <summary>Also checks <paramref name="producer"/> (one created outside <c>AddKafkaTyped</c>).</summary>
+        /// <param name="producer">The producer.</param>
+        /// <param name="name">Its name in the report; default its client id.</param>
+        /// <returns>These options, for chaining.</returns>
+        public KafkaTypedHealthCheckOptions AddProducer(SyncProducer producer, string? name = null)
+        {
+            ArgumentNullException.ThrowIfNull(producer);
+            _producers.Add((name ?? producer.ClientId, () => producer.Diagnostics));
+            return this;
+        }
+
+        /// <summary>Also checks <paramref name="producer"/> (one created outside <c>AddKafkaTyped</c>).</summary>
+        /// <param name="producer">The producer.</param>
+        /// <param name="name">Its name in the report; default its client id.</param>
+        /// <returns>These options, for chaining.</returns>
+        public KafkaTypedHealthCheckOptions AddProducer(AsyncProducer producer, string? name = null)
+        {
+            ArgumentNullException.ThrowIfNull(producer);
+            _producers.Add((name ?? producer.ClientId, () => producer.Diagnostics));
+            return this;
+        }
+
+        internal IEnumerable<(string Name, ProducerDiagnostics Diagnostics)> ExtraProducers()
+        {
+            foreach (var (name, get) in _producers)
+            {
+                yield return (name, get());
+            }
+        }
+
+        internal void Validate()
+        {
+            Positive(QueueFullThreshold, nameof(QueueFullThreshold));
+            Positive(BrokerProbeTimeout, nameof(BrokerProbeTimeout));
+            Positive(Timeout, nameof(Timeout));
+
+            static void Positive(TimeSpan value, string name)
+            {
+                if (value <= TimeSpan.Zero)
+                {
+                    throw new ArgumentOutOfRangeException("KafkaTypedHealthCheckOptions." + name, value, $"KafkaTypedHealthCheckOptions.{name} must be positive; it was {value}.");
+                }
+            }
+        }
+    }
+
+    /// <summary>Implemented by the hosted consumer services, so the health check finds them among the hosted services.</summary>
+    internal interface IKafkaConsumerHealthSource
+    {
+        KafkaConsumerDefinition Definition { get; }
+
+        ConsumerGroup? Group { get; }
+
+        Task? ExecuteTask { get; }
+    }
+
+    /// <summary>The readiness or liveness check over the producers and consumer groups of one service provider.</summary>
+    internal sealed class KafkaTypedHealthCheck : IHealthCheck
+    {
+        private readonly IServiceProvider _services;
+        private readonly KafkaTypedHealthCheckOptions _options;
+        private readonly bool _liveness;
+
+        public KafkaTypedHealthCheck(IServiceProvider services, KafkaTypedHealthCheckOptions options, bool liveness)
+        {
+            _services = services;
+            _options = options;
+            _liveness = liveness;
+        }
+
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var report = new Report();
+            var producers = (_services.GetService<KafkaProducerHost>()?.CreatedProducers() ?? []).Concat(_options.ExtraProducers());
+            foreach (var (name, diagnostics) in producers)
+            {
+                CheckProducer(report, name, diagnostics, cancellationToken);
+            }
+
+            foreach (var source in _services.GetServices<IHostedService>().OfType<IKafkaConsumerHealthSource>())
+            {
+                CheckConsumer(report, source);
+            }
+
+            return Task.FromResult(report.Result());
+        }
+
+        private void CheckProducer(Report report, string name, ProducerDiagnostics producer, CancellationToken cancellationToken)
+        {
+            var key = "producer:" + name;
+            if (producer.Disposed)
+            {
+                report.Data[key] = "disposed";
+                return;
+            }
+
+            if (producer.Fatal is { } fatal)
+            {
+                report.Unhealthy(key, "fatal error", $"Producer '{name}' (client id {producer.ClientId}) hit a fatal librdkafka error and can send nothing more: {fatal.Code}: {fatal.Reason}. Restart the application (a new producer is needed); if it recurs, check the broker logs and the idempotence/transaction settings.");
+                return;
+            }
+
+            if (_liveness)
+            {
+                report.Data[key] = "no fatal error";
+                return;
+            }
+
+            if (producer.BrokersDownSince != 0 && !ProbeBrokers(producer, cancellationToken))
+            {
+                var down = Stopwatch.GetElapsedTime(producer.BrokersDownSince);
+                report.Unhealthy(key, "brokers unreachable", $"Producer '{name}' cannot reach any broker of {producer.App.BootstrapString} (all reported down {Seconds(down)} ago, and none answered within {Seconds(_options.BrokerProbeTimeout)}). Messages queue until message.timeout.ms; check the brokers, the network and the bootstrap servers.");
+                return;
+            }
+
+            var fullSince = producer.QueueFullSince;
+            if (fullSince != 0 && Stopwatch.GetElapsedTime(fullSince) is var full && full >= _options.QueueFullThreshold)
+            {
+                report.Degraded(key, "queue full", $"Producer '{name}' has had a full librdkafka queue for {Seconds(full)} (threshold {Seconds(_options.QueueFullThreshold)}): the brokers accept messages slower than the application sends them. Check broker latency and errors, or raise ProducerOptions.QueueCapacity (queue.buffering.max.messages).");
+                return;
+            }
+
+            report.Data[key] = "connected";
+        }
+
+        private bool ProbeBrokers(ProducerDiagnostics producer, CancellationToken cancellationToken)
+        {
+            if (producer.Handle is not { } handle || cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            try
+            {
+                using var admin = new DependentAdminClientBuilder(handle).Build();
+                var metadata = admin.GetMetadata(_options.BrokerProbeTimeout);
+                if (metadata.Brokers.Count > 0)
+                {
+                    producer.OnBrokerAnswered();
+                    return true;
+                }
+            }
+            catch (KafkaException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            return false;
+        }
+
+        private void CheckConsumer(Report report, IKafkaConsumerHealthSource source)
+        {
+            var definition = source.Definition;
+            var key = $"consumer:{definition.HandlerName}";
+            var task = source.ExecuteTask;
+            if (task is { IsFaulted: true })
+            {
+                var error = task.Exception?.GetBaseException();
+                report.Unhealthy(key, "faulted", $"The consumer of topic '{definition.Topic}' ({definition.HandlerName}) stopped with {error?.GetType().Name}: {error?.Message} It consumes nothing until the application restarts; fix the cause named here (brokers, credentials, group authorization).");
+                return;
+            }
+
+            if (task is { IsCompleted: true })
+            {
+                report.Unhealthy(key, "stopped", $"The consumer of topic '{definition.Topic}' ({definition.HandlerName}) is no longer running although the application is; it consumes nothing until the application restarts.");
+                return;
+            }
+
+            if (source.Group is null)
+            {
+                if (_liveness)
+                {
+                    report.Data[key] = "starting";
+                }
+                else
+                {
+                    report.Degraded(key, "starting", $"The consumer of topic '{definition.Topic}' ({definition.HandlerName}) has not started yet (it checks that the brokers answer first).");
+                }
+
+                return;
+            }
+
+            report.Data[key] = "running";
+        }
+
+        private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";
+
+        /// <summary>Collects per-client states; the worst decides the result, and its descriptions form the message.</summary>
+        private sealed class Report
+        {
+            private readonly StringBuilder _unhealthy = new();
+            private readonly StringBuilder _degraded = new();
+
+            public Dictionary<string, object> Data { get; } = new(StringComparer.Ordinal);
+
+            public void Unhealthy(string key, string state, string description)
+            {
+                Data[key] = state;
+                Append(_unhealthy, description);
+            }
+
+            public void Degraded(string key, string state, string description)
+            {
+                Data[key] = state;
+                Append(_degraded, description);
+            }
+
+            public HealthCheckResult Result()
+            {
+                if (_unhealthy.Length > 0)
+                {
+                    if (_degraded.Length > 0)
+                    {
+                        Append(_unhealthy, _degraded.ToString());
+                    }
+
+                    return HealthCheckResult.Unhealthy(_unhealthy.ToString(), data: Data);
+                }
+
+                if (_degraded.Length > 0)
+                {
+                    return HealthCheckResult.Degraded(_degraded.ToString(), data: Data);
+                }
+
+                return HealthCheckResult.Healthy(Data.Count == 0 ? "No Kafka.Typed producer or consumer is running." : "Every Kafka.Typed producer and consumer is healthy.", Data);
+            }
+
+            private static void Append(StringBuilder builder, string text)
+            {
+                if (builder.Length > 0)
+                {
+                    builder.Append(' ');
+                }
+
+                builder.Append(text);
+            }
+        }
+    }
+}
