@@ -179,7 +179,7 @@ namespace Kafka.Typed
             var fullSince = producer.QueueFullSince;
             if (fullSince != 0 && Stopwatch.GetElapsedTime(fullSince) is var full && full >= _options.QueueFullThreshold)
             {
-                report.Degraded(key, "queue full", $"Producer '{name}' has had a full librdkafka queue for {Seconds(full)} (threshold {Seconds(_options.QueueFullThreshold)}): the brokers accept messages slower than the application sends them. Check broker latency and errors, or raise ProducerOptions.QueueCapacity (queue.buffering.max.messages).");
+                report.Degraded(key, "queue full", $"Producer '{name}' has had a full librdkafka queue for {Seconds(full)} (threshold {Seconds(_options.QueueFullThreshold)}): the brokers accept messages slower than the application sends them. Check broker latency and errors, or raise queue.buffering.max.messages in the producer's Settings.");
                 return;
             }
 
