@@ -66,6 +66,8 @@ internal sealed class ConsumeSession
     private int _buffered;
     private volatile bool _parallelismLimited;
     private Error? _fatal;
+    private long _lastPoll;
+    private volatile PartitionWorker[] _assigned = [];
     private volatile bool _crash;
 
     public ConsumeSession(ConsumerGroup group)
@@ -97,6 +99,22 @@ internal sealed class ConsumeSession
     public bool StopRequested => _stopping.IsCancellationRequested || _cancellation.IsCancellationRequested;
 
     public ILogger Logger => Group.Logger;
+
+    /// <summary>The <see cref="ConsumerOptions.TimeProvider"/> timestamp of the last poll (0 before the first); read by <see cref="ConsumerGroup.GetStatus"/>.</summary>
+    public long LastPollTimestamp => Volatile.Read(ref _lastPoll);
+
+    /// <summary>The assigned partitions and their stalls, ordered by topic and partition (any thread; reads the snapshot the poll thread publishes on each assignment change).</summary>
+    public IReadOnlyList<ConsumerPartitionStatus> PartitionStatuses()
+    {
+        var workers = _assigned;
+        var statuses = new ConsumerPartitionStatus[workers.Length];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            statuses[i] = workers[i].GetStatus();
+        }
+
+        return statuses;
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -218,6 +236,7 @@ internal sealed class ConsumeSession
                     _bufferFullSince = 0;
                 }
 
+                Volatile.Write(ref _lastPoll, Options.TimeProvider.GetTimestamp());
                 try
                 {
                     // Take what librdkafka already has in one go: a record whose handler can run right here is handled
@@ -241,7 +260,7 @@ internal sealed class ConsumeSession
                 {
                     if (e.Error.IsFatal)
                     {
-                        _fatal = e.Error;
+                        SetFatal(e.Error);
                         break;
                     }
 
@@ -260,6 +279,7 @@ internal sealed class ConsumeSession
                 return;
             }
 
+            Group.SetState(ConsumerGroupState.Stopping); // kept as Faulted after a fatal error
             StopAll(consumer, commit: true);
             try
             {
@@ -480,6 +500,7 @@ internal sealed class ConsumeSession
         _byTopic.Clear();
         _lastTopic = null;
         _lastTopicWorkers = [];
+        _assigned = _workers.Values.OrderBy(w => w.Partition.Topic, StringComparer.Ordinal).ThenBy(w => w.Partition.Partition.Value).ToArray();
         foreach (var topic in _workers.Values.GroupBy(w => w.Partition.Topic, StringComparer.Ordinal))
         {
             var workers = new PartitionWorker?[topic.Max(w => w.Partition.Partition.Value) + 1];
@@ -496,16 +517,26 @@ internal sealed class ConsumeSession
     {
         if (error.IsFatal)
         {
-            _fatal = error;
+            SetFatal(error);
         }
 
         Log.ConsumerError(Logger, Group.GroupId, $"{error.Code}: {error.Reason}");
+    }
+
+    private void SetFatal(Error error)
+    {
+        _fatal ??= error;
+        Group.SetFaulted($"{error.Code}: {error.Reason}");
     }
 
     private void OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
     {
         Dispatch(consumer);
         Log.PartitionsAssigned(Logger, Group.GroupId, Describe(partitions));
+        if (!_stopping.IsCancellationRequested)
+        {
+            Group.SetState(ConsumerGroupState.Running);
+        }
 
         foreach (var tp in partitions)
         {
@@ -537,6 +568,10 @@ internal sealed class ConsumeSession
         Dispatch(consumer);
         Log.PartitionsLost(Logger, Group.GroupId, Describe(partitions.Select(p => p.TopicPartition)));
         Stop(consumer, partitions.Select(p => p.TopicPartition).ToList(), commit: false);
+        if (_workers.Count == 0 && !_stopping.IsCancellationRequested && !_cancellation.IsCancellationRequested)
+        {
+            Group.SetState(ConsumerGroupState.Joining); // out of the group: librdkafka rejoins
+        }
     }
 
     private void StopAll(IConsumer<byte[]?, byte[]?> consumer, bool commit)

@@ -24,7 +24,8 @@ namespace Kafka.Typed;
 public sealed class ConsumerGroup
 {
     private readonly SemaphoreSlim _runGate = new(1, 1);
-    private ConsumeSession? _session;
+    private volatile ConsumeSession? _session;
+    private volatile GroupState _state;
     private long _handled;
     private long _retries;
     private long _deadLettered;
@@ -75,6 +76,7 @@ public sealed class ConsumerGroup
         GroupId = Options.GroupId ?? app.DefaultGroupId;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConsumerGroup>();
         Statistics = new KafkaClientStatistics(app.ClientId, GroupId);
+        _state = new GroupState(ConsumerGroupState.NotStarted, Options.TimeProvider.GetUtcNow(), null);
 
         // Build (and throw away) a consumer now, so that librdkafka rejects bad raw settings at construction.
         try
@@ -138,7 +140,19 @@ public sealed class ConsumerGroup
             var session = new ConsumeSession(this);
             _session = session;
             KafkaClientRegistry.Add(Statistics);
-            await session.RunAsync(cancellationToken).ConfigureAwait(false);
+            SetState(ConsumerGroupState.Joining, restart: true);
+            try
+            {
+                await session.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // A fatal librdkafka error was recorded when the poll loop saw it; anything else is unexpected.
+                SetFaulted(e is KafkaConsumerException ? e.Message : $"{e.GetType().FullName}: {e.Message}");
+                throw;
+            }
+
+            SetState(ConsumerGroupState.Stopped);
         }
         finally
         {
@@ -147,6 +161,60 @@ public sealed class ConsumerGroup
             _runGate.Release();
         }
     }
+
+    /// <summary>
+    /// A snapshot of this member for health checks and dashboards: its <see cref="ConsumerGroupState"/>, the partitions
+    /// assigned to it with whether each is stalled (since when, at which offset, why), and when it last polled.
+    /// </summary>
+    /// <remarks>
+    /// Thread-safe and cheap (no lock; it allocates the snapshot only): the consumer records its state when it changes
+    /// (assignment, stop, fault, a partition's stall beginning or ending), never per message, and this method reads it.
+    /// Call it as often as a health probe needs.
+    /// </remarks>
+    /// <returns>An immutable snapshot.</returns>
+    public ConsumerGroupStatus GetStatus()
+    {
+        var state = _state;
+        var session = _session;
+        var time = Options.TimeProvider;
+        var now = time.GetUtcNow();
+        DateTimeOffset? lastPoll = null;
+        IReadOnlyList<ConsumerPartitionStatus> partitions = [];
+        if (session is not null && state.State is not (ConsumerGroupState.NotStarted or ConsumerGroupState.Stopped))
+        {
+            if (session.LastPollTimestamp is var polled and not 0)
+            {
+                lastPoll = now - time.GetElapsedTime(polled);
+            }
+
+            partitions = session.PartitionStatuses();
+        }
+
+        return new ConsumerGroupStatus(GroupId, state.State, state.Since, state.Fault, lastPoll, now, partitions);
+    }
+
+    /// <summary>Records a state change (from the poll thread, or <see cref="ConsumeAsync"/>); a fault sticks until the next run starts.</summary>
+    internal void SetState(ConsumerGroupState state, bool restart = false)
+    {
+        var current = _state;
+        if (current.State == state || (current.State == ConsumerGroupState.Faulted && !restart))
+        {
+            return;
+        }
+
+        _state = new GroupState(state, Options.TimeProvider.GetUtcNow(), null);
+    }
+
+    /// <summary>Records that a fatal error ends this run (the first reason wins).</summary>
+    internal void SetFaulted(string reason)
+    {
+        if (_state.State != ConsumerGroupState.Faulted)
+        {
+            _state = new GroupState(ConsumerGroupState.Faulted, Options.TimeProvider.GetUtcNow(), reason);
+        }
+    }
+
+    internal ConsumerGroupState State => _state.State;
 
     /// <summary>Test hook (internal): makes the running <see cref="ConsumeAsync"/> end as if the process had crashed.</summary>
     internal void Crash() => _session?.Crash();
@@ -158,4 +226,7 @@ public sealed class ConsumerGroup
     internal void CountDeadLettered() => Interlocked.Increment(ref _deadLettered);
 
     internal void CountSkipped() => Interlocked.Increment(ref _skipped);
+
+    /// <summary>The member's state, replaced as a whole on each change so that readers never see a torn one.</summary>
+    private sealed record GroupState(ConsumerGroupState State, DateTimeOffset Since, string? Fault);
 }

@@ -22,6 +22,7 @@ internal sealed class PartitionWorker
 {
     private const int StoreEvery = 500;
     private const int CounterBatch = 64;
+    private const int MaxStallReason = 1024;
 
     private readonly ConsumeSession _session;
     private readonly Channel<ConsumeResult<byte[]?, byte[]?>> _queue = Channel.CreateUnbounded<ConsumeResult<byte[]?, byte[]?>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -41,6 +42,7 @@ internal sealed class PartitionWorker
     private volatile bool _isPaused;
     private long _lastDone = -1;
     private long _lastStored = -1;
+    private volatile Stall? _stall; // replaced as a whole when a stall begins, changes or ends (never per message)
 
     public PartitionWorker(ConsumeSession session, TopicPartition partition)
     {
@@ -81,6 +83,30 @@ internal sealed class PartitionWorker
     public bool HasCollected { get; set; }
 
     public bool Retrying => _retrying;
+
+    /// <summary>This partition's status for <see cref="ConsumerGroup.GetStatus"/> (any thread).</summary>
+    public ConsumerPartitionStatus GetStatus()
+        => _stall is { } stall
+            ? new ConsumerPartitionStatus(Partition.Topic, Partition.Partition.Value, stall.Kind, stall.Since, stall.Offset, stall.Reason)
+            : new ConsumerPartitionStatus(Partition.Topic, Partition.Partition.Value, PartitionStall.None, null, null, null);
+
+    /// <summary>Records that the partition is stuck on <paramref name="offset"/> for <paramref name="kind"/>; the start time of a stall on the same message is kept.</summary>
+    private void SetStall(PartitionStall kind, long? offset, Exception error)
+    {
+        var previous = _stall;
+        var since = previous is not null && previous.Offset == offset ? previous.Since : _session.Options.TimeProvider.GetUtcNow();
+        var reason = $"{error.GetType().FullName}: {error.Message}";
+        _stall = new Stall(kind, since, offset, reason.Length > MaxStallReason ? reason[..MaxStallReason] : reason);
+    }
+
+    /// <summary>Ends the stall once its message finished (a field read when there is none).</summary>
+    private void ClearStall()
+    {
+        if (_stall is not null)
+        {
+            _stall = null;
+        }
+    }
 
     public void Start() => Completion = Task.Run(RunAsync);
 
@@ -272,7 +298,9 @@ internal sealed class PartitionWorker
                     first = null;
                 }
 
-                if (!await ProcessAsync(record, first).ConfigureAwait(false))
+                var finished = await ProcessAsync(record, first).ConfigureAwait(false);
+                ClearStall();
+                if (!finished)
                 {
                     break;
                 }
@@ -284,6 +312,10 @@ internal sealed class PartitionWorker
                     sinceStore = 0;
                 }
             }
+        }
+        catch (Exception e) when (RecordFault(e))
+        {
+            // Not reached: the filter records the fault for the status and lets the exception end the worker.
         }
         finally
         {
@@ -306,6 +338,12 @@ internal sealed class PartitionWorker
                 _session.Released(left);
             }
         }
+    }
+
+    private bool RecordFault(Exception e)
+    {
+        SetStall(PartitionStall.Faulted, _stall?.Offset, e);
+        return false;
     }
 
     /// <summary>Publishes the shared counters (buffer room, handled count) in batches instead of per message.</summary>
@@ -435,6 +473,7 @@ internal sealed class PartitionWorker
                     }
 
                     var wait = options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
+                    SetStall(PartitionStall.Unavailable, record.Offset.Value, failure);
                     Log.Unavailable(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, outages, (long)wait.TotalMilliseconds);
                     if (!await BackoffAsync(wait).ConfigureAwait(false))
                     {
@@ -457,6 +496,7 @@ internal sealed class PartitionWorker
                 }
 
                 var delay = options.Backoff.DelayAfter(attempt, Random.Shared.NextDouble());
+                SetStall(PartitionStall.HandlerRetrying, record.Offset.Value, failure);
                 Log.HandlerRetry(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempt, maxAttempts, (long)delay.TotalMilliseconds, Payload(record));
                 activity?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["attempt"] = attempt, ["exception.type"] = failure.GetType().FullName }));
                 if (!await BackoffAsync(delay).ConfigureAwait(false))
@@ -573,6 +613,7 @@ internal sealed class PartitionWorker
             }
 
             var delay = _session.Options.Backoff.DelayAfter(Math.Min(write, 10), Random.Shared.NextDouble());
+            SetStall(PartitionStall.DeadLetterBlocked, record.Offset.Value, error);
             Log.DeadLetterWriteFailed(_session.Logger, error, topic, record.Topic, record.Partition.Value, record.Offset.Value, (long)delay.TotalMilliseconds);
             if (!await BackoffAsync(delay).ConfigureAwait(false))
             {
@@ -660,6 +701,9 @@ internal sealed class PartitionWorker
 
         return sb.ToString();
     }
+
+    /// <summary>Why and since when the partition is stuck, on which offset (see <see cref="ConsumerPartitionStatus"/>).</summary>
+    private sealed record Stall(PartitionStall Kind, DateTimeOffset Since, long? Offset, string Reason);
 
     /// <summary>A first attempt the poll thread started: the handler's task and whether it holds a parallelism slot.</summary>
     private sealed record FirstAttempt(ConsumeResult<byte[]?, byte[]?> Record, ConsumerMessage Message, Task Task, bool Gated, ProcessTelemetry? Telemetry);

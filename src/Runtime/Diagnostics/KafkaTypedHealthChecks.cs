@@ -15,10 +15,11 @@ namespace Microsoft.Extensions.DependencyInjection
         /// <summary>
         /// Adds two checks over the producers and consumer groups that <c>AddKafkaTyped</c> registered (plus any added to
         /// <see cref="KafkaTypedHealthCheckOptions"/>): <c>{name}</c> for readiness (tagged
-        /// <see cref="KafkaTypedHealthCheckOptions.ReadinessTags"/>: brokers unreachable, a queue full too long, a group
-        /// not yet assigned partitions or with a stalled partition) and <c>{name}-live</c> for liveness (tagged
-        /// <see cref="KafkaTypedHealthCheckOptions.LivenessTags"/>: only what a restart cures, a fatal client error, a
-        /// consumer that stopped or whose poll loop stopped polling).
+        /// <see cref="KafkaTypedHealthCheckOptions.ReadinessTags"/>: everything below, plus brokers unreachable, a queue
+        /// full too long, a group joining or stopping (degraded), a partition stalled too long) and <c>{name}-live</c>
+        /// for liveness (tagged <see cref="KafkaTypedHealthCheckOptions.LivenessTags"/>: only what a restart cures, a
+        /// fatal client error, a consumer that faulted or stopped, a poll loop that stopped polling, a partition worker
+        /// that faulted).
         /// </summary>
         /// <param name="builder">The health checks builder (<c>services.AddHealthChecks()</c>).</param>
         /// <param name="configure">Adjusts thresholds and tags; <see langword="null"/> for the defaults.</param>
@@ -45,9 +46,16 @@ namespace Kafka.Typed
     public sealed class KafkaTypedHealthCheckOptions
     {
         private readonly List<(string Name, Func<ProducerDiagnostics> Diagnostics)> _producers = [];
+        private readonly List<(string Name, ConsumerGroup Group)> _groups = [];
 
         /// <summary>How long a producer's librdkafka queue may stay full before readiness is <see cref="HealthStatus.Degraded"/>. Default 30 s.</summary>
         public TimeSpan QueueFullThreshold { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>How long a consumer's partition may be stalled (a retry backoff, a dependency or a dead letter it waits for) before readiness is <see cref="HealthStatus.Unhealthy"/>. Default 5 minutes.</summary>
+        public TimeSpan StalledPartitionThreshold { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary>How long a consumer's poll loop may go without polling before both checks are <see cref="HealthStatus.Unhealthy"/>. Default 60 s (it polls at least every 50 ms while it runs).</summary>
+        public TimeSpan PollAgeThreshold { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary>How long the check waits for a broker to answer when librdkafka has reported every broker down. Default 2 s.</summary>
         public TimeSpan BrokerProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
@@ -83,6 +91,19 @@ namespace Kafka.Typed
             return this;
         }
 
+        /// <summary>Also checks <paramref name="group"/> (one created outside <c>AddKafkaTyped</c>, whose <see cref="ConsumerGroup.ConsumeAsync"/> the application runs).</summary>
+        /// <param name="group">The consumer group member.</param>
+        /// <param name="name">Its name in the report; default its group id.</param>
+        /// <returns>These options, for chaining.</returns>
+        public KafkaTypedHealthCheckOptions AddConsumerGroup(ConsumerGroup group, string? name = null)
+        {
+            ArgumentNullException.ThrowIfNull(group);
+            _groups.Add((name ?? group.GroupId, group));
+            return this;
+        }
+
+        internal IReadOnlyList<(string Name, ConsumerGroup Group)> ExtraConsumerGroups() => _groups;
+
         internal IEnumerable<(string Name, ProducerDiagnostics Diagnostics)> ExtraProducers()
         {
             foreach (var (name, get) in _producers)
@@ -96,6 +117,8 @@ namespace Kafka.Typed
             Positive(QueueFullThreshold, nameof(QueueFullThreshold));
             Positive(BrokerProbeTimeout, nameof(BrokerProbeTimeout));
             Positive(Timeout, nameof(Timeout));
+            Positive(StalledPartitionThreshold, nameof(StalledPartitionThreshold));
+            Positive(PollAgeThreshold, nameof(PollAgeThreshold));
 
             static void Positive(TimeSpan value, string name)
             {
@@ -142,7 +165,13 @@ namespace Kafka.Typed
 
             foreach (var source in _services.GetServices<IHostedService>().OfType<IKafkaConsumerHealthSource>())
             {
-                CheckConsumer(report, source);
+                var definition = source.Definition;
+                CheckConsumer(report, definition.HandlerName, $"The consumer of topic '{definition.Topic}' ({definition.HandlerName})", source.ExecuteTask, source.Group);
+            }
+
+            foreach (var (name, group) in _options.ExtraConsumerGroups())
+            {
+                CheckConsumer(report, name, $"Consumer group member '{name}' of topic(s) {string.Join(", ", group.Topics)}", null, group);
             }
 
             return Task.FromResult(report.Result());
@@ -213,39 +242,107 @@ namespace Kafka.Typed
             return false;
         }
 
-        private void CheckConsumer(Report report, IKafkaConsumerHealthSource source)
+        private void CheckConsumer(Report report, string name, string what, Task? run, ConsumerGroup? group)
         {
-            var definition = source.Definition;
-            var key = $"consumer:{definition.HandlerName}";
-            var task = source.ExecuteTask;
-            if (task is { IsFaulted: true })
+            var key = "consumer:" + name;
+            if (run is { IsFaulted: true })
             {
-                var error = task.Exception?.GetBaseException();
-                report.Unhealthy(key, "faulted", $"The consumer of topic '{definition.Topic}' ({definition.HandlerName}) stopped with {error?.GetType().Name}: {error?.Message} It consumes nothing until the application restarts; fix the cause named here (brokers, credentials, group authorization).");
+                var error = run.Exception?.GetBaseException();
+                report.Unhealthy(key, "faulted", $"{what} stopped with {error?.GetType().Name}: {error?.Message} It consumes nothing until the application restarts; fix the cause named here (brokers, credentials, group authorization).");
                 return;
             }
 
-            if (task is { IsCompleted: true })
+            if (run is { IsCompleted: true })
             {
-                report.Unhealthy(key, "stopped", $"The consumer of topic '{definition.Topic}' ({definition.HandlerName}) is no longer running although the application is; it consumes nothing until the application restarts.");
+                report.Unhealthy(key, "stopped", $"{what} is no longer running although the application is; it consumes nothing until the application restarts.");
                 return;
             }
 
-            if (source.Group is null)
+            if (group is null)
             {
-                if (_liveness)
+                NotReady(report, key, "starting", $"{what} has not started yet (it first checks that the brokers answer).");
+                return;
+            }
+
+            var status = group.GetStatus();
+            switch (status.State)
+            {
+                case ConsumerGroupState.Faulted:
+                    report.Unhealthy(key, "faulted", $"{what} (group '{status.GroupId}') hit a fatal error and consumes nothing more: {status.Fault}. Restart the application; if it recurs, check the broker logs and the group's authorization.");
+                    return;
+                case ConsumerGroupState.NotStarted:
+                    NotReady(report, key, "not started", $"{what} (group '{status.GroupId}') has not started consuming.");
+                    return;
+                case ConsumerGroupState.Stopped:
+                    NotReady(report, key, "stopped", $"{what} (group '{status.GroupId}') has stopped consuming.");
+                    return;
+                case ConsumerGroupState.Stopping:
+                    NotReady(report, key, "stopping", $"{what} (group '{status.GroupId}') is stopping: handlers finish, offsets are committed and it leaves the group.");
+                    return;
+            }
+
+            if (status.SinceLastPoll is { } sincePoll && sincePoll >= _options.PollAgeThreshold)
+            {
+                report.Unhealthy(key, "not polling", $"{what} (group '{status.GroupId}') has not polled for {Seconds(sincePoll)} (threshold {Seconds(_options.PollAgeThreshold)}): something blocks its polling thread, most often a handler that blocks synchronously (make it asynchronous) or a revocation waiting for handlers. Past max.poll.interval.ms the member leaves the group.");
+                return;
+            }
+
+            if (status.State == ConsumerGroupState.Joining)
+            {
+                NotReady(report, key, "joining", $"{what} (group '{status.GroupId}') is joining the group and has no partitions yet (for {Seconds(status.TakenAt - status.StateSince)}).");
+                return;
+            }
+
+            foreach (var partition in status.Partitions)
+            {
+                if (partition.Stall == PartitionStall.Faulted)
                 {
-                    report.Data[key] = "starting";
+                    report.Unhealthy(key, "partition faulted", $"{what} (group '{status.GroupId}'): the worker of {partition.Topic}[{partition.Partition}] ended with an unexpected error ({partition.StallReason}) and handles nothing more until the partition is reassigned; restart the application and report the error.");
+                    return;
                 }
-                else
-                {
-                    report.Degraded(key, "starting", $"The consumer of topic '{definition.Topic}' ({definition.HandlerName}) has not started yet (it checks that the brokers answer first).");
-                }
+            }
 
+            if (_liveness)
+            {
+                report.Data[key] = "running";
                 return;
             }
 
-            report.Data[key] = "running";
+            var stalled = status.Partitions.Where(p => p.IsStalled && p.StalledSince is { } since && status.TakenAt - since >= _options.StalledPartitionThreshold).ToArray();
+            if (stalled.Length > 0)
+            {
+                var text = new StringBuilder($"{what} (group '{status.GroupId}') has {stalled.Length} partition(s) stalled longer than {Seconds(_options.StalledPartitionThreshold)}:");
+                foreach (var p in stalled)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $" {p.Topic}[{p.Partition}] at offset {p.StalledOffset} for {Seconds(status.TakenAt - p.StalledSince!.Value)}, {Describe(p.Stall)} ({p.StallReason});");
+                }
+
+                report.Unhealthy(key, "partition stalled", text.ToString());
+                return;
+            }
+
+            report.Data[key] = string.Create(CultureInfo.InvariantCulture, $"running, {status.Partitions.Count} partition(s)");
+        }
+
+        private static string Describe(PartitionStall stall) => stall switch
+        {
+            PartitionStall.HandlerRetrying => "the handler keeps failing and is retried with backoff (fix the handler or the data; the failure policy applies after MaxRetries)",
+            PartitionStall.Unavailable => "the handler, its construction or the Schema Registry is unavailable and the partition waits without end (restore that dependency)",
+            PartitionStall.DeadLetterBlocked => "its dead letter cannot be written (check that the dead-letter topic exists and the application may write to it)",
+            _ => stall.ToString(),
+        };
+
+        private void NotReady(Report report, string key, string state, string description)
+        {
+            // Not a reason to restart: only the readiness check reports it.
+            if (_liveness)
+            {
+                report.Data[key] = state;
+            }
+            else
+            {
+                report.Degraded(key, state, description);
+            }
         }
 
         private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s";

@@ -9,6 +9,8 @@ using static Kafka.Typed.Integration.Tests.Runtime.ConsumerServiceTests;
 namespace Kafka.Typed.Integration.Tests.Runtime;
 
 /// <summary><c>AddHealthChecks().AddKafkaTyped()</c>: readiness and liveness driven by the embedded broker's faults.</summary>
+/// <remarks>In the non-parallel telemetry collection: whether a handler runs on the polling thread depends on whether anything listens to spans.</remarks>
+[Collection(nameof(TelemetryTests))]
 public sealed class HealthCheckTests
 {
     [Fact]
@@ -26,7 +28,7 @@ public sealed class HealthCheckTests
         Assert.Equal(HealthStatus.Healthy, ready.Status);
         var entry = ready.Entries["kafka-typed"];
         Assert.Equal("connected", entry.Data["producer:sync"]);
-        Assert.Equal("running", entry.Data["consumer:" + nameof(TextHandler)]);
+        Assert.Equal("running, 1 partition(s)", entry.Data["consumer:" + nameof(TextHandler)]);
         Assert.Equal(HealthStatus.Healthy, (await app.CheckAsync("live")).Status);
     }
 
@@ -102,6 +104,125 @@ public sealed class HealthCheckTests
         Assert.Equal("faulted", entry.Data["consumer:" + nameof(TextHandler)]);
         Assert.Contains("KafkaUnreachableException", entry.Description, StringComparison.Ordinal);
         Assert.Contains("until the application restarts", entry.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_partition_waiting_on_an_unavailable_dependency_longer_than_the_threshold_makes_the_group_unready()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "health-stalled";
+        cluster.CreateTopic(topic, 2);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(new ProducerMessage(topic, Kit.Bytes("stuck")) { Partition = 1 });
+        }
+
+        var dependencyUp = false;
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], (_, _) =>
+            Volatile.Read(ref dependencyUp) ? Task.CompletedTask : throw new KafkaUnavailableException("inventory service unreachable (test)"),
+            Kit.FastGroup());
+        await using var app = await HealthApp.StartAsync(cluster, topic, consumer: false, configure: o => o.AddConsumerGroup(group, "orders").StalledPartitionThreshold = TimeSpan.FromMilliseconds(300));
+        using var cts = new CancellationTokenSource();
+        var run = group.ConsumeAsync(cts.Token);
+        try
+        {
+            await Kit.WaitUntilAsync(() => group.GetStatus().Partitions.Any(p => p.IsStalled), "partition 1 stalls");
+            await Task.Delay(400);
+            var ready = await app.CheckAsync("ready");
+            Assert.Equal(HealthStatus.Unhealthy, ready.Status);
+            var entry = ready.Entries["kafka-typed"];
+            Assert.Equal("partition stalled", entry.Data["consumer:orders"]);
+            Assert.Contains($"{topic}[1] at offset 0", entry.Description, StringComparison.Ordinal);
+            Assert.Contains("inventory service unreachable", entry.Description, StringComparison.Ordinal);
+            Assert.Contains("restore that dependency", entry.Description, StringComparison.Ordinal);
+            Assert.DoesNotContain($"{topic}[0]", entry.Description, StringComparison.Ordinal);
+            Assert.Equal(HealthStatus.Healthy, (await app.CheckAsync("live")).Status); // a restart would not help
+
+            Volatile.Write(ref dependencyUp, true);
+            await Kit.WaitUntilAsync(() => group.HandledCount == 1, "the message is handled once the dependency is back");
+            var after = await app.CheckAsync("ready");
+            Assert.Equal(HealthStatus.Healthy, after.Status);
+            Assert.Equal("running, 2 partition(s)", after.Entries["kafka-typed"].Data["consumer:orders"]);
+        }
+        finally
+        {
+            await cts.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(HealthStatus.Degraded, (await app.CheckAsync("ready")).Status); // stopped
+    }
+
+    [Fact]
+    public async Task A_handler_blocking_the_polling_thread_makes_the_group_not_live()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "health-blocked";
+        cluster.CreateTopic(topic, 1);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(topic, Kit.Bytes("blocks"));
+        }
+
+        using var release = new ManualResetEventSlim();
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], (_, _) =>
+        {
+            release.Wait(TimeSpan.FromSeconds(30)); // synchronous: runs on the polling thread when nothing traces
+            return Task.CompletedTask;
+        }, Kit.FastGroup());
+        await using var app = await HealthApp.StartAsync(cluster, topic, consumer: false, configure: o => o.AddConsumerGroup(group, "blocked").PollAgeThreshold = TimeSpan.FromMilliseconds(500));
+        using var cts = new CancellationTokenSource();
+        var run = group.ConsumeAsync(cts.Token);
+        try
+        {
+            await Kit.WaitUntilAsync(() => group.GetStatus().SinceLastPoll > TimeSpan.FromMilliseconds(600), "the poll loop stops polling");
+            var live = await app.CheckAsync("live");
+            Assert.Equal(HealthStatus.Unhealthy, live.Status);
+            var entry = live.Entries["kafka-typed-live"];
+            Assert.Equal("not polling", entry.Data["consumer:blocked"]);
+            Assert.Contains("blocks its polling thread", entry.Description, StringComparison.Ordinal);
+        }
+        finally
+        {
+            release.Set();
+            await cts.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
+    public async Task A_group_not_yet_assigned_is_joining_degraded_for_readiness_only()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start();
+        const string topic = "health-joining";
+        cluster.CreateTopic(topic, 1);
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], (_, _) => Task.CompletedTask, Kit.FastGroup());
+        await using var app = await HealthApp.StartAsync(cluster, topic, consumer: false, configure: o => o.AddConsumerGroup(group, "late"));
+        var before = await app.CheckAsync("ready");
+        Assert.Equal(HealthStatus.Degraded, before.Status);
+        Assert.Equal("not started", before.Entries["kafka-typed"].Data["consumer:late"]);
+
+        // The group coordinator does not answer: the member stays joining.
+        cluster.PushRequestErrors(KafkaApiKey.FindCoordinator, Enumerable.Repeat(Confluent.Kafka.ErrorCode.GroupCoordinatorNotAvailable, 1000).ToArray());
+        using var cts = new CancellationTokenSource();
+        var run = group.ConsumeAsync(cts.Token);
+        try
+        {
+            await Kit.WaitUntilAsync(() => group.GetStatus().State == ConsumerGroupState.Joining, "the member is joining");
+            var ready = await app.CheckAsync("ready");
+            Assert.Equal(HealthStatus.Degraded, ready.Status);
+            Assert.Equal("joining", ready.Entries["kafka-typed"].Data["consumer:late"]);
+            Assert.Contains("is joining the group and has no partitions yet", ready.Entries["kafka-typed"].Description, StringComparison.Ordinal);
+            Assert.Equal(HealthStatus.Healthy, (await app.CheckAsync("live")).Status);
+            cluster.ClearRequestErrors(KafkaApiKey.FindCoordinator);
+            await Kit.WaitUntilAsync(() => app.CheckAsync("ready").Result.Status == HealthStatus.Healthy, "the member is assigned its partition");
+        }
+        finally
+        {
+            cluster.ClearRequestErrors(KafkaApiKey.FindCoordinator);
+            await cts.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(30));
+        }
     }
 
     [Fact]
