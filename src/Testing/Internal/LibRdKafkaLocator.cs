@@ -185,6 +185,7 @@ internal static partial class LibRdKafkaLocator
     }
 
     /// <summary>Where librdkafka.redist's files are: the application's directory, then Confluent.Kafka's (as Confluent.Kafka looks).</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty Location (single-file or Native AOT app) is skipped; AppContext.BaseDirectory is searched first.")]
     internal static IEnumerable<string> BaseDirectories()
     {
         yield return AppContext.BaseDirectory;
