@@ -4,6 +4,7 @@ namespace Kafka.Typed;
 /// The compile-time arguments of one <see cref="KafkaConsumerAttribute"/>, as the generated <c>AddKafkaTyped</c> passes
 /// them. A <see langword="null"/> field was not set and comes from <see cref="KafkaTypedOptions.Consumer"/>.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class KafkaConsumerDefinition
 {
     /// <summary>Creates a definition.</summary>
