@@ -36,6 +36,8 @@ public sealed class PackagingTests(ITestOutputHelper output)
             Assert.Contains("lib/net10.0/Kafka.Typed.dll", entries);
             Assert.Contains("build/Kafka.Typed.props", entries);
             Assert.Contains("buildTransitive/Kafka.Typed.props", entries);
+            Assert.Contains("build/Kafka.Typed.targets", entries);
+            Assert.Contains("buildTransitive/Kafka.Typed.targets", entries); // the trimmer roots of trimmed and AOT apps
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generators", StringComparison.Ordinal));
 
             using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
