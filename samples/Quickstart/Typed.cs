@@ -59,6 +59,11 @@ public static class TypedDemo
             ["Kafka:Producer:AutoCreateTopics"] = "true",
             ["Kafka:Consumer:SessionTimeout"] = "00:00:06",
             ["Kafka:Consumer:HeartbeatInterval"] = "00:00:00.500",
+
+            // Configuration overrides the attribute: operations can change a handler's settings without a rebuild
+            // (Kafka:Consumers:{HandlerName} over [KafkaConsumer] over Kafka:Consumer over defaults). The attribute says
+            // MaxRetries = 2; this makes it 1, so the bad order is dead-lettered after 2 attempts, not 3.
+            ["Kafka:Consumers:BillingHandler:MaxRetries"] = "1",
         });
         builder.Services.AddSingleton<BillingLedger>();
         builder.Services.AddKafkaTyped(builder.Configuration.GetSection("Kafka"));

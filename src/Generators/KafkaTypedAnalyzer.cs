@@ -34,10 +34,82 @@ namespace Kafka.Typed.Generators
                     return;
                 }
 
+                if (OwnSuffixedRegistration(start.Compilation) is { } own)
+                {
+                    start.RegisterSyntaxNodeAction(node => AnalyzeRegistrationCall(node, own), SyntaxKind.InvocationExpression);
+                }
+
                 var consumers = new ConcurrentBag<(string Key, string Handler, string Topic, string Group, Location? Location)>();
                 start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, consumers), SymbolKind.NamedType);
                 start.RegisterCompilationEndAction(end => ReportDuplicates(end, consumers));
             });
+        }
+
+        /// <summary>
+        /// This assembly's generated registration when it is named after the assembly (another assembly's <c>AddKafkaTyped</c>
+        /// is visible here), else <see langword="null"/>: only then can an <c>AddKafkaTyped</c> call bind to the wrong one.
+        /// </summary>
+        private static string? OwnSuffixedRegistration(Compilation compilation)
+        {
+            var ns = compilation.Assembly.GlobalNamespace;
+            foreach (var part in KnownNames.GeneratedRegistrationNamespace.Split('.'))
+            {
+                ns = ns.GetNamespaceMembers().FirstOrDefault(n => n.Name == part);
+                if (ns is null)
+                {
+                    return null;
+                }
+            }
+
+            foreach (var type in ns.GetTypeMembers())
+            {
+                if (type.Name.Length > KnownNames.GeneratedRegistrationClassName.Length
+                    && type.Name.StartsWith(KnownNames.GeneratedRegistrationClassName, StringComparison.Ordinal)
+                    && type.GetMembers().OfType<IMethodSymbol>().FirstOrDefault(m => m.IsExtensionMethod && m.Name.StartsWith(KnownNames.GeneratedRegistrationMethod, StringComparison.Ordinal)) is { } method
+                    && method.Name.Length > KnownNames.GeneratedRegistrationMethod.Length)
+                {
+                    return method.Name;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>KTG002: <c>services.AddKafkaTyped(...)</c> bound to (or ambiguous between) other assemblies' registrations while this assembly has its own.</summary>
+        private static void AnalyzeRegistrationCall(SyntaxNodeAnalysisContext context, string own)
+        {
+            var invocation = (Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax)context.Node;
+            var name = invocation.Expression switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+                Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+                _ => null,
+            };
+            if (name != KnownNames.GeneratedRegistrationMethod)
+            {
+                return;
+            }
+
+            var info = context.SemanticModel.GetSymbolInfo(invocation, context.CancellationToken);
+            var candidates = info.Symbol is { } bound ? ImmutableArray.Create(bound) : info.CandidateSymbols;
+            var foreign = candidates
+                .OfType<IMethodSymbol>()
+                .Select(m => m.ReducedFrom ?? m)
+                .Where(m => m.ContainingType.ToDisplayString() == KnownNames.GeneratedRegistrationClass
+                    && !SymbolEqualityComparer.Default.Equals(m.ContainingAssembly, context.Compilation.Assembly))
+                .Select(m => m.ContainingAssembly.Name)
+                .Distinct(StringComparer.Ordinal)
+                .OrderBy(n => n, StringComparer.Ordinal)
+                .ToList();
+            if (foreign.Count == 0)
+            {
+                return;
+            }
+
+            var what = foreign.Count == 1 && info.Symbol is not null
+                ? "This call binds to the AddKafkaTyped of assembly '" + foreign[0] + "' (visible here through InternalsVisibleTo), which does not register this assembly's own Kafka.Typed types"
+                : "AddKafkaTyped is ambiguous here: the registrations of assemblies " + string.Join(", ", foreign.Select(n => "'" + n + "'")) + " are visible through InternalsVisibleTo";
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ForeignRegistration, invocation.GetLocation(), what, own));
         }
 
         private static void AnalyzeType(SymbolAnalysisContext context, ConcurrentBag<(string Key, string Handler, string Topic, string Group, Location? Location)> consumers)

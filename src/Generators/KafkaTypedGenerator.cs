@@ -46,15 +46,12 @@ namespace Kafka.Typed.Generators
                     : spec.Avro.Records.Where(static r => r.Specific is not null).ToEquatableArray())
                 .Collect()
                 .Select(static (all, _) => DistinctRecords(all))
-                .WithTrackingName(TrackingNames.SpecificRecords);
+                .WithTrackingName(TrackingNames.SpecificRecords)
+                .SelectMany(static (records, _) => records)
+                .WithTrackingName(TrackingNames.SpecificRecord);
 
-            context.RegisterSourceOutput(specificRecords, static (spc, records) =>
-            {
-                foreach (var record in records)
-                {
-                    spc.AddSource(SpecificRecordEmitter.HintName(record), SpecificRecordEmitter.Emit(record));
-                }
-            });
+            // One output per record: an edit to one record's fields re-emits that record's file only.
+            context.RegisterSourceOutput(specificRecords, static (spc, record) => spc.AddSource(SpecificRecordEmitter.HintName(record), SpecificRecordEmitter.Emit(record)));
 
             var handlers = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
@@ -63,16 +60,17 @@ namespace Kafka.Typed.Generators
                     static (ctx, ct) => ParseHandlers(ctx, ct))
                 .WithTrackingName(TrackingNames.Handlers);
 
-            // Another assembly's generated AddKafkaTyped visible here (InternalsVisibleTo, e.g. an app seen by its tests):
-            // this assembly's gets a name of its own, or every call would be ambiguous (CS0121). A string: equatable.
-            var registrationSuffix = context.CompilationProvider
-                .Select(static (compilation, _) => RegistrationSuffix(compilation))
+            // What the references contribute (registration modules of referenced assemblies, another assembly's AddKafkaTyped
+            // visible through InternalsVisibleTo), read from the compilation into strings at once: equatable, so the
+            // registration is re-emitted only when that data changes, not on every edit.
+            var references = context.CompilationProvider
+                .Select(static (compilation, ct) => ReadReferences(compilation, ct))
                 .WithTrackingName(TrackingNames.RegistrationName);
 
             var registration = messages.Collect()
                 .Combine(handlers.Collect())
                 .Combine(languageVersion)
-                .Combine(registrationSuffix)
+                .Combine(references)
                 .Select(static (input, _) => BuildRegistration(input.Left.Left.Left, input.Left.Left.Right, input.Left.Right, input.Right))
                 .WithTrackingName(TrackingNames.Registration);
 
@@ -124,57 +122,124 @@ namespace Kafka.Typed.Generators
         }
 
         /// <summary>
-        /// <see langword="null"/> when no other assembly's generated registration is accessible here; otherwise this
-        /// assembly's name as an identifier part (<c>App.Tests</c> → <c>AppTests</c>), for a registration of its own.
+        /// Reads the registration modules of the referenced assemblies (their <c>[assembly: KafkaTypedModule]</c>) and the
+        /// assemblies whose generated <c>AddKafkaTyped</c> is accessible here, as plain data.
         /// </summary>
-        private static string? RegistrationSuffix(Compilation compilation)
+        internal static ReferencesSpec ReadReferences(Compilation compilation, System.Threading.CancellationToken cancellationToken)
         {
+            var modules = new List<ModuleReference>();
+            foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+
+                // Only an assembly compiled against Kafka.Typed can carry a module; the others' attributes are not read.
+                if (!assembly.Modules.Any(static m => m.ReferencedAssemblies.Any(static a => a.Name == "Kafka.Typed")))
+                {
+                    continue;
+                }
+
+                foreach (var attribute in assembly.GetAttributes())
+                {
+                    if (attribute.AttributeClass is { } attributeClass && SymbolHelpers.IsNamed(attributeClass, KnownNames.KafkaTypedModuleAttribute)
+                        && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is INamedTypeSymbol module
+                        && compilation.IsSymbolAccessibleWithin(module, compilation.Assembly))
+                    {
+                        modules.Add(new ModuleReference(assembly.Name, module.Fqn()));
+                    }
+                }
+            }
+
+            var visible = new List<string>();
             foreach (var type in compilation.GetTypesByMetadataName(KnownNames.GeneratedRegistrationClass))
             {
                 if (!SymbolEqualityComparer.Default.Equals(type.ContainingAssembly, compilation.Assembly)
                     && compilation.IsSymbolAccessibleWithin(type, compilation.Assembly))
                 {
-                    var name = new System.Text.StringBuilder();
-                    var upper = true;
-                    foreach (var c in compilation.AssemblyName ?? "Assembly")
-                    {
-                        if (!char.IsLetterOrDigit(c) || c > 127)
-                        {
-                            upper = true;
-                            continue;
-                        }
-
-                        name.Append(upper ? char.ToUpperInvariant(c) : c);
-                        upper = false;
-                    }
-
-                    return name.Length == 0 || char.IsDigit(name[0]) ? "Assembly" + name : name.ToString();
+                    visible.Add(type.ContainingAssembly.Name);
                 }
             }
 
-            return null;
+            return new ReferencesSpec(
+                compilation.AssemblyName ?? "Assembly",
+                modules.OrderBy(static m => m.AssemblyName, StringComparer.Ordinal).ToEquatableArray(),
+                visible.OrderBy(static n => n, StringComparer.Ordinal).ToEquatableArray());
         }
 
-        private static RegistrationSpec? BuildRegistration(ImmutableArray<MessageSpec> messages, ImmutableArray<ImmutableEquatableArray<HandlerSpec>> handlers, LanguageVersion languageVersion, string? suffix)
+        /// <summary>An assembly name as one identifier part: <c>App.Tests</c> → <c>AppTests</c>.</summary>
+        internal static string IdentifierPart(string assemblyName)
         {
-            if (languageVersion < LanguageVersion.CSharp11 || (messages.IsEmpty && handlers.All(static h => h.Count == 0)))
+            var name = new System.Text.StringBuilder();
+            var upper = true;
+            foreach (var c in assemblyName)
+            {
+                if (!char.IsLetterOrDigit(c) || c > 127)
+                {
+                    upper = true;
+                    continue;
+                }
+
+                name.Append(upper ? char.ToUpperInvariant(c) : c);
+                upper = false;
+            }
+
+            return name.Length == 0 || char.IsDigit(name[0]) ? "Assembly" + name : name.ToString();
+        }
+
+        /// <summary>The module class of an assembly: <c>KafkaTypedModule_</c> and the assembly name with every other character than a letter or digit as <c>_</c>.</summary>
+        internal static string ModuleClassName(string assemblyName)
+        {
+            var name = new System.Text.StringBuilder("KafkaTypedModule_");
+            foreach (var c in assemblyName)
+            {
+                name.Append(c <= 127 && char.IsLetterOrDigit(c) ? c : '_');
+            }
+
+            return name.ToString();
+        }
+
+        private static RegistrationSpec? BuildRegistration(ImmutableArray<MessageSpec> messages, ImmutableArray<ImmutableEquatableArray<HandlerSpec>> handlers, LanguageVersion languageVersion, ReferencesSpec references)
+        {
+            if (languageVersion < LanguageVersion.CSharp11)
             {
                 return null;
             }
 
-            var known = new HashSet<string>(messages.Select(static m => m.FullyQualifiedName), StringComparer.Ordinal);
-            var producers = messages
-                .Select(static m => new ProducerRegistration(m.FullyQualifiedName, m.ProducerFullyQualifiedName, m.Avro is not null))
-                .OrderBy(static p => p.MessageFullyQualifiedName, StringComparer.Ordinal)
-                .ToEquatableArray();
-            var consumers = handlers
-                .SelectMany(static h => h)
-                .Where(h => h.MessageIsExternal || known.Contains(h.MessageFullyQualifiedName))
-                .OrderBy(static h => h.HandlerFullyQualifiedName, StringComparer.Ordinal)
-                .ThenBy(static h => h.Topic, StringComparer.Ordinal)
-                .ThenBy(static h => h.GroupId ?? string.Empty, StringComparer.Ordinal)
-                .ToEquatableArray();
-            return new RegistrationSpec(producers, consumers, "KafkaTypedServiceCollectionExtensions" + suffix, "AddKafkaTyped" + suffix);
+            ModuleSpec? module = null;
+            if (!messages.IsEmpty || handlers.Any(static h => h.Count > 0))
+            {
+                var known = new HashSet<string>(messages.Select(static m => m.FullyQualifiedName), StringComparer.Ordinal);
+                var producers = messages
+                    .Select(static m => new ProducerRegistration(m.FullyQualifiedName, m.ProducerFullyQualifiedName, m.Avro is not null, m.KeyMember is null))
+                    .OrderBy(static p => p.MessageFullyQualifiedName, StringComparer.Ordinal)
+                    .ToEquatableArray();
+                var consumers = handlers
+                    .SelectMany(static h => h)
+                    .Where(h => h.MessageIsExternal || known.Contains(h.MessageFullyQualifiedName))
+                    .OrderBy(static h => h.HandlerFullyQualifiedName, StringComparer.Ordinal)
+                    .ThenBy(static h => h.Topic, StringComparer.Ordinal)
+                    .ThenBy(static h => h.GroupId ?? string.Empty, StringComparer.Ordinal)
+                    .ToEquatableArray();
+                module = new ModuleSpec(references.AssemblyName, ModuleClassName(references.AssemblyName), producers, consumers);
+            }
+
+            // Another assembly's AddKafkaTyped visible here (InternalsVisibleTo, e.g. an app seen by its tests): with nothing
+            // of its own and one such registration, this assembly uses that one; otherwise its registration gets a name of its
+            // own (one name for both would make every call ambiguous, CS0121), and KTG002 flags a call that binds elsewhere.
+            var visible = references.VisibleRegistrations;
+            ApplicationSpec? application = null;
+            if ((module is not null || references.Modules.Count > 0) && !(module is null && visible.Count == 1))
+            {
+                var suffix = visible.Count == 0 ? string.Empty : IdentifierPart(references.AssemblyName);
+                var modules = references.Modules.ToList();
+                if (module is not null)
+                {
+                    modules.Add(new ModuleReference(module.AssemblyName, module.FullyQualifiedName));
+                }
+
+                application = new ApplicationSpec(KnownNames.GeneratedRegistrationClassName + suffix, KnownNames.GeneratedRegistrationMethod + suffix, modules.ToEquatableArray());
+            }
+
+            return module is null && application is null ? null : new RegistrationSpec(module, application);
         }
     }
 }

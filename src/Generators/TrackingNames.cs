@@ -9,5 +9,6 @@ namespace Kafka.Typed.Generators
         public const string Registration = nameof(Registration);
         public const string RegistrationName = nameof(RegistrationName);
         public const string SpecificRecords = nameof(SpecificRecords);
+        public const string SpecificRecord = nameof(SpecificRecord);
     }
 }

@@ -176,8 +176,8 @@ public sealed class RuntimeTests
         }
 
         var hosted = provider.GetServices<IHostedService>().ToList();
-        Assert.Equal(2, hosted.Count);
-        Assert.IsType<KafkaProducerHost>(hosted[0]);
+        Assert.Equal(4, hosted.Count); // the start-up check of the shutdown timeout, the producers, the named clusters' producers, the consumer
+        Assert.IsType<KafkaProducerHost>(hosted[1]);
         var definition = Assert.Single(provider.GetServices<KafkaConsumerDefinition>());
         Assert.Equal(("orders.placed", "billing", 7), (definition.Topic, definition.GroupId, definition.MaxRetries));
         var options = provider.GetRequiredService<IOptions<KafkaTypedOptions>>().Value;

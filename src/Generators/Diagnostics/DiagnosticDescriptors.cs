@@ -11,6 +11,7 @@ namespace Kafka.Typed.Generators.Diagnostics
         public const string Category = "Kafka.Typed";
 
         public const string LanguageVersionTooLowId = "KTG001";
+        public const string ForeignRegistrationId = "KTG002";
         public const string TypeNotPartialId = "KTG101";
         public const string InvalidTopicId = "KTG102";
         public const string GenericMessageId = "KTG103";
@@ -42,6 +43,10 @@ namespace Kafka.Typed.Generators.Diagnostics
         public static readonly DiagnosticDescriptor LanguageVersionTooLow = Create(LanguageVersionTooLowId,
             "C# 11 or later is required",
             "Kafka.Typed generates static abstract interface members, which need C# 11 or later; the project uses C# {0}");
+
+        public static readonly DiagnosticDescriptor ForeignRegistration = Create(ForeignRegistrationId,
+            "AddKafkaTyped binds to another assembly's registration",
+            "{0}; call services.{1}(...), this assembly's registration, which registers its own Kafka.Typed types and composes those of every referenced assembly");
 
         public static readonly DiagnosticDescriptor TypeNotPartial = Create(TypeNotPartialId,
             "Message type must be partial",
@@ -146,7 +151,7 @@ namespace Kafka.Typed.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor[] All =
         {
-            LanguageVersionTooLow, TypeNotPartial, InvalidTopic, GenericMessage, AbstractMessage, InaccessibleType,
+            LanguageVersionTooLow, ForeignRegistration, TypeNotPartial, InvalidTopic, GenericMessage, AbstractMessage, InaccessibleType,
             MultipleKeys, UnsupportedKeyType, UnsupportedMemberType, NoUsableConstructor, InvalidSerializer, UnreadableKey,
             DuplicateJsonName,
             HandlerInterfaceMissing, HandledTypeNotTopic, TopicMismatch, EmptyGroupId, DuplicateHandler, OptionOutOfRange,

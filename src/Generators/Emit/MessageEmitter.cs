@@ -34,6 +34,12 @@ namespace Kafka.Typed.Generators.Emit
                 w.Close();
             }
 
+            if (spec.KeyMember is not null)
+            {
+                w.Line();
+                EmitKeyExtensions(w, spec);
+            }
+
             if (spec.Namespace.Length > 0)
             {
                 w.Close();
@@ -46,7 +52,11 @@ namespace Kafka.Typed.Generators.Emit
         {
             var t = spec.FullyQualifiedName;
             var iface = "global::Kafka.Typed.IKafkaMessage<" + t + ">";
-            w.Open("partial " + spec.Keyword + " " + Common.Id(spec.Name) + " : " + iface);
+
+            // A type without a [KafkaKey] member is marked keyless: its producer then takes an explicit key with each send
+            // (IKafkaExplicitKeyProducer<T> requires the mark, so a keyed type cannot have its member's key overridden).
+            var declared = spec.KeyMember is null ? "global::Kafka.Typed.IKafkaKeylessMessage<" + t + ">" : iface;
+            w.Open("partial " + spec.Keyword + " " + Common.Id(spec.Name) + " : " + declared);
             w.Line("static string " + iface + ".Topic => " + Common.Literal(spec.Topic) + ";");
             w.Line();
             var serializer = spec.SerializerTypeName is not null ? "KafkaTypedSerializerHolder.Instance"
@@ -103,16 +113,101 @@ namespace Kafka.Typed.Generators.Emit
             w.Line("/// <summary>");
             w.Line("/// Typed producer of <see cref=\"" + Common.Cref(t) + "\"/> on topic <c>" + Common.Xml(spec.Topic) + "</c>: <c>SendAsync</c> awaits the");
             w.Line("/// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref=\"global::Kafka.Typed.IKafkaDeliveryObserver\"/>.");
-            w.Line("/// Registered as a singleton (and as <see cref=\"global::Kafka.Typed.IKafkaProducer{T}\"/>) by <c>AddKafkaTyped</c>.");
+            if (spec.KeyMember is null)
+            {
+                w.Line("/// The type has no <c>[KafkaKey]</c> member: each send may carry its record key (<see cref=\"global::Kafka.Typed.IKafkaExplicitKeyProducer{T}\"/>).");
+                w.Line("/// Registered as a singleton (and as <see cref=\"global::Kafka.Typed.IKafkaProducer{T}\"/> and <see cref=\"global::Kafka.Typed.IKafkaExplicitKeyProducer{T}\"/>) by <c>AddKafkaTyped</c>.");
+            }
+            else
+            {
+                w.Line("/// Registered as a singleton (and as <see cref=\"global::Kafka.Typed.IKafkaProducer{T}\"/>) by <c>AddKafkaTyped</c>.");
+            }
+
             w.Line("/// </summary>");
             w.Line(Common.GeneratedCode);
-            w.Open((spec.IsPublic ? "public" : "internal") + " sealed partial class " + spec.ProducerName + " : global::Kafka.Typed.KafkaTypedProducer<" + t + ">");
+            var baseType = spec.KeyMember is null ? "global::Kafka.Typed.KafkaTypedKeylessProducer<" : "global::Kafka.Typed.KafkaTypedProducer<";
+            w.Open((spec.IsPublic ? "public" : "internal") + " sealed partial class " + spec.ProducerName + " : " + baseType + t + ">");
             w.Line("/// <summary>Creates the producer over the application's shared producers.</summary>");
             w.Line("/// <param name=\"host\">The shared producers.</param>");
             w.Line("public " + spec.ProducerName + "(global::Kafka.Typed.KafkaProducerHost host)");
             w.Line("    : base(host)");
             w.Open();
             w.Close();
+            w.Close();
+        }
+
+        /// <summary>
+        /// The name of the extension class that reads the record key of a consumed <c>KafkaMessage&lt;T&gt;</c> or
+        /// <c>KafkaTombstone&lt;T&gt;</c> as the <c>[KafkaKey]</c> member's type: top-level (extension classes cannot be
+        /// nested), so a nested message type's containing types are part of the name.
+        /// </summary>
+        public static string KeyExtensionsName(MessageSpec spec)
+        {
+            var name = new System.Text.StringBuilder();
+            foreach (var containing in spec.ContainingTypes)
+            {
+                name.Append(containing.Name);
+            }
+
+            return name.Append(spec.Name).Append("KafkaKeyExtensions").ToString();
+        }
+
+        private static void EmitKeyExtensions(SourceWriter w, MessageSpec spec)
+        {
+            var t = spec.FullyQualifiedName;
+            string type, read;
+            switch (spec.KeyKind)
+            {
+                case KeyKind.Utf8String:
+                    type = "string?";
+                    read = "ReadUtf8";
+                    break;
+                case KeyKind.Bytes:
+                    type = "byte[]?";
+                    read = string.Empty;
+                    break;
+                case KeyKind.Guid:
+                    type = "global::System.Guid?";
+                    read = "ReadGuid";
+                    break;
+                case KeyKind.Int16:
+                    type = "short?";
+                    read = "ReadInt16";
+                    break;
+                case KeyKind.Int32:
+                    type = "int?";
+                    read = "ReadInt32";
+                    break;
+                default:
+                    type = "long?";
+                    read = "ReadInt64";
+                    break;
+            }
+
+            w.Line("/// <summary>");
+            w.Line("/// Reads the record key of a consumed <see cref=\"" + Common.Cref(t) + "\"/> as its <c>[KafkaKey]</c> member's type (<c>" + Common.Xml(spec.KeyMember!) + "</c>),");
+            w.Line("/// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.");
+            w.Line("/// </summary>");
+            w.Line(Common.GeneratedCode);
+            w.Open((spec.IsPublic ? "public" : "internal") + " static class " + KeyExtensionsName(spec));
+            foreach (var (kind, parameter) in new[] { ("KafkaMessage", "message"), ("KafkaTombstone", "tombstone") })
+            {
+                w.Line("/// <summary>The record key, or <see langword=\"null\"/> when the record has none.</summary>");
+                w.Line("/// <param name=\"" + parameter + "\">The consumed record.</param>");
+                w.Line("/// <returns>The key as written by the producer of <see cref=\"" + Common.Cref(t) + "\"/>.</returns>");
+                if (read.Length > 0)
+                {
+                    w.Line("/// <exception cref=\"global::Kafka.Typed.NonRetriableMessageException\">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>");
+                }
+
+                var expression = read.Length == 0 ? parameter + ".Key" : "global::Kafka.Typed.KafkaKeys." + read + "(" + parameter + ".Key, " + parameter + ")";
+                w.Line("public static " + type + " GetKey(this global::Kafka.Typed." + kind + "<" + t + "> " + parameter + ") => " + expression + ";");
+                if (kind == "KafkaMessage")
+                {
+                    w.Line();
+                }
+            }
+
             w.Close();
         }
 

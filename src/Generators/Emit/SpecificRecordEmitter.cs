@@ -38,7 +38,7 @@ namespace Kafka.Typed.Generators.Emit
             w.Line("/// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>");
             w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
             w.Line(Common.GeneratedCode);
-            w.Line("public static readonly global::Avro.Schema _SCHEMA = global::Avro.Schema.Parse(" + Common.Literal(record.Schema) + ");");
+            w.Line("public static readonly global::Avro.Schema _SCHEMA = " + C + ".ParseSchema(" + Common.Literal(record.Schema) + ");");
             w.Line();
             if (!specific.HasParameterlessConstructor)
             {

@@ -155,15 +155,42 @@ namespace Kafka.Typed.Generators.Model
     internal sealed record HandlerDependency(string TypeName, bool Optional);
 
     /// <summary>
-    /// The single registration file: producers and consumers in a stable order, and the names of the extension class and
-    /// method (<c>KafkaTypedServiceCollectionExtensions.AddKafkaTyped</c> unless another assembly's are visible here).
+    /// The single registration file. <see cref="Module"/>: this assembly's public registration module (its producers and
+    /// consumers in a stable order), or <see langword="null"/> when it declares no Kafka.Typed types. <see cref="Application"/>:
+    /// the assembly's internal <c>AddKafkaTyped</c>, composing the modules of referenced assemblies and its own, or
+    /// <see langword="null"/> when another assembly's registration visible here already serves.
     /// </summary>
-    internal sealed record RegistrationSpec(
-        ImmutableEquatableArray<ProducerRegistration> Producers,
-        ImmutableEquatableArray<HandlerSpec> Handlers,
-        string ClassName,
-        string MethodName);
+    internal sealed record RegistrationSpec(ModuleSpec? Module, ApplicationSpec? Application);
 
-    /// <summary>One producer line of the registration file.</summary>
-    internal sealed record ProducerRegistration(string MessageFullyQualifiedName, string ProducerFullyQualifiedName, bool IsAvro);
+    /// <summary>This assembly's registration module: <c>Kafka.Typed.Generated.{ClassName}</c>, registered once under <see cref="AssemblyName"/>.</summary>
+    internal sealed record ModuleSpec(
+        string AssemblyName,
+        string ClassName,
+        ImmutableEquatableArray<ProducerRegistration> Producers,
+        ImmutableEquatableArray<HandlerSpec> Handlers)
+    {
+        public string FullyQualifiedName => "global::Kafka.Typed.Generated." + ClassName;
+    }
+
+    /// <summary>
+    /// The application registration: the names of the extension class and method (<c>KafkaTypedServiceCollectionExtensions.AddKafkaTyped</c>
+    /// unless another assembly's are visible here) and the modules it composes, referenced ones first, by assembly name.
+    /// </summary>
+    internal sealed record ApplicationSpec(string ClassName, string MethodName, ImmutableEquatableArray<ModuleReference> Modules);
+
+    /// <summary>A registration module: the assembly that declares it and its class (<c>global::</c>-qualified).</summary>
+    internal sealed record ModuleReference(string AssemblyName, string TypeName);
+
+    /// <summary>
+    /// What the compilation's references contribute, read once per compilation into plain data: the modules of referenced
+    /// assemblies, this assembly's name, and the assemblies whose generated <c>AddKafkaTyped</c> is visible here
+    /// (InternalsVisibleTo).
+    /// </summary>
+    internal sealed record ReferencesSpec(
+        string AssemblyName,
+        ImmutableEquatableArray<ModuleReference> Modules,
+        ImmutableEquatableArray<string> VisibleRegistrations);
+
+    /// <summary>One producer line of the registration file; a keyless type's producer is also registered as <c>IKafkaExplicitKeyProducer&lt;T&gt;</c>.</summary>
+    internal sealed record ProducerRegistration(string MessageFullyQualifiedName, string ProducerFullyQualifiedName, bool IsAvro, bool IsKeyless = false);
 }

@@ -28,6 +28,7 @@ namespace Kafka.Typed.Generators.Parsing
         private const string AvroTimestampMicrosAttribute = "Kafka.Typed.AvroTimestampMicrosAttribute";
         private const string AvroDefaultAttribute = "Kafka.Typed.AvroDefaultAttribute";
         private const string AvroIgnoreAttribute = "Kafka.Typed.AvroIgnoreAttribute";
+        private const string ConventionsAttribute = "Kafka.Typed.KafkaAvroConventionsAttribute";
 
         private readonly Compilation _compilation;
         private readonly DiagnosticSink _sink;
@@ -43,6 +44,12 @@ namespace Kafka.Typed.Generators.Parsing
         private bool _ok = true;
         private string _rootNamespace = string.Empty;
 
+        /// <summary><c>[assembly: KafkaAvroConventions]</c>: 0 as declared, 1 camelCase, 2 snake_case.</summary>
+        private int _fieldNaming;
+
+        /// <summary><c>[assembly: KafkaAvroConventions(Namespace = …)]</c>, or <see langword="null"/>.</summary>
+        private string? _defaultNamespace;
+
         private AvroParser(Compilation compilation, DiagnosticSink sink, Location? fallbackLocation, CancellationToken cancellationToken)
         {
             _compilation = compilation;
@@ -55,6 +62,7 @@ namespace Kafka.Typed.Generators.Parsing
         public static AvroModel? Parse(INamedTypeSymbol type, Compilation compilation, DiagnosticSink sink, CancellationToken cancellationToken)
         {
             var parser = new AvroParser(compilation, sink, SymbolHelpers.IdentifierLocation(type), cancellationToken);
+            parser.ReadConventions(type);
             parser.Record(type, type.Name, isRoot: true);
             if (!parser._ok || parser._records.Any(r => r is null))
             {
@@ -69,6 +77,104 @@ namespace Kafka.Typed.Generators.Parsing
             }
 
             return new AvroModel(records[0].Schema, records.ToEquatableArray(), enums);
+        }
+
+        /// <summary>Reads <c>[assembly: KafkaAvroConventions]</c> of the message type's assembly (it applies to every type the message reaches).</summary>
+        private void ReadConventions(INamedTypeSymbol type)
+        {
+            var attribute = type.ContainingAssembly?.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ConventionsAttribute);
+            if (attribute is null)
+            {
+                return;
+            }
+
+            var location = SymbolHelpers.AttributeLocation(attribute) ?? _fallbackLocation;
+            foreach (var named in attribute.NamedArguments)
+            {
+                if (named.Key == "FieldNaming" && named.Value.Value is int naming)
+                {
+                    if (naming >= 0 && naming <= 2)
+                    {
+                        _fieldNaming = naming;
+                    }
+                    else
+                    {
+                        Invalid(location, type.Name, "[assembly: KafkaAvroConventions] FieldNaming " + naming.ToString(CultureInfo.InvariantCulture) + " is not an AvroFieldNaming value");
+                    }
+                }
+                else if (named.Key == "Namespace" && named.Value.Value is string space)
+                {
+                    if (space.Length == 0 || space.Split('.').All(IsAvroName))
+                    {
+                        _defaultNamespace = space;
+                    }
+                    else
+                    {
+                        Invalid(location, type.Name, "[assembly: KafkaAvroConventions] Namespace '" + space + "' must be names matching [A-Za-z_][A-Za-z0-9_]* joined by dots");
+                    }
+                }
+            }
+        }
+
+        /// <summary>A member name under the assembly's field naming.</summary>
+        internal static string ApplyNaming(string name, int naming)
+        {
+            switch (naming)
+            {
+                case 1:
+                    return CamelCase(name);
+                case 2:
+                    return SnakeCase(name);
+                default:
+                    return name;
+            }
+        }
+
+        /// <summary><c>OrderId</c> → <c>orderId</c>; a leading run of capitals is lowered except a last one that starts the next word (<c>URLPath</c> → <c>urlPath</c>, <c>ID</c> → <c>id</c>).</summary>
+        private static string CamelCase(string name)
+        {
+            var run = 0;
+            while (run < name.Length && char.IsUpper(name[run]))
+            {
+                run++;
+            }
+
+            if (run == 0)
+            {
+                return name;
+            }
+
+            // "URLPath": the run "URLP" ends with the 'P' of "Path", which stays a capital.
+            var lower = run > 1 && run < name.Length && char.IsLower(name[run]) ? run - 1 : run;
+            return name.Substring(0, lower).ToLowerInvariant() + name.Substring(lower);
+        }
+
+        /// <summary><c>OrderId</c> → <c>order_id</c>, <c>URLPath</c> → <c>url_path</c>, <c>Line2Total</c> → <c>line2_total</c>.</summary>
+        private static string SnakeCase(string name)
+        {
+            var builder = new StringBuilder(name.Length + 4);
+            for (var i = 0; i < name.Length; i++)
+            {
+                var c = name[i];
+                if (char.IsUpper(c))
+                {
+                    var previous = i > 0 ? name[i - 1] : '_';
+                    var startsWord = previous != '_' && (char.IsLower(previous) || char.IsDigit(previous)
+                        || (char.IsUpper(previous) && i + 1 < name.Length && char.IsLower(name[i + 1])));
+                    if (startsWord)
+                    {
+                        builder.Append('_');
+                    }
+
+                    builder.Append(char.ToLowerInvariant(c));
+                }
+                else
+                {
+                    builder.Append(c);
+                }
+            }
+
+            return builder.ToString();
         }
 
         /// <summary>Per-record schema details that the emitters do not need (defaults), kept out of the model.</summary>
@@ -119,7 +225,7 @@ namespace Kafka.Typed.Generators.Parsing
                 var parameter = primary?.Parameters.FirstOrDefault(p => string.Equals(p.Name, property.Name, StringComparison.OrdinalIgnoreCase));
                 var location = property.Locations.FirstOrDefault(l => l.IsInSource) ?? _fallbackLocation;
                 var memberPath = type.Name + "." + property.Name;
-                var fieldName = property.Name;
+                var fieldName = ApplyNaming(property.Name, _fieldNaming);
                 if (MemberAttribute(property, parameter, AvroNameAttribute) is { } rename)
                 {
                     if (rename.ConstructorArguments.Length == 1 && rename.ConstructorArguments[0].Value is string n && IsAvroName(n))
@@ -515,7 +621,7 @@ namespace Kafka.Typed.Generators.Parsing
         private (string Name, string Namespace) NameOf(INamedTypeSymbol type)
         {
             var name = type.Name;
-            var ns = SymbolHelpers.RawNamespace(type);
+            var ns = _defaultNamespace ?? SymbolHelpers.RawNamespace(type);
             var attribute = SymbolHelpers.FindAttribute(type, AvroNameAttribute);
             if (attribute is null && (!IsAvroName(name) || (ns.Length > 0 && !ns.Split('.').All(IsAvroName))))
             {

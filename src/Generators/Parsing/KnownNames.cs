@@ -6,6 +6,10 @@ namespace Kafka.Typed.Generators.Parsing
         public const string KafkaTopicAttribute = "Kafka.Typed.KafkaTopicAttribute";
         public const string KafkaKeyAttribute = "Kafka.Typed.KafkaKeyAttribute";
         public const string KafkaConsumerAttribute = "Kafka.Typed.KafkaConsumerAttribute";
+        public const string KafkaTypedModuleAttribute = "Kafka.Typed.KafkaTypedModuleAttribute";
+        public const string GeneratedRegistrationNamespace = "Microsoft.Extensions.DependencyInjection";
+        public const string GeneratedRegistrationClassName = "KafkaTypedServiceCollectionExtensions";
+        public const string GeneratedRegistrationMethod = "AddKafkaTyped";
         public const string GeneratedRegistrationClass = "Microsoft.Extensions.DependencyInjection.KafkaTypedServiceCollectionExtensions";
         public const string KafkaHandlerInterface = "Kafka.Typed.IKafkaHandler`1";
         public const string KafkaMessageInterface = "Kafka.Typed.IKafkaMessage`1";

@@ -76,6 +76,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         _client = client;
         _ownsClient = ownsClient;
         _options = options;
+        AvroExactLogicalTypes.EnsureRegistered();
         try
         {
             _schema = AvroSchema.Parse(codec.Schema);
@@ -297,8 +298,11 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
                 case AvroSchemaRegistration.UseLatest:
                     {
                         var latest = await _client.GetLatestSchemaAsync(subject).WaitAsync(_options.RegistryTimeout).ConfigureAwait(false);
-                        var form = global::Avro.SchemaNormalization.ToParsingForm(AvroSchema.Parse(latest.SchemaString));
-                        if (form != _parsingForm || LogicalMismatch(_schema, AvroSchema.Parse(latest.SchemaString), typeof(T).Name, new HashSet<string>(StringComparer.Ordinal)) is not null)
+                        // Names do not change the encoding: a latest schema that differs only in namespaces (or names
+                        // matched through aliases) encodes as the type's does.
+                        var aligned = AvroNameAlignment.Align(_schema, AvroSchema.Parse(latest.SchemaString));
+                        var form = global::Avro.SchemaNormalization.ToParsingForm(aligned);
+                        if (form != _parsingForm || LogicalMismatch(_schema, aligned, typeof(T).Name, new HashSet<string>(StringComparer.Ordinal)) is not null)
                         {
                             throw new KafkaAvroException(AvroErrorKind.SchemaNotRegistered, $"the latest version ({latest.Version}, id {latest.Id}) of subject '{subject}' encodes differently from {typeof(T).Name}'s schema; register the type's schema or use AutoRegister");
                         }
@@ -374,6 +378,8 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
             throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"schema id {id} is not a valid Avro schema: {e.Message}", e);
         }
 
+        // Named types match by unqualified name and aliases (Avro 1.10+, Java), where Apache.Avro compares full names.
+        writer = AvroNameAlignment.Align(_schema, writer);
         if (LogicalMismatch(_schema, writer, typeof(T).Name, new HashSet<string>(StringComparer.Ordinal)) is { } mismatch)
         {
             // Apache.Avro's resolution decodes by the reader's logical type, so these values would come out wrong
@@ -387,9 +393,9 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
             // Same bytes for the same values (logical types that differ were refused just above).
             plan = WriterPlan.Direct;
         }
-        else if (!_schema.CanRead(writer))
+        else if (AvroNameAlignment.Refusal(_schema, _codec.Schema, writer, registered.SchemaString) is { } why)
         {
-            throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"{typeof(T).Name}'s schema cannot read data written with schema id {id} (Avro schema resolution rules)");
+            throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"{typeof(T).Name}'s schema cannot read data written with schema id {id}: {why}");
         }
         else
         {
@@ -399,7 +405,6 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         return _writers.GetOrAdd(id, plan);
     }
 
-    /// <summary>How bodies written with one schema id are read: directly by the codec, or validated and resolved.</summary>
     /// <summary>
     /// The first field both schemas have whose logical types differ (name, or decimal precision and scale), described; or
     /// <see langword="null"/>. Records are matched by field name; arrays, maps and nullable unions are followed.
@@ -427,7 +432,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
 
                 foreach (var field in readerRecord.Fields)
                 {
-                    if (writerRecord.TryGetField(field.Name, out var other)
+                    if (AvroNameAlignment.WriterField(writerRecord, field) is { } other
                         && LogicalMismatch(field.Schema, other.Schema, path + "." + field.Name, seen) is { } found)
                     {
                         return found;
@@ -477,8 +482,11 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
                 return;
             }
 
-            _genericReader = new global::Avro.Generic.GenericDatumReader<object>(writerSchema, readerSchema);
-            _genericWriter = new global::Avro.Generic.GenericDatumWriter<object>(readerSchema);
+            // The generic path moves the stored numbers without logical-type conversions (Apache.Avro's go through
+            // floating point for some): the codec then converts them exactly as it does on the direct path.
+            var plainReader = AvroExactLogicalTypes.WithoutLogicalTypes(readerSchema);
+            _genericReader = new global::Avro.Generic.GenericDatumReader<object>(AvroExactLogicalTypes.WithoutLogicalTypes(writerSchema), plainReader);
+            _genericWriter = new global::Avro.Generic.GenericDatumWriter<object>(plainReader);
             if (specific)
             {
                 try

@@ -14,6 +14,17 @@ namespace Kafka.Typed.Avro;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class AvroSpecificConversions
 {
+    /// <summary>
+    /// Parses a generated <c>ISpecificRecord</c>'s schema after replacing Apache.Avro's floating-point
+    /// <c>timestamp-millis</c> conversion with an exact one (see the remarks of <see cref="AvroSerde{T}"/>).
+    /// </summary>
+    /// <param name="json">The schema.</param>
+    public static Schema ParseSchema(string json)
+    {
+        AvroExactLogicalTypes.EnsureRegistered();
+        return Schema.Parse(json);
+    }
+
     /// <summary>A <c>decimal</c> logical value with exactly <paramref name="scale"/>, checked like the generated codec checks it.</summary>
     /// <param name="value">The value.</param>
     /// <param name="scale">The schema's scale.</param>

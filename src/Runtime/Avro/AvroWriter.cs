@@ -265,7 +265,7 @@ public ref struct AvroWriter
 
     /// <summary>Writes a <c>timestamp-micros</c> logical type (a <c>long</c>: microseconds since the Unix epoch, UTC).</summary>
     /// <param name="value">The instant.</param>
-    public void WriteTimestampMicros(DateTimeOffset value) => WriteLong((value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10);
+    public void WriteTimestampMicros(DateTimeOffset value) => WriteLong((value.UtcTicks / 10) - (DateTimeOffset.UnixEpoch.UtcTicks / 10)); // floor, as for millis
 
     /// <summary>Writes a <c>date</c> logical type (an <c>int</c>: days since 1970-01-01).</summary>
     /// <param name="value">The date.</param>

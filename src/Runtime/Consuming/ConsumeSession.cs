@@ -189,7 +189,7 @@ internal sealed class ConsumeSession
             .SetStatisticsHandler((_, json) => Group.Statistics.Update(json))
             .Build();
         _consumer = consumer;
-        var watchdog = cancellationToken.Register(static s => ((ConsumeSession)s!).StartInlineWatchdog(), this);
+        var watchdog = cancellationToken.Register(static s => ((ConsumeSession)s!).OnStopRequested(), this);
         try
         {
             consumer.Subscribe(Group.Topics);
@@ -310,12 +310,20 @@ internal sealed class ConsumeSession
     }
 
     /// <summary>
-    /// Runs when <see cref="ConsumerGroup.ConsumeAsync"/>'s token is cancelled. A handler that blocks on the poll thread
+    /// Runs when <see cref="ConsumerGroup.ConsumeAsync"/>'s token is cancelled: stops new work at once (see below). A handler that blocks on the poll thread
     /// (inline) keeps the poll loop from seeing the stop at all, so <see cref="Stop"/> could never cancel it: from
     /// <see cref="ConsumerOptions.ShutdownTimeout"/> on, a timer cancels the token of whatever inline call is running.
     /// </summary>
-    private void StartInlineWatchdog()
-        => _inlineWatchdog = new Timer(static s => ((ConsumeSession)s!)._inlineCall?.CancelHandler(), this, Options.ShutdownTimeout, InlineWatchdogPeriod);
+    private void OnStopRequested()
+    {
+        _inlineWatchdog = new Timer(static s => ((ConsumeSession)s!)._inlineCall?.CancelHandler(), this, Options.ShutdownTimeout, InlineWatchdogPeriod);
+
+        // No message may start once the stop is requested, also before the poll thread sees it (up to a poll timeout
+        // later, or a handler's time when one blocks that thread): workers stop at their next message and leave a
+        // parallelism-slot wait or a backoff at once. On the thread pool, so that no worker continuation runs on the
+        // thread that cancelled the application's token.
+        _ = _stopping.CancelAsync();
+    }
 
     private void CrashNow()
     {
@@ -329,6 +337,7 @@ internal sealed class ConsumeSession
         Task.WhenAll(_workers.Values.Select(w => w.Completion)).Wait(HardStopGrace);
         _workers.Clear();
         IndexWorkers();
+        PublishAssigned();
     }
 
     /// <summary>Poll thread: starts a burst of records; decides whether handlers may run on this thread during it.</summary>
@@ -494,13 +503,16 @@ internal sealed class ConsumeSession
         return (uint)partition < (uint)workers.Length ? workers[partition] : null;
     }
 
+    /// <summary>Publishes the assigned partitions for <see cref="PartitionStatuses"/> (poll thread; partitions being stopped stay listed until their handlers finished).</summary>
+    private void PublishAssigned()
+        => _assigned = _workers.Values.OrderBy(w => w.Partition.Topic, StringComparer.Ordinal).ThenBy(w => w.Partition.Partition.Value).ToArray();
+
     /// <summary>Rebuilds the per-topic worker arrays from <see cref="_workers"/> (poll thread, after every assignment change).</summary>
     private void IndexWorkers()
     {
         _byTopic.Clear();
         _lastTopic = null;
         _lastTopicWorkers = [];
-        _assigned = _workers.Values.OrderBy(w => w.Partition.Topic, StringComparer.Ordinal).ThenBy(w => w.Partition.Partition.Value).ToArray();
         foreach (var topic in _workers.Values.GroupBy(w => w.Partition.Topic, StringComparer.Ordinal))
         {
             var workers = new PartitionWorker?[topic.Max(w => w.Partition.Partition.Value) + 1];
@@ -553,6 +565,7 @@ internal sealed class ConsumeSession
         }
 
         IndexWorkers();
+        PublishAssigned();
         _parallelismLimited = _workers.Count > Options.MaxDegreeOfParallelism;
     }
 
@@ -599,6 +612,19 @@ internal sealed class ConsumeSession
         {
             return;
         }
+
+        try
+        {
+            StopAndCommit(consumer, stopping, commit);
+        }
+        finally
+        {
+            PublishAssigned();
+        }
+    }
+
+    private void StopAndCommit(IConsumer<byte[]?, byte[]?> consumer, List<PartitionWorker> stopping, bool commit)
+    {
 
         var all = Task.WhenAll(stopping.Select(w => w.Completion));
         if (!all.Wait(Options.ShutdownTimeout))

@@ -69,13 +69,34 @@ public sealed class ConsumerMessage
 }
 
 /// <summary>The headers a dead-lettered record carries besides its original headers (values are UTF-8 text).</summary>
+/// <remarks>
+/// <para>Every value is bounded, so that the failure never makes the dead letter larger than the record it carries by
+/// more than a few KiB: <see cref="Error"/> to <see cref="MaxErrorBytes"/>, every other <c>kt-dlq-*</c> header to
+/// <see cref="MaxHeaderBytes"/>. A longer text is cut on a character boundary and ends with <see cref="TruncationMarker"/>.</para>
+/// <para>A record that is too large for the dead-letter topic even so (the source topic accepts larger records than the
+/// dead-letter writer may send) is dead-lettered as a <em>reference</em>: its key and the <c>kt-dlq-*</c> headers, with
+/// <see cref="Reference"/> saying why, but no value and none of its original headers. Read the original at
+/// <see cref="OriginalTopic"/>, <see cref="OriginalPartition"/>, <see cref="OriginalOffset"/> while that topic retains it.</para>
+/// </remarks>
 public static class DeadLetterHeaders
 {
-    /// <summary>The last exception's message.</summary>
+    /// <summary>The most bytes of <see cref="Error"/>: 4,096.</summary>
+    public const int MaxErrorBytes = 4096;
+
+    /// <summary>The most bytes of every other <c>kt-dlq-*</c> header: 512.</summary>
+    public const int MaxHeaderBytes = 512;
+
+    /// <summary>What a cut header value ends with: <c>…</c> (U+2026).</summary>
+    public const string TruncationMarker = "\u2026";
+
+    /// <summary>The last exception's message (at most <see cref="MaxErrorBytes"/>).</summary>
     public const string Error = "kt-dlq-error";
 
     /// <summary>The last exception's full type name.</summary>
     public const string ExceptionType = "kt-dlq-exception-type";
+
+    /// <summary>Present only on a reference dead letter (no value, no original headers): why the record itself was not written, for example <c>MsgSizeTooLarge: …</c>.</summary>
+    public const string Reference = "kt-dlq-reference";
 
     /// <summary>How many attempts were made.</summary>
     public const string Attempts = "kt-dlq-attempts";

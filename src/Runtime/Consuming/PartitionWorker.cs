@@ -23,6 +23,7 @@ internal sealed class PartitionWorker
     private const int StoreEvery = 500;
     private const int CounterBatch = 64;
     private const int MaxStallReason = 1024;
+    private const string ReferenceTag = "kafka.typed.dead_letter.reference";
 
     private readonly ConsumeSession _session;
     private readonly Channel<ConsumeResult<byte[]?, byte[]?>> _queue = Channel.CreateUnbounded<ConsumeResult<byte[]?, byte[]?>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -425,12 +426,20 @@ internal sealed class PartitionWorker
                 var gated = started?.Gated ?? _session.ParallelismLimited;
                 if (gated && started is null)
                 {
+                    // A stop or revocation ends the wait: no message starts after it (the message is not stored and is
+                    // delivered again). A slot taken just as the stop came is given back unused.
                     try
                     {
-                        await _session.Parallelism.WaitAsync(_hardStop.Token).ConfigureAwait(false);
+                        await _session.Parallelism.WaitAsync(_stop.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
+                        return false;
+                    }
+
+                    if (_stop.IsCancellationRequested)
+                    {
+                        _session.Parallelism.Release();
                         return false;
                     }
                 }
@@ -559,36 +568,31 @@ internal sealed class PartitionWorker
         }
     }
 
-    /// <summary>Writes the original record plus failure headers to the dead-letter topic and waits for the acknowledgement, retrying the write until it succeeds or the partition stops.</summary>
+    /// <summary>
+    /// Writes the original record plus failure headers to the dead-letter topic and waits for the acknowledgement. A
+    /// record too large for the dead-letter topic is written as a reference instead (see <see cref="DeadLetterHeaders"/>).
+    /// Any other failed write is retried with backoff until it succeeds or the partition stops: the message is never
+    /// committed before it is safe somewhere. The partition shows as <see cref="PartitionStall.DeadLetterBlocked"/>
+    /// meanwhile; the first failure is logged at error level, the retries at debug level, the recovery at information.
+    /// </summary>
     private async Task<bool> DeadLetterAsync(ConsumeResult<byte[]?, byte[]?> record, Exception failure, int attempts)
     {
         var topic = _session.Options.DeadLetterTopic ?? record.Topic + ".dlq";
-        var headers = new Headers();
-        if (record.Message.Headers is { } original)
-        {
-            foreach (var h in original)
-            {
-                headers.Add(h.Key, h.GetValueBytes());
-            }
-        }
-
-        headers.Add(DeadLetterHeaders.Error, Encoding.UTF8.GetBytes(failure.Message));
-        headers.Add(DeadLetterHeaders.ExceptionType, Encoding.UTF8.GetBytes(failure.GetType().FullName ?? failure.GetType().Name));
-        headers.Add(DeadLetterHeaders.Attempts, Encoding.UTF8.GetBytes(attempts.ToString(CultureInfo.InvariantCulture)));
-        headers.Add(DeadLetterHeaders.OriginalTopic, Encoding.UTF8.GetBytes(record.Topic));
-        headers.Add(DeadLetterHeaders.OriginalPartition, Encoding.UTF8.GetBytes(_partitionId));
-        headers.Add(DeadLetterHeaders.OriginalOffset, Encoding.UTF8.GetBytes(record.Offset.Value.ToString(CultureInfo.InvariantCulture)));
-        headers.Add(DeadLetterHeaders.OriginalTimestamp, Encoding.UTF8.GetBytes(record.Message.Timestamp.UnixTimestampMs.ToString(CultureInfo.InvariantCulture)));
-        headers.Add(DeadLetterHeaders.ConsumerGroup, Encoding.UTF8.GetBytes(_session.Group.GroupId));
-
+        var groupId = _session.Group.GroupId;
+        var headers = DeadLetterRecord.Headers(record, failure, attempts, _partitionId, groupId, reference: null);
+        var value = record.Message.Value;
+        KafkaProduceException? tooLarge = null;
+        var failures = 0;
+        var blockedSince = 0L;
         var producer = _session.DeadLetterProducer!;
-        for (var write = 1; ; write++)
+        while (true)
         {
-            Exception? error;
+            ErrorCode code;
+            string reason;
             try
             {
                 var ticket = new TaskTicket(topic);
-                while (!producer.TryProduce(topic, null, record.Message.Key, record.Message.Value, headers, ticket, propagateContext: false))
+                while (!producer.TryProduce(topic, null, record.Message.Key, value, headers, ticket, propagateContext: false))
                 {
                     await producer.WaitForCapacityAsync(_stop.Token).ConfigureAwait(false);
                 }
@@ -597,28 +601,85 @@ internal sealed class PartitionWorker
                 _session.Group.CountDeadLettered();
                 if (KafkaTelemetry.DeadLettered.Enabled)
                 {
-                    KafkaTelemetry.DeadLettered.Add(1, Tags(record.Topic));
+                    var tags = Tags(record.Topic);
+                    if (tooLarge is not null)
+                    {
+                        tags.Add(ReferenceTag, true);
+                    }
+
+                    KafkaTelemetry.DeadLettered.Add(1, tags);
                 }
 
-                Log.DeadLettered(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempts, topic, result.Partition, result.Offset, Payload(record));
+                if (failures > 0)
+                {
+                    Log.DeadLetterWriteRecovered(_session.Logger, topic, record.Topic, record.Partition.Value, record.Offset.Value, failures, (long)Stopwatch.GetElapsedTime(blockedSince).TotalMilliseconds);
+                }
+
+                if (tooLarge is not null)
+                {
+                    Log.DeadLetteredReference(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempts, failure.Message, DeadLetterRecord.Size(record), topic, tooLarge.ErrorCode, tooLarge.Reason, result.Partition, result.Offset);
+                }
+                else
+                {
+                    Log.DeadLettered(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempts, topic, result.Partition, result.Offset, Payload(record));
+                }
+
                 return true;
             }
             catch (OperationCanceledException)
             {
                 return false;
             }
-            catch (Exception e) when (e is KafkaProduceException or ObjectDisposedException)
+            catch (KafkaProduceException e)
             {
-                error = e;
+                code = e.ErrorCode;
+                reason = e.Reason;
+                CountDeadLetterError(record.Topic, code);
+                if (tooLarge is null && DeadLetterRecord.IsTooLarge(code))
+                {
+                    // Retrying cannot make the record smaller: write a reference instead, at once.
+                    tooLarge = e;
+                    value = null;
+                    headers = DeadLetterRecord.Headers(record, failure, attempts, _partitionId, groupId, $"{code}: {e.Reason}; the record ({DeadLetterRecord.Size(record).ToString(CultureInfo.InvariantCulture)} bytes) is left out: read it at its original topic, partition and offset");
+                    continue;
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                code = ErrorCode.Local_Destroy;
+                reason = "the dead-letter producer is closed";
             }
 
-            var delay = _session.Options.Backoff.DelayAfter(Math.Min(write, 10), Random.Shared.NextDouble());
-            SetStall(PartitionStall.DeadLetterBlocked, record.Offset.Value, error);
-            Log.DeadLetterWriteFailed(_session.Logger, error, topic, record.Topic, record.Partition.Value, record.Offset.Value, (long)delay.TotalMilliseconds);
+            failures++;
+            var delay = _session.Options.Backoff.DelayAfter(Math.Min(failures, 10), Random.Shared.NextDouble());
+            SetStall(PartitionStall.DeadLetterBlocked, record.Offset.Value, new KafkaProduceException(topic, code, reason));
+            if (failures == 1)
+            {
+                blockedSince = Stopwatch.GetTimestamp();
+                var remedy = DeadLetterRecord.NeedsOperator(code)
+                    ? "retrying cannot fix this until an operator acts (grants write access to the topic, creates it, or changes what the broker refuses)"
+                    : "this may be transient";
+                Log.DeadLetterWriteFailed(_session.Logger, topic, record.Topic, record.Partition.Value, record.Offset.Value, code, reason, remedy, (long)delay.TotalMilliseconds);
+            }
+            else
+            {
+                Log.DeadLetterWriteRetry(_session.Logger, topic, record.Topic, record.Partition.Value, record.Offset.Value, failures, code, reason, (long)delay.TotalMilliseconds);
+            }
+
             if (!await BackoffAsync(delay).ConfigureAwait(false))
             {
                 return false;
             }
+        }
+    }
+
+    private void CountDeadLetterError(string topic, ErrorCode code)
+    {
+        if (KafkaTelemetry.DeadLetterErrors.Enabled)
+        {
+            var tags = Tags(topic);
+            tags.Add(SemConv.ErrorType, code.ToString());
+            KafkaTelemetry.DeadLetterErrors.Add(1, tags);
         }
     }
 

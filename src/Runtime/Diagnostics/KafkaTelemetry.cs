@@ -15,7 +15,8 @@ namespace Kafka.Typed;
 /// <para>Spans: <c>send {topic}</c> (Producer), <c>process {topic}</c> (Consumer), <c>commit {topic}</c> (Client, settle).</para>
 /// <para>Metrics: <c>messaging.client.sent.messages</c>, <c>messaging.client.consumed.messages</c> (counters),
 /// <c>messaging.client.operation.duration</c>, <c>messaging.process.duration</c> (histograms, seconds), and
-/// <c>kafka.typed.consumer.retries</c>, <c>kafka.typed.consumer.dead_lettered</c>, <c>kafka.typed.consumer.skipped</c>.</para>
+/// <c>kafka.typed.consumer.retries</c>, <c>kafka.typed.consumer.dead_lettered</c> (<c>kafka.typed.dead_letter.reference = true</c>
+/// on a reference dead letter), <c>kafka.typed.consumer.skipped</c>, <c>kafka.typed.consumer.dead_letter.errors</c>.</para>
 /// <para>Gauges, from librdkafka's statistics (set <c>statistics.interval.ms</c> in the client's <c>Settings</c>; off by
 /// default, and then they cost nothing): <c>kafka.typed.consumer.lag</c> per assigned partition,
 /// <c>kafka.typed.producer.queue.messages</c> and <c>kafka.typed.producer.queue.bytes</c> per producer.</para>
@@ -37,6 +38,7 @@ public static class KafkaTelemetry
     internal static readonly Counter<long> Retries = Meter.CreateCounter<long>("kafka.typed.consumer.retries", "{attempt}", "Handler attempts that failed and were retried.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("kafka.typed.consumer.dead_lettered", "{message}", "Messages written to a dead-letter topic.");
     internal static readonly Counter<long> Skipped = Meter.CreateCounter<long>("kafka.typed.consumer.skipped", "{message}", "Messages dropped under FailurePolicy.Skip after their last failed attempt.");
+    internal static readonly Counter<long> DeadLetterErrors = Meter.CreateCounter<long>("kafka.typed.consumer.dead_letter.errors", "{error}", "Dead-letter writes that failed (error.type is the Kafka error code); the write is retried, or a record too large is written as a reference.");
 
     // Gauges over librdkafka's statistics reports: observed only while a listener collects, and empty unless a client
     // sets statistics.interval.ms (librdkafka's default 0 sends no report, so nothing is parsed or kept).

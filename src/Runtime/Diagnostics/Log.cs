@@ -41,8 +41,17 @@ internal static partial class Log
     [LoggerMessage(16, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s); skipped (FailurePolicy.Skip){Payload}")]
     public static partial void Skipped(ILogger logger, Exception exception, string topic, int partition, long offset, int attempts, string payload);
 
-    [LoggerMessage(17, LogLevel.Error, "Dead-letter write to {DeadLetterTopic} for {Topic} [{Partition}] @{Offset} failed; retrying in {DelayMs} ms")]
-    public static partial void DeadLetterWriteFailed(ILogger logger, Exception exception, string deadLetterTopic, string topic, int partition, long offset, long delayMs);
+    [LoggerMessage(17, LogLevel.Error, "Dead-letter write to {DeadLetterTopic} for {Topic} [{Partition}] @{Offset} failed: {ErrorCode}: {Reason}; {Remedy}. The partition holds this message (not committed) and retries the write with backoff, first in {DelayMs} ms; further failures are logged at debug level, the stall shows in ConsumerGroup.GetStatus()")]
+    public static partial void DeadLetterWriteFailed(ILogger logger, string deadLetterTopic, string topic, int partition, long offset, Confluent.Kafka.ErrorCode errorCode, string reason, string remedy, long delayMs);
+
+    [LoggerMessage(26, LogLevel.Debug, "Dead-letter write to {DeadLetterTopic} for {Topic} [{Partition}] @{Offset} failed again ({Failures} failures): {ErrorCode}: {Reason}; retrying in {DelayMs} ms")]
+    public static partial void DeadLetterWriteRetry(ILogger logger, string deadLetterTopic, string topic, int partition, long offset, int failures, Confluent.Kafka.ErrorCode errorCode, string reason, long delayMs);
+
+    [LoggerMessage(27, LogLevel.Information, "Dead-letter write to {DeadLetterTopic} for {Topic} [{Partition}] @{Offset} accepted after {Failures} failed write(s) over {BlockedMs} ms; the partition moves on")]
+    public static partial void DeadLetterWriteRecovered(ILogger logger, string deadLetterTopic, string topic, int partition, long offset, int failures, long blockedMs);
+
+    [LoggerMessage(28, LogLevel.Error, "Handler failed for {Topic} [{Partition}] @{Offset} after {Attempts} attempt(s): {Error}; the record ({Size} bytes) is too large for {DeadLetterTopic} ({ErrorCode}: {Reason}), so a reference was dead-lettered instead (key and kt-dlq-* headers, no value) at [{DlqPartition}] @{DlqOffset}: read the original at its offset while the topic retains it")]
+    public static partial void DeadLetteredReference(ILogger logger, string topic, int partition, long offset, int attempts, string error, long size, string deadLetterTopic, Confluent.Kafka.ErrorCode errorCode, string reason, int dlqPartition, long dlqOffset);
 
     [LoggerMessage(18, LogLevel.Warning, "Consumer group {GroupId}: {Error}")]
     public static partial void ConsumerError(ILogger logger, string groupId, string error);

@@ -2,7 +2,8 @@ namespace Kafka.Typed;
 
 /// <summary>
 /// The compile-time arguments of one <see cref="KafkaConsumerAttribute"/>, as the generated <c>AddKafkaTyped</c> passes
-/// them. A <see langword="null"/> field was not set and comes from <see cref="KafkaTypedOptions.Consumer"/>.
+/// them. A <see langword="null"/> field was not set and comes from <see cref="KafkaTypedOptions.Consumer"/>; a field set in
+/// the consumer's own section (<c>Kafka:Consumers:{HandlerName}</c>) overrides it (see <see cref="KafkaTypedOptions.ToConsumerOptions"/>).
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class KafkaConsumerDefinition
@@ -50,6 +51,20 @@ public sealed class KafkaConsumerDefinition
 
     /// <summary>See <see cref="KafkaConsumerAttribute.DeadLetterTopic"/>.</summary>
     public string? DeadLetterTopic { get; init; }
+
+    /// <summary>A copy consuming <paramref name="topic"/> (the topic configuration resolved), every other field unchanged.</summary>
+    /// <param name="topic">The topic to consume.</param>
+    public KafkaConsumerDefinition WithTopic(string topic) => new(topic, HandlerName, MessageTypeName)
+    {
+        GroupId = GroupId,
+        MaxRetries = MaxRetries,
+        RetryBackoff = RetryBackoff,
+        MaxRetryBackoff = MaxRetryBackoff,
+        MaxDegreeOfParallelism = MaxDegreeOfParallelism,
+        FailurePolicy = FailurePolicy,
+        StartOffset = StartOffset,
+        DeadLetterTopic = DeadLetterTopic,
+    };
 
     /// <inheritdoc />
     public override string ToString() => $"{HandlerName} ({Topic}, group {GroupId ?? "from configuration"})";

@@ -11,7 +11,10 @@ namespace Kafka.Typed;
 /// Runs one <see cref="KafkaConsumerAttribute"/> handler in a <see cref="ConsumerGroup"/> while the host runs. For each
 /// message it deserializes the value with <see cref="IKafkaMessage{TSelf}.Serializer"/>, creates a DI scope, resolves
 /// <typeparamref name="THandler"/> and calls it. A value that cannot be deserialized fails with
-/// <see cref="NonRetriableMessageException"/>, so the failure policy applies at once.
+/// <see cref="NonRetriableMessageException"/>, so the failure policy applies at once. A tombstone (a null value) goes to
+/// <see cref="IKafkaTombstoneHandler{T}.HandleTombstoneAsync"/> when the handler implements it; otherwise it is skipped
+/// (logged at debug level, counted in <see cref="SkippedTombstones"/> and <c>kafka.typed.consumer.tombstones_skipped</c>),
+/// never dead-lettered.
 /// </summary>
 /// <typeparam name="TMessage">The message type.</typeparam>
 /// <typeparam name="THandler">The handler type.</typeparam>
@@ -24,6 +27,13 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly IKafkaSerializer<TMessage> _serializer;
+    private long _skippedTombstones;
+
+    // Whether the handler type takes tombstones: fixed by the type, so decided once (a type check, no reflection per message).
+    private static readonly bool s_handlesTombstones = typeof(IKafkaTombstoneHandler<TMessage>).IsAssignableFrom(typeof(THandler));
+
+    private static readonly System.Diagnostics.Metrics.Counter<long> s_tombstonesSkipped = KafkaTelemetry.Meter.CreateCounter<long>(
+        "kafka.typed.consumer.tombstones_skipped", "{message}", "Tombstones (null values) skipped because the handler does not implement IKafkaTombstoneHandler<T>.");
 
     /// <summary>Creates the service; the consumer group is created when the host starts it.</summary>
     /// <param name="definition">The compile-time arguments of the handler's attribute.</param>
@@ -49,6 +59,9 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
 
     /// <summary>The running consumer group, once started.</summary>
     public ConsumerGroup? Group { get; private set; }
+
+    /// <summary>Tombstones skipped because <typeparamref name="THandler"/> does not implement <see cref="IKafkaTombstoneHandler{T}"/> (they count as handled too).</summary>
+    public long SkippedTombstones => Interlocked.Read(ref _skippedTombstones);
 
     /// <summary>
     /// Deserializes a record value, or throws <see cref="NonRetriableMessageException"/> naming topic, partition, offset and
@@ -101,25 +114,61 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         }
     }
 
-    private async Task HandleAsync(ConsumerMessage record, CancellationToken cancellationToken)
+    private Task HandleAsync(ConsumerMessage record, CancellationToken cancellationToken)
     {
+        if (record.Value is null)
+        {
+            if (s_handlesTombstones)
+            {
+                return HandleTombstoneAsync(record, cancellationToken);
+            }
+
+            // A delete on a compacted topic, not a poison message: the handler cannot take it, so it is passed over (its
+            // offset is committed) and counted, not dead-lettered.
+            Interlocked.Increment(ref _skippedTombstones);
+            if (s_tombstonesSkipped.Enabled)
+            {
+                s_tombstonesSkipped.Add(1, new KeyValuePair<string, object?>(SemConv.Destination, record.Topic), new KeyValuePair<string, object?>(SemConv.ConsumerGroup, record.GroupId));
+            }
+
+            TypedLog.TombstoneSkipped(_logger, Definition.HandlerName, record.Topic, record.Partition, record.Offset);
+            return Task.CompletedTask;
+        }
+
         var value = Deserialize(_serializer, record.Topic, record.Partition, record.Offset, record.Value, record.Headers, Definition.MessageTypeName);
-        var message = new KafkaMessage<TMessage>(value, record);
+        return HandleValueAsync(new KafkaMessage<TMessage>(value, record), record.Topic, cancellationToken);
+    }
+
+    private async Task HandleTombstoneAsync(ConsumerMessage record, CancellationToken cancellationToken)
+    {
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            THandler handler;
-            try
-            {
-                handler = scope.ServiceProvider.GetRequiredService<THandler>();
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException)
-            {
-                // Not the message's fault (an unregistered dependency, a constructor that cannot connect): the partition
-                // waits for the handler instead of dead-lettering every message while it cannot be created.
-                throw new KafkaUnavailableException($"Cannot create the handler {Definition.HandlerName} for topic '{record.Topic}': {e.Message}", e);
-            }
+            var handler = (IKafkaTombstoneHandler<TMessage>)Resolve(scope, record.Topic);
+            await handler.HandleTombstoneAsync(new KafkaTombstone<TMessage>(record), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
+    private THandler Resolve(AsyncServiceScope scope, string topic)
+    {
+        try
+        {
+            return scope.ServiceProvider.GetRequiredService<THandler>();
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException)
+        {
+            // Not the message's fault (an unregistered dependency, a constructor that cannot connect): the partition
+            // waits for the handler instead of dead-lettering every message while it cannot be created.
+            throw new KafkaUnavailableException($"Cannot create the handler {Definition.HandlerName} for topic '{topic}': {e.Message}", e);
+        }
+    }
+
+    private async Task HandleValueAsync(KafkaMessage<TMessage> message, string topic, CancellationToken cancellationToken)
+    {
+        var scope = _scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var handler = Resolve(scope, topic);
             await handler.HandleAsync(message, cancellationToken).ConfigureAwait(false);
         }
     }

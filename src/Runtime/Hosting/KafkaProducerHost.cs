@@ -6,9 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Kafka.Typed;
 
 /// <summary>
-/// The application's two shared producers, created on first use: a <see cref="SyncProducer"/> for sends that await the
-/// acknowledgement and an <see cref="AsyncProducer"/> for queued sends, published while the host runs. Every generated
-/// producer sends through it. Registered as a singleton and as a hosted service (stopping the host flushes the queue).
+/// The application's two shared producers: a <see cref="SyncProducer"/> for sends that await the acknowledgement and an
+/// <see cref="AsyncProducer"/> for queued sends, published while the host runs. Every generated producer sends through
+/// it. Registered as a singleton and as a hosted service: starting the host creates both clients and checks that the
+/// cluster answers (start-up fails with <see cref="KafkaUnreachableException"/>, naming the bootstrap servers, within
+/// <c>Kafka:ConnectTimeout</c>); stopping it flushes them.
 /// </summary>
 public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
 {
@@ -20,11 +22,13 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
     private readonly object _gate = new();
     private SyncProducer? _sync;
     private AsyncProducer? _async;
+    private Task<SyncProducer>? _creatingSync;
+    private Task<AsyncProducer>? _creatingAsync;
     private readonly Avro.KafkaAvroDefaults.Binding? _avro;
     private Task _listening = Task.CompletedTask;
     private bool _disposed;
 
-    /// <summary>Creates the host; no client is created until the first send.</summary>
+    /// <summary>Creates the host; the clients are created when it starts (or, before that, on first use, off the caller's thread).</summary>
     /// <param name="options">The bound options.</param>
     /// <param name="observers">Receivers of the reports of queued messages.</param>
     /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
@@ -54,23 +58,42 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
     internal IKafkaSerializer<T> SerializerFor<T>(IKafkaSerializer<T> serializer)
         => _avro is not null && serializer is Avro.AvroKafkaSerializer<T> avro ? avro.PinnedTo(_avro) : serializer;
 
-    /// <summary>The producer that awaits acknowledgements (created, and the cluster checked, on first use).</summary>
-    public SyncProducer Sync
-    {
-        get
-        {
-            var sync = Volatile.Read(ref _sync);
-            return sync ?? CreateSync();
-        }
-    }
+    /// <summary>The topic of <typeparamref name="T"/> after configuration (<c>Kafka:Topics</c>, <c>Kafka:TopicTemplate</c>).</summary>
+    internal string TopicFor<T>()
+        where T : IKafkaMessage<T>
+        => _options.ResolveTopic(KafkaMessageType.NameOf(typeof(T)), T.Topic);
 
-    /// <summary>The queueing producer (created on first use; publishing runs until the host stops).</summary>
-    public AsyncProducer Async
+    /// <summary>
+    /// The producer that awaits acknowledgements. Created when the host starts; read before that, it is created here and
+    /// this getter blocks until the cluster answered (up to <c>Kafka:ConnectTimeout</c>). Typed producers never block:
+    /// they wait for it asynchronously.
+    /// </summary>
+    /// <exception cref="KafkaUnreachableException">The cluster did not answer within the connect timeout.</exception>
+    public SyncProducer Sync => Volatile.Read(ref _sync) ?? StartSync().GetAwaiter().GetResult();
+
+    /// <summary>The queueing producer (publishing runs until the host stops); created as <see cref="Sync"/> is.</summary>
+    /// <exception cref="KafkaUnreachableException">The cluster did not answer within the connect timeout.</exception>
+    public AsyncProducer Async => Volatile.Read(ref _async) ?? StartAsyncProducer().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Creates both clients, each checking that the cluster answers, at once: start-up fails within <c>Kafka:ConnectTimeout</c>
+    /// when it does not, rather than the first send waiting for it.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the host's start-up was cancelled).</param>
+    /// <exception cref="KafkaUnreachableException">No bootstrap server answered within the connect timeout; the message names them.</exception>
+    /// <exception cref="KafkaConfigurationException">A producer option is invalid.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        get
+        var sync = StartSync();
+        var queued = StartAsyncProducer();
+        try
         {
-            var producer = Volatile.Read(ref _async);
-            return producer ?? CreateAsync();
+            await Task.WhenAll(sync, queued).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            TypedLog.ProducersUnavailable(_logger, e, string.Join(",", _options.BootstrapServers));
+            throw;
         }
     }
 
@@ -88,12 +111,33 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     /// <summary>Publishes what is queued and waits for the reports of both producers, together up to <see cref="ProducerOptions.DisposeTimeout"/>.</summary>
     /// <param name="cancellationToken">Not used: disposal is bounded by <see cref="ProducerOptions.DisposeTimeout"/>.</param>
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
+
+    /// <summary>
+    /// Completes when every message sent or queued before the call, on both producers, has its outcome, waiting at most
+    /// <see cref="ProducerOptions.DisposeTimeout"/>; see <see cref="SyncProducer.FlushAsync(CancellationToken)"/> and
+    /// <see cref="AsyncProducer.FlushAsync(CancellationToken)"/>. Blocks no thread.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="TimeoutException">Some of those messages still had no outcome after the bound.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var sync = Volatile.Read(ref _sync);
+        var queued = Volatile.Read(ref _async);
+        if (sync is null && queued is null)
+        {
+            // Nothing was ever sent through a client that does not exist yet.
+            return cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
+        }
+
+        // Both bounds are the same option and run at once, so the whole flush is bounded by it.
+        return Task.WhenAll(
+            sync?.FlushAsync(cancellationToken) ?? Task.CompletedTask,
+            queued?.FlushAsync(cancellationToken) ?? Task.CompletedTask);
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -114,7 +158,7 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
 
         // Both producers flush at once, within one dispose timeout. The async producer's disposal ends its ListenAsync
         // (which then exits without a flush of its own): cancelling ListenAsync first made it flush for a whole timeout
-        // before disposal flushed for another.
+        // before disposal flushed for another. A client still being created disposes itself when it sees _disposed.
         await Task.WhenAll(
             producer is null ? Task.CompletedTask : producer.DisposeAsync().AsTask(),
             sync is null ? Task.CompletedTask : sync.DisposeAsync().AsTask()).ConfigureAwait(false);
@@ -136,31 +180,100 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
         }
     }
 
-    private SyncProducer CreateSync()
+    /// <summary>The sync producer if it exists already (the fast path of every typed send).</summary>
+    internal bool TryGetSync([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SyncProducer? producer)
+    {
+        producer = Volatile.Read(ref _sync);
+        return producer is not null;
+    }
+
+    /// <summary>The async producer if it exists already.</summary>
+    internal bool TryGetAsync([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AsyncProducer? producer)
+    {
+        producer = Volatile.Read(ref _async);
+        return producer is not null;
+    }
+
+    /// <summary>The sync producer, created off the caller's thread when the host has not started yet.</summary>
+    internal async ValueTask<SyncProducer> GetSyncAsync(CancellationToken cancellationToken)
+        => Volatile.Read(ref _sync) ?? await StartSync().WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The async producer, created off the caller's thread when the host has not started yet.</summary>
+    internal async ValueTask<AsyncProducer> GetAsyncAsync(CancellationToken cancellationToken)
+        => Volatile.Read(ref _async) ?? await StartAsyncProducer().WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    // One creation at a time per producer; a failed one (the cluster did not answer) is tried again by the next caller.
+    private Task<SyncProducer> StartSync()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _sync ??= new SyncProducer(_options.ToAppConfig(), _options.ToProducerOptions(), _loggerFactory);
+            if (_sync is { } sync)
+            {
+                return Task.FromResult(sync);
+            }
+
+            if (_creatingSync is null || _creatingSync.IsFaulted || _creatingSync.IsCanceled)
+            {
+                _creatingSync = Task.Run(CreateSync);
+            }
+
+            return _creatingSync;
         }
+    }
+
+    private Task<AsyncProducer> StartAsyncProducer()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_async is { } producer)
+            {
+                return Task.FromResult(producer);
+            }
+
+            if (_creatingAsync is null || _creatingAsync.IsFaulted || _creatingAsync.IsCanceled)
+            {
+                _creatingAsync = Task.Run(CreateAsync);
+            }
+
+            return _creatingAsync;
+        }
+    }
+
+    private SyncProducer CreateSync()
+    {
+        // The constructor checks that the cluster answers: up to the connect timeout, on a pool thread.
+        var sync = new SyncProducer(_options.ToAppConfig(), _options.ToProducerOptions(), _loggerFactory);
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                Volatile.Write(ref _sync, sync);
+                return sync;
+            }
+        }
+
+        sync.Dispose();
+        throw new ObjectDisposedException(nameof(KafkaProducerHost));
     }
 
     private AsyncProducer CreateAsync()
     {
+        var producer = new AsyncProducer(_options.ToAppConfig(), OnReport, _options.ToProducerOptions(), _loggerFactory);
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_async is null)
+            if (!_disposed)
             {
-                var producer = new AsyncProducer(_options.ToAppConfig(), OnReport, _options.ToProducerOptions(), _loggerFactory);
                 _listening = Task.Run(() => producer.ListenAsync(_stopping.Token));
                 Volatile.Write(ref _async, producer);
+                return producer;
             }
-
-            return _async;
         }
-    }
 
+        producer.Dispose();
+        throw new ObjectDisposedException(nameof(KafkaProducerHost));
+    }
     private void OnReport(ProducerReport report)
     {
         if (!report.IsSuccess)

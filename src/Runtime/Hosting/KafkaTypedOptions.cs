@@ -29,7 +29,7 @@ public sealed class KafkaTypedOptions
     public string? Server { get; set; }
 
     /// <summary>Broker addresses, each <c>host:port</c>. In configuration: a comma-separated string or an array.</summary>
-    public IList<string> BootstrapServers { get; } = [];
+    public IList<string> BootstrapServers { get; private init; } = [];
 
     /// <summary>How long a client waits for the cluster at creation; <see langword="null"/> keeps <see cref="KafkaAppConfig.ConnectTimeout"/>'s default.</summary>
     public TimeSpan? ConnectTimeout { get; set; }
@@ -41,13 +41,60 @@ public sealed class KafkaTypedOptions
     public SaslOptions? Sasl { get; set; }
 
     /// <summary>Settings of the application's producers.</summary>
-    public KafkaTypedProducerSettings Producer { get; } = new();
+    public KafkaTypedProducerSettings Producer { get; private init; } = new();
 
     /// <summary>Settings every consumer starts from; a <see cref="KafkaConsumerAttribute"/> argument overrides its field.</summary>
-    public KafkaTypedConsumerSettings Consumer { get; } = new();
+    public KafkaTypedConsumerSettings Consumer { get; private init; } = new();
 
     /// <summary>The Schema Registry of the Avro message types (<c>Kafka:SchemaRegistry</c>).</summary>
-    public KafkaTypedSchemaRegistrySettings SchemaRegistry { get; } = new();
+    public KafkaTypedSchemaRegistrySettings SchemaRegistry { get; private init; } = new();
+
+    /// <summary>
+    /// Topic names per message type (<c>Kafka:Topics:{MessageType}</c>): the key is the type's name (<c>OrderPlaced</c>) or,
+    /// when two message types share a name, its full name (<c>Shop.Orders.OrderPlaced</c>); the value replaces the
+    /// <see cref="KafkaTopicAttribute"/> topic for its producer and every consumer of the type. A key naming no message type of
+    /// the application fails start-up. Keys are case-insensitive, as configuration keys are.
+    /// </summary>
+    public IDictionary<string, string> Topics { get; private init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The naming convention of every topic (<c>Kafka:TopicTemplate</c>), for example <c>{environment}.{topic}</c> or
+    /// <c>{topic}-{server}</c>: applied to each message type's topic (after <see cref="Topics"/>) and to every configured or
+    /// compile-time dead-letter topic, so producers, consumers and dead-letter topics agree. Placeholders: <c>{topic}</c>
+    /// (required), <c>{app}</c> (<see cref="AppName"/>), <c>{server}</c> (<see cref="Server"/>) and <c>{environment}</c>
+    /// (<see cref="EnvironmentName"/>). <see langword="null"/> (the default) uses the names as they are.
+    /// </summary>
+    public string? TopicTemplate { get; set; }
+
+    /// <summary>
+    /// The value of <c>{environment}</c> in <see cref="TopicTemplate"/>: <c>Kafka:Environment</c> when set, else the host's
+    /// environment name (<c>IHostEnvironment.EnvironmentName</c>, for example <c>Production</c>) in lower case.
+    /// </summary>
+    public string? EnvironmentName { get; set; }
+
+    /// <summary>
+    /// Whether consumers run (<c>Kafka:Consumers:Enabled</c>); <see langword="false"/> makes a producer-only host unless a
+    /// consumer's own section (<c>Kafka:Consumers:{HandlerName}:Enabled</c>) enables it. <see langword="null"/> (not set)
+    /// takes <c>Kafka:Consumer:Enabled</c>, else true.
+    /// </summary>
+    public bool? ConsumersEnabled { get; set; }
+
+    /// <summary>
+    /// Per-consumer settings (<c>Kafka:Consumers:{HandlerName}</c>), keyed by the handler class's name (or its full name when
+    /// two handlers share a name). Each field set here overrides the <see cref="KafkaConsumerAttribute"/> argument, which
+    /// overrides <see cref="Consumer"/>, which overrides the <see cref="ConsumerOptions"/> defaults. A key naming no handler of
+    /// the application fails start-up. A handler class with several <see cref="KafkaConsumerAttribute"/>s gets the section for
+    /// each of its consumers.
+    /// </summary>
+    public IDictionary<string, KafkaTypedConsumerSettings> Consumers { get; private init; } = new Dictionary<string, KafkaTypedConsumerSettings>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Named clusters besides the default one (<c>Kafka:Clusters:{name}</c>), each with its own bootstrap servers (or
+    /// Aspire's <c>ConnectionStrings:{name}</c>), security and Schema Registry, and the message types bound to it
+    /// (<c>MessageTypes</c>): their producers send there and their consumers read there, unless a consumer's section names
+    /// another cluster (<c>Kafka:Consumers:{HandlerName}:Cluster</c>). Everything else uses the default cluster.
+    /// </summary>
+    public IDictionary<string, KafkaTypedClusterSettings> Clusters { get; private init; } = new Dictionary<string, KafkaTypedClusterSettings>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The configuration path the options were bound from (for error messages); <c>Kafka</c> when unknown.</summary>
     public string SectionPath { get; set; } = "Kafka";
@@ -84,43 +131,202 @@ public sealed class KafkaTypedOptions
         };
     }
 
-    /// <summary>The options of one consumer: <see cref="Consumer"/> with the fields <paramref name="definition"/> sets replaced.</summary>
+    /// <summary>
+    /// The options of one consumer, each field taken from the first layer that sets it: the consumer's own section
+    /// (<c>Kafka:Consumers:{HandlerName}</c>, see <see cref="Consumers"/>), then <paramref name="definition"/> (the attribute's
+    /// arguments), then <see cref="Consumer"/>, then the <see cref="ConsumerOptions"/> defaults. Raw <c>Settings</c> merge key
+    /// by key in the same order. A dead-letter topic goes through <see cref="TopicTemplate"/>.
+    /// </summary>
     /// <param name="definition">The consumer's compile-time arguments; <see langword="null"/> for none.</param>
     public ConsumerOptions ToConsumerOptions(KafkaConsumerDefinition? definition = null)
     {
         var d = new ConsumerOptions();
         var c = Consumer;
+        var s = definition is null ? null : ConsumerSection(definition.HandlerName);
         var b = c.Backoff;
+        var sb = s?.Backoff;
         var backoff = new RetryBackoff
         {
-            InitialDelay = definition?.RetryBackoff ?? b.InitialDelay ?? d.Backoff.InitialDelay,
-            Multiplier = b.Multiplier ?? d.Backoff.Multiplier,
-            MaxDelay = definition?.MaxRetryBackoff ?? b.MaxDelay ?? d.Backoff.MaxDelay,
-            Jitter = b.Jitter ?? d.Backoff.Jitter,
+            InitialDelay = sb?.InitialDelay ?? definition?.RetryBackoff ?? b.InitialDelay ?? d.Backoff.InitialDelay,
+            Multiplier = sb?.Multiplier ?? b.Multiplier ?? d.Backoff.Multiplier,
+            MaxDelay = sb?.MaxDelay ?? definition?.MaxRetryBackoff ?? b.MaxDelay ?? d.Backoff.MaxDelay,
+            Jitter = sb?.Jitter ?? b.Jitter ?? d.Backoff.Jitter,
         };
+        var deadLetter = s?.DeadLetterTopic ?? definition?.DeadLetterTopic ?? c.DeadLetterTopic;
+        Dictionary<string, string>? settings = null;
+        if (c.Settings.Count > 0 || s?.Settings.Count > 0)
+        {
+            settings = new Dictionary<string, string>(c.Settings, StringComparer.Ordinal);
+            foreach (var pair in s?.Settings ?? EmptySettings)
+            {
+                settings[pair.Key] = pair.Value;
+            }
+        }
+
         return new ConsumerOptions
         {
-            GroupId = definition?.GroupId ?? c.GroupId,
-            StartOffset = definition?.StartOffset ?? c.StartOffset ?? d.StartOffset,
-            MaxRetries = definition?.MaxRetries ?? c.MaxRetries ?? d.MaxRetries,
+            GroupId = s?.GroupId ?? definition?.GroupId ?? c.GroupId,
+            StartOffset = s?.StartOffset ?? definition?.StartOffset ?? c.StartOffset ?? d.StartOffset,
+            MaxRetries = s?.MaxRetries ?? definition?.MaxRetries ?? c.MaxRetries ?? d.MaxRetries,
             Backoff = backoff,
-            FailurePolicy = definition?.FailurePolicy ?? c.FailurePolicy ?? d.FailurePolicy,
-            DeadLetterTopic = definition?.DeadLetterTopic ?? c.DeadLetterTopic,
-            AutoCreateTopics = c.AutoCreateTopics ?? d.AutoCreateTopics,
-            DisablePayloadLogging = c.DisablePayloadLogging ?? d.DisablePayloadLogging,
-            MaxDegreeOfParallelism = definition?.MaxDegreeOfParallelism ?? c.MaxDegreeOfParallelism ?? d.MaxDegreeOfParallelism,
-            MaxBufferedMessagesPerPartition = c.MaxBufferedMessagesPerPartition ?? d.MaxBufferedMessagesPerPartition,
-            MaxBufferedMessages = c.MaxBufferedMessages ?? d.MaxBufferedMessages,
-            ShutdownTimeout = c.ShutdownTimeout ?? d.ShutdownTimeout,
-            CommitInterval = c.CommitInterval ?? d.CommitInterval,
-            SessionTimeout = c.SessionTimeout,
-            HeartbeatInterval = c.HeartbeatInterval,
-            TraceContext = c.TraceContext ?? d.TraceContext,
-            Settings = c.Settings.Count == 0 ? null : new Dictionary<string, string>(c.Settings, StringComparer.Ordinal),
+            FailurePolicy = s?.FailurePolicy ?? definition?.FailurePolicy ?? c.FailurePolicy ?? d.FailurePolicy,
+            DeadLetterTopic = deadLetter is null ? null : ApplyTopicTemplate(deadLetter),
+            AutoCreateTopics = s?.AutoCreateTopics ?? c.AutoCreateTopics ?? d.AutoCreateTopics,
+            DisablePayloadLogging = s?.DisablePayloadLogging ?? c.DisablePayloadLogging ?? d.DisablePayloadLogging,
+            MaxDegreeOfParallelism = s?.MaxDegreeOfParallelism ?? definition?.MaxDegreeOfParallelism ?? c.MaxDegreeOfParallelism ?? d.MaxDegreeOfParallelism,
+            MaxBufferedMessagesPerPartition = s?.MaxBufferedMessagesPerPartition ?? c.MaxBufferedMessagesPerPartition ?? d.MaxBufferedMessagesPerPartition,
+            MaxBufferedMessages = s?.MaxBufferedMessages ?? c.MaxBufferedMessages ?? d.MaxBufferedMessages,
+            ShutdownTimeout = s?.ShutdownTimeout ?? c.ShutdownTimeout ?? d.ShutdownTimeout,
+            CommitInterval = s?.CommitInterval ?? c.CommitInterval ?? d.CommitInterval,
+            SessionTimeout = s?.SessionTimeout ?? c.SessionTimeout,
+            HeartbeatInterval = s?.HeartbeatInterval ?? c.HeartbeatInterval,
+            TraceContext = s?.TraceContext ?? c.TraceContext ?? d.TraceContext,
+            Settings = settings,
             Tls = Tls,
             Sasl = Sasl,
         };
     }
+
+    /// <summary>
+    /// Whether the consumer of <paramref name="definition"/> runs: its section's <c>Enabled</c>, else
+    /// <see cref="ConsumersEnabled"/>, else <c>Kafka:Consumer:Enabled</c>, else true.
+    /// </summary>
+    /// <param name="definition">The consumer.</param>
+    public bool IsConsumerEnabled(KafkaConsumerDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return ConsumerSection(definition.HandlerName)?.Enabled ?? ConsumersEnabled ?? Consumer.Enabled ?? true;
+    }
+
+    /// <summary>
+    /// The topic of a message type: <see cref="Topics"/>' entry for the type (by full name, else by name) or
+    /// <paramref name="topic"/>, then <see cref="TopicTemplate"/>.
+    /// </summary>
+    /// <param name="messageTypeName">The message type's full name (<c>Shop.OrderPlaced</c>; nested types joined with dots).</param>
+    /// <param name="topic">The topic of its <see cref="KafkaTopicAttribute"/>.</param>
+    public string ResolveTopic(string messageTypeName, string topic)
+    {
+        ArgumentNullException.ThrowIfNull(messageTypeName);
+        ArgumentNullException.ThrowIfNull(topic);
+        return ApplyTopicTemplate(TopicOverride(messageTypeName) ?? topic);
+    }
+
+    /// <summary><paramref name="topic"/> through <see cref="TopicTemplate"/> (unchanged when no template is set).</summary>
+    /// <param name="topic">A topic name from an attribute or configuration.</param>
+    public string ApplyTopicTemplate(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (string.IsNullOrEmpty(TopicTemplate))
+        {
+            return topic;
+        }
+
+        return TopicTemplate
+            .Replace("{topic}", topic, StringComparison.Ordinal)
+            .Replace("{app}", AppName ?? string.Empty, StringComparison.Ordinal)
+            .Replace("{server}", Server ?? string.Empty, StringComparison.Ordinal)
+            .Replace("{environment}", EnvironmentName ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    /// <summary>The <see cref="Topics"/> entry of a message type (full name first, then the name after the last dot), or <see langword="null"/>.</summary>
+    internal string? TopicOverride(string messageTypeName)
+        => Topics.TryGetValue(messageTypeName, out var full) ? full
+            : Topics.TryGetValue(ShortName(messageTypeName), out var simple) ? simple
+            : null;
+
+    /// <summary>The <see cref="Consumers"/> section of a handler (full name first, then the name after the last dot), or <see langword="null"/>.</summary>
+    internal KafkaTypedConsumerSettings? ConsumerSection(string handlerName)
+        => Consumers.TryGetValue(handlerName, out var full) ? full
+            : Consumers.TryGetValue(ShortName(handlerName), out var simple) ? simple
+            : null;
+
+    /// <summary>
+    /// The cluster a message type is bound to (<see cref="KafkaTypedClusterSettings.MessageTypes"/>, by full name or name),
+    /// or <see langword="null"/> for the default cluster.
+    /// </summary>
+    /// <param name="messageTypeName">The message type's full name.</param>
+    public string? ClusterOf(string messageTypeName)
+    {
+        ArgumentNullException.ThrowIfNull(messageTypeName);
+        var simple = ShortName(messageTypeName);
+        foreach (var (name, cluster) in Clusters)
+        {
+            if (cluster.MessageTypes.Any(t => string.Equals(t, messageTypeName, StringComparison.OrdinalIgnoreCase) || string.Equals(t, simple, StringComparison.OrdinalIgnoreCase)))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The cluster a consumer reads from: its section's <c>Cluster</c>, else its message type's cluster; <see langword="null"/> for the default.</summary>
+    /// <param name="definition">The consumer.</param>
+    public string? ClusterOf(KafkaConsumerDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return ConsumerSection(definition.HandlerName)?.Cluster ?? ClusterOf(definition.MessageTypeName);
+    }
+
+    /// <summary>
+    /// These options as seen by the clients of cluster <paramref name="name"/>: its bootstrap servers, and its connect
+    /// timeout, TLS, SASL and Schema Registry where it sets them (else the default cluster's); everything else shared.
+    /// </summary>
+    /// <param name="name">A key of <see cref="Clusters"/>.</param>
+    /// <exception cref="KeyNotFoundException">No such cluster.</exception>
+    public KafkaTypedOptions ForCluster(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var cluster = Clusters[name];
+        return new KafkaTypedOptions
+        {
+            AppName = AppName,
+            Server = Server,
+            BootstrapServers = cluster.BootstrapServers,
+            ConnectTimeout = cluster.ConnectTimeout ?? ConnectTimeout,
+            Tls = cluster.Tls ?? Tls,
+            Sasl = cluster.Sasl ?? Sasl,
+            Producer = Producer,
+            Consumer = Consumer,
+            SchemaRegistry = cluster.SchemaRegistry.Url is null ? SchemaRegistry : cluster.SchemaRegistry,
+            Topics = Topics,
+            TopicTemplate = TopicTemplate,
+            EnvironmentName = EnvironmentName,
+            ConsumersEnabled = ConsumersEnabled,
+            Consumers = Consumers,
+            Clusters = Clusters,
+            SectionPath = SectionPath + ":Clusters:" + name,
+        };
+    }
+
+    /// <summary>
+    /// Takes the bootstrap servers of every named cluster that sets none from <c>ConnectionStrings:{name}</c> of
+    /// <paramref name="root"/> (as .NET Aspire provides them).
+    /// </summary>
+    /// <param name="root">The application's configuration root.</param>
+    public void ApplyConnectionStrings(IConfiguration root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        foreach (var (name, cluster) in Clusters)
+        {
+            if (cluster.BootstrapServers.Count == 0 && root.GetSection("ConnectionStrings")[name] is { Length: > 0 } connection)
+            {
+                foreach (var server in connection.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    cluster.BootstrapServers.Add(server);
+                }
+            }
+        }
+    }
+
+    /// <summary>The part of a full type name after its last dot.</summary>
+    internal static string ShortName(string fullName)
+    {
+        var dot = fullName.LastIndexOf('.');
+        return dot < 0 ? fullName : fullName[(dot + 1)..];
+    }
+
+    private static readonly Dictionary<string, string> EmptySettings = new(StringComparer.Ordinal);
 
     /// <summary>Reads every known key of <paramref name="section"/>; unparsable values are reported by validation.</summary>
     /// <param name="section">The section, for example <c>configuration.GetSection("Kafka")</c>.</param>
@@ -135,18 +341,7 @@ public sealed class KafkaTypedOptions
         var r = new Reader(section, SectionPath, _bindErrors);
         AppName = r.String("AppName") ?? AppName;
         Server = r.String("Server") ?? Server;
-        var servers = section["BootstrapServers"];
-        var serverList = servers is not null
-            ? servers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : section.GetSection("BootstrapServers").GetChildren().Select(c => c.Value ?? string.Empty).ToArray();
-        if (serverList.Length > 0)
-        {
-            BootstrapServers.Clear();
-            foreach (var server in serverList)
-            {
-                BootstrapServers.Add(server);
-            }
-        }
+        ReadServers(section, BootstrapServers);
 
         ConnectTimeout = r.Time("ConnectTimeout") ?? ConnectTimeout;
         Tls = BindTls(section.GetSection("Tls"), r.Sub("Tls")) ?? Tls;
@@ -167,43 +362,80 @@ public sealed class KafkaTypedOptions
         p.DisposeTimeout = pr.Time("DisposeTimeout") ?? p.DisposeTimeout;
         ReadSettings(ps.GetSection("Settings"), p.Settings);
 
-        var cs = section.GetSection("Consumer");
-        var cr = r.Sub("Consumer");
-        var c = Consumer;
-        c.GroupId = cr.String("GroupId") ?? c.GroupId;
-        c.StartOffset = cr.Enum<StartOffset>("StartOffset") ?? c.StartOffset;
-        c.MaxRetries = cr.Int("MaxRetries") ?? c.MaxRetries;
-        var br = cr.Sub("Backoff");
-        c.Backoff.InitialDelay = br.Time("InitialDelay") ?? c.Backoff.InitialDelay;
-        c.Backoff.Multiplier = br.Double("Multiplier") ?? c.Backoff.Multiplier;
-        c.Backoff.MaxDelay = br.Time("MaxDelay") ?? c.Backoff.MaxDelay;
-        c.Backoff.Jitter = br.Double("Jitter") ?? c.Backoff.Jitter;
-        c.FailurePolicy = cr.Enum<FailurePolicy>("FailurePolicy") ?? c.FailurePolicy;
-        c.DeadLetterTopic = cr.String("DeadLetterTopic") ?? c.DeadLetterTopic;
-        c.AutoCreateTopics = cr.Bool("AutoCreateTopics") ?? c.AutoCreateTopics;
-        c.DisablePayloadLogging = cr.Bool("DisablePayloadLogging") ?? c.DisablePayloadLogging;
-        c.MaxDegreeOfParallelism = cr.Int("MaxDegreeOfParallelism") ?? c.MaxDegreeOfParallelism;
-        c.MaxBufferedMessagesPerPartition = cr.Int("MaxBufferedMessagesPerPartition") ?? c.MaxBufferedMessagesPerPartition;
-        c.MaxBufferedMessages = cr.Int("MaxBufferedMessages") ?? c.MaxBufferedMessages;
-        c.ShutdownTimeout = cr.Time("ShutdownTimeout") ?? c.ShutdownTimeout;
-        c.CommitInterval = cr.Time("CommitInterval") ?? c.CommitInterval;
-        c.SessionTimeout = cr.Time("SessionTimeout") ?? c.SessionTimeout;
-        c.HeartbeatInterval = cr.Time("HeartbeatInterval") ?? c.HeartbeatInterval;
-        c.TraceContext = cr.Enum<TraceContextMode>("TraceContext") ?? c.TraceContext;
-        ReadSettings(cs.GetSection("Settings"), c.Settings);
+        BindConsumer(section.GetSection("Consumer"), r.Sub("Consumer"), Consumer);
 
-        var rr = r.Sub("SchemaRegistry");
-        var sr = SchemaRegistry;
-        sr.Url = rr.String("Url") ?? sr.Url;
-        sr.BasicAuthUserInfo = rr.String("BasicAuthUserInfo") ?? sr.BasicAuthUserInfo;
-        sr.SslCaLocation = rr.String("SslCaLocation") ?? sr.SslCaLocation;
-        sr.SslKeystoreLocation = rr.String("SslKeystoreLocation") ?? sr.SslKeystoreLocation;
-        sr.SslKeystorePassword = rr.String("SslKeystorePassword") ?? sr.SslKeystorePassword;
-        sr.EnableSslCertificateVerification = rr.Bool("EnableSslCertificateVerification") ?? sr.EnableSslCertificateVerification;
-        sr.SubjectNameStrategy = rr.Enum<Avro.AvroSubjectNameStrategy>("SubjectNameStrategy") ?? sr.SubjectNameStrategy;
-        sr.Registration = rr.Enum<Avro.AvroSchemaRegistration>("Registration") ?? sr.Registration;
-        sr.NormalizeSchemas = rr.Bool("NormalizeSchemas") ?? sr.NormalizeSchemas;
-        sr.Timeout = rr.Time("Timeout") ?? sr.Timeout;
+        TopicTemplate = r.String("TopicTemplate") ?? TopicTemplate;
+        EnvironmentName = r.String("Environment") ?? EnvironmentName;
+        foreach (var child in section.GetSection("Topics").GetChildren())
+        {
+            if (child.Value is { } topic)
+            {
+                Topics[child.Key] = topic;
+            }
+            else if (child.GetChildren().Any())
+            {
+                r.Sub("Topics").Error(child.Key, "(a section)", "a topic name: Kafka:Topics:{MessageType} = \"name\"");
+            }
+        }
+
+        foreach (var child in section.GetSection("Clusters").GetChildren())
+        {
+            if (!Clusters.TryGetValue(child.Key, out var cluster))
+            {
+                cluster = new KafkaTypedClusterSettings();
+                Clusters[child.Key] = cluster;
+            }
+
+            var cr = r.Sub("Clusters").Sub(child.Key);
+            ReadServers(child, cluster.BootstrapServers);
+            cluster.ConnectTimeout = cr.Time("ConnectTimeout") ?? cluster.ConnectTimeout;
+            cluster.Tls = BindTls(child.GetSection("Tls"), cr.Sub("Tls")) ?? cluster.Tls;
+            cluster.Sasl = BindSasl(child.GetSection("Sasl"), cr.Sub("Sasl")) ?? cluster.Sasl;
+            BindSchemaRegistry(cr.Sub("SchemaRegistry"), cluster.SchemaRegistry);
+            var types = child.GetSection("MessageTypes");
+            if (types.Value is { Length: > 0 } list)
+            {
+                foreach (var type in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    cluster.MessageTypes.Add(type);
+                }
+            }
+
+            foreach (var type in types.GetChildren())
+            {
+                if (type.Value is { Length: > 0 } name)
+                {
+                    cluster.MessageTypes.Add(name);
+                }
+            }
+        }
+
+        var consumers = section.GetSection("Consumers");
+        var consumersReader = r.Sub("Consumers");
+        foreach (var child in consumers.GetChildren())
+        {
+            if (string.Equals(child.Key, "Enabled", StringComparison.OrdinalIgnoreCase))
+            {
+                ConsumersEnabled = consumersReader.Bool("Enabled") ?? ConsumersEnabled;
+                continue;
+            }
+
+            if (child.Value is not null && !child.GetChildren().Any())
+            {
+                consumersReader.Error(child.Key, child.Value, "a section of consumer settings (Kafka:Consumers:{HandlerName}:GroupId and so on) or Kafka:Consumers:Enabled");
+                continue;
+            }
+
+            if (!Consumers.TryGetValue(child.Key, out var settings))
+            {
+                settings = new KafkaTypedConsumerSettings();
+                Consumers[child.Key] = settings;
+            }
+
+            BindConsumer(child, consumersReader.Sub(child.Key), settings);
+        }
+
+        BindSchemaRegistry(r.Sub("SchemaRegistry"), SchemaRegistry);
     }
 
     /// <summary>
@@ -238,6 +470,63 @@ public sealed class KafkaTypedOptions
         options.NormalizeSchemas = sr.NormalizeSchemas ?? options.NormalizeSchemas;
         options.RegistryTimeout = sr.Timeout ?? options.RegistryTimeout;
         return options;
+    }
+
+    private static void ReadServers(IConfiguration section, IList<string> target)
+    {
+        var servers = section["BootstrapServers"];
+        var serverList = servers is not null
+            ? servers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : section.GetSection("BootstrapServers").GetChildren().Select(c => c.Value ?? string.Empty).ToArray();
+        if (serverList.Length > 0)
+        {
+            target.Clear();
+            foreach (var server in serverList)
+            {
+                target.Add(server);
+            }
+        }
+    }
+
+    private static void BindSchemaRegistry(Reader rr, KafkaTypedSchemaRegistrySettings sr)
+    {
+        sr.Url = rr.String("Url") ?? sr.Url;
+        sr.BasicAuthUserInfo = rr.String("BasicAuthUserInfo") ?? sr.BasicAuthUserInfo;
+        sr.SslCaLocation = rr.String("SslCaLocation") ?? sr.SslCaLocation;
+        sr.SslKeystoreLocation = rr.String("SslKeystoreLocation") ?? sr.SslKeystoreLocation;
+        sr.SslKeystorePassword = rr.String("SslKeystorePassword") ?? sr.SslKeystorePassword;
+        sr.EnableSslCertificateVerification = rr.Bool("EnableSslCertificateVerification") ?? sr.EnableSslCertificateVerification;
+        sr.SubjectNameStrategy = rr.Enum<Avro.AvroSubjectNameStrategy>("SubjectNameStrategy") ?? sr.SubjectNameStrategy;
+        sr.Registration = rr.Enum<Avro.AvroSchemaRegistration>("Registration") ?? sr.Registration;
+        sr.NormalizeSchemas = rr.Bool("NormalizeSchemas") ?? sr.NormalizeSchemas;
+        sr.Timeout = rr.Time("Timeout") ?? sr.Timeout;
+    }
+
+    private static void BindConsumer(IConfigurationSection cs, Reader cr, KafkaTypedConsumerSettings c)
+    {
+        c.Enabled = cr.Bool("Enabled") ?? c.Enabled;
+        c.Cluster = cr.String("Cluster") ?? c.Cluster;
+        c.GroupId = cr.String("GroupId") ?? c.GroupId;
+        c.StartOffset = cr.Enum<StartOffset>("StartOffset") ?? c.StartOffset;
+        c.MaxRetries = cr.Int("MaxRetries") ?? c.MaxRetries;
+        var br = cr.Sub("Backoff");
+        c.Backoff.InitialDelay = br.Time("InitialDelay") ?? c.Backoff.InitialDelay;
+        c.Backoff.Multiplier = br.Double("Multiplier") ?? c.Backoff.Multiplier;
+        c.Backoff.MaxDelay = br.Time("MaxDelay") ?? c.Backoff.MaxDelay;
+        c.Backoff.Jitter = br.Double("Jitter") ?? c.Backoff.Jitter;
+        c.FailurePolicy = cr.Enum<FailurePolicy>("FailurePolicy") ?? c.FailurePolicy;
+        c.DeadLetterTopic = cr.String("DeadLetterTopic") ?? c.DeadLetterTopic;
+        c.AutoCreateTopics = cr.Bool("AutoCreateTopics") ?? c.AutoCreateTopics;
+        c.DisablePayloadLogging = cr.Bool("DisablePayloadLogging") ?? c.DisablePayloadLogging;
+        c.MaxDegreeOfParallelism = cr.Int("MaxDegreeOfParallelism") ?? c.MaxDegreeOfParallelism;
+        c.MaxBufferedMessagesPerPartition = cr.Int("MaxBufferedMessagesPerPartition") ?? c.MaxBufferedMessagesPerPartition;
+        c.MaxBufferedMessages = cr.Int("MaxBufferedMessages") ?? c.MaxBufferedMessages;
+        c.ShutdownTimeout = cr.Time("ShutdownTimeout") ?? c.ShutdownTimeout;
+        c.CommitInterval = cr.Time("CommitInterval") ?? c.CommitInterval;
+        c.SessionTimeout = cr.Time("SessionTimeout") ?? c.SessionTimeout;
+        c.HeartbeatInterval = cr.Time("HeartbeatInterval") ?? c.HeartbeatInterval;
+        c.TraceContext = cr.Enum<TraceContextMode>("TraceContext") ?? c.TraceContext;
+        ReadSettings(cs.GetSection("Settings"), c.Settings);
     }
 
     private static TlsOptions? BindTls(IConfigurationSection section, Reader r)
@@ -431,6 +720,18 @@ public sealed class KafkaTypedProducerSettings
 /// <summary>Consumer settings in configuration; <see langword="null"/> keeps the <see cref="ConsumerOptions"/> default.</summary>
 public sealed class KafkaTypedConsumerSettings
 {
+    /// <summary>
+    /// Whether the consumer runs. In <c>Kafka:Consumers:{HandlerName}</c> it switches that consumer; in <c>Kafka:Consumer</c>
+    /// it is the default of all (as <c>Kafka:Consumers:Enabled</c> is, which wins over it).
+    /// </summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>
+    /// The cluster the consumer reads from (a key of <see cref="KafkaTypedOptions.Clusters"/>); in
+    /// <c>Kafka:Consumers:{HandlerName}</c> only. <see langword="null"/>: the message type's cluster, else the default.
+    /// </summary>
+    public string? Cluster { get; set; }
+
     /// <summary>See <see cref="ConsumerOptions.GroupId"/>.</summary>
     public string? GroupId { get; set; }
 
@@ -481,6 +782,31 @@ public sealed class KafkaTypedConsumerSettings
 
     /// <summary>See <see cref="ConsumerOptions.Settings"/>.</summary>
     public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// A named cluster in configuration (<c>Kafka:Clusters:{name}</c>). Unset connect timeout, TLS, SASL and Schema Registry
+/// are the default cluster's.
+/// </summary>
+public sealed class KafkaTypedClusterSettings
+{
+    /// <summary>Broker addresses, each <c>host:port</c>; when empty, <c>ConnectionStrings:{name}</c> (a comma-separated list, as .NET Aspire sets it).</summary>
+    public IList<string> BootstrapServers { get; } = [];
+
+    /// <summary>See <see cref="KafkaTypedOptions.ConnectTimeout"/>.</summary>
+    public TimeSpan? ConnectTimeout { get; set; }
+
+    /// <summary>TLS of this cluster's clients; <see langword="null"/> takes <c>Kafka:Tls</c>.</summary>
+    public TlsOptions? Tls { get; set; }
+
+    /// <summary>SASL of this cluster's clients; <see langword="null"/> takes <c>Kafka:Sasl</c>.</summary>
+    public SaslOptions? Sasl { get; set; }
+
+    /// <summary>This cluster's Schema Registry; without a URL, <c>Kafka:SchemaRegistry</c>.</summary>
+    public KafkaTypedSchemaRegistrySettings SchemaRegistry { get; } = new();
+
+    /// <summary>The message types bound to this cluster (names or full names): their producers and consumers use it.</summary>
+    public IList<string> MessageTypes { get; } = [];
 }
 
 /// <summary>Retry backoff settings in configuration; <see langword="null"/> keeps the <see cref="RetryBackoff"/> default.</summary>

@@ -20,4 +20,10 @@ internal static partial class TypedLog
 
     [LoggerMessage(304, LogLevel.Error, "Publishing of queued Kafka messages stopped with an error")]
     public static partial void ListenFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(305, LogLevel.Error, "Kafka producers could not be created at start-up (bootstrap servers {BootstrapServers})")]
+    public static partial void ProducersUnavailable(ILogger logger, Exception exception, string bootstrapServers);
+
+    [LoggerMessage(306, LogLevel.Debug, "Kafka consumer {Handler} skipped the tombstone at {Topic} [{Partition}] @{Offset}: the handler does not implement IKafkaTombstoneHandler")]
+    public static partial void TombstoneSkipped(ILogger logger, string handler, string topic, int partition, long offset);
 }

@@ -31,6 +31,10 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private int _disposed;
     private int _queued; // written to _queue and not yet handed over or reported: cheaper to read than the channel's Count, which locks
+    private long _acceptedTotal; // messages ever written to _queue
+    private long _takenTotal; // messages ever taken out of _queue (handed over, or reported at disposal)
+    private readonly Lock _flushLock = new();
+    private readonly FlushWaiters _queueWaiters = new();
     private volatile bool _listening;
 
     /// <summary>Creates the producer, validating every option and checking that the cluster answers.</summary>
@@ -113,6 +117,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         Interlocked.Increment(ref _queued);
         if (_queue.Writer.TryWrite(message))
         {
+            Interlocked.Increment(ref _acceptedTotal);
             return default;
         }
 
@@ -137,6 +142,15 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
     public ValueTask SendAsync(string topic, byte[]? value, byte[]? key = null, Headers? headers = null, CancellationToken cancellationToken = default)
         => SendAsync(new ProducerMessage(topic, value, key, headers), cancellationToken);
 
+    /// <summary>Enqueues a value with a key of any supported key type (a <see cref="string"/> is written as UTF-8); see <see cref="SendAsync(ProducerMessage, CancellationToken)"/>.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="value">The value bytes.</param>
+    /// <param name="key">The key: a <see cref="string"/>, <see cref="Guid"/>, <see cref="short"/>, <see cref="int"/> or <see cref="long"/> converts implicitly (see <see cref="KafkaRecordKey"/>).</param>
+    /// <param name="headers">Headers, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels waiting for room in a full queue.</param>
+    public ValueTask SendAsync(string topic, byte[]? value, KafkaRecordKey key, Headers? headers = null, CancellationToken cancellationToken = default)
+        => SendAsync(new ProducerMessage(topic, value, key.Bytes, headers), cancellationToken);
+
     /// <summary>Enqueues a message if there is room; never waits.</summary>
     /// <param name="message">The message.</param>
     /// <returns><see langword="false"/> when the queue is full or the producer disposed.</returns>
@@ -147,6 +161,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         Interlocked.Increment(ref _queued);
         if (Volatile.Read(ref _disposed) == 0 && _queue.Writer.TryWrite(message))
         {
+            Interlocked.Increment(ref _acceptedTotal);
             return true;
         }
 
@@ -238,7 +253,69 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         while (_queue.Reader.TryRead(out var left))
         {
             Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _takenTotal);
             Report(new ProducerReport(left, ErrorCode.Local_PurgeQueue, "still queued when the producer was disposed; it was never sent"));
+        }
+
+        lock (_flushLock)
+        {
+            // Every message has its report: a FlushAsync still waiting for the queue has nothing left to wait for.
+            _queueWaiters.ReleaseAll();
+        }
+    }
+
+    /// <summary>
+    /// Completes when every message accepted before the call has its report (delivered or failed), waiting at most
+    /// <see cref="ProducerOptions.DisposeTimeout"/>: queued messages must first be handed over by <see cref="ListenAsync"/>,
+    /// then acknowledged. Blocks no thread. Messages sent during the wait are not waited for.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the messages stay queued or in flight).</param>
+    /// <exception cref="TimeoutException">Some of those messages still had no report after the bound; the message says how many are queued and in flight.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => FlushAsync(_core.Options.DisposeTimeout, cancellationToken);
+
+    /// <summary>As <see cref="FlushAsync(CancellationToken)"/>, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">The longest wait (<see cref="Timeout.InfiniteTimeSpan"/> for no bound).</param>
+    /// <param name="cancellationToken">Stops waiting (the messages stay queued or in flight).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (and not infinite).</exception>
+    /// <exception cref="TimeoutException">Some of those messages still had no report after <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public Task FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        Task handedOver;
+        lock (_flushLock)
+        {
+            var target = Volatile.Read(ref _acceptedTotal);
+            handedOver = Volatile.Read(ref _takenTotal) >= target ? Task.CompletedTask : _queueWaiters.Add(target);
+
+            // Taken() counts before it looks for waiters: either it saw this one, or this sees its count.
+            _queueWaiters.Release(Volatile.Read(ref _takenTotal));
+        }
+
+        return ProducerFlush.WaitAsync(
+            handedOver.IsCompleted ? _core.WhenSentAcknowledged() : ThenAcknowledged(handedOver),
+            timeout,
+            () => QueuedCount > 0 && !_listening
+                ? $"{QueuedCount} messages of producer '{ClientId}' are still queued and ListenAsync is not running, {InFlightCount} in flight"
+                : $"{QueuedCount} messages of producer '{ClientId}' are still queued and {InFlightCount} in flight",
+            cancellationToken);
+    }
+
+    private async Task ThenAcknowledged(Task handedOver)
+    {
+        await handedOver.ConfigureAwait(false);
+        await _core.WhenSentAcknowledged().ConfigureAwait(false);
+    }
+
+    private void Taken()
+    {
+        var taken = Interlocked.Increment(ref _takenTotal);
+        if (_queueWaiters.Any)
+        {
+            lock (_flushLock)
+            {
+                _queueWaiters.Release(taken);
+            }
         }
     }
 
@@ -256,6 +333,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
         try
         {
             await _queue.Writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _acceptedTotal);
         }
         catch (ChannelClosedException)
         {
@@ -292,6 +370,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
 
                 reader.TryRead(out _);
                 Interlocked.Decrement(ref _queued); // after the hand-over: a direct send cannot overtake it
+                Taken();
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }

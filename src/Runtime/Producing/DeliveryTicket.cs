@@ -16,6 +16,9 @@ internal struct InFlightState
     internal object? Prev;
     internal object? Next;
 
+    /// <summary>The producer's count of hand-overs when this one was handed over: orders the in-flight list for <c>FlushAsync</c>.</summary>
+    internal long Sequence;
+
     /// <summary>Only when a listener wants the send's span or duration: nothing more stays alive per message otherwise.</summary>
     internal SendTelemetry? Telemetry;
 }

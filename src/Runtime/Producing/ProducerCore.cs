@@ -37,6 +37,9 @@ internal sealed class ProducerCore : IDisposable
 
     private TopicPartition? _lastAnyPartition;
     private object? _head;
+    private object? _tail; // the oldest entry in flight (entries are added at the head)
+    private long _sequence;
+    private readonly FlushWaiters _flushWaiters = new();
     private int _inFlight;
     private TaskCompletionSource? _capacity;
     private int _disposed;
@@ -203,6 +206,7 @@ internal sealed class ProducerCore : IDisposable
                 activity.Dispose();
             }
 
+            ReleaseFlushWaiters();
             return false;
         }
         catch (ProduceException<object, byte[]?> e)
@@ -210,6 +214,7 @@ internal sealed class ProducerCore : IDisposable
             Untrack(entry);
             Finish(ref StateOf(entry), topic, e.Error.Code, -1);
             Fail(entry, e.Error.Code, e.Error.Reason);
+            ReleaseFlushWaiters();
             return true;
         }
         catch (KafkaException e)
@@ -217,6 +222,7 @@ internal sealed class ProducerCore : IDisposable
             Untrack(entry);
             Finish(ref StateOf(entry), topic, e.Error.Code, -1);
             Fail(entry, e.Error.Code, e.Error.Reason);
+            ReleaseFlushWaiters();
             return true;
         }
         catch
@@ -226,6 +232,7 @@ internal sealed class ProducerCore : IDisposable
             Untrack(entry);
             StateOf(entry).Telemetry = null;
             activity?.Dispose();
+            ReleaseFlushWaiters();
             throw;
         }
         finally
@@ -257,6 +264,34 @@ internal sealed class ProducerCore : IDisposable
     }
 
     public int Flush(TimeSpan timeout) => _producer.Flush(timeout);
+
+    /// <summary>
+    /// Completes when every message handed to librdkafka before the call has its report (acknowledged or failed), without
+    /// blocking a thread: the in-flight list is ordered, so that is when its oldest entry is newer than the call.
+    /// </summary>
+    public Task WhenSentAcknowledged()
+    {
+        lock (_inFlightLock)
+        {
+            var target = _sequence;
+            return OldestPending() > target ? Task.CompletedTask : _flushWaiters.Add(target);
+        }
+    }
+
+    // Under _inFlightLock: the sequence of the oldest message in flight, or past the last one when none is.
+    private long OldestPending() => _tail is null ? long.MaxValue : StateOf(_tail).Sequence;
+
+    /// <summary>Completes the flushes whose messages all have their outcome. Called after a report was delivered, never before, so that a flush never returns ahead of the reports it waited for.</summary>
+    private void ReleaseFlushWaiters()
+    {
+        if (_flushWaiters.Any)
+        {
+            lock (_inFlightLock)
+            {
+                _flushWaiters.Release(OldestPending() - 1);
+            }
+        }
+    }
 
     private void OnDeliveryReport(DeliveryReport<object, byte[]?> report)
     {
@@ -290,6 +325,8 @@ internal sealed class ProducerCore : IDisposable
                 ((DeliveryTicket)entry).OnDelivered(result);
             }
         }
+
+        ReleaseFlushWaiters();
     }
 
     private void Fail(object entry, ErrorCode error, string reason)
@@ -352,6 +389,7 @@ internal sealed class ProducerCore : IDisposable
             }
 
             _head = null;
+            _tail = null;
             _inFlight = 0;
         }
 
@@ -364,6 +402,12 @@ internal sealed class ProducerCore : IDisposable
         if (left.Count > 0)
         {
             Log.ProducerUnsent(_logger, ClientId, left.Count);
+        }
+
+        lock (_inFlightLock)
+        {
+            // Everything has its report now: a FlushAsync still waiting has nothing left to wait for.
+            _flushWaiters.ReleaseAll();
         }
 
         return left.Count;
@@ -433,11 +477,16 @@ internal sealed class ProducerCore : IDisposable
         ref var state = ref StateOf(entry);
         lock (_inFlightLock)
         {
+            state.Sequence = ++_sequence;
             state.Next = _head;
             state.Prev = null;
             if (_head is not null)
             {
                 StateOf(_head).Prev = entry;
+            }
+            else
+            {
+                _tail = entry;
             }
 
             _head = entry;
@@ -468,6 +517,10 @@ internal sealed class ProducerCore : IDisposable
             if (state.Next is not null)
             {
                 StateOf(state.Next).Prev = state.Prev;
+            }
+            else
+            {
+                _tail = state.Prev;
             }
 
             state.Prev = state.Next = null;

@@ -18,6 +18,16 @@ public sealed class ProducerMessage
         Headers = headers;
     }
 
+    /// <summary>Creates a message whose key is given in any supported key type (a <see cref="string"/> is written as UTF-8).</summary>
+    /// <param name="topic">The topic (Kafka's naming rule applies).</param>
+    /// <param name="value">The value bytes; <see langword="null"/> for a tombstone.</param>
+    /// <param name="key">The key: a <see cref="string"/>, <see cref="Guid"/>, <see cref="short"/>, <see cref="int"/> or <see cref="long"/> converts implicitly (see <see cref="KafkaRecordKey"/>).</param>
+    /// <param name="headers">Record headers; <see langword="null"/> for none.</param>
+    public ProducerMessage(string topic, byte[]? value, KafkaRecordKey key, Headers? headers = null)
+        : this(topic, value, key.Bytes, headers)
+    {
+    }
+
     /// <summary>The topic.</summary>
     public string Topic { get; }
 

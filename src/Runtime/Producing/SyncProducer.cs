@@ -49,6 +49,17 @@ public sealed class SyncProducer : IDisposable, IAsyncDisposable
     public Task<ProduceResult> SendAsync(string topic, byte[]? value, byte[]? key = null, Headers? headers = null, CancellationToken cancellationToken = default)
         => SendAsync(new ProducerMessage(topic, value, key, headers), cancellationToken);
 
+    /// <summary>Sends a value with a key of any supported key type (a <see cref="string"/> is written as UTF-8) and waits for the broker's acknowledgement.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="value">The value bytes (<see langword="null"/> for a tombstone).</param>
+    /// <param name="key">The key: a <see cref="string"/>, <see cref="Guid"/>, <see cref="short"/>, <see cref="int"/> or <see cref="long"/> converts implicitly (see <see cref="KafkaRecordKey"/>).</param>
+    /// <param name="headers">Headers, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Stops waiting; a message already handed to librdkafka may still be written. Already cancelled: nothing is sent.</param>
+    /// <returns>Where the broker stored the message.</returns>
+    /// <exception cref="KafkaProduceException">The broker or librdkafka rejected the message; names the topic and error code.</exception>
+    public Task<ProduceResult> SendAsync(string topic, byte[]? value, KafkaRecordKey key, Headers? headers = null, CancellationToken cancellationToken = default)
+        => SendAsync(new ProducerMessage(topic, value, key.Bytes, headers), cancellationToken);
+
     /// <summary>Sends a message and waits for the broker's acknowledgement.</summary>
     /// <param name="message">The message.</param>
     /// <param name="cancellationToken">Stops waiting; a message already handed to librdkafka may still be written. Already cancelled: nothing is sent.</param>
@@ -75,7 +86,27 @@ public sealed class SyncProducer : IDisposable, IAsyncDisposable
 
     /// <summary>Waits up to <paramref name="timeout"/> for every message in flight; returns how many are still unacknowledged.</summary>
     /// <param name="timeout">The longest wait.</param>
+    /// <remarks>Blocks the calling thread; <see cref="FlushAsync(TimeSpan, CancellationToken)"/> does not.</remarks>
     public int Flush(TimeSpan timeout) => _core.Flush(timeout);
+
+    /// <summary>
+    /// Completes when every message sent before the call has its outcome (acknowledged, or failed: the failure goes to its
+    /// own <see cref="SendAsync(ProducerMessage, CancellationToken)"/> task), waiting at most
+    /// <see cref="ProducerOptions.DisposeTimeout"/>. Blocks no thread. Messages sent during the wait are not waited for.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting (the messages stay in flight).</param>
+    /// <exception cref="TimeoutException">Some of those messages still had no outcome after the bound; the message says how many are in flight.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => FlushAsync(_core.Options.DisposeTimeout, cancellationToken);
+
+    /// <summary>As <see cref="FlushAsync(CancellationToken)"/>, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">The longest wait (<see cref="Timeout.InfiniteTimeSpan"/> for no bound).</param>
+    /// <param name="cancellationToken">Stops waiting (the messages stay in flight).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (and not infinite).</exception>
+    /// <exception cref="TimeoutException">Some of those messages still had no outcome after <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public Task FlushAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+        => ProducerFlush.WaitAsync(_core.WhenSentAcknowledged(), timeout, () => $"{_core.InFlight} messages of producer '{ClientId}' are still in flight", cancellationToken);
 
     /// <summary>Flushes within <see cref="ProducerOptions.DisposeTimeout"/>; sends still unacknowledged then fail with <see cref="KafkaProduceException"/>.</summary>
     public void Dispose() => _core.Dispose();

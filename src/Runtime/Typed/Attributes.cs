@@ -66,8 +66,10 @@ public sealed class KafkaKeyAttribute : Attribute
 /// consumer group as a hosted service, resolving the handler from a new DI scope for each message.
 /// </summary>
 /// <remarks>
-/// <para>The generator reads these arguments at compile time. An argument you do not set comes from configuration
-/// (<c>Kafka:Consumer</c>, see <see cref="KafkaTypedOptions"/>), then from the <see cref="ConsumerOptions"/> defaults.
+/// <para>The generator reads these arguments at compile time. The consumer's own configuration section
+/// (<c>Kafka:Consumers:{HandlerName}</c>, see <see cref="KafkaTypedOptions.Consumers"/>) overrides them; an argument you
+/// do not set comes from <c>Kafka:Consumer</c>, then from the <see cref="ConsumerOptions"/> defaults. The topic is the
+/// message type's, which configuration may change (<see cref="KafkaTypedOptions.Topics"/>, <see cref="KafkaTypedOptions.TopicTemplate"/>).
 /// Integer arguments use <see cref="FromConfiguration"/> to mean "not set"; enum arguments report whether they were set
 /// through <see cref="IsFailurePolicySet"/> and <see cref="IsStartOffsetSet"/>.</para>
 /// </remarks>

@@ -90,3 +90,36 @@ public sealed class AvroDefaultAttribute : Attribute
 public sealed class AvroIgnoreAttribute : Attribute
 {
 }
+
+/// <summary>How the generator names Avro fields that have no <see cref="AvroNameAttribute"/>.</summary>
+public enum AvroFieldNaming
+{
+    /// <summary>The C# member name as declared (<c>OrderId</c>).</summary>
+    AsDeclared = 0,
+
+    /// <summary>camelCase, as Java and most Avro schemas name fields (<c>OrderId</c> → <c>orderId</c>, <c>URLPath</c> → <c>urlPath</c>).</summary>
+    CamelCase = 1,
+
+    /// <summary>snake_case, as Python schemas often do (<c>OrderId</c> → <c>order_id</c>, <c>URLPath</c> → <c>url_path</c>).</summary>
+    SnakeCase = 2,
+}
+
+/// <summary>
+/// Assembly-wide defaults for the Avro schemas the generator derives from this assembly's message types, so matching
+/// schemas written in Java or Python needs no <see cref="AvroNameAttribute"/> on every member:
+/// <c>[assembly: KafkaAvroConventions(FieldNaming = AvroFieldNaming.CamelCase, Namespace = "com.acme.orders")]</c>.
+/// <see cref="AvroNameAttribute"/> on a type or member still overrides. The generated schema, codec,
+/// <c>ISpecificRecord</c> and the build-time evolution check (KTG304) all use the resulting names.
+/// </summary>
+[AttributeUsage(AttributeTargets.Assembly, AllowMultiple = false, Inherited = false)]
+public sealed class KafkaAvroConventionsAttribute : Attribute
+{
+    /// <summary>How fields without <see cref="AvroNameAttribute"/> are named. Default: <see cref="AvroFieldNaming.AsDeclared"/>.</summary>
+    public AvroFieldNaming FieldNaming { get; set; }
+
+    /// <summary>
+    /// The Avro namespace of records and enums without <see cref="AvroNameAttribute.Namespace"/>, instead of their C#
+    /// namespace; <see langword="null"/> (the default) keeps the C# namespace.
+    /// </summary>
+    public string? Namespace { get; set; }
+}

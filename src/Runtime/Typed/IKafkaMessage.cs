@@ -22,6 +22,17 @@ public interface IKafkaMessage<TSelf>
     static abstract byte[]? SerializeKey(TSelf message);
 }
 
+/// <summary>
+/// A message type with no <see cref="KafkaKeyAttribute"/> member: its producers take the record key with each send
+/// (<see cref="IKafkaExplicitKeyProducer{T}"/>). The source generator implements it on such <see cref="KafkaTopicAttribute"/>
+/// types; a type whose key comes from a member never implements it, so an explicit key cannot silently override that member.
+/// </summary>
+/// <typeparam name="TSelf">The message type.</typeparam>
+public interface IKafkaKeylessMessage<TSelf> : IKafkaMessage<TSelf>
+    where TSelf : IKafkaKeylessMessage<TSelf>
+{
+}
+
 /// <summary>Handles the messages of one type. Registered scoped: a new instance (and DI scope) serves each message.</summary>
 /// <typeparam name="T">The message type (a <see cref="KafkaTopicAttribute"/> type).</typeparam>
 public interface IKafkaHandler<T>
@@ -33,6 +44,24 @@ public interface IKafkaHandler<T>
     /// <param name="message">The message and its record metadata.</param>
     /// <param name="cancellationToken">Cancelled only when the handler must stop at once (shutdown or revocation timed out, or the partition was lost).</param>
     Task HandleAsync(KafkaMessage<T> message, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A handler that also receives tombstones: records of its topic whose value is null (on a compacted topic, the delete of
+/// their key). A handler that implements only <see cref="IKafkaHandler{T}"/> never sees them: the consumer skips each one
+/// (committing past it, logging it at debug level and counting it in <c>kafka.typed.consumer.tombstones_skipped</c>) and
+/// never dead-letters it.
+/// </summary>
+/// <typeparam name="T">The message type (a <see cref="KafkaTopicAttribute"/> type).</typeparam>
+public interface IKafkaTombstoneHandler<T> : IKafkaHandler<T>
+{
+    /// <summary>
+    /// Handles one tombstone. Throwing means failure, as for <see cref="IKafkaHandler{T}.HandleAsync"/>: retries, then the
+    /// failure policy (a dead-lettered tombstone is written with a null value and its key).
+    /// </summary>
+    /// <param name="tombstone">The record's key and metadata; it has no value.</param>
+    /// <param name="cancellationToken">Cancelled only when the handler must stop at once.</param>
+    Task HandleTombstoneAsync(KafkaTombstone<T> tombstone, CancellationToken cancellationToken);
 }
 
 /// <summary>A consumed message: the typed value plus its record metadata.</summary>
@@ -79,7 +108,10 @@ public sealed class KafkaMessage<T>
     /// <summary>The offset within the partition.</summary>
     public long Offset { get; }
 
-    /// <summary>The key bytes, or <see langword="null"/>.</summary>
+    /// <summary>
+    /// The record key's bytes, or <see langword="null"/> when the record has none. When <typeparamref name="T"/> has a
+    /// <see cref="KafkaKeyAttribute"/> member, the generated <c>GetKey()</c> extension reads it as that member's type.
+    /// </summary>
     public byte[]? Key { get; }
 
     /// <summary>The key decoded as UTF-8, or <see langword="null"/>.</summary>
@@ -99,4 +131,69 @@ public sealed class KafkaMessage<T>
 
     /// <inheritdoc />
     public override string ToString() => $"{Topic} [{Partition}] @{Offset}";
+}
+
+/// <summary>
+/// A consumed tombstone: a record of <typeparamref name="T"/>'s topic whose value is null, with its key and metadata.
+/// Delivered to <see cref="IKafkaTombstoneHandler{T}"/>. When <typeparamref name="T"/> has a <see cref="KafkaKeyAttribute"/>
+/// member, the generated <c>GetKey()</c> extension reads the key as that member's type.
+/// </summary>
+/// <typeparam name="T">The message type of the topic.</typeparam>
+public sealed class KafkaTombstone<T>
+{
+    /// <summary>Creates a tombstone, for example to test a handler.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="key">The key bytes, or <see langword="null"/>.</param>
+    /// <param name="partition">The partition.</param>
+    /// <param name="offset">The offset.</param>
+    /// <param name="headers">The headers; <see langword="null"/> for none.</param>
+    /// <param name="timestamp">The record timestamp.</param>
+    /// <param name="attempt">Which attempt this is, from 1.</param>
+    /// <param name="groupId">The consumer group handling it.</param>
+    public KafkaTombstone(string topic, byte[]? key, int partition = 0, long offset = 0, Headers? headers = null, DateTimeOffset timestamp = default, int attempt = 1, string groupId = "")
+    {
+        Topic = topic;
+        Key = key;
+        Partition = partition;
+        Offset = offset;
+        Headers = headers ?? [];
+        Timestamp = timestamp;
+        Attempt = attempt;
+        GroupId = groupId;
+    }
+
+    internal KafkaTombstone(ConsumerMessage record)
+        : this(record.Topic, record.Key, record.Partition, record.Offset, record.Headers, record.Timestamp, record.Attempt, record.GroupId)
+    {
+    }
+
+    /// <summary>The topic.</summary>
+    public string Topic { get; }
+
+    /// <summary>The record key's bytes, or <see langword="null"/> when the record has none.</summary>
+    public byte[]? Key { get; }
+
+    /// <summary>The key decoded as UTF-8, or <see langword="null"/>.</summary>
+    public string? KeyAsString => Key is null ? null : System.Text.Encoding.UTF8.GetString(Key);
+
+    /// <summary>The partition.</summary>
+    public int Partition { get; }
+
+    /// <summary>The offset within the partition.</summary>
+    public long Offset { get; }
+
+    /// <summary>The record headers (empty when there are none).</summary>
+    public Headers Headers { get; }
+
+    /// <summary>The record timestamp.</summary>
+    public DateTimeOffset Timestamp { get; }
+
+    /// <summary>Which attempt this is, from 1.</summary>
+    public int Attempt { get; }
+
+    /// <summary>The consumer group handling it.</summary>
+    public string GroupId { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Topic} [{Partition}] @{Offset} (tombstone)";
 }

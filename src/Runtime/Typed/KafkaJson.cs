@@ -177,7 +177,7 @@ public static class KafkaJson
 
 /// <summary>Helpers the generated key readers call: the byte forms of record keys. Not meant for direct use.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class KafkaKeys
+public static partial class KafkaKeys
 {
     /// <summary>UTF-8 bytes of <paramref name="value"/>, or <see langword="null"/>.</summary>
     /// <param name="value">The key.</param>

@@ -7,19 +7,16 @@ namespace Kafka.Typed.Generator.Tests.Harness;
 
 /// <summary>
 /// Golden files under <c>Snapshots/{Test}/{HintName}</c>. A mismatch writes a git-ignored <c>.received</c> file next to the
-/// golden one and fails with a line diff. <c>KAFKA_TYPED_UPDATE_SNAPSHOTS=1</c> rewrites the golden files; under
-/// <c>CI=true</c> a missing golden file fails instead of being created. The generator version reads as <c>%VERSION%</c>.
+/// golden one and fails with a line diff. <c>KAFKA_TYPED_UPDATE_SNAPSHOTS=1</c> creates and rewrites golden files; without
+/// it a missing golden file fails like a mismatch (it is never created silently, whoever runs the tests and however
+/// <c>CI</c> is set). The generator version reads as <c>%VERSION%</c>.
 /// </summary>
 internal static class Snapshot
 {
     public static void Match(string test, IReadOnlyDictionary<string, string> files)
-        => Match(
-            test,
-            files,
-            Environment.GetEnvironmentVariable("KAFKA_TYPED_UPDATE_SNAPSHOTS") == "1",
-            string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase));
+        => Match(test, files, Environment.GetEnvironmentVariable("KAFKA_TYPED_UPDATE_SNAPSHOTS") == "1");
 
-    public static void Match(string test, IReadOnlyDictionary<string, string> files, bool update, bool ci)
+    public static void Match(string test, IReadOnlyDictionary<string, string> files, bool update)
     {
         var root = Directory(test);
         var failures = new StringBuilder();
@@ -30,16 +27,16 @@ internal static class Snapshot
             var received = path + ".received";
             if (!File.Exists(path))
             {
-                if (ci && !update)
+                System.IO.Directory.CreateDirectory(root);
+                if (update)
                 {
-                    System.IO.Directory.CreateDirectory(root);
-                    File.WriteAllText(received, actual);
-                    failures.AppendLine($"Missing snapshot {test}/{hint} (CI=true never creates one); wrote {received}.");
+                    File.WriteAllText(path, actual);
+                    File.Delete(received);
                     continue;
                 }
 
-                System.IO.Directory.CreateDirectory(root);
-                File.WriteAllText(path, actual);
+                File.WriteAllText(received, actual);
+                failures.AppendLine($"Missing snapshot {test}/{hint}; wrote {Path.GetFileName(received)} (set KAFKA_TYPED_UPDATE_SNAPSHOTS=1 to create it).");
                 continue;
             }
 

@@ -69,11 +69,16 @@ internal static class TestCompilation
         return (driver.GetRunResult(), output);
     }
 
-    /// <summary>Runs the generator, asserts the output compiles with no diagnostic at all, and returns the generated files by hint name.</summary>
+    /// <summary>
+    /// Runs the generator, asserts the output compiles with no diagnostic at all and that a rerun on the sources parsed
+    /// anew is fully cached (<see cref="Caching.AssertRerunIsCached"/>), and returns the generated files by hint name.
+    /// </summary>
     public static IReadOnlyDictionary<string, string> GenerateAndCompile(params string[] sources)
     {
-        var (result, output) = Run(Create(sources));
+        var compilation = Create(sources);
+        var (result, output) = Run(compilation);
         AssertClean(output);
+        Caching.AssertRerunIsCached(compilation);
         return result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
     }
 

@@ -278,7 +278,15 @@ public sealed class HealthCheckTests
             var app = new HealthApp(services.BuildServiceProvider());
             foreach (var hosted in app._hosted)
             {
-                await hosted.StartAsync(CancellationToken.None);
+                try
+                {
+                    await hosted.StartAsync(CancellationToken.None);
+                }
+                catch (KafkaUnreachableException) when (hosted is KafkaProducerHost && connectTimeout is not null)
+                {
+                    // The faulted-consumer test starts with every broker down: the producers fail at start; the consumer
+                    // service is still started, to fail on its own.
+                }
             }
 
             return app;

@@ -2,7 +2,7 @@
 #nullable enable
 #pragma warning disable CS0108, CS0612, CS0618
 
-partial class Ping : global::Kafka.Typed.IKafkaMessage<global::Ping>
+partial class Ping : global::Kafka.Typed.IKafkaKeylessMessage<global::Ping>
 {
     static string global::Kafka.Typed.IKafkaMessage<global::Ping>.Topic => "pings";
 
@@ -72,10 +72,11 @@ partial class Ping : global::Kafka.Typed.IKafkaMessage<global::Ping>
 /// <summary>
 /// Typed producer of <see cref="Ping"/> on topic <c>pings</c>: <c>SendAsync</c> awaits the
 /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-/// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+/// The type has no <c>[KafkaKey]</c> member: each send may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>).
+/// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-internal sealed partial class PingProducer : global::Kafka.Typed.KafkaTypedProducer<global::Ping>
+internal sealed partial class PingProducer : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Ping>
 {
     /// <summary>Creates the producer over the application's shared producers.</summary>
     /// <param name="host">The shared producers.</param>

@@ -2,15 +2,43 @@
 #nullable enable
 #pragma warning disable CS0108, CS0612, CS0618
 
+[assembly: global::Kafka.Typed.KafkaTypedModuleAttribute(typeof(global::Kafka.Typed.Generated.KafkaTypedModule_TestApp))]
+
+namespace Kafka.Typed.Generated
+{
+    /// <summary>
+    /// The Kafka.Typed registrations of assembly <c>TestApp</c>: its typed producers and <c>[KafkaConsumer]</c> handlers.
+    /// Applications do not call it: the <c>AddKafkaTyped</c> generated in each application that references this assembly does.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+    public static class KafkaTypedModule_TestApp
+    {
+        /// <summary>Registers this assembly's producers and consumers, once per service collection however often it is reached.</summary>
+        /// <param name="services">The services.</param>
+        public static void Register(global::Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+        {
+            if (!global::Kafka.Typed.KafkaTypedRegistration.TryAddModule(services, "TestApp"))
+            {
+                return;
+            }
+
+            global::Kafka.Typed.KafkaTypedRegistration.AddProducer<global::Shop.Blob, global::Shop.BlobProducer>(services, static host => new global::Shop.BlobProducer(host));
+            global::Kafka.Typed.KafkaTypedRegistration.AddExplicitKeyProducer<global::Shop.Blob, global::Shop.BlobProducer>(services);
+        }
+    }
+}
+
 namespace Microsoft.Extensions.DependencyInjection
 {
-    /// <summary>Registers the Kafka.Typed producers and consumers of this assembly.</summary>
+    /// <summary>Registers the Kafka.Typed producers and consumers this assembly sees: its own and those of every referenced assembly.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     internal static partial class KafkaTypedServiceCollectionExtensions
     {
         /// <summary>
         /// Binds <see cref="global::Kafka.Typed.KafkaTypedOptions"/> from <paramref name="configuration"/> (validated when the host starts),
-        /// registers every typed producer of this assembly as a singleton and every <c>[KafkaConsumer]</c> handler as a hosted consumer group.
+        /// registers every typed producer as a singleton and every <c>[KafkaConsumer]</c> handler as a hosted consumer group, of this
+        /// assembly and of every referenced assembly with Kafka.Typed types. Calling it again, or another assembly's, registers nothing twice.
         /// </summary>
         /// <param name="services">The services.</param>
         /// <param name="configuration">The Kafka section, for example <c>builder.Configuration.GetSection("Kafka")</c>.</param>
@@ -19,7 +47,7 @@ namespace Microsoft.Extensions.DependencyInjection
         public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKafkaTyped(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::Microsoft.Extensions.Configuration.IConfiguration configuration, global::System.Action<global::Kafka.Typed.KafkaTypedOptions>? configure = null)
         {
             global::Kafka.Typed.KafkaTypedRegistration.AddCore(services, configuration, configure);
-            global::Kafka.Typed.KafkaTypedRegistration.AddProducer<global::Shop.Blob, global::Shop.BlobProducer>(services, static host => new global::Shop.BlobProducer(host));
+            global::Kafka.Typed.Generated.KafkaTypedModule_TestApp.Register(services);
             return services;
         }
     }

@@ -4,7 +4,7 @@
 
 namespace Shop
 {
-    partial record Blob : global::Kafka.Typed.IKafkaMessage<global::Shop.Blob>
+    partial record Blob : global::Kafka.Typed.IKafkaKeylessMessage<global::Shop.Blob>
     {
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.Blob>.Topic => "blobs";
 
@@ -22,10 +22,11 @@ namespace Shop
     /// <summary>
     /// Typed producer of <see cref="Shop.Blob"/> on topic <c>blobs</c>: <c>SendAsync</c> awaits the
     /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// The type has no <c>[KafkaKey]</c> member: each send may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>).
+    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    public sealed partial class BlobProducer : global::Kafka.Typed.KafkaTypedProducer<global::Shop.Blob>
+    public sealed partial class BlobProducer : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.Blob>
     {
         /// <summary>Creates the producer over the application's shared producers.</summary>
         /// <param name="host">The shared producers.</param>

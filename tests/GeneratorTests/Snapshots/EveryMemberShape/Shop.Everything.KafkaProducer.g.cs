@@ -538,4 +538,24 @@ namespace Shop
         {
         }
     }
+
+    /// <summary>
+    /// Reads the record key of a consumed <see cref="Shop.Everything"/> as its <c>[KafkaKey]</c> member's type (<c>Id</c>),
+    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+    public static class EverythingKafkaKeyExtensions
+    {
+        /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
+        /// <param name="message">The consumed record.</param>
+        /// <returns>The key as written by the producer of <see cref="Shop.Everything"/>.</returns>
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
+        public static int? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.Everything> message) => global::Kafka.Typed.KafkaKeys.ReadInt32(message.Key, message);
+
+        /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
+        /// <param name="tombstone">The consumed record.</param>
+        /// <returns>The key as written by the producer of <see cref="Shop.Everything"/>.</returns>
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
+        public static int? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.Everything> tombstone) => global::Kafka.Typed.KafkaKeys.ReadInt32(tombstone.Key, tombstone);
+    }
 }

@@ -87,4 +87,24 @@ namespace Company.Billing.Events
             }
         }
     }
+
+    /// <summary>
+    /// Reads the record key of a consumed <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/> as its <c>[KafkaKey]</c> member's type (<c>InvoiceId</c>),
+    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+    public static class InvoicesInvoiceIssuedKafkaKeyExtensions
+    {
+        /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
+        /// <param name="message">The consumed record.</param>
+        /// <returns>The key as written by the producer of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/>.</returns>
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
+        public static global::System.Guid? GetKey(this global::Kafka.Typed.KafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued> message) => global::Kafka.Typed.KafkaKeys.ReadGuid(message.Key, message);
+
+        /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
+        /// <param name="tombstone">The consumed record.</param>
+        /// <returns>The key as written by the producer of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/>.</returns>
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
+        public static global::System.Guid? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Company.Billing.Events.Invoices.InvoiceIssued> tombstone) => global::Kafka.Typed.KafkaKeys.ReadGuid(tombstone.Key, tombstone);
+    }
 }

@@ -111,4 +111,24 @@ namespace Shop
         {
         }
     }
+
+    /// <summary>
+    /// Reads the record key of a consumed <see cref="Shop.OrderPlaced"/> as its <c>[KafkaKey]</c> member's type (<c>OrderId</c>),
+    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+    public static class OrderPlacedKafkaKeyExtensions
+    {
+        /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
+        /// <param name="message">The consumed record.</param>
+        /// <returns>The key as written by the producer of <see cref="Shop.OrderPlaced"/>.</returns>
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.OrderPlaced> message) => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
+
+        /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
+        /// <param name="tombstone">The consumed record.</param>
+        /// <returns>The key as written by the producer of <see cref="Shop.OrderPlaced"/>.</returns>
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.OrderPlaced> tombstone) => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
+    }
 }

@@ -90,4 +90,24 @@ namespace Shop
         {
         }
     }
+
+    /// <summary>
+    /// Reads the record key of a consumed <see cref="Shop.Shipment"/> as its <c>[KafkaKey]</c> member's type (<c>ShipmentId</c>),
+    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+    public static class ShipmentKafkaKeyExtensions
+    {
+        /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
+        /// <param name="message">The consumed record.</param>
+        /// <returns>The key as written by the producer of <see cref="Shop.Shipment"/>.</returns>
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
+        public static long? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.Shipment> message) => global::Kafka.Typed.KafkaKeys.ReadInt64(message.Key, message);
+
+        /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
+        /// <param name="tombstone">The consumed record.</param>
+        /// <returns>The key as written by the producer of <see cref="Shop.Shipment"/>.</returns>
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
+        public static long? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.Shipment> tombstone) => global::Kafka.Typed.KafkaKeys.ReadInt64(tombstone.Key, tombstone);
+    }
 }
