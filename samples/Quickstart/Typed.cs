@@ -67,6 +67,7 @@ public static class TypedDemo
         });
         builder.Services.AddSingleton<BillingLedger>();
         builder.Services.AddKafkaTyped(builder.Configuration.GetSection("Kafka"));
+        builder.Services.AddHealthChecks().AddKafkaTyped();  // readiness ("ready") and liveness ("live") of the producers and consumers
         using var host = builder.Build();
         await host.StartAsync();
         try
@@ -98,6 +99,12 @@ public static class TypedDemo
             while ((ledger.Charged.Count < 3 || consumer.Group is null || consumer.Group.DeadLetterCount == 0) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50);
+            }
+
+            var health = await host.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync(r => r.Tags.Contains("ready"));
+            foreach (var (name, entry) in health.Entries)
+            {
+                Console.WriteLine($"  health check {name}: {entry.Status} ({string.Join(", ", entry.Data.Select(d => d.Key + " " + d.Value))})");
             }
 
             return (ledger.Charged.Count, consumer.Group?.DeadLetterCount ?? 0);

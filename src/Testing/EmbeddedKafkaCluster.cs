@@ -32,7 +32,7 @@ namespace Kafka.Typed.Testing;
 /// </para>
 /// <para>
 /// Faults are cluster-wide: give each test that injects faults its own cluster. A cluster starts in
-/// milliseconds. Linux only: the cluster binds to the librdkafka build that Confluent.Kafka loaded.
+/// milliseconds. Runs on Linux, macOS and Windows: the cluster binds to the librdkafka build that Confluent.Kafka loaded (found among the loaded modules, or in librdkafka.redist's runtimes/{rid}/native layout).
 /// </para>
 /// </remarks>
 public sealed partial class EmbeddedKafkaCluster : IDisposable
@@ -76,7 +76,7 @@ public sealed partial class EmbeddedKafkaCluster : IDisposable
     /// <returns>A running cluster.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
     /// <exception cref="ArgumentException"><see cref="EmbeddedKafkaClusterOptions.DebugContexts"/> is not valid for librdkafka.</exception>
-    /// <exception cref="PlatformNotSupportedException">The process is not running on Linux.</exception>
+    /// <exception cref="PlatformNotSupportedException">The process runs on an operating system other than Linux, macOS or Windows.</exception>
     /// <exception cref="InvalidOperationException">librdkafka could not be loaded or lacks the mock cluster API, or the cluster could not start.</exception>
     public static unsafe EmbeddedKafkaCluster Start(EmbeddedKafkaClusterOptions? options = null)
     {

@@ -36,16 +36,64 @@ public sealed class PackagingTests(ITestOutputHelper output)
             Assert.Contains("lib/net10.0/Kafka.Typed.dll", entries);
             Assert.Contains("build/Kafka.Typed.props", entries);
             Assert.Contains("buildTransitive/Kafka.Typed.props", entries);
+            Assert.Contains("build/Kafka.Typed.targets", entries);
+            Assert.Contains("buildTransitive/Kafka.Typed.targets", entries); // the trimmer roots of trimmed and AOT apps
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generators", StringComparison.Ordinal));
 
             using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
             var text = nuspec.ReadToEnd();
             Assert.DoesNotContain("Kafka.Typed.Generators", text, StringComparison.Ordinal);
+            AssertFinishedPackage(zip, text, outputFolder, "Kafka.Typed");
+            Assert.Contains("<dependency id=\"Microsoft.Extensions.Diagnostics.HealthChecks\"", text, StringComparison.Ordinal);
+            Assert.Contains("<dependency id=\"OpenTelemetry.Api\"", text, StringComparison.Ordinal);
         }
         finally
         {
             DeleteQuietly(outputFolder);
         }
+    }
+
+    [Fact]
+    public async Task TestingPackageIsFinishedAndNeedsNoAspNetCore()
+    {
+        var repo = RepositoryRoot();
+        var outputFolder = Path.Combine(Path.GetTempPath(), "kafka-typed-pack-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await RunDotnetAsync("dotnet pack src/Testing", repo, TimeSpan.FromMinutes(2),
+                ["pack", Path.Combine(repo, "src", "Testing", "Kafka.Typed.Testing.csproj"), "-c", Configuration, "--no-build", "-o", outputFolder, "-nologo", "-v", "q"]);
+            var package = Assert.Single(Directory.GetFiles(outputFolder, "Kafka.Typed.Testing.*.nupkg"), p => !p.EndsWith(".snupkg", StringComparison.Ordinal));
+            using var zip = ZipFile.OpenRead(package);
+            using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+            var text = nuspec.ReadToEnd();
+            AssertFinishedPackage(zip, text, outputFolder, "Kafka.Typed.Testing");
+            Assert.DoesNotContain("frameworkReference", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("AspNetCore", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            DeleteQuietly(outputFolder);
+        }
+    }
+
+    /// <summary>Readme, repository (URL and commit), project URL, tags, license and a symbols package with the PDB.</summary>
+    private static void AssertFinishedPackage(ZipArchive zip, string nuspec, string folder, string id)
+    {
+        Assert.Contains("<readme>README.md</readme>", nuspec, StringComparison.Ordinal);
+        var readme = zip.GetEntry("README.md");
+        Assert.NotNull(readme);
+        using (var reader = new StreamReader(readme.Open()))
+        {
+            Assert.StartsWith("# " + id + "\n", reader.ReadToEnd().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        }
+
+        Assert.Matches("<repository type=\"git\" url=\"https://github.com/kafka-typed/kafka-typed\"[^>]* commit=\"[0-9a-f]{40}\"", nuspec);
+        Assert.Contains("<projectUrl>https://github.com/kafka-typed/kafka-typed</projectUrl>", nuspec, StringComparison.Ordinal);
+        Assert.Matches("<tags>[^<]*kafka[^<]*</tags>", nuspec);
+        Assert.Contains("<license type=\"expression\">Apache-2.0</license>", nuspec, StringComparison.Ordinal);
+        var symbols = Assert.Single(Directory.GetFiles(folder, "*.snupkg"), p => System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(p), "^" + System.Text.RegularExpressions.Regex.Escape(id) + @"\.[0-9]"));
+        using var symbolZip = ZipFile.OpenRead(symbols);
+        Assert.Contains(symbolZip.Entries, e => e.FullName == $"lib/net10.0/{id}.pdb");
     }
 
     /// <summary>

@@ -186,6 +186,7 @@ internal sealed class ConsumeSession
             .SetPartitionsRevokedHandler(OnRevoked)
             .SetPartitionsLostHandler(OnLost)
             .SetOffsetsCommittedHandler(OnCommitted)
+            .SetStatisticsHandler((_, json) => Group.Statistics.Update(json))
             .Build();
         _consumer = consumer;
         var watchdog = cancellationToken.Register(static s => ((ConsumeSession)s!).OnStopRequested(), this);

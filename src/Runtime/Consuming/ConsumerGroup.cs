@@ -76,6 +76,7 @@ public sealed class ConsumerGroup
         GroupId = Options.GroupId ?? app.DefaultGroupId;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConsumerGroup>();
         DeadLetterLogger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(DeadLetterLogCategory);
+        Statistics = new KafkaClientStatistics(app.ClientId, GroupId);
         _state = new GroupState(ConsumerGroupState.NotStarted, Options.TimeProvider.GetUtcNow(), null);
 
         // Build (and throw away) a consumer now, so that librdkafka rejects bad raw settings at construction.
@@ -122,6 +123,9 @@ public sealed class ConsumerGroup
 
     internal ILogger DeadLetterLogger { get; }
 
+    /// <summary>librdkafka's statistics of the running member (lag per assigned partition), when <c>statistics.interval.ms</c> is set.</summary>
+    internal KafkaClientStatistics Statistics { get; }
+
     /// <summary>
     /// Joins the group and handles messages until <paramref name="cancellationToken"/> is cancelled; then finishes the
     /// handlers in flight (up to <see cref="ConsumerOptions.ShutdownTimeout"/>), commits, and leaves the group.
@@ -141,6 +145,7 @@ public sealed class ConsumerGroup
         {
             var session = new ConsumeSession(this);
             _session = session;
+            KafkaClientRegistry.Add(Statistics);
             SetState(ConsumerGroupState.Joining, restart: true);
             try
             {
@@ -157,6 +162,7 @@ public sealed class ConsumerGroup
         }
         finally
         {
+            KafkaClientRegistry.Remove(Statistics);
             _session = null;
             _runGate.Release();
         }

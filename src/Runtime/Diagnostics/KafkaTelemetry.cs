@@ -17,6 +17,9 @@ namespace Kafka.Typed;
 /// <c>messaging.client.operation.duration</c>, <c>messaging.process.duration</c> (histograms, seconds), and
 /// <c>kafka.typed.consumer.retries</c>, <c>kafka.typed.consumer.dead_lettered</c> (<c>kafka.typed.dead_letter.reference = true</c>
 /// on a reference dead letter), <c>kafka.typed.consumer.skipped</c>, <c>kafka.typed.consumer.dead_letter.errors</c>.</para>
+/// <para>Gauges, from librdkafka's statistics (set <c>statistics.interval.ms</c> in the client's <c>Settings</c>; off by
+/// default, and then they cost nothing): <c>kafka.typed.consumer.lag</c> per assigned partition,
+/// <c>kafka.typed.producer.queue.messages</c> and <c>kafka.typed.producer.queue.bytes</c> per producer.</para>
 /// </remarks>
 public static class KafkaTelemetry
 {
@@ -36,6 +39,12 @@ public static class KafkaTelemetry
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("kafka.typed.consumer.dead_lettered", "{message}", "Messages written to a dead-letter topic.");
     internal static readonly Counter<long> Skipped = Meter.CreateCounter<long>("kafka.typed.consumer.skipped", "{message}", "Messages dropped under FailurePolicy.Skip after their last failed attempt.");
     internal static readonly Counter<long> DeadLetterErrors = Meter.CreateCounter<long>("kafka.typed.consumer.dead_letter.errors", "{error}", "Dead-letter writes that failed (error.type is the Kafka error code); the write is retried, or a record too large is written as a reference.");
+
+    // Gauges over librdkafka's statistics reports: observed only while a listener collects, and empty unless a client
+    // sets statistics.interval.ms (librdkafka's default 0 sends no report, so nothing is parsed or kept).
+    internal static readonly ObservableGauge<long> ConsumerLag = Meter.CreateObservableGauge("kafka.typed.consumer.lag", KafkaClientRegistry.ObserveLag, "{message}", "Per assigned partition: the high watermark minus the group's committed offset (or the consumer's position before its first commit). Needs statistics.interval.ms.");
+    internal static readonly ObservableGauge<long> ProducerQueueMessages = Meter.CreateObservableGauge("kafka.typed.producer.queue.messages", KafkaClientRegistry.ObserveQueuedMessages, "{message}", "Messages waiting in a producer's librdkafka queues (msg_cnt). Needs statistics.interval.ms.");
+    internal static readonly ObservableGauge<long> ProducerQueueBytes = Meter.CreateObservableGauge("kafka.typed.producer.queue.bytes", KafkaClientRegistry.ObserveQueuedBytes, "By", "Bytes waiting in a producer's librdkafka queues (msg_size). Needs statistics.interval.ms.");
 
     /// <summary>
     /// The propagator that writes and reads trace context in record headers. Default: W3C <c>traceparent</c>/<c>tracestate</c>

@@ -5,6 +5,7 @@ namespace Kafka.Typed;
 /// them. A <see langword="null"/> field was not set and comes from <see cref="KafkaTypedOptions.Consumer"/>; a field set in
 /// the consumer's own section (<c>Kafka:Consumers:{HandlerName}</c>) overrides it (see <see cref="KafkaTypedOptions.ToConsumerOptions"/>).
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class KafkaConsumerDefinition
 {
     /// <summary>Creates a definition.</summary>

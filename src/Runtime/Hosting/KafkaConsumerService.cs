@@ -18,7 +18,7 @@ namespace Kafka.Typed;
 /// </summary>
 /// <typeparam name="TMessage">The message type.</typeparam>
 /// <typeparam name="THandler">The handler type.</typeparam>
-public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
+public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService, IKafkaConsumerHealthSource
     where TMessage : IKafkaMessage<TMessage>
     where THandler : class, IKafkaHandler<TMessage>
 {

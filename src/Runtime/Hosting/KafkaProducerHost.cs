@@ -97,6 +97,20 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>The producers created so far (for the health check; creating none).</summary>
+    internal IEnumerable<(string Name, ProducerDiagnostics Diagnostics)> CreatedProducers()
+    {
+        if (Volatile.Read(ref _sync) is { } sync)
+        {
+            yield return ("sync", sync.Diagnostics);
+        }
+
+        if (Volatile.Read(ref _async) is { } producer)
+        {
+            yield return ("async", producer.Diagnostics);
+        }
+    }
+
     /// <summary>Publishes what is queued and waits for the reports of both producers, together up to <see cref="ProducerOptions.DisposeTimeout"/>.</summary>
     /// <param name="cancellationToken">Not used: disposal is bounded by <see cref="ProducerOptions.DisposeTimeout"/>.</param>
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);

@@ -62,6 +62,9 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
     /// <summary>The client id this producer sends.</summary>
     public string ClientId => _core.ClientId;
 
+    /// <summary>Health and statistics of the client.</summary>
+    internal ProducerDiagnostics Diagnostics => _core.Diagnostics;
+
     /// <summary>Messages waiting in the queue (not yet handed to librdkafka).</summary>
     public int QueuedCount => _queue.Reader.Count;
 

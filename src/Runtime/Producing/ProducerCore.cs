@@ -54,6 +54,7 @@ internal sealed class ProducerCore : IDisposable
         ClientId = app.ClientId;
         Options = options;
         _clientTags = [new(SemConv.System, SemConv.Kafka), new(SemConv.ClientId, ClientId)];
+        Diagnostics = new ProducerDiagnostics(ClientId, app);
 
         var config = ClientConfigBuilder.Producer(app, options);
         // The report needs the entry (the key slot) and the timestamp; not marshalling headers, value and status back
@@ -64,7 +65,8 @@ internal sealed class ProducerCore : IDisposable
         var builder = new ProducerBuilder<object, byte[]?>(config)
             .SetKeySerializer(KeyBytes.Instance)
             .SetLogHandler((_, m) => Log.Librdkafka(_logger, m))
-            .SetErrorHandler((_, e) => Log.ProduceFailed(_logger, "(client)", e.Code, e.Reason));
+            .SetErrorHandler(OnError)
+            .SetStatisticsHandler((_, json) => Diagnostics.Statistics.Update(json));
         if (options.Partitioner == PartitionerKind.RoundRobin)
         {
             _roundRobin = new ConcurrentDictionary<string, StrongBox<int>>(StringComparer.Ordinal);
@@ -90,8 +92,13 @@ internal sealed class ProducerCore : IDisposable
             throw;
         }
 
+        Diagnostics.Handle = _producer.Handle;
+        KafkaClientRegistry.Add(Diagnostics.Statistics);
         Log.ProducerStarted(_logger, ClientId, app.BootstrapString);
     }
+
+    /// <summary>Health and statistics of the client, read by the health check and the queue gauges.</summary>
+    public ProducerDiagnostics Diagnostics { get; }
 
     public string ClientId { get; }
 
@@ -183,12 +190,14 @@ internal sealed class ProducerCore : IDisposable
                 _producer.Produce(any, message, _onDelivery);
             }
 
+            Diagnostics.OnQueueRoom();
             return true;
         }
         catch (ProduceException<object, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
         {
             Untrack(entry);
             StateOf(entry).Telemetry = null;
+            Diagnostics.OnQueueFull();
             if (activity is not null)
             {
                 // Nothing was sent and the caller tries again (every wake-up while librdkafka has no room): not a span.
@@ -300,6 +309,7 @@ internal sealed class ProducerCore : IDisposable
         }
         else
         {
+            Diagnostics.OnDelivered();
             Finish(ref StateOf(entry), report.Topic, ErrorCode.NoError, report.Partition.Value, report.Offset.Value);
             // librdkafka reports the broker's append time for LogAppendTime topics, else the create time it stamped.
             var result = new ProduceResult(report.Topic, report.Partition.Value, report.Offset.Value, report.Timestamp.UtcDateTime);
@@ -364,6 +374,8 @@ internal sealed class ProducerCore : IDisposable
         }
 
         _producer.Dispose();
+        Diagnostics.Disposed = true;
+        KafkaClientRegistry.Remove(Diagnostics.Statistics);
         List<object> left = [];
         lock (_inFlightLock)
         {
@@ -402,6 +414,12 @@ internal sealed class ProducerCore : IDisposable
     }
 
     public void Dispose() => Close(Options.DisposeTimeout);
+
+    private void OnError(IProducer<object, byte[]?> producer, Error error)
+    {
+        Diagnostics.OnError(error);
+        Log.ProduceFailed(_logger, "(client)", error.Code, error.Reason);
+    }
 
     private void Finish(ref InFlightState state, string topic, ErrorCode error, int partition, long offset = -1)
     {

@@ -35,6 +35,9 @@ public sealed class SyncProducer : IDisposable, IAsyncDisposable
     /// <summary>The librdkafka handle, for building dependent admin clients.</summary>
     public Handle Handle => _core.Handle;
 
+    /// <summary>Health and statistics of the client.</summary>
+    internal ProducerDiagnostics Diagnostics => _core.Diagnostics;
+
     /// <summary>Sends a value with an optional key and headers and waits for the broker's acknowledgement.</summary>
     /// <param name="topic">The topic.</param>
     /// <param name="value">The value bytes (<see langword="null"/> for a tombstone).</param>

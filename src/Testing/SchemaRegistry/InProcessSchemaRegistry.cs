@@ -1,14 +1,7 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
+using Kafka.Typed.Testing.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,7 +9,8 @@ namespace Kafka.Typed.Testing;
 
 /// <summary>
 /// A Confluent Schema Registry for tests: the REST subset the Confluent serdes and <c>CachedSchemaRegistryClient</c> use,
-/// served over real HTTP on 127.0.0.1 (an ephemeral port) by Kestrel, with the data held in memory.
+/// served over real HTTP/1.1 on 127.0.0.1 (an ephemeral port) by a small built-in server (no ASP.NET Core), with the data held
+/// in memory.
 /// </summary>
 /// <remarks>
 /// <para>Endpoints: <c>POST /subjects/{s}/versions</c> (register; identical schemas share one global id across
@@ -45,7 +39,7 @@ public sealed partial class InProcessSchemaRegistry : IAsyncDisposable, IDisposa
     private readonly SchemaRegistryState _state;
     private readonly ILogger _logger;
     private readonly string? _expectedAuthorization;
-    private WebApplication? _app;
+    private LoopbackHttpServer? _server;
     private int _disposed;
 
     /// <summary>Creates the registry; call <see cref="StartAsync(CancellationToken)"/> (or use the static <see cref="StartAsync(InProcessSchemaRegistryOptions?, CancellationToken)"/>).</summary>
@@ -97,27 +91,20 @@ public sealed partial class InProcessSchemaRegistry : IAsyncDisposable, IDisposa
         => Task.Run(() => StartAsync(options)).GetAwaiter().GetResult();
 
     /// <summary>Starts listening on 127.0.0.1 on an ephemeral port and sets <see cref="Url"/>.</summary>
-    /// <param name="cancellationToken">Stops waiting for the server to start.</param>
+    /// <param name="cancellationToken">Not used: the listener starts at once.</param>
     /// <exception cref="InvalidOperationException">Already started.</exception>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
+    public Task StartAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_app is not null)
+        if (_server is not null)
         {
             throw new InvalidOperationException("The registry is already started.");
         }
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddRoutingCore();
-        var app = builder.Build();
-        app.Use(GuardAsync);
-        MapRoutes(app);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Url = address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
-        _app = app;
+        _server = LoopbackHttpServer.Start(HandleAsync);
+        Url = "http://127.0.0.1:" + _server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Log.Started(_logger, Url);
+        return Task.CompletedTask;
     }
 
     /// <summary>Stops the server (the data is dropped).</summary>
@@ -128,150 +115,188 @@ public sealed partial class InProcessSchemaRegistry : IAsyncDisposable, IDisposa
             return;
         }
 
-        if (_app is { } app)
+        if (_server is { } server)
         {
-            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await app.StopAsync(stopping.Token).ConfigureAwait(false);
-            await app.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     /// <inheritdoc cref="DisposeAsync"/>
     public void Dispose() => Task.Run(async () => await DisposeAsync().ConfigureAwait(false)).GetAwaiter().GetResult();
 
-    private async Task GuardAsync(HttpContext context, RequestDelegate next)
+    private Task<HttpResponseData> HandleAsync(HttpRequestData request)
     {
         Interlocked.Increment(ref _requestCount);
+        HttpResponseData response;
         try
         {
-            if (_expectedAuthorization is not null && !string.Equals(context.Request.Headers.Authorization.ToString(), _expectedAuthorization, StringComparison.Ordinal))
+            if (_expectedAuthorization is not null &&
+                !(request.Headers.TryGetValue("Authorization", out var authorization) && string.Equals(authorization, _expectedAuthorization, StringComparison.Ordinal)))
             {
-                context.Response.Headers.WWWAuthenticate = "Basic realm=\"SchemaRegistry\"";
-                throw new RegistryError(401, 401, "Unauthorized");
+                response = Error(new RegistryError(401, 401, "Unauthorized"), [new("WWW-Authenticate", "Basic realm=\"SchemaRegistry\"")]);
             }
-
-            await next(context).ConfigureAwait(false);
-            if (context.Response.StatusCode == 404 && !context.Response.HasStarted)
+            else
             {
-                await WriteErrorAsync(context, new RegistryError(404, 404, "HTTP 404 Not Found")).ConfigureAwait(false);
+                response = Route(request);
             }
         }
         catch (RegistryError e)
         {
-            await WriteErrorAsync(context, e).ConfigureAwait(false);
+            response = Error(e);
         }
         catch (JsonException e)
         {
-            await WriteErrorAsync(context, new RegistryError(422, 422, "Unprocessable entity: " + e.Message)).ConfigureAwait(false);
+            response = Error(new RegistryError(422, 422, "Unprocessable entity: " + e.Message));
         }
-        finally
-        {
-            Log.Request(_logger, context.Request.Method, context.Request.Path.Value ?? "", context.Response.StatusCode);
-        }
+
+        Log.Request(_logger, request.Method, request.Path, response.Status);
+        return Task.FromResult(response);
     }
 
-    private void MapRoutes(IEndpointRouteBuilder app)
+    /// <summary>Answers one request, or throws <see cref="RegistryError"/>.</summary>
+    private HttpResponseData Route(HttpRequestData r)
     {
-        app.MapGet("/", (RequestDelegate)(c => WriteJsonAsync(c, new JsonObject())));
-        app.MapGet("/subjects", (RequestDelegate)(c => WriteJsonAsync(c, ToArray(_state.Subjects()))));
-        app.MapGet("/subjects/{subject}/versions", (RequestDelegate)(c => WriteJsonAsync(c, ToArray(_state.Versions(Route(c, "subject"))))));
-        app.MapPost("/subjects/{subject}/versions", (RequestDelegate)(async c =>
+        var s = r.Segments;
+        var method = r.Method;
+        switch (s.Count)
         {
-            var (type, text) = await ReadSchemaAsync(c).ConfigureAwait(false);
-            var subject = Route(c, "subject");
-            var (id, version) = _state.Register(subject, type, text, Flag(c, "normalize"));
-            await WriteJsonAsync(c, new JsonObject { ["id"] = id, ["version"] = version, ["subject"] = subject }).ConfigureAwait(false);
-        }));
-        app.MapPost("/subjects/{subject}", (RequestDelegate)(async c =>
-        {
-            var (type, text) = await ReadSchemaAsync(c).ConfigureAwait(false);
-            var subject = Route(c, "subject");
-            var (schema, version) = _state.Lookup(subject, type, text, Flag(c, "normalize"));
-            await WriteJsonAsync(c, SchemaRegistryState.Describe(subject, schema, version)).ConfigureAwait(false);
-        }));
-        app.MapDelete("/subjects/{subject}", (RequestDelegate)(c => WriteJsonAsync(c, ToArray(_state.DeleteSubject(Route(c, "subject"))))));
-        app.MapGet("/subjects/{subject}/versions/{version}", (RequestDelegate)(c =>
-        {
-            var subject = Route(c, "subject");
-            var (schema, version) = _state.GetVersion(subject, Route(c, "version"));
-            return WriteJsonAsync(c, SchemaRegistryState.Describe(subject, schema, version));
-        }));
-        app.MapGet("/subjects/{subject}/versions/{version}/schema", (RequestDelegate)(async c =>
-        {
-            var (schema, _) = _state.GetVersion(Route(c, "subject"), Route(c, "version"));
-            c.Response.ContentType = ContentType;
-            await c.Response.WriteAsync(schema.Text).ConfigureAwait(false);
-        }));
-        app.MapGet("/schemas/ids/{id}", (RequestDelegate)(c =>
-        {
-            if (!int.TryParse(Route(c, "id"), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var id))
+            case 0:
+                Allow(method, "GET");
+                return Json(new JsonObject());
+            case > 0 when s[0] == "associations":
+                throw new RegistryError(404, 40401, "No associations");
+            case 1 when s[0] == "subjects":
+                Allow(method, "GET");
+                return Json(ToArray(_state.Subjects()));
+            case 1 when s[0] == "config":
+                if (Allow(method, "GET", "PUT") == "GET")
+                {
+                    return Json(new JsonObject { ["compatibilityLevel"] = _state.GlobalLevel });
+                }
+
+                _state.GlobalLevel = ReadLevel(r);
+                return Json(new JsonObject { ["compatibility"] = _state.GlobalLevel });
+            case 2 when s[0] == "subjects":
+                if (Allow(method, "POST", "DELETE") == "DELETE")
+                {
+                    return Json(ToArray(_state.DeleteSubject(s[1])));
+                }
+                else
+                {
+                    var (type, text) = ReadSchema(r);
+                    var (schema, version) = _state.Lookup(s[1], type, text, Flag(r, "normalize"));
+                    return Json(SchemaRegistryState.Describe(s[1], schema, version));
+                }
+
+            case 2 when s[0] == "config":
+                if (Allow(method, "GET", "PUT") == "GET")
+                {
+                    var level = _state.GetSubjectLevel(s[1]) ?? (Flag(r, "defaultToGlobal") ? _state.GlobalLevel : null)
+                        ?? throw new RegistryError(404, 40408, "Subject '" + s[1] + "' does not have subject-level compatibility configured");
+                    return Json(new JsonObject { ["compatibilityLevel"] = level });
+                }
+                else
+                {
+                    var level = ReadLevel(r);
+                    _state.SetSubjectLevel(s[1], level);
+                    return Json(new JsonObject { ["compatibility"] = level });
+                }
+
+            case 3 when s[0] == "subjects" && s[2] == "versions":
+                if (Allow(method, "GET", "POST") == "GET")
+                {
+                    return Json(ToArray(_state.Versions(s[1])));
+                }
+                else
+                {
+                    var (type, text) = ReadSchema(r);
+                    var (id, version) = _state.Register(s[1], type, text, Flag(r, "normalize"));
+                    return Json(new JsonObject { ["id"] = id, ["version"] = version, ["subject"] = s[1] });
+                }
+
+            case 3 when s[0] == "schemas" && s[1] == "ids":
             {
-                throw new RegistryError(404, 40403, "Schema " + Route(c, "id") + " not found");
+                Allow(method, "GET");
+                if (!int.TryParse(s[2], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var id))
+                {
+                    throw new RegistryError(404, 40403, "Schema " + s[2] + " not found");
+                }
+
+                var schema = _state.GetById(id);
+                var body = new JsonObject();
+                if (schema.SchemaType != "AVRO")
+                {
+                    body["schemaType"] = schema.SchemaType;
+                }
+
+                body["schema"] = schema.Text;
+                return Json(body);
             }
 
-            var schema = _state.GetById(id);
-            var body = new JsonObject();
-            if (schema.SchemaType != "AVRO")
+            case 4 when s[0] == "subjects" && s[2] == "versions":
             {
-                body["schemaType"] = schema.SchemaType;
+                Allow(method, "GET");
+                var (schema, version) = _state.GetVersion(s[1], s[3]);
+                return Json(SchemaRegistryState.Describe(s[1], schema, version));
             }
 
-            body["schema"] = schema.Text;
-            return WriteJsonAsync(c, body);
-        }));
-        app.MapGet("/config", (RequestDelegate)(c => WriteJsonAsync(c, new JsonObject { ["compatibilityLevel"] = _state.GlobalLevel })));
-        app.MapPut("/config", (RequestDelegate)(async c =>
-        {
-            _state.GlobalLevel = await ReadLevelAsync(c).ConfigureAwait(false);
-            await WriteJsonAsync(c, new JsonObject { ["compatibility"] = _state.GlobalLevel }).ConfigureAwait(false);
-        }));
-        app.MapGet("/config/{subject}", (RequestDelegate)(c =>
-        {
-            var subject = Route(c, "subject");
-            var level = _state.GetSubjectLevel(subject) ?? (Flag(c, "defaultToGlobal") ? _state.GlobalLevel : null)
-                ?? throw new RegistryError(404, 40408, "Subject '" + subject + "' does not have subject-level compatibility configured");
-            return WriteJsonAsync(c, new JsonObject { ["compatibilityLevel"] = level });
-        }));
-        app.MapPut("/config/{subject}", (RequestDelegate)(async c =>
-        {
-            var level = await ReadLevelAsync(c).ConfigureAwait(false);
-            _state.SetSubjectLevel(Route(c, "subject"), level);
-            await WriteJsonAsync(c, new JsonObject { ["compatibility"] = level }).ConfigureAwait(false);
-        }));
-        app.MapPost("/compatibility/subjects/{subject}/versions/{version}", (RequestDelegate)(async c =>
-        {
-            var (type, text) = await ReadSchemaAsync(c).ConfigureAwait(false);
-            var compatible = _state.TestCompatibility(Route(c, "subject"), Route(c, "version"), type, text, Flag(c, "normalize"));
-            await WriteJsonAsync(c, new JsonObject { ["is_compatible"] = compatible }).ConfigureAwait(false);
-        }));
-        app.Map("/associations/{**rest}", (RequestDelegate)(_ => throw new RegistryError(404, 40401, "No associations")));
+            case 5 when s[0] == "subjects" && s[2] == "versions" && s[4] == "schema":
+            {
+                Allow(method, "GET");
+                var (schema, _) = _state.GetVersion(s[1], s[3]);
+                return new HttpResponseData(200, ContentType, Encoding.UTF8.GetBytes(schema.Text));
+            }
+
+            case 5 when s[0] == "compatibility" && s[1] == "subjects" && s[3] == "versions":
+            {
+                Allow(method, "POST");
+                var (type, text) = ReadSchema(r);
+                return Json(new JsonObject { ["is_compatible"] = _state.TestCompatibility(s[2], s[4], type, text, Flag(r, "normalize")) });
+            }
+
+            default:
+                throw new RegistryError(404, 404, "HTTP 404 Not Found");
+        }
     }
 
-    private static string Route(HttpContext context, string name) => context.Request.RouteValues[name]?.ToString() ?? "";
+    /// <summary>Returns <paramref name="method"/> when it is one of <paramref name="allowed"/>; otherwise answers 405.</summary>
+    private static string Allow(string method, params string[] allowed)
+        => allowed.Contains(method, StringComparer.Ordinal) ? method : throw new RegistryError(405, 405, "HTTP 405 Method Not Allowed");
 
-    private static bool Flag(HttpContext context, string name)
-        => bool.TryParse(context.Request.Query[name].ToString(), out var value) && value;
+    private static bool Flag(HttpRequestData request, string name)
+        => request.Query.TryGetValue(name, out var text) && bool.TryParse(text, out var value) && value;
 
-    private static JsonArray ToArray<TItem>(IEnumerable<TItem> items)
+    private static JsonArray ToArray(IEnumerable<string> items)
     {
         var array = new JsonArray();
         foreach (var item in items)
         {
-            array.Add(JsonValue.Create(item));
+            array.Add((JsonNode?)JsonValue.Create(item));
         }
 
         return array;
     }
 
-    private static async Task<JsonObject> ReadBodyAsync(HttpContext context)
+    private static JsonArray ToArray(IEnumerable<int> items)
     {
-        var node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var array = new JsonArray();
+        foreach (var item in items)
+        {
+            array.Add((JsonNode?)JsonValue.Create(item));
+        }
+
+        return array;
+    }
+
+    private static JsonObject ReadBody(HttpRequestData request)
+    {
+        var node = JsonNode.Parse(request.Body.Length == 0 ? "null"u8 : request.Body);
         return node as JsonObject ?? throw new RegistryError(422, 422, "Unprocessable entity: the body is not a JSON object");
     }
 
-    private static async Task<(string Type, string Text)> ReadSchemaAsync(HttpContext context)
+    private static (string Type, string Text) ReadSchema(HttpRequestData request)
     {
-        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        var body = ReadBody(request);
         var text = body["schema"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new RegistryError(422, 42201, "Invalid schema: the body has no \"schema\" string");
         var type = body["schemaType"] is JsonValue t && t.TryGetValue<string>(out var st) ? st : "AVRO";
         if (type is not ("AVRO" or "JSON" or "PROTOBUF"))
@@ -287,33 +312,21 @@ public sealed partial class InProcessSchemaRegistry : IAsyncDisposable, IDisposa
         return (type, text);
     }
 
-    private static async Task<string> ReadLevelAsync(HttpContext context)
+    private static string ReadLevel(HttpRequestData request)
     {
-        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        var body = ReadBody(request);
         var level = body["compatibility"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
         return SchemaRegistryState.Levels.Contains(level)
             ? level
             : throw new RegistryError(422, 42203, "Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive");
     }
 
-    private static async Task WriteJsonAsync(HttpContext context, JsonNode body)
-    {
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = ContentType;
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
-    }
+    private static HttpResponseData Json(JsonNode body) => new(200, ContentType, Encoding.UTF8.GetBytes(body.ToJsonString()));
 
-    private static async Task WriteErrorAsync(HttpContext context, RegistryError error)
+    private static HttpResponseData Error(RegistryError error, IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
-        if (context.Response.HasStarted)
-        {
-            return;
-        }
-
-        context.Response.StatusCode = error.Status;
-        context.Response.ContentType = ContentType;
         var body = new JsonObject { ["error_code"] = error.ErrorCode, ["message"] = error.Message };
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+        return new HttpResponseData(error.Status, ContentType, Encoding.UTF8.GetBytes(body.ToJsonString()), headers);
     }
 
     private static partial class Log

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Publishes the quickstart trimmed or as Native AOT, runs it to its OK line and reports how long each step took.
+# Usage: tools/publish-smoke.sh [trimmed|aot] [output-dir]
+# Native AOT needs clang and zlib1g-dev (Debian/Ubuntu: apt-get install -y clang zlib1g-dev).
+set -euo pipefail
+mode="${1:-aot}"
+case "$mode" in trimmed|aot) ;; *) echo "usage: $0 [trimmed|aot] [output-dir]" >&2; exit 2 ;; esac
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+out="${2:-$(mktemp -d)/quickstart-$mode}"
+rid="linux-x64"
+case "$(uname -s)-$(uname -m)" in
+  Linux-aarch64) rid="linux-arm64" ;;
+  Darwin-arm64) rid="osx-arm64" ;;
+  Darwin-x86_64) rid="osx-x64" ;;
+esac
+if [ "$mode" = aot ] && ! command -v clang >/dev/null; then
+  echo "publish-smoke: Native AOT needs clang (and zlib1g-dev) on PATH; not found" >&2
+  exit 3
+fi
+
+start=$(date +%s.%N)
+dotnet publish "$repo/samples/Quickstart/Quickstart.csproj" -c Release -r "$rid" -p:QuickstartPublish="$mode" -o "$out" -nologo -v q
+published=$(date +%s.%N)
+log="$out.run.log"
+timeout 180 "$out/Quickstart" >"$log" 2>&1 || { echo "publish-smoke: the $mode quickstart failed:" >&2; tail -40 "$log" >&2; exit 1; }
+ran=$(date +%s.%N)
+if [ "$(tail -n 1 "$log")" != "OK" ]; then
+  echo "publish-smoke: the $mode quickstart did not end with OK:" >&2; tail -40 "$log" >&2; exit 1
+fi
+size=$(du -sh "$out" | cut -f1)
+awk -v m="$mode" -v r="$rid" -v s="$start" -v p="$published" -v e="$ran" -v z="$size" \
+  'BEGIN { printf "publish-smoke %s (%s): publish %.1f s, run %.1f s to OK, output %s\n", m, r, p - s, e - p, z }'
