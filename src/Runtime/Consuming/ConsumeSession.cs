@@ -551,11 +551,6 @@ internal sealed class ConsumeSession
     {
         Dispatch(consumer);
         Log.PartitionsAssigned(Logger, Group.GroupId, Describe(partitions));
-        if (!_stopping.IsCancellationRequested)
-        {
-            Group.SetState(ConsumerGroupState.Running);
-        }
-
         foreach (var tp in partitions)
         {
             if (!_workers.ContainsKey(tp))
@@ -573,6 +568,12 @@ internal sealed class ConsumeSession
         IndexWorkers();
         PublishAssigned();
         _parallelismLimited = _workers.Count > Options.MaxDegreeOfParallelism;
+
+        // Running only once the assignment is published: a status read in between showed Running with no partitions.
+        if (!_stopping.IsCancellationRequested)
+        {
+            Group.SetState(ConsumerGroupState.Running);
+        }
     }
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
