@@ -237,7 +237,7 @@ public sealed class RuntimeTests
         using (var host = builder.Build())
         {
             var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-            Assert.Contains("Kafka:SchemaRegistry:Url is not set, but these message types use Avro (the default format) and need a Schema Registry: E2eOrder;", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Kafka:SchemaRegistry:Url is not set, but these message types use Avro (the default format) or KafkaFormat.JsonSchema and need a Schema Registry: E2eOrder;", error.Message, StringComparison.Ordinal);
         }
 
         // Registry settings bind from Kafka:SchemaRegistry and their errors name that section.

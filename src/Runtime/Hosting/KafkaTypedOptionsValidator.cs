@@ -108,7 +108,7 @@ public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOpti
             .ToArray();
         if (withoutRegistry.Length > 0 && !Avro.KafkaAvroDefaults.IsConfigured)
         {
-            failures.Add($"Invalid Kafka configuration: {options.SectionPath}:SchemaRegistry:Url is not set, but these message types use Avro (the default format) and need a Schema Registry: {string.Join(", ", withoutRegistry)}; set the URL, call KafkaAvroDefaults.Configure before the host starts, or mark the types [KafkaTopic(..., Format = KafkaFormat.Json)].");
+            failures.Add($"Invalid Kafka configuration: {options.SectionPath}:SchemaRegistry:Url is not set, but these message types use Avro (the default format) or KafkaFormat.JsonSchema and need a Schema Registry: {string.Join(", ", withoutRegistry)}; set the URL, call KafkaAvroDefaults.Configure before the host starts, or mark the types [KafkaTopic(..., Format = KafkaFormat.Json)].");
         }
 
         Check(failures, options, () =>
@@ -363,6 +363,6 @@ public sealed record KafkaMessageType(string TypeName, string Topic)
     }
 }
 
-/// <summary>Marks a message type that uses Avro (registered by the generated <c>AddKafkaTyped</c>; the validator then requires a Schema Registry).</summary>
+/// <summary>Marks a message type that uses Avro or Confluent's JSON Schema format (registered by the generated <c>AddKafkaTyped</c>; the validator then requires a Schema Registry).</summary>
 /// <param name="TypeName">The message type's name.</param>
 public sealed record KafkaAvroMessage(string TypeName);

@@ -229,7 +229,7 @@ public sealed class ShopSolutionTests
         {
             using var host = Build(builder, cluster, registry: null, new());
             var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-            Assert.Contains("Kafka:SchemaRegistry:Url is not set, but these message types use Avro (the default format) and need a Schema Registry: ShipmentRequested;", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Kafka:SchemaRegistry:Url is not set, but these message types use Avro (the default format) or KafkaFormat.JsonSchema and need a Schema Registry: ShipmentRequested;", error.Message, StringComparison.Ordinal);
         }
 
         await using var registry = await InProcessSchemaRegistry.StartAsync();
