@@ -32,6 +32,7 @@ using Confluent.Kafka.SyncOverAsync;
 using Confluent.SchemaRegistry.Serdes;
 using Kafka.Typed;
 using Kafka.Typed.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kafka.Typed.Benchmarks.Runtime;
 
@@ -118,12 +119,12 @@ internal static partial class Program
         // One topic per format, filled with the bytes both sides write (checked above), from the raw producer.
         var jsonTopic = NewTopic(cluster);
         var avroTopic = NewTopic(cluster);
-        if (Selected(RawJsonConsumer) || Selected(TypedJsonConsumer) || Selected(TypedJsonConsumer + ", singleton handler"))
+        if (Selected(RawJsonConsumer) || Selected(TypedJsonConsumer + ", scoped handler") || Selected(TypedJsonConsumer + ", singleton handler"))
         {
             Fill(cluster, jsonTopic, jsonPayload);
         }
 
-        if (Selected(RawAvroConsumer) || Selected(TypedAvroConsumer) || Selected(TypedAvroConsumer + ", singleton handler"))
+        if (Selected(RawAvroConsumer) || Selected(TypedAvroConsumer + ", scoped handler") || Selected(TypedAvroConsumer + ", singleton handler"))
         {
             Fill(cluster, avroTopic, avroPayload);
         }
@@ -134,11 +135,13 @@ internal static partial class Program
             ("consume: ConsumerGroup", () => GroupConsume(app, consumeTopic)),
             ("consume: ConsumerGroup, traced", () => GroupConsume(app, consumeTopic, traced: true)),
             (RawJsonConsumer, () => Task.FromResult(RawConsumeDeserialized(cluster, jsonTopic, StjSerializer.Instance))),
-            (TypedJsonConsumer, () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", singletonHandler: false)),
-            (TypedJsonConsumer + ", singleton handler", () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", singletonHandler: true)),
+            (TypedJsonConsumer, () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", handlerRegistration: null)),
+            (TypedJsonConsumer + ", scoped handler", () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", ServiceLifetime.Scoped)),
+            (TypedJsonConsumer + ", singleton handler", () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", ServiceLifetime.Singleton)),
             (RawAvroConsumer, () => Task.FromResult(RawConsumeDeserialized(cluster, avroTopic, avroDeserializer))),
-            (TypedAvroConsumer, () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", singletonHandler: false)),
-            (TypedAvroConsumer + ", singleton handler", () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", singletonHandler: true)),
+            (TypedAvroConsumer, () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", handlerRegistration: null)),
+            (TypedAvroConsumer + ", scoped handler", () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", ServiceLifetime.Scoped)),
+            (TypedAvroConsumer + ", singleton handler", () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", ServiceLifetime.Singleton)),
         ];
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {

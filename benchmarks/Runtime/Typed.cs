@@ -12,8 +12,9 @@
 //   raw + STJ / raw + Confluent   the raw Consume loop with the value deserializer set (JsonSerializer.Deserialize /
 //                    Confluent's AvroDeserializer<AvroTrade>, sync over async)
 //   typed            the generated hosted consumer (KafkaConsumerService through a generic host started with AddKafkaTyped),
-//                    a no-op [KafkaConsumer] handler; "singleton handler": the same handler registered as a singleton
-//                    by the application before AddKafkaTyped
+//                    a no-op [KafkaConsumer] handler without dependencies as AddKafkaTyped registers it (created per message,
+//                    no scope, since 2026-12-03); "scoped handler": registered scoped by the application (a scope per
+//                    message, AddKafkaTyped's behaviour before); "singleton handler": registered as a singleton
 // Every message is the same record; both sides encode and decode the same bytes (checked before the first round).
 using System.Buffers;
 using System.Diagnostics;
@@ -163,8 +164,10 @@ internal static partial class Program
         Row(RawJsonConsumer, "consume: raw Consume loop");
         Row(RawAvroConsumer, "consume: raw Consume loop");
         Row(TypedJsonConsumer, "consume: raw Consume loop");
+        Row(TypedJsonConsumer + ", scoped handler", "consume: raw Consume loop");
         Row(TypedJsonConsumer + ", singleton handler", "consume: raw Consume loop");
         Row(TypedAvroConsumer, "consume: raw Consume loop");
+        Row(TypedAvroConsumer + ", scoped handler", "consume: raw Consume loop");
         Row(TypedAvroConsumer + ", singleton handler", "consume: raw Consume loop");
         Console.WriteLine();
         Console.WriteLine("Typed rows against the like-for-like raw row (× raw = typed ÷ raw that encodes/decodes the same record):");
@@ -174,8 +177,10 @@ internal static partial class Program
         Row(TypedJsonProducer, RawJsonProducer);
         Row(TypedAvroProducer, RawAvroProducer);
         Row(TypedJsonConsumer, RawJsonConsumer);
+        Row(TypedJsonConsumer + ", scoped handler", RawJsonConsumer);
         Row(TypedJsonConsumer + ", singleton handler", RawJsonConsumer);
         Row(TypedAvroConsumer, RawAvroConsumer);
+        Row(TypedAvroConsumer + ", scoped handler", RawAvroConsumer);
         Row(TypedAvroConsumer + ", singleton handler", RawAvroConsumer);
     }
 
@@ -497,7 +502,7 @@ internal static partial class Program
     }
 
     /// <summary>The generated hosted consumer of <paramref name="handlerName"/> (the other one disabled), in a started host.</summary>
-    private static async Task<Result> TypedConsume(EmbeddedKafkaCluster cluster, string topic, string typeName, string handlerName, string otherHandler, bool singletonHandler)
+    private static async Task<Result> TypedConsume(EmbeddedKafkaCluster cluster, string topic, string typeName, string handlerName, string otherHandler, ServiceLifetime? handlerRegistration)
     {
         var n = s_messages + 1; // the fill's priming message included
         TypedCount.Reset(n);
@@ -514,11 +519,12 @@ internal static partial class Program
             },
             s =>
             {
-                if (singletonHandler)
+                if (handlerRegistration is { } lifetime)
                 {
-                    // The application's own registration wins over AddKafkaTyped's scoped default.
-                    s.AddSingleton<JsonTradeHandler>();
-                    s.AddSingleton<AvroTradeHandler>();
+                    // The application's own registration wins over AddKafkaTyped's (scoped, or per message without a scope
+                    // for a handler without dependencies): a singleton, or scoped as AddKafkaTyped registered it before.
+                    s.Add(new ServiceDescriptor(typeof(JsonTradeHandler), typeof(JsonTradeHandler), lifetime));
+                    s.Add(new ServiceDescriptor(typeof(AvroTradeHandler), typeof(AvroTradeHandler), lifetime));
                 }
             });
 

@@ -12,7 +12,9 @@ namespace Kafka.Typed;
 /// message it deserializes the value with <see cref="IKafkaMessage{TSelf}.Serializer"/>, creates a DI scope, resolves
 /// <typeparamref name="THandler"/> and calls it. When the application registers <typeparamref name="THandler"/> as a
 /// singleton (before or after <c>AddKafkaTyped</c>, whose own registration is scoped), there is nothing for a scope to
-/// hold: the handler is resolved once, from the root provider, and called without a scope per message. A value that cannot be deserialized fails with
+/// hold: the handler is resolved once, from the root provider, and called without a scope per message. A handler whose
+/// one public constructor takes no parameters and that is not disposable (<see cref="KafkaConsumerDefinition.HandlerHasNoDependencies"/>)
+/// is created for each message by its generated factory, without a scope. A value that cannot be deserialized fails with
 /// <see cref="NonRetriableMessageException"/>, so the failure policy applies at once. A tombstone (a null value) goes to
 /// <see cref="IKafkaTombstoneHandler{T}.HandleTombstoneAsync"/> when the handler implements it; otherwise it is skipped
 /// (logged at debug level, counted in <see cref="SkippedTombstones"/> and <c>kafka.typed.consumer.tombstones_skipped</c>),
@@ -61,11 +63,21 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     public KafkaConsumerDefinition Definition { get; }
 
     /// <summary>
-    /// The root provider when <typeparamref name="THandler"/> is registered as a singleton (set by
-    /// <see cref="KafkaTypedRegistration.AddConsumer{TMessage, THandler}"/>): the handler is resolved from it once and no
-    /// scope is created per message. <see langword="null"/>: a scope per message.
+    /// The root provider when no scope is created per message (set by <see cref="KafkaTypedRegistration.AddConsumer{TMessage, THandler}"/>):
+    /// <typeparamref name="THandler"/> is registered as a singleton and resolved from it once, or
+    /// <see cref="PerMessageFactory"/> is set. <see langword="null"/>: a scope per message.
     /// </summary>
     internal IServiceProvider? SingletonHandlerServices { get; init; }
+
+    /// <summary>
+    /// The generated factory of a handler without dependencies that is not disposable and registered by
+    /// <see cref="KafkaTypedRegistration.AddConsumer{TMessage, THandler}"/> itself (set there): called for each message with
+    /// <see cref="SingletonHandlerServices"/>, which it does not read, instead of resolving the handler in a new scope.
+    /// </summary>
+    internal Func<IServiceProvider, THandler>? PerMessageFactory { get; init; }
+
+    /// <summary>Whether a scope must dispose <typeparamref name="THandler"/> (decided once per type).</summary>
+    internal static bool HandlerIsDisposable { get; } = typeof(IDisposable).IsAssignableFrom(typeof(THandler)) || typeof(IAsyncDisposable).IsAssignableFrom(typeof(THandler));
 
     /// <summary>The running consumer group, once started.</summary>
     public ConsumerGroup? Group { get; private set; }
@@ -153,7 +165,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     {
         if (SingletonHandlerServices is { } root)
         {
-            var handler = (IKafkaTombstoneHandler<TMessage>)(_singleton ?? ResolveSingleton(root, record.Topic));
+            var handler = (IKafkaTombstoneHandler<TMessage>)(PerMessageFactory is { } create ? Create(create, root, record.Topic) : _singleton ?? ResolveSingleton(root, record.Topic));
             return handler.HandleTombstoneAsync(new KafkaTombstone<TMessage>(record), cancellationToken);
         }
 
@@ -178,6 +190,18 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         return handler;
     }
 
+    private THandler Create(Func<IServiceProvider, THandler> create, IServiceProvider services, string topic)
+    {
+        try
+        {
+            return create(services);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException)
+        {
+            throw new KafkaUnavailableException($"Cannot create the handler {Definition.HandlerName} for topic '{topic}': {e.Message}", e);
+        }
+    }
+
     private THandler Resolve(IServiceProvider services, string topic)
     {
         try
@@ -197,7 +221,8 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         if (SingletonHandlerServices is { } root)
         {
             // The consumer group turns a synchronous throw into a failed attempt like a faulted task.
-            return (_singleton ?? ResolveSingleton(root, topic)).HandleAsync(message, cancellationToken);
+            var handler = PerMessageFactory is { } create ? Create(create, root, topic) : _singleton ?? ResolveSingleton(root, topic);
+            return handler.HandleAsync(message, cancellationToken);
         }
 
         return HandleScopedAsync(message, topic, cancellationToken);

@@ -169,6 +169,89 @@ public sealed class ConsumerServiceTests(SharedCluster shared)
         Assert.Equal(singleton ? 1 : 3, counts.Constructions);
     }
 
+    [Theory]
+    [InlineData(true, false, true)]
+    [InlineData(false, false, false)]
+    [InlineData(true, true, false)]
+    public async Task A_generated_handler_without_dependencies_is_created_per_message_without_a_scope_unless_disposable_or_registered_by_the_application(bool noDependencies, bool applicationRegistersIt, bool expected)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(new HandlerCounts(1));
+        if (applicationRegistersIt)
+        {
+            services.AddScoped(static sp => new CountingHandler(sp.GetRequiredService<HandlerCounts>()));
+        }
+
+        KafkaTypedRegistration.AddCore(services, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), o =>
+        {
+            o.AppName = "tests";
+            o.Server = "ci";
+            o.BootstrapServers.Add(_cluster.BootstrapServers);
+        });
+        KafkaTypedRegistration.AddConsumer<TextMessage, PlainHandler>(services, static _ => new PlainHandler(), new KafkaConsumerDefinition("t1", nameof(PlainHandler), nameof(TextMessage)) { HandlerHasNoDependencies = noDependencies });
+        KafkaTypedRegistration.AddConsumer<TextMessage, CountingHandler>(services, static sp => new CountingHandler(sp.GetRequiredService<HandlerCounts>()), new KafkaConsumerDefinition("t2", nameof(CountingHandler), nameof(TextMessage)) { HandlerHasNoDependencies = true });
+        if (applicationRegistersIt)
+        {
+            services.AddScoped<PlainHandler>();
+        }
+
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList();
+        var plain = hosted.OfType<KafkaConsumerService<TextMessage, PlainHandler>>().Single();
+        Assert.Equal(expected, plain.PerMessageFactory is not null);
+        Assert.Equal(expected, plain.SingletonHandlerServices is not null);
+
+        // CountingHandler is IDisposable: its scope disposes it, so it keeps one even when the definition says it needs none.
+        Assert.Null(hosted.OfType<KafkaConsumerService<TextMessage, CountingHandler>>().Single().PerMessageFactory);
+    }
+
+    [Fact]
+    public async Task A_per_message_factory_creates_a_handler_for_each_message_and_no_scope()
+    {
+        var topic = TestNames.Unique("per-message");
+        _cluster.CreateTopic(topic, 1);
+        await using (var producer = new SyncProducer(Kit.App(_cluster)))
+        {
+            foreach (var text in new[] { "a", "b", "c" })
+            {
+                await producer.SendAsync(topic, Kit.Bytes(text));
+            }
+        }
+
+        var counts = new HandlerCounts(3);
+        await using var provider = new ServiceCollection().BuildServiceProvider();
+        var scopes = new CountingScopeFactory(provider.GetRequiredService<IServiceScopeFactory>());
+        var options = new KafkaTypedOptions { AppName = "tests", Server = "ci" };
+        options.BootstrapServers.Add(_cluster.BootstrapServers);
+        options.Consumer.GroupId = TestNames.Unique("g");
+        options.Consumer.SessionTimeout = TimeSpan.FromSeconds(6);
+        options.Consumer.HeartbeatInterval = TimeSpan.FromMilliseconds(500);
+        var service = new KafkaConsumerService<TextMessage, CountingHandler>(new KafkaConsumerDefinition(topic, nameof(CountingHandler), nameof(TextMessage)), scopes, Options.Create(options))
+        {
+            SingletonHandlerServices = provider,
+            PerMessageFactory = _ => new CountingHandler(counts),
+        };
+
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            await counts.All.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(["a", "b", "c"], counts.Texts);
+        Assert.Equal(0, scopes.Created);
+        Assert.Equal(3, counts.Constructions);
+    }
+
+    public sealed class PlainHandler : IKafkaHandler<TextMessage>
+    {
+        public Task HandleAsync(KafkaMessage<TextMessage> message, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     private sealed class CountingScopeFactory(IServiceScopeFactory inner) : IServiceScopeFactory
     {
         private int _created;
