@@ -2,7 +2,8 @@
 //
 //   dotnet run -c Release --project benchmarks/Runtime -- [--messages 100000] [--rounds 5] [--warmup 2] [--quick]
 //   (--quick: 10,000 messages, 1 warm-up + 2 rounds, a smoke run; --only TEXT[,TEXT…]: just the variants whose name
-//   contains one of the texts, e.g. --only "raw Produce,AsyncProducer"; the table shows those that ran with their raw row)
+//   contains one of the texts, e.g. --only "raw Produce,AsyncProducer"; the table shows those that ran with their raw row;
+//   --breakdown: only the typed consumer's per-message steps in tight loops, see Typed.cs)
 //
 // Produce (a fresh 12-partition topic per round and variant, so no partition nears the mock's ~5 MiB retention; one
 // untimed priming message per producer first fetches metadata, leaders and the idempotent producer id):
@@ -22,15 +23,20 @@
 // Both sides: 3 brokers, acks=all, idempotence on, linger 5 ms, no compression, 100-byte values, no key, librdkafka
 // logs discarded (no logger). Medians over the measured rounds; warm-up rounds are printed and discarded. Each round line
 // also shows collections per generation (gen0 counts include gen1 and gen2) and the GC pause time inside the timed region.
+// Consumers' rate, CPU and allocation per message are counted from their first message (since 2026-12-03; before, CPU and
+// allocation included the subscribe and join), so a typed consumer's host start is not spread over its messages.
 using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
+using Confluent.Kafka.SyncOverAsync;
+using Confluent.SchemaRegistry.Serdes;
 using Kafka.Typed;
 using Kafka.Typed.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kafka.Typed.Benchmarks.Runtime;
 
-internal static class Program
+internal static partial class Program
 {
     private const int Partitions = 12;
     private const int ReplicationFactor = 3;
@@ -52,6 +58,7 @@ internal static class Program
 
     private static long s_exceptions;
     private static string[]? s_only;
+    private static bool s_breakdown;
 
     private static async Task<int> Main(string[] args)
     {
@@ -74,6 +81,17 @@ internal static class Program
         // Declared first, so disposed last: every client below is closed and disposed inside its own round.
         using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 3 });
         var app = new KafkaAppConfig("bench", "runtime", cluster.BootstrapServers);
+        StartRegistry();
+        var (jsonPayload, avroPayload) = CheckCodecs();
+        var jsonSerializer = StjSerializer.Instance;
+        var avroSerializer = new AvroSerializer<AvroTrade>(RegistryClient).AsSyncOverAsync();
+        var avroDeserializer = new AvroDeserializer<AvroTrade>(RegistryClient).AsSyncOverAsync();
+        if (s_breakdown)
+        {
+            await Breakdown(jsonPayload, avroPayload).ConfigureAwait(false);
+            StopRegistry();
+            return 0;
+        }
 
         (string Name, Func<Task<Result>> Run)[] producers =
         [
@@ -82,6 +100,10 @@ internal static class Program
             ("produce: AsyncProducer", () => AsyncProduce(app, NewTopic(cluster))),
             ("produce: AsyncProducer, sender thread", () => AsyncProduce(app, NewTopic(cluster), senderThread: true)),
             ($"produce: SyncProducer ({SyncWindow / 1000}k window)", () => SyncProduce(app, NewTopic(cluster))),
+            (RawJsonProducer, () => Task.FromResult(RawProduceSerialized(cluster, NewTopic(cluster), s_jsonTrade, jsonSerializer))),
+            (TypedJsonProducer, () => TypedProduce(cluster, NewTopic(cluster), "JsonTrade", s_jsonTrade)),
+            (RawAvroProducer, () => Task.FromResult(RawProduceSerialized(cluster, NewTopic(cluster), s_avroTrade, avroSerializer))),
+            (TypedAvroProducer, () => TypedProduce(cluster, NewTopic(cluster), "AvroTrade", s_avroTrade)),
         ];
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {
@@ -94,11 +116,32 @@ internal static class Program
             Fill(cluster, consumeTopic);
         }
 
+        // One topic per format, filled with the bytes both sides write (checked above), from the raw producer.
+        var jsonTopic = NewTopic(cluster);
+        var avroTopic = NewTopic(cluster);
+        if (Selected(RawJsonConsumer) || Selected(TypedJsonConsumer + ", scoped handler") || Selected(TypedJsonConsumer + ", singleton handler"))
+        {
+            Fill(cluster, jsonTopic, jsonPayload);
+        }
+
+        if (Selected(RawAvroConsumer) || Selected(TypedAvroConsumer + ", scoped handler") || Selected(TypedAvroConsumer + ", singleton handler"))
+        {
+            Fill(cluster, avroTopic, avroPayload);
+        }
+
         (string Name, Func<Task<Result>> Run)[] consumers =
         [
             ("consume: raw Consume loop", () => Task.FromResult(RawConsume(cluster, consumeTopic))),
             ("consume: ConsumerGroup", () => GroupConsume(app, consumeTopic)),
             ("consume: ConsumerGroup, traced", () => GroupConsume(app, consumeTopic, traced: true)),
+            (RawJsonConsumer, () => Task.FromResult(RawConsumeDeserialized(cluster, jsonTopic, StjSerializer.Instance))),
+            (TypedJsonConsumer, () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", handlerRegistration: null)),
+            (TypedJsonConsumer + ", scoped handler", () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", ServiceLifetime.Scoped)),
+            (TypedJsonConsumer + ", singleton handler", () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", ServiceLifetime.Singleton)),
+            (RawAvroConsumer, () => Task.FromResult(RawConsumeDeserialized(cluster, avroTopic, avroDeserializer))),
+            (TypedAvroConsumer, () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", handlerRegistration: null)),
+            (TypedAvroConsumer + ", scoped handler", () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", ServiceLifetime.Scoped)),
+            (TypedAvroConsumer + ", singleton handler", () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", ServiceLifetime.Singleton)),
         ];
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {
@@ -118,6 +161,7 @@ internal static class Program
         Row("consume: raw Consume loop", "consume: raw Consume loop");
         Row("consume: ConsumerGroup", "consume: raw Consume loop");
         Row("consume: ConsumerGroup, traced", "consume: raw Consume loop");
+        TypedRows();
         Console.WriteLine();
         Console.WriteLine("Consume, from Subscribe/ConsumeAsync (includes the group join) instead of from the first message:");
         Console.WriteLine();
@@ -127,6 +171,7 @@ internal static class Program
         JoinRow("consume: ConsumerGroup", "consume: raw Consume loop");
         Console.WriteLine();
         Console.WriteLine($"command: {command}");
+        StopRegistry();
         return 0;
     }
 
@@ -151,8 +196,9 @@ internal static class Program
     /// message it belongs to (a handler closing over the message, kept by Confluent until the report, as Kafka.Typed keeps
     /// the <see cref="ProducerMessage"/> it hands back) instead of one shared handler that only counts.
     /// </summary>
-    private static Result RawProduce(EmbeddedKafkaCluster cluster, string topic, bool handlerPerMessage = false)
+    private static Result RawProduce(EmbeddedKafkaCluster cluster, string topic, bool handlerPerMessage = false, byte[]? payload = null)
     {
+        var value = payload ?? s_payload;
         using var producer = new ProducerBuilder<byte[]?, byte[]?>(RawProducerConfig(cluster)).SetLogHandler(static (_, _) => { }).Build();
         var done = 0;
         var failed = 0;
@@ -172,13 +218,13 @@ internal static class Program
         };
 
         // Prime outside the timed region: topic metadata, leaders and the idempotent producer id (both sides do this).
-        producer.Produce(topic, new Message<byte[]?, byte[]?> { Value = s_payload }, _ => { });
+        producer.Produce(topic, new Message<byte[]?, byte[]?> { Value = value }, _ => { });
         producer.Flush(TimeSpan.FromSeconds(30));
 
         var meter = Meter.Start();
         for (var i = 0; i < n; i++)
         {
-            var message = new Message<byte[]?, byte[]?> { Value = s_payload };
+            var message = new Message<byte[]?, byte[]?> { Value = value };
             var report = handlerPerMessage ? HandlerFor(message, handler) : handler;
             while (true)
             {
@@ -298,10 +344,10 @@ internal static class Program
     }
 
     /// <summary>Fills the consume topic once, with the raw producer and the same settings.</summary>
-    private static void Fill(EmbeddedKafkaCluster cluster, string topic)
+    private static void Fill(EmbeddedKafkaCluster cluster, string topic, byte[]? payload = null)
     {
         var watch = Stopwatch.StartNew();
-        RawProduce(cluster, topic);
+        RawProduce(cluster, topic, payload: payload);
         Console.WriteLine($"  filled {topic} with {s_messages:N0} messages in {watch.Elapsed.TotalSeconds:0.00} s");
     }
 
@@ -328,7 +374,7 @@ internal static class Program
         var n = s_messages + 1; // the fill's priming message included
         var seen = 0;
         var meter = Meter.Start();
-        long firstAt = 0;
+        Mark? first = null;
         consumer.Subscribe(topic);
         while (seen < n)
         {
@@ -340,11 +386,11 @@ internal static class Program
 
             if (seen++ == 0)
             {
-                firstAt = Stopwatch.GetTimestamp();
+                first = Mark.Now();
             }
         }
 
-        var result = meter.Stop(firstAt);
+        var result = meter.Stop(first);
         consumer.Close();
         return result;
     }
@@ -368,14 +414,14 @@ internal static class Program
 
         var n = s_messages + 1; // the fill's priming message included
         var seen = 0;
-        long firstAt = 0;
+        Mark? first = null;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var group = new ConsumerGroup(app, [topic], (_, _) =>
         {
             var count = Interlocked.Increment(ref seen);
             if (count == 1)
             {
-                Volatile.Write(ref firstAt, Stopwatch.GetTimestamp());
+                Volatile.Write(ref first, Mark.Now());
             }
             else if (count == n)
             {
@@ -393,7 +439,7 @@ internal static class Program
         var meter = Meter.Start();
         var run = group.ConsumeAsync(stop.Token);
         var finished = await Task.WhenAny(all.Task, run).ConfigureAwait(false);
-        var result = meter.Stop(Volatile.Read(ref firstAt));
+        var result = meter.Stop(Volatile.Read(ref first));
         await stop.CancelAsync().ConfigureAwait(false);
         await run.ConfigureAwait(false); // closes the consumer (commit, leave group) and disposes it
         Check(finished == all.Task, "ConsumerGroup stopped before it saw every message");
@@ -508,6 +554,10 @@ internal static class Program
         {
             switch (args[i])
             {
+                case "--breakdown":
+                    // Only the typed consumer's per-message steps, each in a tight loop (no cluster traffic timed).
+                    s_breakdown = true;
+                    break;
                 case "--quick":
                     s_messages = 10_000;
                     s_rounds = 2;
@@ -531,7 +581,7 @@ internal static class Program
                     break;
                 default:
                     Console.Error.WriteLine($"unknown or invalid argument '{args[i]}'");
-                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT]");
+                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT] [--breakdown]");
                     return false;
             }
         }
@@ -565,16 +615,16 @@ internal static class Program
 
         public static Meter Start() => new(Stopwatch.GetTimestamp(), GC.GetTotalAllocatedBytes(precise: false), Process.GetCurrentProcess().TotalProcessorTime, Interlocked.Read(ref s_exceptions));
 
-        public Result Stop(long firstAt = 0)
+        public Result Stop(Mark? first = null)
         {
             var end = Stopwatch.GetTimestamp();
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
-            var allocated = GC.GetTotalAllocatedBytes(precise: false) - _allocated;
+            var cpuNow = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocatedNow = GC.GetTotalAllocatedBytes(precise: false);
             return new Result(
                 Stopwatch.GetElapsedTime(_start, end).TotalSeconds,
-                firstAt == 0 ? null : Stopwatch.GetElapsedTime(firstAt, end).TotalSeconds,
-                allocated,
-                cpu.TotalSeconds,
+                first is null ? null : Stopwatch.GetElapsedTime(first.At, end).TotalSeconds,
+                allocatedNow - (first?.Allocated ?? _allocated),
+                (cpuNow - (first?.Cpu ?? _cpu)).TotalSeconds,
                 Interlocked.Read(ref s_exceptions) - _exceptions,
                 GC.CollectionCount(0) - _gen0,
                 GC.CollectionCount(1) - _gen1,
@@ -583,7 +633,16 @@ internal static class Program
         }
     }
 
-    /// <summary>One timed region: seconds from its start, seconds from the first consumed message (consumers only), bytes allocated, process CPU seconds (the in-process brokers included), exceptions thrown, collections per generation and GC pause time.</summary>
+    /// <summary>
+    /// The moment a consumer saw its first message: time, process CPU and allocated bytes. A consumer's CPU and allocation
+    /// per message are counted from here (so a join, or a host's start, is not spread over the messages); its rate too.
+    /// </summary>
+    internal sealed record Mark(long At, TimeSpan Cpu, long Allocated)
+    {
+        public static Mark Now() => new(Stopwatch.GetTimestamp(), Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(precise: false));
+    }
+
+    /// <summary>One timed region: seconds from its start, seconds from the first consumed message (consumers only), bytes allocated and process CPU seconds (from the first consumed message for consumers) (the in-process brokers included), exceptions thrown, collections per generation and GC pause time.</summary>
     private sealed record Result(double Seconds, double? FromFirstSeconds, long AllocatedBytes, double CpuSeconds, long Exceptions, int Gen0, int Gen1, int Gen2, double GcPauseMs);
 
     /// <summary>One measured round. Consumers are rated from the first message (join excluded); producers from the first send.</summary>

@@ -121,7 +121,7 @@ namespace Kafka.Typed.Generators.Emit
             var head = Reg + ".AddConsumer<" + handler.MessageFullyQualifiedName + ", " + handler.HandlerFullyQualifiedName + ">(services, " + factory + ", " + definition;
             var any = handler.GroupId is not null || handler.MaxRetries is not null || handler.RetryBackoffMilliseconds is not null
                 || handler.MaxRetryBackoffMilliseconds is not null || handler.MaxDegreeOfParallelism is not null || handler.FailurePolicy is not null
-                || handler.StartOffset is not null || handler.DeadLetterTopic is not null;
+                || handler.StartOffset is not null || handler.DeadLetterTopic is not null || handler.Factory is { Count: 0 };
             if (!any)
             {
                 w.Line(head + ");");
@@ -168,6 +168,12 @@ namespace Kafka.Typed.Generators.Emit
             if (handler.DeadLetterTopic is { } dlq)
             {
                 w.Line("DeadLetterTopic = " + Common.Literal(dlq) + ",");
+            }
+
+            if (handler.Factory is { Count: 0 })
+            {
+                // The factory takes nothing from the provider: the runtime may create the handler without a scope per message.
+                w.Line("HandlerHasNoDependencies = true,");
             }
 
             w.Close(");");

@@ -52,6 +52,13 @@ public sealed class KafkaConsumerDefinition
     /// <summary>See <see cref="KafkaConsumerAttribute.DeadLetterTopic"/>.</summary>
     public string? DeadLetterTopic { get; init; }
 
+    /// <summary>
+    /// Set by the generator when the handler's one public constructor takes no parameters, so its generated factory reads
+    /// nothing from the service provider and a DI scope could hold nothing for it. Unless the handler is disposable or the
+    /// application registers it itself, it is then created for each message without a scope.
+    /// </summary>
+    public bool HandlerHasNoDependencies { get; init; }
+
     /// <summary>A copy consuming <paramref name="topic"/> (the topic configuration resolved), every other field unchanged.</summary>
     /// <param name="topic">The topic to consume.</param>
     public KafkaConsumerDefinition WithTopic(string topic) => new(topic, HandlerName, MessageTypeName)
@@ -64,6 +71,7 @@ public sealed class KafkaConsumerDefinition
         FailurePolicy = FailurePolicy,
         StartOffset = StartOffset,
         DeadLetterTopic = DeadLetterTopic,
+        HandlerHasNoDependencies = HandlerHasNoDependencies,
     };
 
     /// <inheritdoc />

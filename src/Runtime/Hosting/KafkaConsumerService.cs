@@ -10,7 +10,11 @@ namespace Kafka.Typed;
 /// <summary>
 /// Runs one <see cref="KafkaConsumerAttribute"/> handler in a <see cref="ConsumerGroup"/> while the host runs. For each
 /// message it deserializes the value with <see cref="IKafkaMessage{TSelf}.Serializer"/>, creates a DI scope, resolves
-/// <typeparamref name="THandler"/> and calls it. A value that cannot be deserialized fails with
+/// <typeparamref name="THandler"/> and calls it. When the application registers <typeparamref name="THandler"/> as a
+/// singleton (before or after <c>AddKafkaTyped</c>, whose own registration is scoped), there is nothing for a scope to
+/// hold: the handler is resolved once, from the root provider, and called without a scope per message. A handler whose
+/// one public constructor takes no parameters and that is not disposable (<see cref="KafkaConsumerDefinition.HandlerHasNoDependencies"/>)
+/// is created for each message by its generated factory, without a scope. A value that cannot be deserialized fails with
 /// <see cref="NonRetriableMessageException"/>, so the failure policy applies at once. A tombstone (a null value) goes to
 /// <see cref="IKafkaTombstoneHandler{T}.HandleTombstoneAsync"/> when the handler implements it; otherwise it is skipped
 /// (logged at debug level, counted in <see cref="SkippedTombstones"/> and <c>kafka.typed.consumer.tombstones_skipped</c>),
@@ -28,6 +32,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     private readonly ILogger _logger;
     private readonly IKafkaSerializer<TMessage> _serializer;
     private long _skippedTombstones;
+    private THandler? _singleton;
 
     // Whether the handler type takes tombstones: fixed by the type, so decided once (a type check, no reflection per message).
     private static readonly bool s_handlesTombstones = typeof(IKafkaTombstoneHandler<TMessage>).IsAssignableFrom(typeof(THandler));
@@ -56,6 +61,23 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
 
     /// <summary>The handler's compile-time arguments.</summary>
     public KafkaConsumerDefinition Definition { get; }
+
+    /// <summary>
+    /// The root provider when no scope is created per message (set by <see cref="KafkaTypedRegistration.AddConsumer{TMessage, THandler}"/>):
+    /// <typeparamref name="THandler"/> is registered as a singleton and resolved from it once, or
+    /// <see cref="PerMessageFactory"/> is set. <see langword="null"/>: a scope per message.
+    /// </summary>
+    internal IServiceProvider? SingletonHandlerServices { get; init; }
+
+    /// <summary>
+    /// The generated factory of a handler without dependencies that is not disposable and registered by
+    /// <see cref="KafkaTypedRegistration.AddConsumer{TMessage, THandler}"/> itself (set there): called for each message with
+    /// <see cref="SingletonHandlerServices"/>, which it does not read, instead of resolving the handler in a new scope.
+    /// </summary>
+    internal Func<IServiceProvider, THandler>? PerMessageFactory { get; init; }
+
+    /// <summary>Whether a scope must dispose <typeparamref name="THandler"/> (decided once per type).</summary>
+    internal static bool HandlerIsDisposable { get; } = typeof(IDisposable).IsAssignableFrom(typeof(THandler)) || typeof(IAsyncDisposable).IsAssignableFrom(typeof(THandler));
 
     /// <summary>The running consumer group, once started.</summary>
     public ConsumerGroup? Group { get; private set; }
@@ -139,21 +161,52 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         return HandleValueAsync(new KafkaMessage<TMessage>(value, record), record.Topic, cancellationToken);
     }
 
-    private async Task HandleTombstoneAsync(ConsumerMessage record, CancellationToken cancellationToken)
+    private Task HandleTombstoneAsync(ConsumerMessage record, CancellationToken cancellationToken)
+    {
+        if (SingletonHandlerServices is { } root)
+        {
+            var handler = (IKafkaTombstoneHandler<TMessage>)(PerMessageFactory is { } create ? Create(create, root, record.Topic) : _singleton ?? ResolveSingleton(root, record.Topic));
+            return handler.HandleTombstoneAsync(new KafkaTombstone<TMessage>(record), cancellationToken);
+        }
+
+        return HandleScopedTombstoneAsync(record, cancellationToken);
+    }
+
+    private async Task HandleScopedTombstoneAsync(ConsumerMessage record, CancellationToken cancellationToken)
     {
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var handler = (IKafkaTombstoneHandler<TMessage>)Resolve(scope, record.Topic);
+            var handler = (IKafkaTombstoneHandler<TMessage>)Resolve(scope.ServiceProvider, record.Topic);
             await handler.HandleTombstoneAsync(new KafkaTombstone<TMessage>(record), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private THandler Resolve(AsyncServiceScope scope, string topic)
+    /// <summary>Resolves the singleton handler and keeps it; a failure is not kept, so the next message tries again.</summary>
+    private THandler ResolveSingleton(IServiceProvider root, string topic)
+    {
+        var handler = Resolve(root, topic);
+        Volatile.Write(ref _singleton, handler);
+        return handler;
+    }
+
+    private THandler Create(Func<IServiceProvider, THandler> create, IServiceProvider services, string topic)
     {
         try
         {
-            return scope.ServiceProvider.GetRequiredService<THandler>();
+            return create(services);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException)
+        {
+            throw new KafkaUnavailableException($"Cannot create the handler {Definition.HandlerName} for topic '{topic}': {e.Message}", e);
+        }
+    }
+
+    private THandler Resolve(IServiceProvider services, string topic)
+    {
+        try
+        {
+            return services.GetRequiredService<THandler>();
         }
         catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException)
         {
@@ -163,12 +216,24 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         }
     }
 
-    private async Task HandleValueAsync(KafkaMessage<TMessage> message, string topic, CancellationToken cancellationToken)
+    private Task HandleValueAsync(KafkaMessage<TMessage> message, string topic, CancellationToken cancellationToken)
+    {
+        if (SingletonHandlerServices is { } root)
+        {
+            // The consumer group turns a synchronous throw into a failed attempt like a faulted task.
+            var handler = PerMessageFactory is { } create ? Create(create, root, topic) : _singleton ?? ResolveSingleton(root, topic);
+            return handler.HandleAsync(message, cancellationToken);
+        }
+
+        return HandleScopedAsync(message, topic, cancellationToken);
+    }
+
+    private async Task HandleScopedAsync(KafkaMessage<TMessage> message, string topic, CancellationToken cancellationToken)
     {
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var handler = Resolve(scope, topic);
+            var handler = Resolve(scope.ServiceProvider, topic);
             await handler.HandleAsync(message, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -167,7 +167,8 @@ public static class KafkaTypedRegistration
     }
 
     /// <summary>
-    /// Registers a handler (scoped) and the hosted service that runs its consumer group, on the topic configuration resolves
+    /// Registers a handler (scoped, unless the application registers it itself: as a singleton it is resolved once and
+    /// called without a DI scope per message) and the hosted service that runs its consumer group, on the topic configuration resolves
     /// (<see cref="KafkaTypedOptions.ResolveTopic"/>) and only when configuration enables it
     /// (<see cref="KafkaTypedOptions.IsConsumerEnabled"/>). The same handler, message type and topic are registered once.
     /// </summary>
@@ -210,12 +211,25 @@ public static class KafkaTypedRegistration
 
             var resolved = definition.WithTopic(value.ResolveTopic(definition.MessageTypeName, definition.Topic));
             var cluster = value.ClusterOf(definition);
+
+            // The registration DI uses is the last one; read when the provider is built, so one added after AddKafkaTyped counts.
+            var registration = services.LastOrDefault(static d => d.ServiceType == typeof(THandler) && !d.IsKeyedService);
+            var handlerLifetime = registration?.Lifetime;
+
+            // Our own scoped registration of a generated factory that reads nothing from the provider, for a handler no scope
+            // has to dispose: call that factory per message instead of making a scope for it.
+            var perMessage = handlerLifetime == ServiceLifetime.Scoped && definition.HandlerHasNoDependencies && factory is not null
+                && ReferenceEquals(registration!.ImplementationFactory, factory) && !KafkaConsumerService<TMessage, THandler>.HandlerIsDisposable;
             return new KafkaConsumerService<TMessage, THandler>(
                 resolved,
                 sp.GetRequiredService<IServiceScopeFactory>(),
                 cluster is null ? options : Options.Create(value.ForCluster(cluster)),
                 loggers,
-                sp.GetRequiredService<KafkaClusterProducers>().ForCluster(cluster));
+                sp.GetRequiredService<KafkaClusterProducers>().ForCluster(cluster))
+            {
+                SingletonHandlerServices = handlerLifetime == ServiceLifetime.Singleton || perMessage ? sp : null,
+                PerMessageFactory = perMessage ? factory : null,
+            };
         });
     }
 }

@@ -71,7 +71,8 @@ public sealed class KafkaKeyAttribute : Attribute
 
 /// <summary>
 /// Marks a handler class implementing <see cref="IKafkaHandler{T}"/>: the generated <c>AddKafkaTyped</c> runs it in a
-/// consumer group as a hosted service, resolving the handler from a new DI scope for each message.
+/// consumer group as a hosted service, resolving the handler from a new DI scope for each message (or once, without a
+/// scope per message, when the application registers the handler as a singleton itself).
 /// </summary>
 /// <remarks>
 /// <para>The generator reads these arguments at compile time. The consumer's own configuration section

@@ -36,6 +36,7 @@ namespace Kafka.Typed.Generated
                 FailurePolicy = global::Kafka.Typed.FailurePolicy.Skip,
                 StartOffset = global::Kafka.Typed.StartOffset.Newest,
                 DeadLetterTopic = "orders.placed.billing-dlq",
+                HandlerHasNoDependencies = true,
             });
         }
     }

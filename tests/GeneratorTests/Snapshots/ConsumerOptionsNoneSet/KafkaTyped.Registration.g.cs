@@ -26,7 +26,10 @@ namespace Kafka.Typed.Generated
             global::Kafka.Typed.KafkaTypedRegistration.AddProducer<global::Shop.OrderPlaced, global::Shop.OrderPlacedProducer>(services, static host => new global::Shop.OrderPlacedProducer(host));
             global::Kafka.Typed.KafkaTypedRegistration.AddExplicitKeyProducer<global::Shop.OrderPlaced, global::Shop.OrderPlacedProducer>(services);
             global::Kafka.Typed.KafkaTypedRegistration.AddAvroMessage<global::Shop.OrderPlaced>(services);
-            global::Kafka.Typed.KafkaTypedRegistration.AddConsumer<global::Shop.OrderPlaced, global::Shop.BillingHandler>(services, static sp => new global::Shop.BillingHandler(), new global::Kafka.Typed.KafkaConsumerDefinition("orders.placed", "Shop.BillingHandler", "Shop.OrderPlaced"));
+            global::Kafka.Typed.KafkaTypedRegistration.AddConsumer<global::Shop.OrderPlaced, global::Shop.BillingHandler>(services, static sp => new global::Shop.BillingHandler(), new global::Kafka.Typed.KafkaConsumerDefinition("orders.placed", "Shop.BillingHandler", "Shop.OrderPlaced")
+            {
+                HandlerHasNoDependencies = true,
+            });
         }
     }
 }

@@ -30,10 +30,12 @@ namespace Kafka.Typed.Generated
             global::Kafka.Typed.KafkaTypedRegistration.AddConsumer<global::Shop.OrderPlaced, global::Shop.AuditHandler>(services, static sp => new global::Shop.AuditHandler(), new global::Kafka.Typed.KafkaConsumerDefinition("orders.placed", "Shop.AuditHandler", "Shop.OrderPlaced")
             {
                 GroupId = "audit",
+                HandlerHasNoDependencies = true,
             });
             global::Kafka.Typed.KafkaTypedRegistration.AddConsumer<global::Shop.Shipment, global::Shop.AuditHandler>(services, static sp => new global::Shop.AuditHandler(), new global::Kafka.Typed.KafkaConsumerDefinition("shipments", "Shop.AuditHandler", "Shop.Shipment")
             {
                 GroupId = "audit",
+                HandlerHasNoDependencies = true,
             });
             global::Kafka.Typed.KafkaTypedRegistration.AddConsumer<global::Shop.OrderPlaced, global::Shop.BillingHandler>(services, static sp => new global::Shop.BillingHandler(global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<global::Microsoft.Extensions.Logging.ILogger<global::Shop.BillingHandler>>(sp), global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetService<global::Shop.IClock>(sp)), new global::Kafka.Typed.KafkaConsumerDefinition("orders.placed", "Shop.BillingHandler", "Shop.OrderPlaced")
             {
