@@ -249,7 +249,8 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
             }
         }
 
-        await Task.Run(() => _core.Close(Remaining(deadline))).ConfigureAwait(false);
+        // Blocks for what is left of the bound: on a thread of its own, as SyncProducer's disposal does.
+        await Task.Factory.StartNew(() => _core.Close(Remaining(deadline)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         while (_queue.Reader.TryRead(out var left))
         {
             Interlocked.Decrement(ref _queued);

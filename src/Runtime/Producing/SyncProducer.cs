@@ -112,7 +112,10 @@ public sealed class SyncProducer : IDisposable, IAsyncDisposable
     public void Dispose() => _core.Dispose();
 
     /// <inheritdoc cref="Dispose"/>
-    public ValueTask DisposeAsync() => new(Task.Run(_core.Dispose));
+    public ValueTask DisposeAsync()
+        // The flush blocks a thread for up to the dispose timeout: a thread of its own, so that a starved pool (a host
+        // stopping many services at once) neither delays its start past the bound nor loses a pool thread to it.
+        => new(Task.Factory.StartNew(_core.Dispose, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
     private async Task<ProduceResult> SendWhenRoomAsync(ProducerMessage message, TaskTicket ticket, CancellationToken cancellationToken)
     {
