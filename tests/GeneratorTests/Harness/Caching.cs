@@ -49,14 +49,19 @@ internal static class Caching
         var reparsed = compilation;
         foreach (var tree in compilation.SyntaxTrees)
         {
-            var old = reparsed.SyntaxTrees.Single(t => t.FilePath == tree.FilePath);
-            reparsed = reparsed.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(tree.GetText(), parseOptions, tree.FilePath));
+            reparsed = reparsed.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(tree.GetText(), parseOptions, tree.FilePath));
         }
 
         reparsed = reparsed.AddSyntaxTrees(CSharpSyntaxTree.ParseText(UnrelatedSource, parseOptions, "/src/KafkaTypedCachingProbe.cs"));
         driver = driver.RunGenerators(reparsed);
         var result = driver.GetRunResult().Results.Single();
+        AssertAllCached(result);
+        return result.TrackedSteps.Keys.Where(k => StepNames.Contains(k)).ToArray();
+    }
 
+    /// <summary>Asserts every tracked step of <paramref name="result"/> is <c>Cached</c> or <c>Unchanged</c> and every source output <c>Cached</c>.</summary>
+    public static void AssertAllCached(GeneratorRunResult result)
+    {
         var failures = new List<string>();
         foreach (var name in StepNames)
         {
@@ -89,7 +94,6 @@ internal static class Caching
         }
 
         Assert.True(failures.Count == 0, "Incremental caching broken:\n" + string.Join("\n", failures.Distinct()));
-        return result.TrackedSteps.Keys.Where(k => StepNames.Contains(k)).ToArray();
     }
 
     private static string Describe(object? value) => value switch
