@@ -632,7 +632,6 @@ internal sealed class ConsumeSession
 
     private void StopAndCommit(IConsumer<byte[]?, byte[]?> consumer, List<PartitionWorker> stopping, bool commit)
     {
-
         var all = Task.WhenAll(stopping.Select(w => w.Completion));
         if (!WaitQuietly(all, Options.ShutdownTimeout))
         {

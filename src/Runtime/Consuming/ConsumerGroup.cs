@@ -220,8 +220,6 @@ public sealed class ConsumerGroup
         }
     }
 
-    internal ConsumerGroupState State => _state.State;
-
     /// <summary>Test hook (internal): makes the running <see cref="ConsumeAsync"/> end as if the process had crashed.</summary>
     internal void Crash() => _session?.Crash();
 

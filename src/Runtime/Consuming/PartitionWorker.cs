@@ -44,8 +44,8 @@ internal sealed class PartitionWorker
     private volatile bool _isPaused;
     private long _lastDone = -1;
     private long _lastStored = -1;
-    private volatile Stall? _stall;
-    private volatile UnreadableRecord? _unreadable; // an unreadable batch the partition is held at (see UnreadableRecord) // replaced as a whole when a stall begins, changes or ends (never per message)
+    private volatile Stall? _stall; // replaced as a whole when a stall begins, changes or ends (never per message)
+    private volatile UnreadableRecord? _unreadable; // an unreadable batch the partition is held at (see UnreadableRecord)
 
     public PartitionWorker(ConsumeSession session, TopicPartition partition)
     {

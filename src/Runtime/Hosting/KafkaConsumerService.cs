@@ -37,9 +37,6 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     // Whether the handler type takes tombstones: fixed by the type, so decided once (a type check, no reflection per message).
     private static readonly bool s_handlesTombstones = typeof(IKafkaTombstoneHandler<TMessage>).IsAssignableFrom(typeof(THandler));
 
-    private static readonly System.Diagnostics.Metrics.Counter<long> s_tombstonesSkipped = KafkaTelemetry.Meter.CreateCounter<long>(
-        "kafka.typed.consumer.tombstones_skipped", "{message}", "Tombstones (null values) skipped because the handler does not implement IKafkaTombstoneHandler<T>.");
-
     /// <summary>Creates the service; the consumer group is created when the host starts it.</summary>
     /// <param name="definition">The compile-time arguments of the handler's attribute.</param>
     /// <param name="scopes">Creates the scope of each message.</param>
@@ -148,9 +145,9 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
             // A delete on a compacted topic, not a poison message: the handler cannot take it, so it is passed over (its
             // offset is committed) and counted, not dead-lettered.
             Interlocked.Increment(ref _skippedTombstones);
-            if (s_tombstonesSkipped.Enabled)
+            if (KafkaTelemetry.TombstonesSkipped.Enabled)
             {
-                s_tombstonesSkipped.Add(1, new KeyValuePair<string, object?>(SemConv.Destination, record.Topic), new KeyValuePair<string, object?>(SemConv.ConsumerGroup, record.GroupId));
+                KafkaTelemetry.TombstonesSkipped.Add(1, new KeyValuePair<string, object?>(SemConv.System, SemConv.Kafka), new KeyValuePair<string, object?>(SemConv.Destination, record.Topic), new KeyValuePair<string, object?>(SemConv.ConsumerGroup, record.GroupId));
             }
 
             TypedLog.TombstoneSkipped(_logger, Definition.HandlerName, record.Topic, record.Partition, record.Offset);
@@ -162,15 +159,18 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     }
 
     private Task HandleTombstoneAsync(ConsumerMessage record, CancellationToken cancellationToken)
-    {
-        if (SingletonHandlerServices is { } root)
-        {
-            var handler = (IKafkaTombstoneHandler<TMessage>)(PerMessageFactory is { } create ? Create(create, root, record.Topic) : _singleton ?? ResolveSingleton(root, record.Topic));
-            return handler.HandleTombstoneAsync(new KafkaTombstone<TMessage>(record), cancellationToken);
-        }
+        => UnscopedHandler(record.Topic) is IKafkaTombstoneHandler<TMessage> handler
+            ? handler.HandleTombstoneAsync(new KafkaTombstone<TMessage>(record), cancellationToken)
+            : HandleScopedTombstoneAsync(record, cancellationToken);
 
-        return HandleScopedTombstoneAsync(record, cancellationToken);
-    }
+    /// <summary>
+    /// The handler when no DI scope is needed (a singleton, or a generated handler without dependencies created per
+    /// message); <see langword="null"/> when each message gets a scope.
+    /// </summary>
+    private THandler? UnscopedHandler(string topic)
+        => SingletonHandlerServices is { } root
+            ? PerMessageFactory is { } create ? Create(create, root, topic) : _singleton ?? ResolveSingleton(root, topic)
+            : null;
 
     private async Task HandleScopedTombstoneAsync(ConsumerMessage record, CancellationToken cancellationToken)
     {
@@ -216,17 +216,9 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         }
     }
 
+    // The consumer group turns a synchronous throw into a failed attempt like a faulted task.
     private Task HandleValueAsync(KafkaMessage<TMessage> message, string topic, CancellationToken cancellationToken)
-    {
-        if (SingletonHandlerServices is { } root)
-        {
-            // The consumer group turns a synchronous throw into a failed attempt like a faulted task.
-            var handler = PerMessageFactory is { } create ? Create(create, root, topic) : _singleton ?? ResolveSingleton(root, topic);
-            return handler.HandleAsync(message, cancellationToken);
-        }
-
-        return HandleScopedAsync(message, topic, cancellationToken);
-    }
+        => UnscopedHandler(topic) is { } handler ? handler.HandleAsync(message, cancellationToken) : HandleScopedAsync(message, topic, cancellationToken);
 
     private async Task HandleScopedAsync(KafkaMessage<TMessage> message, string topic, CancellationToken cancellationToken)
     {

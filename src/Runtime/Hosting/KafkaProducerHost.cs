@@ -195,12 +195,10 @@ public sealed class KafkaProducerHost : IHostedService, IAsyncDisposable
     }
 
     /// <summary>The sync producer, created off the caller's thread when the host has not started yet.</summary>
-    internal async ValueTask<SyncProducer> GetSyncAsync(CancellationToken cancellationToken)
-        => Volatile.Read(ref _sync) ?? await StartSync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    internal Task<SyncProducer> GetSyncAsync(CancellationToken cancellationToken) => StartSync().WaitAsync(cancellationToken);
 
     /// <summary>The async producer, created off the caller's thread when the host has not started yet.</summary>
-    internal async ValueTask<AsyncProducer> GetAsyncAsync(CancellationToken cancellationToken)
-        => Volatile.Read(ref _async) ?? await StartAsyncProducer().WaitAsync(cancellationToken).ConfigureAwait(false);
+    internal Task<AsyncProducer> GetAsyncAsync(CancellationToken cancellationToken) => StartAsyncProducer().WaitAsync(cancellationToken);
 
     // One creation at a time per producer; a failed one (the cluster did not answer) is tried again by the next caller.
     private Task<SyncProducer> StartSync()

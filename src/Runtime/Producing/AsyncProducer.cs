@@ -149,7 +149,7 @@ public sealed class AsyncProducer : IDisposable, IAsyncDisposable
     /// <param name="headers">Headers, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels waiting for room in a full queue.</param>
     public ValueTask SendAsync(string topic, byte[]? value, KafkaRecordKey key, Headers? headers = null, CancellationToken cancellationToken = default)
-        => SendAsync(new ProducerMessage(topic, value, key.Bytes, headers), cancellationToken);
+        => SendAsync(new ProducerMessage(topic, value, key, headers), cancellationToken);
 
     /// <summary>Enqueues a message if there is room; never waits.</summary>
     /// <param name="message">The message.</param>

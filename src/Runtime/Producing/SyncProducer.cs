@@ -58,7 +58,7 @@ public sealed class SyncProducer : IDisposable, IAsyncDisposable
     /// <returns>Where the broker stored the message.</returns>
     /// <exception cref="KafkaProduceException">The broker or librdkafka rejected the message; names the topic and error code.</exception>
     public Task<ProduceResult> SendAsync(string topic, byte[]? value, KafkaRecordKey key, Headers? headers = null, CancellationToken cancellationToken = default)
-        => SendAsync(new ProducerMessage(topic, value, key.Bytes, headers), cancellationToken);
+        => SendAsync(new ProducerMessage(topic, value, key, headers), cancellationToken);
 
     /// <summary>Sends a message and waits for the broker's acknowledgement.</summary>
     /// <param name="message">The message.</param>
