@@ -36,8 +36,7 @@ public sealed partial class ConsumerStopTests(ITestOutputHelper output)
 
         using var cts = new CancellationTokenSource();
         var run = group.ConsumeAsync(cts.Token);
-        await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        await Task.Delay(500);
+        await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(20)); // the other partition's message now waits for the slot
         var stoppedAt = Stopwatch.GetTimestamp();
         await cts.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(30));
@@ -92,7 +91,6 @@ public sealed partial class ConsumerStopTests(ITestOutputHelper output)
         }
 
         await blocking.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        await Task.Delay(300);
         var stoppedAt = Stopwatch.GetTimestamp();
         await cts.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(30));

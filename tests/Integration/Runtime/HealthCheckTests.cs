@@ -65,7 +65,7 @@ public sealed class HealthCheckTests
         using var cluster = EmbeddedKafkaCluster.Start();
         const string topic = "health-full";
         cluster.CreateTopic(topic, 1);
-        await using var app = await HealthApp.StartAsync(cluster, topic, consumer: false, queueCapacity: 2, configure: o => o.QueueFullThreshold = TimeSpan.FromMilliseconds(300));
+        await using var app = await HealthApp.StartAsync(cluster, topic, consumer: false, queueCapacity: 2, configure: o => o.QueueFullThreshold = TimeSpan.FromSeconds(1));
         await app.Producers.Sync.SendAsync(topic, Kit.Bytes("warm-up"));
 
         // Slow brokers: two messages fill librdkafka's queue, the third waits for room.
@@ -73,9 +73,10 @@ public sealed class HealthCheckTests
         var sends = Enumerable.Range(0, 3).Select(i => app.Producers.Sync.SendAsync(topic, Kit.Bytes("m" + i))).ToArray();
         var producer = app.Producers.Sync.Diagnostics;
         await Kit.WaitUntilAsync(() => producer.QueueFullSince != 0, "the queue is full");
-        Assert.Equal(HealthStatus.Healthy, (await app.CheckAsync("ready")).Status); // not yet for 300 ms
-        await Task.Delay(400);
+        Assert.Equal(HealthStatus.Healthy, (await app.CheckAsync("ready")).Status); // not yet: full for less than the threshold
 
+        // Degraded once full for longer than the threshold (the 3 s latency keeps it full past that).
+        await Kit.WaitUntilAsync(() => app.CheckAsync("ready").GetAwaiter().GetResult().Status == HealthStatus.Degraded, "the check reports the full queue");
         var ready = await app.CheckAsync("ready");
         Assert.Equal(HealthStatus.Degraded, ready.Status);
         var entry = ready.Entries["kafka-typed"];
@@ -127,7 +128,7 @@ public sealed class HealthCheckTests
         try
         {
             await Kit.WaitUntilAsync(() => group.GetStatus().Partitions.Any(p => p.IsStalled), "partition 1 stalls");
-            await Task.Delay(400);
+            await Kit.WaitUntilAsync(() => app.CheckAsync("ready").GetAwaiter().GetResult().Status == HealthStatus.Unhealthy, "the stall outlasts the threshold");
             var ready = await app.CheckAsync("ready");
             Assert.Equal(HealthStatus.Unhealthy, ready.Status);
             var entry = ready.Entries["kafka-typed"];

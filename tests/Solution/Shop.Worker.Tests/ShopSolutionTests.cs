@@ -141,8 +141,6 @@ public sealed class ShopSolutionTests
             hosts.Add(producerOnly);
             Assert.Empty(Consumers(producerOnly));
             await producerOnly.Services.GetRequiredService<IKafkaProducer<ShipmentRequested>>().SendAsync(new ShipmentRequested("s-1", "south"));
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            Assert.False(producerOnly.Services.GetRequiredService<ShipmentLog>().Seen.TryRead(out _));
 
             var split = Build(WorkerProgram.CreateBuilder([]), cluster, registry, new()
             {
@@ -157,11 +155,6 @@ public sealed class ShopSolutionTests
             using var timeout = new CancellationTokenSource(Wait);
             var log = split.Services.GetRequiredService<ShipmentLog>();
             Assert.Equal("s-1", (await log.Seen.ReadAsync(timeout.Token)).Shipment.OrderId);
-
-            // Its order handler does not run: an order requests no shipment.
-            await split.Services.GetRequiredService<IKafkaProducer<OrderPlaced>>().SendAsync(new OrderPlaced("o-1", 1m));
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            Assert.False(log.Seen.TryRead(out var unexpected), "an order handler ran: " + unexpected);
         }
         finally
         {
