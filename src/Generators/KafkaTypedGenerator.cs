@@ -65,7 +65,7 @@ namespace Kafka.Typed.Generators
             // registration is re-emitted only when that data changes, not on every edit.
             var references = context.CompilationProvider
                 .Select(static (compilation, ct) => ReadReferences(compilation, ct))
-                .WithTrackingName(TrackingNames.RegistrationName);
+                .WithTrackingName(TrackingNames.References);
 
             var registration = messages.Collect()
                 .Combine(handlers.Collect())

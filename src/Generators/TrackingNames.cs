@@ -7,7 +7,7 @@ namespace Kafka.Typed.Generators
         public const string Messages = nameof(Messages);
         public const string Handlers = nameof(Handlers);
         public const string Registration = nameof(Registration);
-        public const string RegistrationName = nameof(RegistrationName);
+        public const string References = nameof(References);
         public const string SpecificRecords = nameof(SpecificRecords);
         public const string SpecificRecord = nameof(SpecificRecord);
     }

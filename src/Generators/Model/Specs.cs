@@ -84,7 +84,6 @@ namespace Kafka.Typed.Generators.Model
 
     /// <summary>A C# type as the JSON codec sees it; recursive through <paramref name="Element"/> for collections.</summary>
     /// <param name="Kind">What it is.</param>
-    /// <param name="TypeName">Fully qualified, without any nullable annotation; for <c>Nullable&lt;T&gt;</c> this is <c>T</c>.</param>
     /// <param name="DeclaredName">Fully qualified as declared, with its nullable annotations (for locals and generic arguments).</param>
     /// <param name="IsNullableValue">A <c>Nullable&lt;T&gt;</c>.</param>
     /// <param name="IsReference">A reference type.</param>
@@ -96,7 +95,6 @@ namespace Kafka.Typed.Generators.Model
     /// <param name="Element">A sequence's element or a dictionary's value.</param>
     internal sealed record JsonShape(
         JsonShapeKind Kind,
-        string TypeName,
         string DeclaredName,
         bool IsNullableValue,
         bool IsReference,

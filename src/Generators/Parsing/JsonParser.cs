@@ -400,10 +400,9 @@ namespace Kafka.Typed.Generators.Parsing
                 var isReference = inner.IsReferenceType;
                 var nonNullable = isReference && type.NullableAnnotation == NullableAnnotation.NotAnnotated;
                 var annotated = isReference && type.NullableAnnotation == NullableAnnotation.Annotated;
-                var typeName = inner.Fqn();
                 var declared = type.ToDisplayString(SymbolHelpers.FullyQualified);
                 JsonShape Make(JsonShapeKind kind, ValueKind value = ValueKind.Int32, int index = -1, CollectionKind collection = CollectionKind.None, JsonShape? element = null)
-                    => new(kind, typeName, declared, nullableValue, isReference, nonNullable, annotated, value, index, collection, element);
+                    => new(kind, declared, nullableValue, isReference, nonNullable, annotated, value, index, collection, element);
 
                 if (TypeShapes.ValueKindOf(inner) is { } value)
                 {
