@@ -24,7 +24,6 @@ namespace Kafka.Typed.Generators.Model
         DateOnly,
         TimeOnly,
         Bytes,
-        Enum,
     }
 
     /// <summary>How a JSON array is walked when written and materialized when read.</summary>

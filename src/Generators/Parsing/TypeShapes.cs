@@ -8,11 +8,10 @@ namespace Kafka.Typed.Generators.Parsing
     {
         /// <summary>The fixed JSON form of a scalar type (not enums: they have codecs of their own), or <see langword="null"/>.</summary>
         public static ValueKind? ValueKindOf(ITypeSymbol type)
-            => type.TypeKind == TypeKind.Enum ? null : Kind(type, out _);
+            => type.TypeKind == TypeKind.Enum ? null : Kind(type);
 
-        private static ValueKind? Kind(ITypeSymbol type, out ValueKind underlying)
+        private static ValueKind? Kind(ITypeSymbol type)
         {
-            underlying = ValueKind.Int32;
             switch (type.SpecialType)
             {
                 case SpecialType.System_Boolean: return ValueKind.Boolean;
@@ -35,13 +34,6 @@ namespace Kafka.Typed.Generators.Parsing
             if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte })
             {
                 return ValueKind.Bytes;
-            }
-
-            if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } enumUnderlying })
-            {
-                var u = Kind(enumUnderlying, out _);
-                underlying = u ?? ValueKind.Int32;
-                return ValueKind.Enum;
             }
 
             if (type is INamedTypeSymbol named && named.ContainingType is null && IsSystem(named.ContainingNamespace))
