@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Publishes the quickstart trimmed or as Native AOT, runs it to its OK line and reports how long each step took.
+# Publishes the quickstart trimmed or as Native AOT, runs it to its OK line and reports how long each step took
+# and how big the result is. Exit code 0 only when the published quickstart printed OK as its last line.
 # Usage: tools/publish-smoke.sh [trimmed|aot] [output-dir]
+# Without an output dir the publish goes to a temp folder that is deleted afterwards.
 # Native AOT needs clang and zlib1g-dev (Debian/Ubuntu: apt-get install -y clang zlib1g-dev).
 set -euo pipefail
 mode="${1:-aot}"
 case "$mode" in trimmed|aot) ;; *) echo "usage: $0 [trimmed|aot] [output-dir]" >&2; exit 2 ;; esac
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-out="${2:-$(mktemp -d)/quickstart-$mode}"
+if [ -n "${2:-}" ]; then
+  out="$2"
+else
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  out="$tmp/quickstart-$mode"
+fi
 rid="linux-x64"
 case "$(uname -s)-$(uname -m)" in
   Linux-aarch64) rid="linux-arm64" ;;
@@ -27,6 +35,8 @@ ran=$(date +%s.%N)
 if [ "$(tail -n 1 "$log")" != "OK" ]; then
   echo "publish-smoke: the $mode quickstart did not end with OK:" >&2; tail -40 "$log" >&2; exit 1
 fi
+# The executable (for aot: the whole program; the .dbg symbols and librdkafka's .so files lie next to it) and the folder.
+binary=$(du -h "$out/Quickstart" | cut -f1)
 size=$(du -sh "$out" | cut -f1)
-awk -v m="$mode" -v r="$rid" -v s="$start" -v p="$published" -v e="$ran" -v z="$size" \
-  'BEGIN { printf "publish-smoke %s (%s): publish %.1f s, run %.1f s to OK, output %s\n", m, r, p - s, e - p, z }'
+awk -v m="$mode" -v r="$rid" -v s="$start" -v p="$published" -v e="$ran" -v b="$binary" -v z="$size" \
+  'BEGIN { printf "publish-smoke %s (%s): publish %.1f s, run %.1f s to OK, executable %s, output folder %s\n", m, r, p - s, e - p, b, z }'
