@@ -158,6 +158,13 @@ public sealed class ConsumerOptions
     /// <summary>The time source for retry backoff. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Where the consumer group's meter comes from: the application's <see cref="System.Diagnostics.Metrics.IMeterFactory"/>
+    /// (<c>AddKafkaTyped</c> sets the container's for the consumers it creates; its dead-letter producer uses the same).
+    /// <see langword="null"/> (the default): one process-wide meter. Either way the meter is named <see cref="KafkaTelemetry.Name"/>.
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+
     /// <inheritdoc />
     public override string ToString()
         => $"ConsumerOptions {{ GroupId = {GroupId}, StartOffset = {StartOffset}, MaxRetries = {MaxRetries}, Backoff = {Backoff}, FailurePolicy = {FailurePolicy}, DeadLetterTopic = {DeadLetterTopic}, AutoCreateTopics = {AutoCreateTopics}, DisablePayloadLogging = {DisablePayloadLogging}, MaxDegreeOfParallelism = {MaxDegreeOfParallelism}, Tls = {Tls}, Sasl = {Sasl} }}";

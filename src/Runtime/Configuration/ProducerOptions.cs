@@ -111,6 +111,13 @@ public sealed class ProducerOptions
     /// <summary>Raw librdkafka settings, applied last (see librdkafka's CONFIGURATION.md). Keys that Kafka.Typed owns are rejected.</summary>
     public IReadOnlyDictionary<string, string>? Settings { get; init; }
 
+    /// <summary>
+    /// Where the producer's meter comes from: the application's <see cref="System.Diagnostics.Metrics.IMeterFactory"/>
+    /// (<c>AddKafkaTyped</c> sets the container's for the producers it creates). <see langword="null"/> (the default): one
+    /// process-wide meter. Either way the meter is named <see cref="KafkaTelemetry.Name"/>.
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; init; }
+
     /// <inheritdoc />
     public override string ToString()
         => $"ProducerOptions {{ Acks = {Acks}, AutoCreateTopics = {AutoCreateTopics}, Partitioner = {Partitioner}, FlushFrequency = {FlushFrequency}, Compression = {Compression}, EnableIdempotence = {EnableIdempotence}, Tls = {Tls}, Sasl = {Sasl}, QueueCapacity = {QueueCapacity}, QueueFull = {QueueFull} }}";

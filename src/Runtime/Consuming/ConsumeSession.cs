@@ -126,7 +126,7 @@ internal sealed class ConsumeSession
                 // Not idempotent: each write is awaited on its own, so its sequence buys nothing, while an idempotent
                 // producer's fatal error (a sequence desynchronisation, say) would fail every later write and stall every
                 // partition with a poison message for good. A retried write may duplicate a dead letter; none is lost.
-                new ProducerOptions { Tls = Options.Tls, Sasl = Options.Sasl, FlushFrequency = TimeSpan.Zero, AutoCreateTopics = true, EnableIdempotence = false },
+                new ProducerOptions { Tls = Options.Tls, Sasl = Options.Sasl, FlushFrequency = TimeSpan.Zero, AutoCreateTopics = true, EnableIdempotence = false, MeterFactory = Options.MeterFactory },
                 Group.DeadLetterLogger);
         }
 

@@ -77,6 +77,7 @@ public sealed class ConsumerGroup
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConsumerGroup>();
         DeadLetterLogger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(DeadLetterLogCategory);
         Statistics = new KafkaClientStatistics(app.ClientId, GroupId);
+        Metrics = KafkaMetrics.For(Options.MeterFactory);
         _state = new GroupState(ConsumerGroupState.NotStarted, Options.TimeProvider.GetUtcNow(), null);
 
         // Build (and throw away) a consumer now, so that librdkafka rejects bad raw settings at construction.
@@ -126,6 +127,9 @@ public sealed class ConsumerGroup
     /// <summary>librdkafka's statistics of the running member (lag per assigned partition), when <c>statistics.interval.ms</c> is set.</summary>
     internal KafkaClientStatistics Statistics { get; }
 
+    /// <summary>The instruments this group records on (of <see cref="ConsumerOptions.MeterFactory"/>'s meter, or the shared one).</summary>
+    internal KafkaMetrics Metrics { get; }
+
     /// <summary>
     /// Joins the group and handles messages until <paramref name="cancellationToken"/> is cancelled; then finishes the
     /// handlers in flight (up to <see cref="ConsumerOptions.ShutdownTimeout"/>), commits, and leaves the group.
@@ -145,7 +149,7 @@ public sealed class ConsumerGroup
         {
             var session = new ConsumeSession(this);
             _session = session;
-            KafkaClientRegistry.Add(Statistics);
+            Metrics.Clients.Add(Statistics);
             SetState(ConsumerGroupState.Joining, restart: true);
             try
             {
@@ -162,7 +166,7 @@ public sealed class ConsumerGroup
         }
         finally
         {
-            KafkaClientRegistry.Remove(Statistics);
+            Metrics.Clients.Remove(Statistics);
             _session = null;
             _runGate.Release();
         }

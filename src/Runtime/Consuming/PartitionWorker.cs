@@ -26,6 +26,9 @@ internal sealed class PartitionWorker
     private const string ReferenceTag = "kafka.typed.dead_letter.reference";
 
     private readonly ConsumeSession _session;
+
+    /// <summary>The instruments of the group's meter.</summary>
+    private KafkaMetrics Metrics => _session.Group.Metrics;
     private readonly Channel<ConsumeResult<byte[]?, byte[]?>> _queue = Channel.CreateUnbounded<ConsumeResult<byte[]?, byte[]?>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenRegistration _stopLink;
@@ -134,7 +137,7 @@ internal sealed class PartitionWorker
         }
 
         var message = new ConsumerMessage(record, _session.Group.GroupId);
-        if (KafkaTelemetry.Source.HasListeners() || KafkaTelemetry.ConsumedMessages.Enabled || KafkaTelemetry.ProcessDuration.Enabled)
+        if (KafkaTelemetry.Source.HasListeners() || Metrics.ConsumedMessages.Enabled || Metrics.ProcessDuration.Enabled)
         {
             return TryHandleInlineObserved(record, message, holdsSlot);
         }
@@ -158,7 +161,7 @@ internal sealed class PartitionWorker
     /// </summary>
     private InlineOutcome TryHandleInlineObserved(ConsumeResult<byte[]?, byte[]?> record, ConsumerMessage message, bool holdsSlot)
     {
-        var startedAt = KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        var startedAt = Metrics.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         var previousActivity = Activity.Current;
         var previousBaggage = Baggage.Current;
         var traced = KafkaTelemetry.Source.HasListeners();
@@ -192,7 +195,7 @@ internal sealed class PartitionWorker
     /// <summary>Records the message's consumption metrics and ends its process span.</summary>
     private void FinishTelemetry(ConsumeResult<byte[]?, byte[]?> record, Activity? activity, long startedAt, Exception? failure)
     {
-        if (startedAt != 0 || KafkaTelemetry.ConsumedMessages.Enabled)
+        if (startedAt != 0 || Metrics.ConsumedMessages.Enabled)
         {
             var tags = Tags(record.Topic);
             if (failure is not null)
@@ -200,10 +203,10 @@ internal sealed class PartitionWorker
                 tags.Add(SemConv.ErrorType, failure.GetType().FullName);
             }
 
-            KafkaTelemetry.ConsumedMessages.Add(1, tags);
+            Metrics.ConsumedMessages.Add(1, tags);
             if (startedAt != 0)
             {
-                KafkaTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
+                Metrics.ProcessDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
             }
         }
 
@@ -453,11 +456,11 @@ internal sealed class PartitionWorker
         {
             previousBaggage = Baggage.Current;
             var span = StartProcessActivity(record);
-            telemetry = new ProcessTelemetry(true, span, Baggage.Current, KafkaTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
+            telemetry = new ProcessTelemetry(true, span, Baggage.Current, Metrics.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
         }
         else
         {
-            telemetry = KafkaTelemetry.ProcessDuration.Enabled ? new ProcessTelemetry(false, null, default, Stopwatch.GetTimestamp()) : ProcessTelemetry.None;
+            telemetry = Metrics.ProcessDuration.Enabled ? new ProcessTelemetry(false, null, default, Stopwatch.GetTimestamp()) : ProcessTelemetry.None;
         }
 
         var activity = telemetry.Activity;
@@ -528,9 +531,9 @@ internal sealed class PartitionWorker
                     attempt--;
                     outages++;
                     group.CountRetry();
-                    if (KafkaTelemetry.Retries.Enabled)
+                    if (Metrics.Retries.Enabled)
                     {
-                        KafkaTelemetry.Retries.Add(1, Tags(record.Topic));
+                        Metrics.Retries.Add(1, Tags(record.Topic));
                     }
 
                     var wait = options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
@@ -551,9 +554,9 @@ internal sealed class PartitionWorker
                 }
 
                 group.CountRetry();
-                if (KafkaTelemetry.Retries.Enabled)
+                if (Metrics.Retries.Enabled)
                 {
-                    KafkaTelemetry.Retries.Add(1, Tags(record.Topic));
+                    Metrics.Retries.Add(1, Tags(record.Topic));
                 }
 
                 var delay = options.Backoff.DelayAfter(attempt, Random.Shared.NextDouble());
@@ -577,9 +580,9 @@ internal sealed class PartitionWorker
             if (options.FailurePolicy == FailurePolicy.Skip)
             {
                 group.CountSkipped();
-                if (KafkaTelemetry.Skipped.Enabled)
+                if (Metrics.Skipped.Enabled)
                 {
-                    KafkaTelemetry.Skipped.Add(1, Tags(record.Topic));
+                    Metrics.Skipped.Add(1, Tags(record.Topic));
                 }
 
                 Log.Skipped(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempt, LogText(failure), Payload(record));
@@ -652,7 +655,7 @@ internal sealed class PartitionWorker
 
                 var result = await ticket.Task.WaitAsync(_hardStop.Token).ConfigureAwait(false);
                 _session.Group.CountDeadLettered();
-                if (KafkaTelemetry.DeadLettered.Enabled)
+                if (Metrics.DeadLettered.Enabled)
                 {
                     var tags = Tags(record.Topic);
                     if (tooLarge is not null)
@@ -660,7 +663,7 @@ internal sealed class PartitionWorker
                         tags.Add(ReferenceTag, true);
                     }
 
-                    KafkaTelemetry.DeadLettered.Add(1, tags);
+                    Metrics.DeadLettered.Add(1, tags);
                 }
 
                 if (failures > 0)
@@ -731,11 +734,11 @@ internal sealed class PartitionWorker
 
     private void CountDeadLetterError(string topic, ErrorCode code)
     {
-        if (KafkaTelemetry.DeadLetterErrors.Enabled)
+        if (Metrics.DeadLetterErrors.Enabled)
         {
             var tags = Tags(topic);
             tags.Add(SemConv.ErrorType, code.ToString());
-            KafkaTelemetry.DeadLetterErrors.Add(1, tags);
+            Metrics.DeadLetterErrors.Add(1, tags);
         }
     }
 

@@ -210,23 +210,26 @@ internal sealed class KafkaClientStatistics
     }
 }
 
-/// <summary>The clients whose statistics feed the observable gauges (only while they run).</summary>
-internal static class KafkaClientRegistry
+/// <summary>
+/// The clients whose statistics feed the observable gauges of one <see cref="KafkaMetrics"/> (only while they run): a
+/// meter's gauges report its own clients, not those of another host's meter.
+/// </summary>
+internal sealed class KafkaClientRegistry
 {
-    private static readonly ConcurrentDictionary<KafkaClientStatistics, byte> Clients = new();
+    private readonly ConcurrentDictionary<KafkaClientStatistics, byte> _clients = new();
 
-    public static void Add(KafkaClientStatistics statistics) => Clients.TryAdd(statistics, 0);
+    public void Add(KafkaClientStatistics statistics) => _clients.TryAdd(statistics, 0);
 
-    public static void Remove(KafkaClientStatistics statistics)
+    public void Remove(KafkaClientStatistics statistics)
     {
-        Clients.TryRemove(statistics, out _);
+        _clients.TryRemove(statistics, out _);
         statistics.Clear();
     }
 
     /// <summary>Observes <c>kafka.typed.consumer.lag</c>: one measurement per assigned partition with a known lag.</summary>
-    public static IEnumerable<Measurement<long>> ObserveLag()
+    public IEnumerable<Measurement<long>> ObserveLag()
     {
-        foreach (var client in Clients.Keys)
+        foreach (var client in _clients.Keys)
         {
             if (client.GroupId is null || client.Last is not { } last)
             {
@@ -249,14 +252,14 @@ internal static class KafkaClientRegistry
     }
 
     /// <summary>Observes <c>kafka.typed.producer.queue.messages</c>: one measurement per producer reporting statistics.</summary>
-    public static IEnumerable<Measurement<long>> ObserveQueuedMessages() => ObserveProducers(static s => s.QueuedMessages);
+    public IEnumerable<Measurement<long>> ObserveQueuedMessages() => ObserveProducers(static s => s.QueuedMessages);
 
     /// <summary>Observes <c>kafka.typed.producer.queue.bytes</c>.</summary>
-    public static IEnumerable<Measurement<long>> ObserveQueuedBytes() => ObserveProducers(static s => s.QueuedBytes);
+    public IEnumerable<Measurement<long>> ObserveQueuedBytes() => ObserveProducers(static s => s.QueuedBytes);
 
-    private static IEnumerable<Measurement<long>> ObserveProducers(Func<KafkaClientStatistics.Snapshot, long> value)
+    private IEnumerable<Measurement<long>> ObserveProducers(Func<KafkaClientStatistics.Snapshot, long> value)
     {
-        foreach (var client in Clients.Keys)
+        foreach (var client in _clients.Keys)
         {
             if (client.GroupId is null && client.Last is { } last)
             {

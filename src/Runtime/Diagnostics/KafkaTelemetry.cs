@@ -20,32 +20,18 @@ namespace Kafka.Typed;
 /// <para>Gauges, from librdkafka's statistics (set <c>statistics.interval.ms</c> in the client's <c>Settings</c>; off by
 /// default, and then they cost nothing): <c>kafka.typed.consumer.lag</c> per assigned partition,
 /// <c>kafka.typed.producer.queue.messages</c> and <c>kafka.typed.producer.queue.bytes</c> per producer.</para>
+/// <para>Meters: a client created with <see cref="ProducerOptions.MeterFactory"/> or <see cref="ConsumerOptions.MeterFactory"/>
+/// (under <c>AddKafkaTyped</c>: the container's <see cref="IMeterFactory"/>, set for every client the host creates)
+/// records on that factory's meter; any other client on one process-wide meter. Both are named <see cref="Name"/>.</para>
 /// </remarks>
 public static class KafkaTelemetry
 {
     /// <summary>The name of the activity source and of the meter: <c>Kafka.Typed</c>.</summary>
     public const string Name = "Kafka.Typed";
 
-    private static readonly string Version = typeof(KafkaTelemetry).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    internal static readonly string Version = typeof(KafkaTelemetry).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     internal static readonly ActivitySource Source = new(Name, Version);
-    internal static readonly Meter Meter = new(Name, Version);
-
-    internal static readonly Counter<long> SentMessages = Meter.CreateCounter<long>("messaging.client.sent.messages", "{message}", "Messages a producer attempted to send (error.type set when it failed).");
-    internal static readonly Counter<long> ConsumedMessages = Meter.CreateCounter<long>("messaging.client.consumed.messages", "{message}", "Messages delivered to a handler.");
-    internal static readonly Histogram<double> OperationDuration = Meter.CreateHistogram<double>("messaging.client.operation.duration", "s", "Duration of a send, from the call to the broker's acknowledgement.");
-    internal static readonly Histogram<double> ProcessDuration = Meter.CreateHistogram<double>("messaging.process.duration", "s", "Duration of handling one message, all attempts included.");
-    internal static readonly Counter<long> Retries = Meter.CreateCounter<long>("kafka.typed.consumer.retries", "{attempt}", "Handler attempts that failed and were retried.");
-    internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("kafka.typed.consumer.dead_lettered", "{message}", "Messages written to a dead-letter topic.");
-    internal static readonly Counter<long> Skipped = Meter.CreateCounter<long>("kafka.typed.consumer.skipped", "{message}", "Messages dropped under FailurePolicy.Skip after their last failed attempt.");
-    internal static readonly Counter<long> TombstonesSkipped = Meter.CreateCounter<long>("kafka.typed.consumer.tombstones_skipped", "{message}", "Tombstones (null values) skipped because the handler does not implement IKafkaTombstoneHandler<T>.");
-    internal static readonly Counter<long> DeadLetterErrors = Meter.CreateCounter<long>("kafka.typed.consumer.dead_letter.errors", "{error}", "Dead-letter writes that failed (error.type is the Kafka error code); the write is retried, or a record too large is written as a reference.");
-
-    // Gauges over librdkafka's statistics reports: observed only while a listener collects, and empty unless a client
-    // sets statistics.interval.ms (librdkafka's default 0 sends no report, so nothing is parsed or kept).
-    internal static readonly ObservableGauge<long> ConsumerLag = Meter.CreateObservableGauge("kafka.typed.consumer.lag", KafkaClientRegistry.ObserveLag, "{message}", "Per assigned partition: the high watermark minus the group's committed offset (or the consumer's position before its first commit). Needs statistics.interval.ms.");
-    internal static readonly ObservableGauge<long> ProducerQueueMessages = Meter.CreateObservableGauge("kafka.typed.producer.queue.messages", KafkaClientRegistry.ObserveQueuedMessages, "{message}", "Messages waiting in a producer's librdkafka queues (msg_cnt). Needs statistics.interval.ms.");
-    internal static readonly ObservableGauge<long> ProducerQueueBytes = Meter.CreateObservableGauge("kafka.typed.producer.queue.bytes", KafkaClientRegistry.ObserveQueuedBytes, "By", "Bytes waiting in a producer's librdkafka queues (msg_size). Needs statistics.interval.ms.");
 
     /// <summary>
     /// The propagator that writes and reads trace context in record headers. Default: W3C <c>traceparent</c>/<c>tracestate</c>

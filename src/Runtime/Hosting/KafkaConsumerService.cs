@@ -31,6 +31,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly IKafkaSerializer<TMessage> _serializer;
+    private readonly KafkaMetrics _metrics;
     private long _skippedTombstones;
     private THandler? _singleton;
 
@@ -54,6 +55,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<KafkaConsumerService<TMessage, THandler>>();
         _serializer = producers is null ? TMessage.Serializer : producers.SerializerFor(TMessage.Serializer);
+        _metrics = KafkaMetrics.For(_options.MeterFactory);
     }
 
     /// <summary>The handler's compile-time arguments.</summary>
@@ -145,9 +147,9 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
             // A delete on a compacted topic, not a poison message: the handler cannot take it, so it is passed over (its
             // offset is committed) and counted, not dead-lettered.
             Interlocked.Increment(ref _skippedTombstones);
-            if (KafkaTelemetry.TombstonesSkipped.Enabled)
+            if (_metrics.TombstonesSkipped.Enabled)
             {
-                KafkaTelemetry.TombstonesSkipped.Add(1, new KeyValuePair<string, object?>(SemConv.System, SemConv.Kafka), new KeyValuePair<string, object?>(SemConv.Destination, record.Topic), new KeyValuePair<string, object?>(SemConv.ConsumerGroup, record.GroupId));
+                _metrics.TombstonesSkipped.Add(1, new KeyValuePair<string, object?>(SemConv.System, SemConv.Kafka), new KeyValuePair<string, object?>(SemConv.Destination, record.Topic), new KeyValuePair<string, object?>(SemConv.ConsumerGroup, record.GroupId));
             }
 
             TypedLog.TombstoneSkipped(_logger, Definition.HandlerName, record.Topic, record.Partition, record.Offset);

@@ -99,6 +99,12 @@ public sealed class KafkaTypedOptions
     /// <summary>The configuration path the options were bound from (for error messages); <c>Kafka</c> when unknown.</summary>
     public string SectionPath { get; set; } = "Kafka";
 
+    /// <summary>
+    /// The container's meter factory (set by <c>AddKafkaTyped</c>, never bound from configuration): every producer and
+    /// consumer the host creates records on its meter (<see cref="ProducerOptions.MeterFactory"/>, <see cref="ConsumerOptions.MeterFactory"/>).
+    /// </summary>
+    internal System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
     internal IReadOnlyList<string> BindErrors => _bindErrors;
 
     /// <summary>The application config these options describe.</summary>
@@ -128,6 +134,7 @@ public sealed class KafkaTypedOptions
             Settings = p.Settings.Count == 0 ? null : new Dictionary<string, string>(p.Settings, StringComparer.Ordinal),
             Tls = Tls,
             Sasl = Sasl,
+            MeterFactory = MeterFactory,
         };
     }
 
@@ -184,6 +191,7 @@ public sealed class KafkaTypedOptions
             Settings = settings,
             Tls = Tls,
             Sasl = Sasl,
+            MeterFactory = MeterFactory,
         };
     }
 
@@ -296,6 +304,7 @@ public sealed class KafkaTypedOptions
             Consumers = Consumers,
             Clusters = Clusters,
             SectionPath = SectionPath + ":Clusters:" + name,
+            MeterFactory = MeterFactory,
         };
     }
 

@@ -50,9 +50,13 @@ public static class KafkaTypedRegistration
         }
 
         services.AddSingleton(new KafkaTypedCoreRegistration(configuration, path));
+        // Meters come from the container's IMeterFactory (registered here if the host did not): scoped to this container,
+        // disposed with it.
+        services.AddMetrics();
         builder.Configure(options => options.Bind(configuration));
         builder.Configure<IServiceProvider>(static (options, sp) =>
         {
+            options.MeterFactory ??= sp.GetService<System.Diagnostics.Metrics.IMeterFactory>();
             if (sp.GetService<IConfiguration>() is { } root)
             {
                 options.ApplyConnectionStrings(root);

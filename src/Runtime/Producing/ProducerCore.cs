@@ -53,6 +53,7 @@ internal sealed class ProducerCore : IDisposable
         _logger = logger;
         ClientId = app.ClientId;
         Options = options;
+        Metrics = KafkaMetrics.For(options.MeterFactory);
         _clientTags = [new(SemConv.System, SemConv.Kafka), new(SemConv.ClientId, ClientId)];
         Diagnostics = new ProducerDiagnostics(ClientId, app);
 
@@ -93,7 +94,7 @@ internal sealed class ProducerCore : IDisposable
         }
 
         Diagnostics.Handle = _producer.Handle;
-        KafkaClientRegistry.Add(Diagnostics.Statistics);
+        Metrics.Clients.Add(Diagnostics.Statistics);
         Log.ProducerStarted(_logger, ClientId, app.BootstrapString);
     }
 
@@ -103,6 +104,9 @@ internal sealed class ProducerCore : IDisposable
     public string ClientId { get; }
 
     public ProducerOptions Options { get; }
+
+    /// <summary>The instruments this producer records on (of <see cref="ProducerOptions.MeterFactory"/>'s meter, or the shared one).</summary>
+    public KafkaMetrics Metrics { get; }
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -163,7 +167,7 @@ internal sealed class ProducerCore : IDisposable
         }
 
         ref var state = ref StateOf(entry);
-        var start = KafkaTelemetry.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        var start = Metrics.OperationDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         state.Telemetry = activity is null && start == 0 ? null : new SendTelemetry(activity, start);
         Track(entry);
         // Taken out of the slot while in use, so a send nested in a callback during Produce gets its own.
@@ -375,7 +379,7 @@ internal sealed class ProducerCore : IDisposable
 
         _producer.Dispose();
         Diagnostics.Disposed = true;
-        KafkaClientRegistry.Remove(Diagnostics.Statistics);
+        Metrics.Clients.Remove(Diagnostics.Statistics);
         List<object> left = [];
         lock (_inFlightLock)
         {
@@ -426,7 +430,7 @@ internal sealed class ProducerCore : IDisposable
         var telemetry = state.Telemetry;
         state.Telemetry = null;
         var startTimestamp = telemetry?.StartTimestamp ?? 0;
-        if (KafkaTelemetry.SentMessages.Enabled || startTimestamp != 0)
+        if (Metrics.SentMessages.Enabled || startTimestamp != 0)
         {
             var tags = new TagList(_clientTags.AsSpan())
             {
@@ -438,10 +442,10 @@ internal sealed class ProducerCore : IDisposable
                 tags.Add(SemConv.ErrorType, error.ToString());
             }
 
-            KafkaTelemetry.SentMessages.Add(1, tags);
+            Metrics.SentMessages.Add(1, tags);
             if (startTimestamp != 0)
             {
-                KafkaTelemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+                Metrics.OperationDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
             }
         }
 
