@@ -46,6 +46,12 @@ public sealed class PackagingTests(ITestOutputHelper output)
             AssertFinishedPackage(zip, text, outputFolder, "Kafka.Typed");
             Assert.Contains("<dependency id=\"Microsoft.Extensions.Diagnostics.HealthChecks\"", text, StringComparison.Ordinal);
             Assert.Contains("<dependency id=\"OpenTelemetry.Api\"", text, StringComparison.Ordinal);
+
+            // Avro in Confluent's wire format needs the registry client and Apache.Avro; Confluent's own Avro serdes are
+            // opt-in (Kafka.Typed.Avro.Confluent), so the default install does not pull them.
+            Assert.Contains("<dependency id=\"Confluent.SchemaRegistry\"", text, StringComparison.Ordinal);
+            Assert.Contains("<dependency id=\"Apache.Avro\"", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Confluent.SchemaRegistry.Serdes", text, StringComparison.Ordinal);
         }
         finally
         {
@@ -69,6 +75,32 @@ public sealed class PackagingTests(ITestOutputHelper output)
             AssertFinishedPackage(zip, text, outputFolder, "Kafka.Typed.Testing");
             Assert.DoesNotContain("frameworkReference", text, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("AspNetCore", text, StringComparison.Ordinal);
+        }
+        finally
+        {
+            DeleteQuietly(outputFolder);
+        }
+    }
+
+    [Fact]
+    public async Task ConfluentAvroPackageIsFinishedAndCarriesConfluentsSerdes()
+    {
+        var repo = RepositoryRoot();
+        var outputFolder = Path.Combine(Path.GetTempPath(), "kafka-typed-pack-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await RunDotnetAsync("dotnet pack src/Avro.Confluent", repo, TimeSpan.FromMinutes(2),
+                ["pack", Path.Combine(repo, "src", "Avro.Confluent", "Kafka.Typed.Avro.Confluent.csproj"), "-c", Configuration, "--no-build", "-o", outputFolder, "-nologo", "-v", "q"]);
+            var package = Assert.Single(Directory.GetFiles(outputFolder, "Kafka.Typed.Avro.Confluent.*.nupkg"), p => !p.EndsWith(".snupkg", StringComparison.Ordinal));
+            using var zip = ZipFile.OpenRead(package);
+            var entries = zip.Entries.Select(e => e.FullName).ToList();
+            Assert.Contains("lib/net10.0/Kafka.Typed.Avro.Confluent.dll", entries);
+            Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+            using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+            var text = nuspec.ReadToEnd();
+            AssertFinishedPackage(zip, text, outputFolder, "Kafka.Typed.Avro.Confluent");
+            Assert.Contains("<dependency id=\"Confluent.SchemaRegistry.Serdes.Avro\"", text, StringComparison.Ordinal);
+            Assert.Matches("<dependency id=\"Kafka.Typed\" version=\"[^\"]+\"", text);
         }
         finally
         {

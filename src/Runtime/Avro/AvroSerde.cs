@@ -25,10 +25,9 @@ namespace Kafka.Typed.Avro;
 /// of that name), Apache.Avro's generic reader resolves the body and it is re-encoded in the type's schema for the codec;
 /// that id then stays on the generic path. Both are slower than the codec but correct for added, removed, reordered and
 /// promoted fields.</para>
-/// <para><b><see cref="AvroImplementation.Confluent"/></b>: values are written by Confluent's
-/// <c>AvroSerializer&lt;T&gt;</c> and read by its <c>AvroDeserializer&lt;T&gt;</c> (called synchronously, as Confluent's
-/// own <c>AsSyncOverAsync</c> does), after the same header check and body validation; see
-/// <see cref="AvroSerdeOptions.Implementation"/>.</para>
+/// <para><b>Another <see cref="AvroSerdeOptions.Implementation"/></b> (for example Confluent's <c>AvroSerializer&lt;T&gt;</c>
+/// and <c>AvroDeserializer&lt;T&gt;</c>, package <c>Kafka.Typed.Avro.Confluent</c>): values are written and read by what it
+/// creates, after the same header check and body validation.</para>
 /// <para>Thread-safe. Registry calls happen on first use of a subject or schema id; call <see cref="PrepareAsync"/> to
 /// make them ahead of time. Bad input fails with <see cref="KafkaAvroException"/>; registry failures with
 /// <see cref="KafkaSchemaRegistryException"/>.</para>
@@ -45,7 +44,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
     private readonly ConcurrentDictionary<string, int> _topicIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, WriterPlan> _writers = new();
     private readonly bool _isSpecificRecord;
-    private readonly ConfluentSerdes? _confluent;
+    private readonly IAvroImplementationSerde<T>? _implementation;
     private long _specificResolutions;
     private long _genericResolutions;
 
@@ -94,10 +93,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         }
 
         _isSpecificRecord = typeof(global::Avro.Specific.ISpecificRecord).IsAssignableFrom(typeof(T));
-        if (options.Implementation == AvroImplementation.Confluent)
-        {
-            _confluent = CreateConfluentSerdes(client, options, _isSpecificRecord, _parsingForm);
-        }
+        _implementation = options.Implementation.Create(new AvroImplementationContext<T>(this, client, options, _parsingForm, _isSpecificRecord));
     }
 
     /// <summary>The codec's Avro schema (JSON), as registered.</summary>
@@ -156,9 +152,10 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
             throw new KafkaAvroException(AvroErrorKind.UnexpectedNull, $"the {typeof(T).Name} value is null", context.Topic, -1, -1);
         }
 
-        if (_confluent is not null)
+        if (_implementation is not null)
         {
-            output.Write(SerializeWithConfluent(_confluent, value, context.Topic));
+            ArgumentException.ThrowIfNullOrEmpty(context.Topic);
+            output.Write(_implementation.Serialize(value, context.Topic));
             return;
         }
 
@@ -200,10 +197,10 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
                 plan = GetWriterPlan(id.Value, topic);
             }
 
-            if (_confluent is not null)
+            if (_implementation is not null)
             {
                 plan.Validate(body, _schema);
-                return DeserializeWithConfluent(_confluent, data, topic);
+                return _implementation.Deserialize(data, topic);
             }
 
             if (plan.IsDirect)
@@ -399,7 +396,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
         }
         else
         {
-            plan = new WriterPlan(writer, _schema, resolve: _confluent is null, specific: _isSpecificRecord);
+            plan = new WriterPlan(writer, _schema, resolve: _implementation is null, specific: _isSpecificRecord);
         }
 
         return _writers.GetOrAdd(id, plan);
@@ -472,7 +469,7 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
 
         /// <param name="writerSchema">The writer's schema.</param>
         /// <param name="readerSchema">The codec's schema.</param>
-        /// <param name="resolve">Whether to build the resolving readers (not in Confluent mode, where Confluent resolves).</param>
+        /// <param name="resolve">Whether to build the resolving readers (not with another implementation, which resolves itself).</param>
         /// <param name="specific">Whether <typeparamref name="T"/> implements <c>ISpecificRecord</c>.</param>
         public WriterPlan(AvroSchema writerSchema, AvroSchema readerSchema, bool resolve, bool specific)
         {

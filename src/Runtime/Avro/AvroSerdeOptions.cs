@@ -28,22 +28,103 @@ public enum AvroSchemaRegistration
     LookupOnly,
 }
 
-/// <summary>Which implementation <see cref="AvroSerde{T}"/> encodes and decodes with.</summary>
-public enum AvroImplementation
+/// <summary>
+/// Which implementation <see cref="AvroSerde{T}"/> encodes and decodes with: <see cref="Generated"/> (the default), or
+/// one that another package provides, such as Confluent's <c>AvroSerializer&lt;T&gt;</c>/<c>AvroDeserializer&lt;T&gt;</c>
+/// in <c>Kafka.Typed.Avro.Confluent</c> (<c>ConfluentAvro.Implementation</c>).
+/// </summary>
+public abstract class AvroImplementation
 {
+    /// <summary>For implementations in other packages.</summary>
+    protected AvroImplementation()
+    {
+    }
+
     /// <summary>
     /// The type's (generated) <see cref="IAvroCodec{T}"/>: allocation-free writing, direct reading of the type's own
     /// schema, no reflection. The default.
     /// </summary>
-    Generated = 0,
+    public static AvroImplementation Generated { get; } = new GeneratedImplementation();
+
+    /// <summary>The implementation's name, for messages and <see cref="ToString"/>.</summary>
+    public abstract string Name { get; }
 
     /// <summary>
-    /// Confluent's <c>AvroSerializer&lt;T&gt;</c> and <c>AvroDeserializer&lt;T&gt;</c> (Apache.Avro's specific writer and
-    /// reader, by reflection), for byte-for-byte parity with Confluent's behaviour while migrating. The type must
-    /// implement <c>Avro.Specific.ISpecificRecord</c> with a <c>public static Avro.Schema _SCHEMA</c> field whose schema
-    /// equals the codec's.
+    /// Creates what encodes and decodes the values of <typeparamref name="T"/> in place of the codec, once per
+    /// <see cref="AvroSerde{T}"/>; <see langword="null"/> lets the codec do it.
     /// </summary>
-    Confluent = 1,
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="context">The serde's registry client, options and schema.</param>
+    /// <returns>The replacement, or <see langword="null"/>.</returns>
+    /// <exception cref="KafkaConfigurationException">The type or the options do not suit this implementation.</exception>
+    public abstract IAvroImplementationSerde<T>? Create<T>(AvroImplementationContext<T> context);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    private sealed class GeneratedImplementation : AvroImplementation
+    {
+        public override string Name => "Generated";
+
+        public override IAvroImplementationSerde<T>? Create<T>(AvroImplementationContext<T> context) => null;
+    }
+}
+
+/// <summary>
+/// Encodes and decodes whole record values (Confluent's wire format: magic byte, schema id, body) for an
+/// <see cref="AvroSerde{T}"/> whose <see cref="AvroSerdeOptions.Implementation"/> is not <see cref="AvroImplementation.Generated"/>.
+/// The serde still validates the header and, on reading, the body against the writer schema first.
+/// </summary>
+/// <typeparam name="T">The message type.</typeparam>
+/// <remarks>Must be thread-safe. Bad data fails with <see cref="KafkaAvroException"/>, registry failures with <see cref="KafkaSchemaRegistryException"/>.</remarks>
+public interface IAvroImplementationSerde<T>
+{
+    /// <summary>Encodes <paramref name="value"/> for <paramref name="topic"/>, header included.</summary>
+    /// <param name="value">The value (not <see langword="null"/>).</param>
+    /// <param name="topic">The topic.</param>
+    /// <returns>The record value.</returns>
+    byte[] Serialize(T value, string topic);
+
+    /// <summary>Decodes a record value of <paramref name="topic"/>, header included.</summary>
+    /// <param name="data">The record value.</param>
+    /// <param name="topic">Its topic.</param>
+    /// <returns>The value.</returns>
+    T Deserialize(ReadOnlySpan<byte> data, string topic);
+}
+
+/// <summary>What an <see cref="AvroImplementation"/> gets from the <see cref="AvroSerde{T}"/> it serves.</summary>
+/// <typeparam name="T">The message type.</typeparam>
+public sealed class AvroImplementationContext<T>
+{
+    private readonly AvroSerde<T> _serde;
+
+    internal AvroImplementationContext(AvroSerde<T> serde, ISchemaRegistryClient client, AvroSerdeOptions options, string parsingCanonicalForm, bool isSpecificRecord)
+    {
+        _serde = serde;
+        Client = client;
+        Options = options;
+        ParsingCanonicalForm = parsingCanonicalForm;
+        IsSpecificRecord = isSpecificRecord;
+    }
+
+    /// <summary>The serde's registry client.</summary>
+    public ISchemaRegistryClient Client { get; }
+
+    /// <summary>The serde's options (validated).</summary>
+    public AvroSerdeOptions Options { get; }
+
+    /// <summary>The codec's schema (JSON), as the serde registers it.</summary>
+    public string Schema => _serde.Schema;
+
+    /// <summary>The Avro parsing canonical form of <see cref="Schema"/>.</summary>
+    public string ParsingCanonicalForm { get; }
+
+    /// <summary>Whether <typeparamref name="T"/> implements <c>Avro.Specific.ISpecificRecord</c>.</summary>
+    public bool IsSpecificRecord { get; }
+
+    /// <summary>The subject of <paramref name="topic"/> under the serde's subject name strategy.</summary>
+    /// <param name="topic">The topic.</param>
+    public string GetSubject(string topic) => _serde.GetSubject(topic);
 }
 
 /// <summary>Options of <see cref="AvroSerde{T}"/>.</summary>
@@ -73,9 +154,10 @@ public sealed class AvroSerdeOptions
     public int MaxCachedWriterSchemas { get; set; } = 1000;
 
     /// <summary>
-    /// Which implementation encodes and decodes; default <see cref="AvroImplementation.Generated"/>.
-    /// <see cref="AvroImplementation.Confluent"/> maps <see cref="Registration"/>, <see cref="SubjectNameStrategy"/>,
-    /// <see cref="NormalizeSchemas"/> and <see cref="IsKey"/> onto Confluent's serializer configuration.
+    /// Which implementation encodes and decodes; default <see cref="AvroImplementation.Generated"/>. Confluent's
+    /// serdes (<c>ConfluentAvro.Implementation</c>, package <c>Kafka.Typed.Avro.Confluent</c>) map <see cref="Registration"/>,
+    /// <see cref="SubjectNameStrategy"/>, <see cref="NormalizeSchemas"/> and <see cref="IsKey"/> onto Confluent's
+    /// serializer configuration.
     /// </summary>
     public AvroImplementation Implementation { get; set; } = AvroImplementation.Generated;
 
@@ -106,9 +188,9 @@ public sealed class AvroSerdeOptions
             throw new KafkaConfigurationException("AvroSerdeOptions.Registration", Registration.ToString(), "one of AutoRegister, UseLatest, LookupOnly");
         }
 
-        if (!Enum.IsDefined(Implementation))
+        if (Implementation is null)
         {
-            throw new KafkaConfigurationException("AvroSerdeOptions.Implementation", Implementation.ToString(), "one of Generated, Confluent");
+            throw new KafkaConfigurationException("AvroSerdeOptions.Implementation", null, "AvroImplementation.Generated or another implementation (ConfluentAvro.Implementation from the Kafka.Typed.Avro.Confluent package)");
         }
 
         if (MaxCachedWriterSchemas is < 1 or > 100_000)

@@ -13,7 +13,7 @@ namespace Kafka.Typed.Integration.Tests.Avro;
 
 /// <summary>
 /// Types implementing <c>ISpecificRecord</c> (as generated types will): byte parity with Confluent's specific serdes,
-/// schema resolution through Apache.Avro's SpecificDatumReader, and <see cref="AvroImplementation.Confluent"/>.
+/// schema resolution through Apache.Avro's SpecificDatumReader, and <see cref="ConfluentAvro.Implementation"/>.
 /// </summary>
 public sealed class AvroSpecificRecordTests(RegistryFixture fixture) : IClassFixture<RegistryFixture>
 {
@@ -22,7 +22,7 @@ public sealed class AvroSpecificRecordTests(RegistryFixture fixture) : IClassFix
     private AvroSerde<Payment> Confluent(AvroSerdeOptions? options = null)
     {
         options ??= new AvroSerdeOptions();
-        options.Implementation = AvroImplementation.Confluent;
+        options.Implementation = ConfluentAvro.Implementation;
         return new AvroSerde<Payment>(PaymentCodec.Instance, fixture.Client, options);
     }
 
@@ -130,7 +130,7 @@ public sealed class AvroSpecificRecordTests(RegistryFixture fixture) : IClassFix
         Assert.Equal(3, serde.SpecificResolutions);
 
         // Confluent mode resolves the same data with Confluent's AvroDeserializer<T>.
-        using var confluent = new AvroSerde<Shipment>(ShipmentCodec.Instance, fixture.Client, new AvroSerdeOptions { Implementation = AvroImplementation.Confluent });
+        using var confluent = new AvroSerde<Shipment>(ShipmentCodec.Instance, fixture.Client, new AvroSerdeOptions { Implementation = ConfluentAvro.Implementation });
         var theirs = confluent.Deserialize(v1, topic, 0, 0);
         Assert.Equal((int.MinValue, "Ada", "n/a"), (theirs.Id, theirs.Name, theirs.Region));
     }
@@ -214,14 +214,17 @@ public sealed class AvroSpecificRecordTests(RegistryFixture fixture) : IClassFix
     [Fact]
     public void Confluent_mode_needs_an_ISpecificRecord_whose_schema_is_the_codecs()
     {
-        var e = Assert.Throws<KafkaConfigurationException>(() => new AvroSerde<Evo>(EvoCodec.Instance, fixture.Client, new AvroSerdeOptions { Implementation = AvroImplementation.Confluent }));
+        var e = Assert.Throws<KafkaConfigurationException>(() => new AvroSerde<Evo>(EvoCodec.Instance, fixture.Client, new AvroSerdeOptions { Implementation = ConfluentAvro.Implementation }));
         Assert.Contains(typeof(Evo).FullName!, e.Message, StringComparison.Ordinal);
         Assert.Contains("ISpecificRecord", e.Message, StringComparison.Ordinal);
 
-        var mismatch = Assert.Throws<KafkaConfigurationException>(() => new AvroSerde<Shipment>(new WrongSchemaCodec(), fixture.Client, new AvroSerdeOptions { Implementation = AvroImplementation.Confluent }));
+        var mismatch = Assert.Throws<KafkaConfigurationException>(() => new AvroSerde<Shipment>(new WrongSchemaCodec(), fixture.Client, new AvroSerdeOptions { Implementation = ConfluentAvro.Implementation }));
         Assert.Contains("_SCHEMA", mismatch.Message, StringComparison.Ordinal);
 
-        Assert.Throws<KafkaConfigurationException>(() => new AvroSerde<Payment>(PaymentCodec.Instance, fixture.Client, new AvroSerdeOptions { Implementation = (AvroImplementation)7 }));
+        var missing = Assert.Throws<KafkaConfigurationException>(() => new AvroSerde<Payment>(PaymentCodec.Instance, fixture.Client, new AvroSerdeOptions { Implementation = null! }));
+        Assert.Contains("AvroSerdeOptions.Implementation", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("Kafka.Typed.Avro.Confluent", missing.Message, StringComparison.Ordinal);
+        Assert.Equal("Confluent", ConfluentAvro.Implementation.ToString());
 
         // Generated mode accepts any type.
         using var generated = new AvroSerde<Evo>(EvoCodec.Instance, fixture.Client, new AvroSerdeOptions { Implementation = AvroImplementation.Generated });
@@ -248,7 +251,7 @@ public sealed class AvroConfluentModeEndToEndTests(SharedCluster shared)
         await using var registry = await InProcessSchemaRegistry.StartAsync();
         var topic = TestNames.Unique("avro-confluent-e2e");
         _cluster.CreateTopic(topic, 2);
-        var options = new AvroSerdeOptions { Registry = new SchemaRegistryConfig { Url = registry.Url }, Implementation = AvroImplementation.Confluent };
+        var options = new AvroSerdeOptions { Registry = new SchemaRegistryConfig { Url = registry.Url }, Implementation = ConfluentAvro.Implementation };
         using var confluent = new AvroSerde<Payment>(PaymentCodec.Instance, options);
         using var generated = new AvroSerde<Payment>(PaymentCodec.Instance, new AvroSerdeOptions { Registry = new SchemaRegistryConfig { Url = registry.Url } });
 

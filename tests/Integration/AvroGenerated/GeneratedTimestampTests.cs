@@ -72,7 +72,7 @@ public partial record PartialStampsV2(string Id, PartialStamps Stamps, int Extra
 /// Issue 9 item 3: timestamps across the whole range (years 1 to 9999, before and after the epoch, millis and micros,
 /// time of day and dates) come back exactly on every read path: the generated codec, schema resolution through the
 /// generic reader (a nested type that is not partial), through Apache.Avro's specific reader (partial nested types),
-/// and Confluent's own serdes (<see cref="AvroImplementation.Confluent"/>).
+/// and Confluent's own serdes (<see cref="ConfluentAvro.Implementation"/>).
 /// </summary>
 public sealed class GeneratedTimestampTests(RegistryFixture fixture) : IClassFixture<RegistryFixture>
 {
@@ -197,7 +197,7 @@ public sealed class GeneratedTimestampTests(RegistryFixture fixture) : IClassFix
     public void Confluents_serdes_write_and_read_every_instant_exactly_and_agree_with_the_generated_codec()
     {
         var topic = TestNames.Unique("gen-ts-confluent");
-        var confluentMode = new AvroSerdeOptions { Implementation = AvroImplementation.Confluent };
+        var confluentMode = new AvroSerdeOptions { Implementation = ConfluentAvro.Implementation };
         using var confluentV1 = new AvroSerde<PartialStampsV1>(PartialStampsV1.AvroCodec.Instance, fixture.Client, confluentMode);
         using var confluentV2 = new AvroSerde<PartialStampsV2>(PartialStampsV2.AvroCodec.Instance, fixture.Client, confluentMode);
         using var generatedV2 = new AvroSerde<PartialStampsV2>(PartialStampsV2.AvroCodec.Instance, fixture.Client);
@@ -224,7 +224,7 @@ public sealed class GeneratedTimestampTests(RegistryFixture fixture) : IClassFix
     {
         var topic = TestNames.Unique("gen-ts-floor");
         using var generated = new AvroSerde<PartialStampsV2>(PartialStampsV2.AvroCodec.Instance, fixture.Client);
-        using var confluent = new AvroSerde<PartialStampsV2>(PartialStampsV2.AvroCodec.Instance, fixture.Client, new AvroSerdeOptions { Implementation = AvroImplementation.Confluent });
+        using var confluent = new AvroSerde<PartialStampsV2>(PartialStampsV2.AvroCodec.Instance, fixture.Client, new AvroSerdeOptions { Implementation = ConfluentAvro.Implementation });
         var at = DateTimeOffset.UnixEpoch.AddTicks(-15); // 1.5 µs before the epoch
         var value = new PartialStampsV2("floor", new PartialStamps { Millis = at, Micros = at, MillisUtc = at.UtcDateTime, MicrosUtc = at.UtcDateTime, Series = [at] });
 

@@ -7,16 +7,35 @@ using AvroSchema = Avro.Schema;
 
 namespace Kafka.Typed.Avro;
 
-/// <content><see cref="AvroImplementation.Confluent"/>: Confluent's serdes behind the same contract and errors.</content>
-public sealed partial class AvroSerde<T>
+/// <summary><see cref="ConfluentAvro.Implementation"/>: Confluent's serdes behind <see cref="AvroSerde{T}"/>'s contract and errors.</summary>
+internal sealed class ConfluentAvroSerde<T> : IAvroImplementationSerde<T>
 {
-    [UnconditionalSuppressMessage("Trimming", "IL2090", Justification = "Confluent mode only: Confluent's serdes read T._SCHEMA by reflection themselves (documented on AvroImplementation.Confluent); the Generated path never gets here.")]
+    private readonly AvroImplementationContext<T> _context;
+    private readonly AvroSerdeOptions _options;
+    private readonly ConfluentSerdes _confluent;
+
+    public ConfluentAvroSerde(AvroImplementationContext<T> context)
+    {
+        _context = context;
+        _options = context.Options;
+        _confluent = CreateConfluentSerdes(context.Client, context.Options, context.IsSpecificRecord, context.ParsingCanonicalForm);
+    }
+
+    public byte[] Serialize(T value, string topic) => SerializeWithConfluent(_confluent, value, topic);
+
+    public T Deserialize(ReadOnlySpan<byte> data, string topic) => DeserializeWithConfluent(_confluent, data, topic);
+
+    private string GetSubject(string topic) => _context.GetSubject(topic);
+
+    private static string Truncate(string? text) => text is null ? "(null)" : text.Length <= 200 ? text : text[..200] + "…";
+
+    [UnconditionalSuppressMessage("Trimming", "IL2090", Justification = "Confluent mode only: Confluent's serdes read T._SCHEMA by reflection themselves (documented on ConfluentAvro.Implementation, which requires unreferenced code).")]
     private static ConfluentSerdes CreateConfluentSerdes(ISchemaRegistryClient client, AvroSerdeOptions options, bool isSpecificRecord, string parsingForm)
     {
         const string Field = "AvroSerdeOptions.Implementation";
         if (!isSpecificRecord)
         {
-            throw new KafkaConfigurationException(Field, nameof(AvroImplementation.Confluent), $"Generated for {typeof(T).FullName}: Confluent's AvroSerializer<T>/AvroDeserializer<T> need a type that implements Avro.Specific.ISpecificRecord");
+            throw new KafkaConfigurationException(Field, ConfluentAvro.Name, $"Generated for {typeof(T).FullName}: Confluent's AvroSerializer<T>/AvroDeserializer<T> need a type that implements Avro.Specific.ISpecificRecord");
         }
 
         object? declared;
@@ -59,7 +78,7 @@ public sealed partial class AvroSerde<T>
         }
         catch (ArgumentException e)
         {
-            throw new KafkaConfigurationException(Field, nameof(AvroImplementation.Confluent), "options Confluent's AvroSerializerConfig accepts: " + e.Message, e);
+            throw new KafkaConfigurationException(Field, ConfluentAvro.Name, "options Confluent's AvroSerializerConfig accepts: " + e.Message, e);
         }
     }
 
