@@ -26,9 +26,6 @@ internal sealed class PartitionWorker
     private const string ReferenceTag = "kafka.typed.dead_letter.reference";
 
     private readonly ConsumeSession _session;
-
-    /// <summary>The instruments of the group's meter.</summary>
-    private KafkaMetrics Metrics => _session.Group.Metrics;
     private readonly Channel<ConsumeResult<byte[]?, byte[]?>> _queue = Channel.CreateUnbounded<ConsumeResult<byte[]?, byte[]?>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenRegistration _stopLink;
@@ -49,6 +46,9 @@ internal sealed class PartitionWorker
     private long _lastStored = -1;
     private volatile Stall? _stall; // replaced as a whole when a stall begins, changes or ends (never per message)
     private volatile UnreadableRecord? _unreadable; // an unreadable batch the partition is held at (see UnreadableRecord)
+
+    /// <summary>The instruments of the group's meter.</summary>
+    private KafkaMetrics Metrics => _session.Group.Metrics;
 
     public PartitionWorker(ConsumeSession session, TopicPartition partition)
     {
