@@ -39,6 +39,7 @@ public static class KafkaTelemetry
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("kafka.typed.consumer.dead_lettered", "{message}", "Messages written to a dead-letter topic.");
     internal static readonly Counter<long> Skipped = Meter.CreateCounter<long>("kafka.typed.consumer.skipped", "{message}", "Messages dropped under FailurePolicy.Skip after their last failed attempt.");
     internal static readonly Counter<long> TombstonesSkipped = Meter.CreateCounter<long>("kafka.typed.consumer.tombstones_skipped", "{message}", "Tombstones (null values) skipped because the handler does not implement IKafkaTombstoneHandler<T>.");
+    internal static readonly Counter<long> UnknownTypesSkipped = Meter.CreateCounter<long>("kafka.typed.consumer.unknown_types_skipped", "{message}", "Records of a topic carrying several message types skipped because no handler of the group takes their type (UnknownMessageTypePolicy.Skip).");
     internal static readonly Counter<long> DeadLetterErrors = Meter.CreateCounter<long>("kafka.typed.consumer.dead_letter.errors", "{error}", "Dead-letter writes that failed (error.type is the Kafka error code); the write is retried, or a record too large is written as a reference.");
 
     // Gauges over librdkafka's statistics reports: observed only while a listener collects, and empty unless a client
@@ -90,4 +91,5 @@ internal static class SemConv
     public const string ClientId = "messaging.client.id";
     public const string BodySize = "messaging.message.body.size";
     public const string ErrorType = "error.type";
+    public const string MessageType = "kafka.typed.message_type";
 }

@@ -199,17 +199,37 @@ public static class KafkaTypedRegistration
         }
 
         services.AddSingleton(definition);
+        if (TMessage.MessageTypeName is { } messageTypeName)
+        {
+            // The topic carries several message types: the handlers of one group share one member, which routes each record
+            // to the handler of its type (KafkaSharedConsumers groups them when the host creates its services).
+            var route = new KafkaSharedRoute(definition, messageTypeName, (sp, resolved, value) =>
+            {
+                var service = CreateService(sp, resolved, value);
+                return new KafkaSharedRoute.Target(resolved, messageTypeName, service.Serializer as Avro.IAvroWriterSchemaSource, service.HandleRecordAsync);
+            });
+            services.AddSingleton(route);
+            services.TryAddSingleton(static sp => new KafkaSharedConsumers(sp, sp.GetServices<KafkaSharedRoute>(), sp.GetRequiredService<IOptions<KafkaTypedOptions>>(), sp.GetService<ILoggerFactory>()));
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<KafkaSharedConsumers>().For(route));
+            return;
+        }
+
         services.AddSingleton<IHostedService>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<KafkaTypedOptions>>();
-            var loggers = sp.GetService<ILoggerFactory>();
             var value = options.Value;
             if (!value.IsConsumerEnabled(definition))
             {
-                return new KafkaDisabledConsumer(definition, loggers);
+                return new KafkaDisabledConsumer(definition, sp.GetService<ILoggerFactory>());
             }
 
-            var resolved = definition.WithTopic(value.ResolveTopic(definition.MessageTypeName, definition.Topic));
+            return CreateService(sp, definition.WithTopic(value.ResolveTopic(definition.MessageTypeName, definition.Topic)), value);
+        });
+
+        KafkaConsumerService<TMessage, THandler> CreateService(IServiceProvider sp, KafkaConsumerDefinition resolved, KafkaTypedOptions value)
+        {
+            var options = sp.GetRequiredService<IOptions<KafkaTypedOptions>>();
+            var loggers = sp.GetService<ILoggerFactory>();
             var cluster = value.ClusterOf(definition);
 
             // The registration DI uses is the last one; read when the provider is built, so one added after AddKafkaTyped counts.
@@ -230,7 +250,7 @@ public static class KafkaTypedRegistration
                 SingletonHandlerServices = handlerLifetime == ServiceLifetime.Singleton || perMessage ? sp : null,
                 PerMessageFactory = perMessage ? factory : null,
             };
-        });
+        }
     }
 }
 
