@@ -73,6 +73,7 @@ public static class KafkaTypedRegistration
         services.AddSingleton<IHostedService>(static sp => new KafkaTypedStartupCheck(
             sp.GetRequiredService<IOptions<KafkaTypedOptions>>(),
             sp.GetServices<KafkaConsumerDefinition>(),
+            sp.GetServices<KafkaSharedRoute>(),
             sp.GetService<IOptions<HostOptions>>(),
             sp.GetService<ILoggerFactory>()));
         if (!services.Any(static d => d.ServiceType == typeof(KafkaProducerHost)))
@@ -339,7 +340,7 @@ internal sealed class KafkaDisabledConsumer(KafkaConsumerDefinition definition, 
 /// flight), then the producers flush for up to <see cref="ProducerOptions.DisposeTimeout"/>. A host that gives up sooner
 /// leaves handlers unfinished (redelivered after restart) and queued messages unsent.
 /// </summary>
-internal sealed class KafkaTypedStartupCheck(IOptions<KafkaTypedOptions> options, IEnumerable<KafkaConsumerDefinition> consumers, IOptions<HostOptions>? hostOptions, ILoggerFactory? loggers) : IHostedService
+internal sealed class KafkaTypedStartupCheck(IOptions<KafkaTypedOptions> options, IEnumerable<KafkaConsumerDefinition> consumers, IEnumerable<KafkaSharedRoute> shared, IOptions<HostOptions>? hostOptions, ILoggerFactory? loggers) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -349,7 +350,13 @@ internal sealed class KafkaTypedStartupCheck(IOptions<KafkaTypedOptions> options
         }
 
         var value = options.Value;
-        var enabled = consumers.Where(value.IsConsumerEnabled).Select(c => value.ToConsumerOptions(c).ShutdownTimeout).ToList();
+        // Handlers of a topic of several types that share a group member (cluster, topic, group) stop as one consumer.
+        var sharing = shared.Select(static r => r.Definition).ToHashSet(ReferenceEqualityComparer.Instance);
+        var enabled = consumers
+            .Where(value.IsConsumerEnabled)
+            .GroupBy(c => sharing.Contains(c) ? (object)(value.ClusterOf(c) ?? string.Empty, value.ResolveTopic(c.MessageTypeName, c.Topic), value.ToConsumerOptions(c).GroupId ?? string.Empty) : c)
+            .Select(g => value.ToConsumerOptions(g.First()).ShutdownTimeout)
+            .ToList();
         var consuming = enabled.Count == 0 ? TimeSpan.Zero : host.ServicesStopConcurrently ? enabled.Max() : enabled.Aggregate(TimeSpan.Zero, static (a, b) => a + b);
         var producing = value.ToProducerOptions().DisposeTimeout;
         var needed = consuming + producing;

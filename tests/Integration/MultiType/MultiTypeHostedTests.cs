@@ -120,6 +120,29 @@ public sealed class MultiTypeHostedTests(SharedCluster shared) : IAsyncLifetime
         Assert.Contains("'Kafka.Typed.Integration.Tests.MultiType.MtCancelledHandler'", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_shutdown_timeout_check_counts_a_shared_group_member_once()
+    {
+        // Four handlers in two shared members: stopping takes 2 x 30 s (consumers, one after the other) + 10 s (producers)
+        // = 70 s. Counted per handler it would be 130 s, and a host allowing 100 s would be warned wrongly.
+        var (orders, notes) = Topics();
+        var loggers = new CapturingLoggerFactory();
+        await using (var app = await App.StartAsync(_cluster, _registry.Url, orders, notes, unknownTypes: null, loggers: loggers, shutdown: TimeSpan.FromSeconds(100)))
+        {
+            Assert.Equal(2, app.Hosted.OfType<KafkaSharedConsumerService>().Count());
+        }
+
+        Assert.DoesNotContain(loggers.Lines, l => l.Contains("HostOptions.ShutdownTimeout is", StringComparison.Ordinal));
+
+        var (orders2, notes2) = Topics();
+        var warned = new CapturingLoggerFactory();
+        await using (await App.StartAsync(_cluster, _registry.Url, orders2, notes2, unknownTypes: null, loggers: warned, shutdown: TimeSpan.FromSeconds(60)))
+        {
+        }
+
+        Assert.Contains(warned.Lines, l => l.Contains("HostOptions.ShutdownTimeout is 00:01:00, but stopping Kafka may take 00:01:10", StringComparison.Ordinal));
+    }
+
     private (string Orders, string Notes) Topics()
     {
         var orders = TestNames.Unique("mt-orders");
@@ -144,7 +167,7 @@ public sealed class MultiTypeHostedTests(SharedCluster shared) : IAsyncLifetime
 
         public MultiTypeSink Sink => _provider.GetRequiredService<MultiTypeSink>();
 
-        public static async Task<App> StartAsync(EmbeddedKafkaCluster cluster, string registryUrl, string orders, string notes, string? unknownTypes, Dictionary<string, string?>? extra = null)
+        public static async Task<App> StartAsync(EmbeddedKafkaCluster cluster, string registryUrl, string orders, string notes, string? unknownTypes, Dictionary<string, string?>? extra = null, CapturingLoggerFactory? loggers = null, TimeSpan? shutdown = null)
         {
             var settings = new Dictionary<string, string?>
             {
@@ -174,6 +197,16 @@ public sealed class MultiTypeHostedTests(SharedCluster shared) : IAsyncLifetime
 
             var services = new ServiceCollection();
             services.AddLogging();
+            if (loggers is not null)
+            {
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(loggers);
+            }
+
+            if (shutdown is { } timeout)
+            {
+                services.Configure<HostOptions>(o => o.ShutdownTimeout = timeout);
+            }
+
             services.AddSingleton<MultiTypeSink>();
             services.AddKafkaTyped(new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("Kafka"));
             var app = new App(services.BuildServiceProvider());
