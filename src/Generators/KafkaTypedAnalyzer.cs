@@ -39,9 +39,14 @@ namespace Kafka.Typed.Generators
                     start.RegisterSyntaxNodeAction(node => AnalyzeRegistrationCall(node, own), SyntaxKind.InvocationExpression);
                 }
 
-                var consumers = new ConcurrentBag<(string Key, string Handler, string Topic, string Group, Location? Location)>();
-                start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, consumers), SymbolKind.NamedType);
-                start.RegisterCompilationEndAction(end => ReportDuplicates(end, consumers));
+                var consumers = new ConcurrentBag<(string Key, string Handler, string Topic, string Group, Location? Location, string Message, string? SharedName)>();
+                var messages = new ConcurrentBag<TopicMessage>();
+                start.RegisterSymbolAction(symbolContext => AnalyzeType(symbolContext, consumers, messages), SymbolKind.NamedType);
+                start.RegisterCompilationEndAction(end =>
+                {
+                    ReportDuplicates(end, consumers);
+                    ReportSharedTopics(end, messages);
+                });
             });
         }
 
@@ -112,7 +117,7 @@ namespace Kafka.Typed.Generators
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ForeignRegistration, invocation.GetLocation(), what, own));
         }
 
-        private static void AnalyzeType(SymbolAnalysisContext context, ConcurrentBag<(string Key, string Handler, string Topic, string Group, Location? Location)> consumers)
+        private static void AnalyzeType(SymbolAnalysisContext context, ConcurrentBag<(string Key, string Handler, string Topic, string Group, Location? Location, string Message, string? SharedName)> consumers, ConcurrentBag<TopicMessage> messages)
         {
             if (context.Symbol is not INamedTypeSymbol type)
             {
@@ -138,6 +143,7 @@ namespace Kafka.Typed.Generators
 
                     if (spec is not null)
                     {
+                        messages.Add(new TopicMessage(spec.Topic, type.ToDisplayString(), spec.SubjectNameStrategy, spec.Avro?.Root.FullName, SymbolHelpers.AttributeLocation(attribute)));
                         Avro.SchemaEvolutionCheck.Run(spec, type, context.Options.AdditionalFiles, context.Options.AnalyzerConfigOptionsProvider, context.ReportDiagnostic, context.CancellationToken);
                     }
                 }
@@ -155,13 +161,65 @@ namespace Kafka.Typed.Generators
                     {
                         var group = spec?.GroupId;
                         var groupText = group is null ? "(from configuration)" : "'" + group + "'";
-                        consumers.Add((topic + "\n" + (group ?? "\0"), type.ToDisplayString(), topic ?? string.Empty, groupText, SymbolHelpers.AttributeLocation(attribute)));
+                        // Handlers of different types on a topic of several types share one group member: only two
+                        // handlers of the same type in one group are duplicates there.
+                        var shared = spec is null ? null : SharedTopicName(type, spec.MessageFullyQualifiedName, languageVersion, context.Compilation, context.CancellationToken);
+                        consumers.Add((topic + "\n" + (group ?? "\0") + (shared is null ? string.Empty : "\n" + shared), type.ToDisplayString(), topic ?? string.Empty, groupText, SymbolHelpers.AttributeLocation(attribute), spec?.MessageDisplayName ?? string.Empty, shared));
                     }
                 }
             }
         }
 
-        private static void ReportDuplicates(CompilationAnalysisContext context, ConcurrentBag<(string Key, string Handler, string Topic, string Group, Location? Location)> consumers)
+        /// <summary>
+        /// When the handled message type of <paramref name="handler"/> shares its topic (a <c>SubjectNameStrategy</c> other
+        /// than TopicName), its message type name there (what the group member dispatches on); otherwise <see langword="null"/>.
+        /// </summary>
+        private static string? SharedTopicName(INamedTypeSymbol handler, string messageFullyQualifiedName, LanguageVersion languageVersion, Compilation compilation, System.Threading.CancellationToken cancellationToken)
+        {
+            foreach (var handled in handler.AllInterfaces)
+            {
+                if (SymbolHelpers.IsNamed(handled, KnownNames.KafkaHandlerInterface) && handled.TypeArguments[0] is INamedTypeSymbol message && message.Fqn() == messageFullyQualifiedName
+                    && SymbolHelpers.FindAttribute(message, KnownNames.KafkaTopicAttribute) is { } topic
+                    && topic.NamedArguments.Any(a => a.Key == "SubjectNameStrategy" && a.Value.Value is int strategy && strategy != 0))
+                {
+                    return MessageParser.Parse(message, topic, languageVersion, compilation, DiagnosticSink.None, cancellationToken)?.MessageTypeName ?? messageFullyQualifiedName;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// KTG114: several types on one topic where one has TopicName. Versions of one Avro record (types with one record
+        /// full name, all TopicName) share a topic and its subject as before.
+        /// </summary>
+        private static void ReportSharedTopics(CompilationAnalysisContext context, ConcurrentBag<TopicMessage> messages)
+        {
+            foreach (var topic in messages.GroupBy(m => m.Topic, StringComparer.Ordinal))
+            {
+                var ordered = topic
+                    .OrderBy(m => m.Location?.SourceTree?.FilePath, StringComparer.Ordinal)
+                    .ThenBy(m => m.Location?.SourceSpan.Start ?? 0)
+                    .ThenBy(m => m.Type, StringComparer.Ordinal)
+                    .ToList();
+                if (ordered.Count < 2 || ordered.All(m => m.Strategy != 0)
+                    || (ordered.All(m => m.Strategy == 0 && m.AvroName is not null) && ordered.Select(m => m.AvroName).Distinct(StringComparer.Ordinal).Count() == 1))
+                {
+                    continue;
+                }
+
+                foreach (var message in ordered.Where(m => m.Strategy == 0))
+                {
+                    var other = ordered.First(m => !ReferenceEquals(m, message));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.SharedTopicNeedsStrategy, message.Location, message.Type, other.Type, topic.Key, message.Type));
+                }
+            }
+        }
+
+        /// <summary>A parsed <c>[KafkaTopic]</c> type, for the check across the types of one topic.</summary>
+        private sealed record TopicMessage(string Topic, string Type, int Strategy, string? AvroName, Location? Location);
+
+        private static void ReportDuplicates(CompilationAnalysisContext context, ConcurrentBag<(string Key, string Handler, string Topic, string Group, Location? Location, string Message, string? SharedName)> consumers)
         {
             foreach (var group in consumers.GroupBy(c => c.Key, StringComparer.Ordinal))
             {
@@ -171,7 +229,11 @@ namespace Kafka.Typed.Generators
                     .ToList();
                 for (var i = 1; i < ordered.Count; i++)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateHandler, ordered[i].Location, ordered[i].Handler, ordered[0].Handler, ordered[i].Topic, ordered[i].Group));
+                    // On a topic of several types, handlers of one group share a member that dispatches by type name: two
+                    // different types with one name there cannot both get their records (KTG116).
+                    context.ReportDiagnostic(ordered[i].SharedName is { } name && ordered[i].Message != ordered[0].Message
+                        ? Diagnostic.Create(DiagnosticDescriptors.AmbiguousMessageType, ordered[i].Location, ordered[i].Handler, ordered[0].Handler, ordered[i].Message, ordered[0].Message, ordered[i].Topic, ordered[i].Group, name)
+                        : Diagnostic.Create(DiagnosticDescriptors.DuplicateHandler, ordered[i].Location, ordered[i].Handler, ordered[0].Handler, ordered[i].Topic, ordered[i].Group));
                 }
             }
         }

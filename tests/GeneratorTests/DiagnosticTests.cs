@@ -365,7 +365,7 @@ public sealed class DiagnosticTests
         Assert.Equal(["KafkaTyped.Registration.g.cs", "M.AvroSpecificRecord.g.cs", "M.KafkaProducer.g.cs"], result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
     }
 
-    private static void Expect(string id, string message, string markedSource, LanguageVersion version = LanguageVersion.CSharp13)
+    internal static void Expect(string id, string message, string markedSource, LanguageVersion version = LanguageVersion.CSharp13)
     {
         var source = Usings + markedSource;
         var start = source.IndexOf("[|", StringComparison.Ordinal);

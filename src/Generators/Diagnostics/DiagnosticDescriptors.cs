@@ -25,6 +25,9 @@ namespace Kafka.Typed.Generators.Diagnostics
         public const string UnreadableKeyId = "KTG111";
         public const string DuplicateJsonNameId = "KTG112";
         public const string InvalidJsonContextId = "KTG113";
+        public const string SharedTopicNeedsStrategyId = "KTG114";
+        public const string InvalidMessageTypeOptionId = "KTG115";
+        public const string AmbiguousMessageTypeId = "KTG116";
         public const string HandlerInterfaceMissingId = "KTG201";
         public const string HandledTypeNotTopicId = "KTG202";
         public const string TopicMismatchId = "KTG203";
@@ -101,6 +104,20 @@ namespace Kafka.Typed.Generators.Diagnostics
             "Invalid serializer type",
             "The serializer '{0}' must be a non-abstract class implementing IKafkaSerializer<{1}> with a public parameterless constructor");
 
+        public static readonly DiagnosticDescriptor SharedTopicNeedsStrategy = Create(SharedTopicNeedsStrategyId,
+            "Several message types on a topic of one type",
+            "The types '{0}' and '{1}' are both written to topic '{2}', but '{3}' uses SubjectNameStrategy TopicName, which gives the topic to one type (one schema subject '{2}-value', no way for a consumer to tell the types apart); set SubjectNameStrategy = KafkaSubjectNameStrategy.TopicRecordName (or RecordName) on the [KafkaTopic] of every type of the topic, or give each type its own topic",
+            WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor InvalidMessageTypeOption = Create(InvalidMessageTypeOptionId,
+            "Invalid message type option",
+            "'{0}': {1}");
+
+        public static readonly DiagnosticDescriptor AmbiguousMessageType = Create(AmbiguousMessageTypeId,
+            "Two handled message types of one group share a name",
+            "'{0}' and '{1}' handle '{2}' and '{3}' on topic '{4}' in consumer group {5}, but both types are named '{6}' there (Avro record full name or kt-message-type header), so their group member cannot tell their records apart; rename one (MessageTypeName, or [AvroName(..., Namespace = ...)] for Avro) or give one handler another group",
+            WellKnownDiagnosticTags.CompilationEnd);
+
         public static readonly DiagnosticDescriptor HandlerInterfaceMissing = Create(HandlerInterfaceMissingId,
             "Handler does not implement IKafkaHandler<T>",
             "The [KafkaConsumer] type '{0}' does not implement IKafkaHandler<T>");
@@ -158,7 +175,7 @@ namespace Kafka.Typed.Generators.Diagnostics
         {
             LanguageVersionTooLow, ForeignRegistration, TypeNotPartial, InvalidTopic, GenericMessage, AbstractMessage, InaccessibleType,
             MultipleKeys, UnsupportedKeyType, UnsupportedMemberType, NoUsableConstructor, InvalidSerializer, UnreadableKey,
-            DuplicateJsonName, InvalidJsonContext,
+            DuplicateJsonName, InvalidJsonContext, SharedTopicNeedsStrategy, InvalidMessageTypeOption, AmbiguousMessageType,
             HandlerInterfaceMissing, HandledTypeNotTopic, TopicMismatch, EmptyGroupId, DuplicateHandler, OptionOutOfRange,
             InvalidHandlerType, AmbiguousHandler, UnsupportedAvroMember, InvalidAvroAttribute, AvroNameClash, IncompatibleSchema,
             InvalidCommittedSchema,

@@ -79,7 +79,9 @@ namespace Kafka.Typed.Generators.Emit
             w.Line();
             w.Line(Common.GeneratedCode);
             w.Open("private static class KafkaTypedAvroSerializerHolder");
-            w.Line("public static readonly " + Ns + "AvroKafkaSerializer<" + t + "> Instance = new " + Ns + "AvroKafkaSerializer<" + t + ">(AvroCodec.Instance);");
+            // A type that shares its topic registers under its own subject strategy, whatever the connection's default.
+            var strategy = Common.SubjectStrategy(spec.SubjectNameStrategy) is { } name ? ", " + Ns + "AvroSubjectNameStrategy." + name : string.Empty;
+            w.Line("public static readonly " + Ns + "AvroKafkaSerializer<" + t + "> Instance = new " + Ns + "AvroKafkaSerializer<" + t + ">(AvroCodec.Instance" + strategy + ");");
             w.Close();
         }
 

@@ -32,6 +32,14 @@ namespace Kafka.Typed.Generators.Emit
         /// <summary>A C# string literal (escaped, quoted).</summary>
         public static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
 
+        /// <summary>The <c>AvroSubjectNameStrategy</c> member of a <c>KafkaSubjectNameStrategy</c> value, or <see langword="null"/> for TopicName (the connection's default applies).</summary>
+        public static string? SubjectStrategy(int strategy) => strategy switch
+        {
+            1 => "RecordName",
+            2 => "TopicRecordName",
+            _ => null,
+        };
+
         /// <summary>Text for an XML doc comment.</summary>
         public static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 

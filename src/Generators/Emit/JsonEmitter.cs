@@ -38,7 +38,8 @@ namespace Kafka.Typed.Generators.Emit
                 w.Line("public const string Schema = " + Common.Literal(schema) + ";");
                 w.Line();
                 w.Line("public static readonly global::Kafka.Typed.IKafkaSerializer<" + t + "> Instance = new global::Kafka.Typed.JsonSchemaKafkaSerializer<" + t + ">(KafkaTypedJsonBody.Instance, Schema, "
-                    + Common.Literal(t.Replace("global::", string.Empty)) + ");");
+                    + Common.Literal(t.Replace("global::", string.Empty))
+                    + (Common.SubjectStrategy(spec.SubjectNameStrategy) is { } strategy ? ", global::Kafka.Typed.Avro.AvroSubjectNameStrategy." + strategy : string.Empty) + ");");
                 w.Close();
                 w.Line();
                 w.Line(Common.GeneratedCode);

@@ -62,6 +62,13 @@ namespace Kafka.Typed.Generators.Emit
             w.Line();
             w.Line("static byte[]? " + iface + ".SerializeKey(" + t + " message) => " + KeyExpression(spec) + ";");
             w.Line();
+            if (spec.MessageTypeName is { } messageTypeName)
+            {
+                // The topic carries several types: consumers tell this one apart by this name (Avro record, or type header).
+                w.Line("static string? " + iface + ".MessageTypeName => " + Common.Literal(messageTypeName) + ";");
+                w.Line();
+            }
+
             if (spec.SerializerTypeName is { } serializerType)
             {
                 w.Line(Common.GeneratedCode);

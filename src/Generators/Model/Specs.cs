@@ -184,7 +184,12 @@ namespace Kafka.Typed.Generators.Model
     /// <summary>A type that contains the message type (emitted as a partial declaration around it).</summary>
     internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
-    /// <summary>Everything the emitter needs for one <c>[KafkaTopic]</c> type.</summary>
+    /// <summary>
+    /// Everything the emitter needs for one <c>[KafkaTopic]</c> type. <c>SubjectNameStrategy</c>: the attribute's
+    /// <c>KafkaSubjectNameStrategy</c> (0 TopicName, 1 RecordName, 2 TopicRecordName). <c>MessageTypeName</c>: with a
+    /// strategy other than TopicName, the name that tells the type apart on its topic (the Avro record's full name, else the
+    /// type header's value); otherwise <see langword="null"/>.
+    /// </summary>
     internal sealed record MessageSpec(
         string Namespace,
         ImmutableEquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -201,7 +206,9 @@ namespace Kafka.Typed.Generators.Model
         bool KeyIsNullable,
         JsonModel? Json,
         MessageFormat Format,
-        AvroModel? Avro)
+        AvroModel? Avro,
+        int SubjectNameStrategy = 0,
+        string? MessageTypeName = null)
     {
         public string ProducerName => Name + "Producer";
 

@@ -74,8 +74,28 @@ namespace Kafka.Typed.Generators.Parsing
             string? serializerName = null;
             var format = MessageFormat.Avro;
             var jsonSchema = false;
+            var subjectStrategy = 0;
+            string? messageTypeName = null;
+            var messageTypeNameSet = false;
             foreach (var named in attribute.NamedArguments)
             {
+                if (named.Key == "SubjectNameStrategy" && named.Value.Value is int strategyValue)
+                {
+                    if (strategyValue is < 0 or > 2)
+                    {
+                        sink.Report(DiagnosticDescriptors.InvalidMessageTypeOption, SymbolHelpers.AttributeLocation(attribute, named.Key), type.Display(), "SubjectNameStrategy = " + strategyValue.ToString(System.Globalization.CultureInfo.InvariantCulture) + " is not a KafkaSubjectNameStrategy (TopicName, RecordName or TopicRecordName)");
+                        valid = false;
+                    }
+
+                    subjectStrategy = strategyValue;
+                }
+
+                if (named.Key == "MessageTypeName")
+                {
+                    messageTypeName = named.Value.Value as string;
+                    messageTypeNameSet = true;
+                }
+
                 if (named.Key == "Format" && named.Value.Value is int formatValue)
                 {
                     format = formatValue is 1 or 2 ? MessageFormat.Json : MessageFormat.Avro;
@@ -91,6 +111,26 @@ namespace Kafka.Typed.Generators.Parsing
                     }
 
                     serializerName = serializer.Fqn();
+                }
+            }
+
+            if (messageTypeNameSet)
+            {
+                var location = SymbolHelpers.AttributeLocation(attribute, "MessageTypeName");
+                if (serializerName is null && format == MessageFormat.Avro)
+                {
+                    sink.Report(DiagnosticDescriptors.InvalidMessageTypeOption, location, type.Display(), "MessageTypeName names the header of a type that is not Avro; an Avro type is named by its record's full name (change it with [AvroName(..., Namespace = ...)])");
+                    valid = false;
+                }
+                else if (subjectStrategy == 0)
+                {
+                    sink.Report(DiagnosticDescriptors.InvalidMessageTypeOption, location, type.Display(), "MessageTypeName is only written with a SubjectNameStrategy other than TopicName (a topic of one type needs no type header); set SubjectNameStrategy = KafkaSubjectNameStrategy.TopicRecordName or remove MessageTypeName");
+                    valid = false;
+                }
+                else if (string.IsNullOrWhiteSpace(messageTypeName) || messageTypeName!.Length > 249 || messageTypeName.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+                {
+                    sink.Report(DiagnosticDescriptors.InvalidMessageTypeOption, location, type.Display(), "MessageTypeName '" + (messageTypeName ?? string.Empty) + "' must be 1 to 249 characters without white space or control characters");
+                    valid = false;
                 }
             }
 
@@ -214,7 +254,9 @@ namespace Kafka.Typed.Generators.Parsing
                 keyNullable,
                 json,
                 serializerName is null ? format : MessageFormat.Json,
-                avro);
+                avro,
+                subjectStrategy,
+                subjectStrategy == 0 ? null : avro is not null ? avro.Root.FullName : messageTypeName ?? type.ToDisplayString());
         }
 
         /// <summary>

@@ -32,7 +32,7 @@ namespace Kafka.Typed.Avro;
 /// make them ahead of time. Bad input fails with <see cref="KafkaAvroException"/>; registry failures with
 /// <see cref="KafkaSchemaRegistryException"/>.</para>
 /// </remarks>
-public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
+public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable, IAvroWriterSchemaSource
 {
     private readonly IAvroCodec<T> _codec;
     private readonly ISchemaRegistryClient _client;
@@ -223,6 +223,46 @@ public sealed partial class AvroSerde<T> : IKafkaSerializer<T>, IDisposable
             throw e.At(topic, partition, offset, id);
         }
     }
+
+    /// <summary>
+    /// The full name of the writer schema registered under <paramref name="schemaId"/> (one registry call per id; Confluent's
+    /// client caches it), or <see langword="null"/> when that schema is not an Avro named type: what a consumer of a topic
+    /// carrying several record types dispatches on.
+    /// </summary>
+    /// <exception cref="KafkaAvroException">The registry has no schema with that id, or it is not valid Avro.</exception>
+    /// <exception cref="KafkaSchemaRegistryException">The registry could not be asked.</exception>
+    internal string? GetWriterRecordName(int schemaId)
+    {
+        Schema registered;
+        try
+        {
+            registered = _client.GetSchemaBySubjectAndIdAsync(null!, schemaId).WaitAsync(_options.RegistryTimeout).GetAwaiter().GetResult();
+        }
+        catch (SchemaRegistryException e) when (e.ErrorCode is 40403 or 40401 || (int)e.Status == 404)
+        {
+            throw new KafkaAvroException(AvroErrorKind.UnknownSchemaId, $"the registry has no schema with id {schemaId}", e);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new KafkaSchemaRegistryException($"Fetching writer schema id {schemaId} from the Schema Registry failed: {e.Message}", e);
+        }
+
+        if (registered.SchemaType != SchemaType.Avro)
+        {
+            return null;
+        }
+
+        try
+        {
+            return AvroSchema.Parse(registered.SchemaString) is global::Avro.NamedSchema named ? named.Fullname : null;
+        }
+        catch (Exception e) when (e is global::Avro.AvroException or Newtonsoft.Json.JsonException or ArgumentException)
+        {
+            throw new KafkaAvroException(AvroErrorKind.IncompatibleSchema, $"schema id {schemaId} is not a valid Avro schema: {e.Message}", e);
+        }
+    }
+
+    string? IAvroWriterSchemaSource.GetWriterRecordName(int schemaId) => GetWriterRecordName(schemaId);
 
     /// <summary>Disposes the registry client when the serde created it.</summary>
     public void Dispose()

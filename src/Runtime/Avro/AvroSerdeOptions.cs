@@ -164,6 +164,19 @@ public sealed class AvroSerdeOptions
     /// <summary>How long a registry call may take before it fails, 1 ms to 10 minutes; default 30 s.</summary>
     public TimeSpan RegistryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A copy of these options with another <see cref="SubjectNameStrategy"/> (a type's own strategy).</summary>
+    internal AvroSerdeOptions WithSubjectNameStrategy(AvroSubjectNameStrategy strategy) => new()
+    {
+        Registry = Registry,
+        SubjectNameStrategy = strategy,
+        Registration = Registration,
+        NormalizeSchemas = NormalizeSchemas,
+        IsKey = IsKey,
+        MaxCachedWriterSchemas = MaxCachedWriterSchemas,
+        Implementation = Implementation,
+        RegistryTimeout = RegistryTimeout,
+    };
+
     /// <summary>Throws <see cref="KafkaConfigurationException"/> naming the first invalid option.</summary>
     /// <param name="needsUrl">Whether <see cref="Registry"/> must carry a URL (the serde creates its own client).</param>
     public void Validate(bool needsUrl)

@@ -111,10 +111,11 @@ public static class KafkaAvroDefaults
 /// Generated: <c>public static IKafkaSerializer&lt;Order&gt; Serializer { get; } = new AvroKafkaSerializer&lt;Order&gt;(OrderAvroCodec.Instance);</c>.
 /// By hand, as a <see cref="KafkaTopicAttribute.Serializer"/>: <c>sealed class OrderAvro() : AvroKafkaSerializer&lt;Order&gt;(OrderAvroCodec.Instance);</c>
 /// </example>
-public class AvroKafkaSerializer<T> : IKafkaSerializer<T>
+public class AvroKafkaSerializer<T> : IKafkaSerializer<T>, IAvroWriterSchemaSource
 {
     private readonly IAvroCodec<T> _codec;
     private readonly KafkaAvroDefaults.Binding? _pinned;
+    private readonly AvroSubjectNameStrategy? _subjectNameStrategy;
     private Bound? _bound;
 
     /// <summary>Creates the serializer; nothing is validated or contacted until first use.</summary>
@@ -125,11 +126,33 @@ public class AvroKafkaSerializer<T> : IKafkaSerializer<T>
         _codec = codec;
     }
 
-    private AvroKafkaSerializer(IAvroCodec<T> codec, KafkaAvroDefaults.Binding pinned)
+    /// <summary>
+    /// Creates the serializer of a type whose subjects follow <paramref name="subjectNameStrategy"/> whatever
+    /// <see cref="AvroSerdeOptions.SubjectNameStrategy"/> the connection has (the type's
+    /// <see cref="KafkaTopicAttribute.SubjectNameStrategy"/>); nothing is validated or contacted until first use.
+    /// </summary>
+    /// <param name="codec">The type's codec.</param>
+    /// <param name="subjectNameStrategy">The type's subject name strategy.</param>
+    public AvroKafkaSerializer(IAvroCodec<T> codec, AvroSubjectNameStrategy subjectNameStrategy)
+        : this(codec)
+    {
+        if (!Enum.IsDefined(subjectNameStrategy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(subjectNameStrategy), subjectNameStrategy, "one of TopicName, RecordName, TopicRecordName");
+        }
+
+        _subjectNameStrategy = subjectNameStrategy;
+    }
+
+    private AvroKafkaSerializer(IAvroCodec<T> codec, KafkaAvroDefaults.Binding pinned, AvroSubjectNameStrategy? subjectNameStrategy)
     {
         _codec = codec;
         _pinned = pinned;
+        _subjectNameStrategy = subjectNameStrategy;
     }
+
+    /// <summary>The type's own subject name strategy, or <see langword="null"/> when the connection's applies.</summary>
+    public AvroSubjectNameStrategy? SubjectNameStrategy => _subjectNameStrategy;
 
     /// <summary>The type's codec (its <see cref="IAvroCodec{T}.Schema"/> is the schema registered for the type).</summary>
     public IAvroCodec<T> Codec => _codec;
@@ -147,7 +170,10 @@ public class AvroKafkaSerializer<T> : IKafkaSerializer<T>
                 return bound.Serde;
             }
 
-            var serde = new AvroSerde<T>(_codec, binding.Client, binding.Options);
+            var options = _subjectNameStrategy is { } strategy && strategy != binding.Options.SubjectNameStrategy
+                ? binding.Options.WithSubjectNameStrategy(strategy)
+                : binding.Options;
+            var serde = new AvroSerde<T>(_codec, binding.Client, options);
             Volatile.Write(ref _bound, new Bound(binding, serde));
             return serde;
         }
@@ -157,10 +183,20 @@ public class AvroKafkaSerializer<T> : IKafkaSerializer<T>
     public void Serialize(T value, IBufferWriter<byte> output, in KafkaSerializationContext context) => Serde.Serialize(value, output, context);
 
     /// <summary>The same codec over <paramref name="binding"/> only, whatever <see cref="KafkaAvroDefaults"/> holds later.</summary>
-    internal AvroKafkaSerializer<T> PinnedTo(KafkaAvroDefaults.Binding binding) => new(_codec, binding);
+    internal AvroKafkaSerializer<T> PinnedTo(KafkaAvroDefaults.Binding binding) => new(_codec, binding, _subjectNameStrategy);
 
     /// <inheritdoc />
     public T Deserialize(ReadOnlySpan<byte> data, in KafkaSerializationContext context) => Serde.Deserialize(data, context);
 
+    /// <summary>The record full name of the writer schema <paramref name="schemaId"/>, through this serializer's registry connection.</summary>
+    string? IAvroWriterSchemaSource.GetWriterRecordName(int schemaId) => Serde.GetWriterRecordName(schemaId);
+
     private sealed record Bound(KafkaAvroDefaults.Binding Binding, AvroSerde<T> Serde);
+}
+
+/// <summary>Finds the record name of a writer schema by its id (what multi-type consumers dispatch on).</summary>
+internal interface IAvroWriterSchemaSource
+{
+    /// <summary>The full name of the Avro named schema registered under <paramref name="schemaId"/>, or <see langword="null"/> when it is not one.</summary>
+    string? GetWriterRecordName(int schemaId);
 }

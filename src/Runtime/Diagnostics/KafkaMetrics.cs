@@ -26,6 +26,7 @@ internal sealed class KafkaMetrics
         DeadLettered = meter.CreateCounter<long>("kafka.typed.consumer.dead_lettered", "{message}", "Messages written to a dead-letter topic.");
         Skipped = meter.CreateCounter<long>("kafka.typed.consumer.skipped", "{message}", "Messages dropped under FailurePolicy.Skip after their last failed attempt.");
         TombstonesSkipped = meter.CreateCounter<long>("kafka.typed.consumer.tombstones_skipped", "{message}", "Tombstones (null values) skipped because the handler does not implement IKafkaTombstoneHandler<T>.");
+        UnknownTypesSkipped = meter.CreateCounter<long>("kafka.typed.consumer.unknown_types_skipped", "{message}", "Records of a topic carrying several message types skipped because no handler of the group takes their type (UnknownMessageTypePolicy.Skip).");
         DeadLetterErrors = meter.CreateCounter<long>("kafka.typed.consumer.dead_letter.errors", "{error}", "Dead-letter writes that failed (error.type is the Kafka error code); the write is retried, or a record too large is written as a reference.");
 
         // Gauges over librdkafka's statistics reports: observed only while a listener collects, and empty unless a client
@@ -68,6 +69,8 @@ internal sealed class KafkaMetrics
     public Counter<long> Skipped { get; }
 
     public Counter<long> TombstonesSkipped { get; }
+
+    public Counter<long> UnknownTypesSkipped { get; }
 
     public Counter<long> DeadLetterErrors { get; }
 }

@@ -76,4 +76,5 @@ internal static class SemConv
     public const string ClientId = "messaging.client.id";
     public const string BodySize = "messaging.message.body.size";
     public const string ErrorType = "error.type";
+    public const string MessageType = "kafka.typed.message_type";
 }

@@ -135,6 +135,15 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         }
     }
 
+    /// <summary>The serializer records are read with (pinned to the host's Schema Registry connection for Avro).</summary>
+    internal IKafkaSerializer<TMessage> Serializer => _serializer;
+
+    /// <summary>
+    /// Handles one record as this service's own consumer group would (decode, DI scope, tombstones): how a
+    /// <see cref="KafkaSharedConsumerService"/> calls the handler when several message types share one group member.
+    /// </summary>
+    internal Task HandleRecordAsync(ConsumerMessage record, CancellationToken cancellationToken) => HandleAsync(record, cancellationToken);
+
     private Task HandleAsync(ConsumerMessage record, CancellationToken cancellationToken)
     {
         if (record.Value is null)

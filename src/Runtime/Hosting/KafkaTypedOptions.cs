@@ -196,6 +196,18 @@ public sealed class KafkaTypedOptions
     }
 
     /// <summary>
+    /// What the consumer of <paramref name="definition"/> does with a record of a message type none of its group's handlers
+    /// takes, on a topic of several types: its section's <c>UnknownMessageTypes</c>, else <c>Kafka:Consumer:UnknownMessageTypes</c>,
+    /// else <see cref="UnknownMessageTypePolicy.Skip"/>.
+    /// </summary>
+    /// <param name="definition">The consumer.</param>
+    public UnknownMessageTypePolicy UnknownMessageTypesOf(KafkaConsumerDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return ConsumerSection(definition.HandlerName)?.UnknownMessageTypes ?? Consumer.UnknownMessageTypes ?? UnknownMessageTypePolicy.Skip;
+    }
+
+    /// <summary>
     /// Whether the consumer of <paramref name="definition"/> runs: its section's <c>Enabled</c>, else
     /// <see cref="ConsumersEnabled"/>, else <c>Kafka:Consumer:Enabled</c>, else true.
     /// </summary>
@@ -535,6 +547,7 @@ public sealed class KafkaTypedOptions
         c.SessionTimeout = cr.Time("SessionTimeout") ?? c.SessionTimeout;
         c.HeartbeatInterval = cr.Time("HeartbeatInterval") ?? c.HeartbeatInterval;
         c.TraceContext = cr.Enum<TraceContextMode>("TraceContext") ?? c.TraceContext;
+        c.UnknownMessageTypes = cr.Enum<UnknownMessageTypePolicy>("UnknownMessageTypes") ?? c.UnknownMessageTypes;
         ReadSettings(cs.GetSection("Settings"), c.Settings);
     }
 
@@ -788,6 +801,12 @@ public sealed class KafkaTypedConsumerSettings
 
     /// <summary>See <see cref="ConsumerOptions.TraceContext"/>.</summary>
     public TraceContextMode? TraceContext { get; set; }
+
+    /// <summary>
+    /// On a topic that carries several message types: what a record of a type none of the group's handlers takes gets
+    /// (<see cref="UnknownMessageTypePolicy"/>; <see cref="UnknownMessageTypePolicy.Skip"/> when no layer sets it).
+    /// </summary>
+    public UnknownMessageTypePolicy? UnknownMessageTypes { get; set; }
 
     /// <summary>See <see cref="ConsumerOptions.Settings"/>.</summary>
     public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);

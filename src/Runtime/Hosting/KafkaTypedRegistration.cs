@@ -77,6 +77,7 @@ public static class KafkaTypedRegistration
         services.AddSingleton<IHostedService>(static sp => new KafkaTypedStartupCheck(
             sp.GetRequiredService<IOptions<KafkaTypedOptions>>(),
             sp.GetServices<KafkaConsumerDefinition>(),
+            sp.GetServices<KafkaSharedRoute>(),
             sp.GetService<IOptions<HostOptions>>(),
             sp.GetService<ILoggerFactory>()));
         if (!services.Any(static d => d.ServiceType == typeof(KafkaProducerHost)))
@@ -203,17 +204,37 @@ public static class KafkaTypedRegistration
         }
 
         services.AddSingleton(definition);
+        if (TMessage.MessageTypeName is { } messageTypeName)
+        {
+            // The topic carries several message types: the handlers of one group share one member, which routes each record
+            // to the handler of its type (KafkaSharedConsumers groups them when the host creates its services).
+            var route = new KafkaSharedRoute(definition, messageTypeName, (sp, resolved, value) =>
+            {
+                var service = CreateService(sp, resolved, value);
+                return new KafkaSharedRoute.Target(resolved, messageTypeName, service.Serializer as Avro.IAvroWriterSchemaSource, service.HandleRecordAsync);
+            });
+            services.AddSingleton(route);
+            services.TryAddSingleton(static sp => new KafkaSharedConsumers(sp, sp.GetServices<KafkaSharedRoute>(), sp.GetRequiredService<IOptions<KafkaTypedOptions>>(), sp.GetService<ILoggerFactory>()));
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<KafkaSharedConsumers>().For(route));
+            return;
+        }
+
         services.AddSingleton<IHostedService>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<KafkaTypedOptions>>();
-            var loggers = sp.GetService<ILoggerFactory>();
             var value = options.Value;
             if (!value.IsConsumerEnabled(definition))
             {
-                return new KafkaDisabledConsumer(definition, loggers);
+                return new KafkaDisabledConsumer(definition, sp.GetService<ILoggerFactory>());
             }
 
-            var resolved = definition.WithTopic(value.ResolveTopic(definition.MessageTypeName, definition.Topic));
+            return CreateService(sp, definition.WithTopic(value.ResolveTopic(definition.MessageTypeName, definition.Topic)), value);
+        });
+
+        KafkaConsumerService<TMessage, THandler> CreateService(IServiceProvider sp, KafkaConsumerDefinition resolved, KafkaTypedOptions value)
+        {
+            var options = sp.GetRequiredService<IOptions<KafkaTypedOptions>>();
+            var loggers = sp.GetService<ILoggerFactory>();
             var cluster = value.ClusterOf(definition);
 
             // The registration DI uses is the last one; read when the provider is built, so one added after AddKafkaTyped counts.
@@ -234,7 +255,7 @@ public static class KafkaTypedRegistration
                 SingletonHandlerServices = handlerLifetime == ServiceLifetime.Singleton || perMessage ? sp : null,
                 PerMessageFactory = perMessage ? factory : null,
             };
-        });
+        }
     }
 }
 
@@ -323,7 +344,7 @@ internal sealed class KafkaDisabledConsumer(KafkaConsumerDefinition definition, 
 /// flight), then the producers flush for up to <see cref="ProducerOptions.DisposeTimeout"/>. A host that gives up sooner
 /// leaves handlers unfinished (redelivered after restart) and queued messages unsent.
 /// </summary>
-internal sealed class KafkaTypedStartupCheck(IOptions<KafkaTypedOptions> options, IEnumerable<KafkaConsumerDefinition> consumers, IOptions<HostOptions>? hostOptions, ILoggerFactory? loggers) : IHostedService
+internal sealed class KafkaTypedStartupCheck(IOptions<KafkaTypedOptions> options, IEnumerable<KafkaConsumerDefinition> consumers, IEnumerable<KafkaSharedRoute> shared, IOptions<HostOptions>? hostOptions, ILoggerFactory? loggers) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -333,7 +354,13 @@ internal sealed class KafkaTypedStartupCheck(IOptions<KafkaTypedOptions> options
         }
 
         var value = options.Value;
-        var enabled = consumers.Where(value.IsConsumerEnabled).Select(c => value.ToConsumerOptions(c).ShutdownTimeout).ToList();
+        // Handlers of a topic of several types that share a group member (cluster, topic, group) stop as one consumer.
+        var sharing = shared.Select(static r => r.Definition).ToHashSet(ReferenceEqualityComparer.Instance);
+        var enabled = consumers
+            .Where(value.IsConsumerEnabled)
+            .GroupBy(c => sharing.Contains(c) ? (object)(value.ClusterOf(c) ?? string.Empty, value.ResolveTopic(c.MessageTypeName, c.Topic), value.ToConsumerOptions(c).GroupId ?? string.Empty) : c)
+            .Select(g => value.ToConsumerOptions(g.First()).ShutdownTimeout)
+            .ToList();
         var consuming = enabled.Count == 0 ? TimeSpan.Zero : host.ServicesStopConcurrently ? enabled.Max() : enabled.Aggregate(TimeSpan.Zero, static (a, b) => a + b);
         var producing = value.ToProducerOptions().DisposeTimeout;
         var needed = consuming + producing;

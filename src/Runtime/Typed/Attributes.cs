@@ -35,6 +35,28 @@ public sealed class KafkaTopicAttribute : Attribute
     /// (the default) needs a Schema Registry: <c>Kafka:SchemaRegistry:Url</c>, or <see cref="Avro.KafkaAvroDefaults.Configure(Avro.AvroSerdeOptions)"/>.
     /// </summary>
     public KafkaFormat Format { get; set; }
+
+    /// <summary>
+    /// How the type's Schema Registry subject is named, and whether its topic may carry other message types. The default,
+    /// <see cref="KafkaSubjectNameStrategy.TopicName"/>, gives the topic to this type alone (a second type on it is compile
+    /// error KTG114). <see cref="KafkaSubjectNameStrategy.TopicRecordName"/> or <see cref="KafkaSubjectNameStrategy.RecordName"/>
+    /// let several types share the topic: an Avro type's schema is registered under <c>{topic}-{record full name}</c> or
+    /// <c>{record full name}</c> (as Confluent's serializers do with those strategies) and consumers tell the types apart by
+    /// the writer schema's record name; a JSON, JSON Schema or custom-serializer type's producer writes the
+    /// <see cref="KafkaMessageTypeHeader.Name"/> header (<see cref="MessageTypeName"/>) and consumers tell the types apart by
+    /// it (a JSON Schema type's schema is registered under the strategy's subject, its record name being the type's full
+    /// name, as for <c>Kafka:SchemaRegistry:SubjectNameStrategy</c>). The strategy is the type's: every topic it is written
+    /// to (after <c>Kafka:Topics</c> and <c>Kafka:TopicTemplate</c>) uses it.
+    /// </summary>
+    public KafkaSubjectNameStrategy SubjectNameStrategy { get; set; }
+
+    /// <summary>
+    /// For a type that is not Avro, on a topic of several types: the value of its <see cref="KafkaMessageTypeHeader.Name"/>
+    /// header (a discriminator such as <c>order-placed</c>). <see langword="null"/> (the default) uses the type's full name
+    /// (<c>Shop.OrderPlaced</c>, nested types joined with dots). Needs a <see cref="SubjectNameStrategy"/> other than
+    /// <see cref="KafkaSubjectNameStrategy.TopicName"/>; not allowed on Avro types, which are named by their record (KTG115).
+    /// </summary>
+    public string? MessageTypeName { get; set; }
 }
 
 /// <summary>The format of a message type's generated codec.</summary>

@@ -20,6 +20,16 @@ public interface IKafkaMessage<TSelf>
     /// <summary>The record key of <paramref name="message"/>, or <see langword="null"/> for no key.</summary>
     /// <param name="message">The message.</param>
     static abstract byte[]? SerializeKey(TSelf message);
+
+    /// <summary>
+    /// The name that tells this type apart on a topic that carries several message types, or <see langword="null"/> (the
+    /// default) when its topic carries it alone. For a type whose <see cref="Serializer"/> is an
+    /// <see cref="Avro.AvroKafkaSerializer{T}"/> it is the full name of its Avro record, which consumers match against the
+    /// writer schema of each record (found by the schema id in Confluent's framing); for any other serializer it is the value
+    /// of the <see cref="KafkaMessageTypeHeader.Name"/> header its producers write and consumers match. The generator sets
+    /// it when <see cref="KafkaTopicAttribute.SubjectNameStrategy"/> is not <see cref="KafkaSubjectNameStrategy.TopicName"/>.
+    /// </summary>
+    static virtual string? MessageTypeName => null;
 }
 
 /// <summary>

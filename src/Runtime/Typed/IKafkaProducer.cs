@@ -112,6 +112,11 @@ public abstract class KafkaTypedProducer<T> : IKafkaProducer<T>
     private readonly KafkaProducerHost _host;
     private readonly IKafkaSerializer<T> _serializer;
 
+    // On a topic of several types, a type that is not Avro is told apart by a header (Avro by its writer schema).
+    private static readonly byte[]? s_typeHeader = T.MessageTypeName is { } name && T.Serializer is not Avro.AvroKafkaSerializer<T>
+        ? System.Text.Encoding.UTF8.GetBytes(name)
+        : null;
+
     /// <summary>Creates the producer.</summary>
     /// <param name="host">The application's shared Kafka producers.</param>
     protected KafkaTypedProducer(KafkaProducerHost host)
@@ -182,6 +187,11 @@ public abstract class KafkaTypedProducer<T> : IKafkaProducer<T>
             throw new ArgumentNullException(nameof(message));
         }
 
+        if (s_typeHeader is { } typeHeader)
+        {
+            headers = WithTypeHeader(headers, typeHeader);
+        }
+
         var buffer = KafkaBuffers.Rent();
         try
         {
@@ -192,6 +202,28 @@ public abstract class KafkaTypedProducer<T> : IKafkaProducer<T>
         {
             KafkaBuffers.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="headers"/> (the caller's object is not changed, so it may be reused) with the
+    /// <see cref="KafkaMessageTypeHeader.Name"/> header set to this type's name, replacing any the caller set.
+    /// </summary>
+    private static Headers WithTypeHeader(Headers? headers, byte[] typeHeader)
+    {
+        var result = new Headers();
+        if (headers is not null)
+        {
+            foreach (var header in headers)
+            {
+                if (header.Key != KafkaMessageTypeHeader.Name)
+                {
+                    result.Add(header.Key, header.GetValueBytes());
+                }
+            }
+        }
+
+        result.Add(KafkaMessageTypeHeader.Name, typeHeader);
+        return result;
     }
 }
 

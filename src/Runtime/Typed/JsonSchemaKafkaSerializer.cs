@@ -22,6 +22,7 @@ public sealed class JsonSchemaKafkaSerializer<T> : IKafkaSerializer<T>
     private readonly IKafkaSerializer<T> _body;
     private readonly string _schema;
     private readonly string _recordName;
+    private readonly AvroSubjectNameStrategy? _subjectNameStrategy;
     private Bound? _bound;
 
     /// <summary>Frames <paramref name="body"/>'s JSON with the id of <paramref name="schema"/>.</summary>
@@ -38,6 +39,26 @@ public sealed class JsonSchemaKafkaSerializer<T> : IKafkaSerializer<T>
         _recordName = recordName;
     }
 
+    /// <summary>
+    /// Frames <paramref name="body"/>'s JSON with the id of <paramref name="schema"/>, registered under the subject of
+    /// <paramref name="subjectNameStrategy"/> whatever <see cref="AvroSerdeOptions.SubjectNameStrategy"/> says (the type's
+    /// <see cref="KafkaTopicAttribute.SubjectNameStrategy"/>).
+    /// </summary>
+    /// <param name="body">The generated JSON codec of the type.</param>
+    /// <param name="schema">The type's JSON Schema.</param>
+    /// <param name="recordName">The subject's record name for the RecordName strategies (the type's full name).</param>
+    /// <param name="subjectNameStrategy">The type's subject name strategy.</param>
+    public JsonSchemaKafkaSerializer(IKafkaSerializer<T> body, string schema, string recordName, AvroSubjectNameStrategy subjectNameStrategy)
+        : this(body, schema, recordName)
+    {
+        if (!Enum.IsDefined(subjectNameStrategy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(subjectNameStrategy), subjectNameStrategy, "one of TopicName, RecordName, TopicRecordName");
+        }
+
+        _subjectNameStrategy = subjectNameStrategy;
+    }
+
     /// <summary>The JSON Schema registered for the type.</summary>
     public string Schema => _schema;
 
@@ -47,7 +68,7 @@ public sealed class JsonSchemaKafkaSerializer<T> : IKafkaSerializer<T>
     {
         var options = Current.Binding.Options;
         var suffix = options.IsKey ? "-key" : "-value";
-        return options.SubjectNameStrategy switch
+        return (_subjectNameStrategy ?? options.SubjectNameStrategy) switch
         {
             AvroSubjectNameStrategy.RecordName => _recordName,
             AvroSubjectNameStrategy.TopicRecordName => topic + "-" + _recordName,
