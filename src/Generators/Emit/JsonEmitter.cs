@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using Kafka.Typed.Generators.Model;
+using Kafka.Typed.Generators.Parsing;
 
 namespace Kafka.Typed.Generators.Emit
 {
@@ -42,11 +43,11 @@ namespace Kafka.Typed.Generators.Emit
                 w.Close();
                 w.Line();
                 w.Line(Common.GeneratedCode);
-                new Codec(w, model).Emit(t, "KafkaTypedJsonBody");
+                new Codec(w, model).Emit(t, GeneratedNames.JsonBody);
                 return;
             }
 
-            new Codec(w, model).Emit(t, "KafkaTypedJsonCodec");
+            new Codec(w, model).Emit(t, GeneratedNames.JsonCodec);
         }
 
         private sealed class Codec

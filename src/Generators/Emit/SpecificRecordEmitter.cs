@@ -131,7 +131,7 @@ namespace Kafka.Typed.Generators.Emit
         }
 
         private static string AccessorName(AvroFieldSpec field)
-            => (field.Setter == SetterKind.Accessor ? "KafkaTypedSet_" : "KafkaTypedField_") + field.Member;
+            => (field.Setter == SetterKind.Accessor ? Parsing.GeneratedNames.SetterAccessorPrefix : Parsing.GeneratedNames.FieldAccessorPrefix) + field.Member;
 
         private static bool NeedsConversion(AvroTypeSpec type)
         {

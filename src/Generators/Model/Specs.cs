@@ -203,7 +203,7 @@ namespace Kafka.Typed.Generators.Model
         MessageFormat Format,
         AvroModel? Avro)
     {
-        public string ProducerName => Name + "Producer";
+        public string ProducerName => Name + Parsing.GeneratedNames.ProducerSuffix;
 
         public string ProducerFullyQualifiedName
         {

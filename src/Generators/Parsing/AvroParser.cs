@@ -262,15 +262,14 @@ namespace Kafka.Typed.Generators.Parsing
                 extras.Defaults.Add(DefaultJson(property, parameter, avroType, memberPath, location));
             }
 
-            if (isRoot && type.GetMembers("AvroCodec").Any(m => !IsGeneratedByUs(m)))
-            {
-                Invalid(SymbolHelpers.IdentifierLocation(type), type.Name, "the member 'AvroCodec' clashes with the Avro codec the generator adds to the type; rename it");
-            }
-
             // Apache.Avro's specific reader creates the object first and sets fields through Put: a value only a constructor
             // can take (no setter, no backing field) would be lost, so such a type gets no ISpecificRecord (evolution then
             // uses the generic resolver).
             var specific = fields.Any(f => f.Assign == AssignKind.Constructor && f.Setter == SetterKind.None) ? null : SpecificOf(type, isRoot);
+            if (specific is not null && !GeneratedNames.CheckSpecificRecord(type, _sink))
+            {
+                _ok = false;
+            }
             _records[index] = new AvroRecordSpec(
                 type.Fqn(),
                 fullName,
@@ -282,11 +281,6 @@ namespace Kafka.Typed.Generators.Parsing
                 string.Empty);
             return index;
         }
-
-        /// <summary>Whether <paramref name="symbol"/> is code this generator emitted (the analyzer sees generated sources).</summary>
-        private static bool IsGeneratedByUs(ISymbol symbol)
-            => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
-                && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is Emit.Common.GeneratorName);
 
         private static SetterKind SetterOf(IPropertySymbol property)
         {
