@@ -25,6 +25,28 @@ public sealed class CompileTests
         Assert.Contains("\"extra\"u8", files["Shop.DerivedEvent.KafkaProducer.g.cs"], StringComparison.Ordinal);
     }
 
+    /// <summary>The "when not default" guard compares with <c>default</c> (no <c>default!</c>) for value and reference members alike.</summary>
+    [Fact]
+    public void WhenWritingDefaultMembersCompileCleanly()
+    {
+        var files = TestCompilation.GenerateAndCompile("""
+            using Kafka.Typed;
+            using System.Text.Json.Serialization;
+            namespace Shop;
+
+            [KafkaTopic("orders", Format = KafkaFormat.Json)]
+            public partial class Order
+            {
+                [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int Count { get; set; }
+                [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public string Name { get; set; } = "";
+                [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public System.DateTimeOffset? At { get; set; }
+            }
+            """);
+        var codec = files["Shop.Order.KafkaProducer.g.cs"];
+        Assert.Contains("EqualityComparer<int>.Default.Equals(value.Count, default)", codec, StringComparison.Ordinal);
+        Assert.DoesNotContain("default!", codec, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void NullableDisabledProjectsCompileCleanly()
     {

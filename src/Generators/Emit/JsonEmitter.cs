@@ -150,7 +150,7 @@ namespace Kafka.Typed.Generators.Emit
                             w.Open("if (" + expression + " is not null)");
                             break;
                         case JsonWriteCondition.WhenNotDefault:
-                            w.Open("if (!global::System.Collections.Generic.EqualityComparer<" + m.Shape.DeclaredName + ">.Default.Equals(" + expression + ", default!))");
+                            w.Open("if (!global::System.Collections.Generic.EqualityComparer<" + m.Shape.DeclaredName + ">.Default.Equals(" + expression + ", default))");
                             break;
                         default:
                             guarded = false;

@@ -59,6 +59,7 @@ namespace Kafka.Typed.Generators.Emit
                 w.Line();
             }
 
+            w.Line(Common.GeneratedCode);
             w.Line("global::Avro.Schema " + Iface + ".Schema => _SCHEMA;");
             w.Line();
             EmitGet(w, record);
@@ -82,6 +83,7 @@ namespace Kafka.Typed.Generators.Emit
 
         private static void EmitGet(SourceWriter w, AvroRecordSpec record)
         {
+            w.Line(Common.GeneratedCode);
             w.Open("object " + Iface + ".Get(int fieldPos)");
             w.Open("switch (fieldPos)");
             var counter = 0;
@@ -98,6 +100,7 @@ namespace Kafka.Typed.Generators.Emit
 
         private static void EmitPut(SourceWriter w, AvroRecordSpec record)
         {
+            w.Line(Common.GeneratedCode);
             w.Open("void " + Iface + ".Put(int fieldPos, object fieldValue)");
             w.Open("switch (fieldPos)");
             var counter = 0;
@@ -126,7 +129,7 @@ namespace Kafka.Typed.Generators.Emit
         {
             foreach (var field in record.Fields.Where(f => f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField))
             {
-                AvroEmitter.EmitSetterAccessor(w, AccessorName(field), record, field);
+                AvroEmitter.EmitSetterAccessor(w, AccessorName(field), record, field, inUserType: true);
             }
         }
 

@@ -361,7 +361,7 @@ namespace Kafka.Typed.Generators.Parsing
             return new SpecificRecordSpec(SymbolHelpers.HintBase(type), ns, containing.ToEquatableArray(), SymbolHelpers.Keyword(type), type.Name, hasParameterless, chain, obsolete);
         }
 
-        /// <summary>The argument a generated parameterless constructor passes for <paramref name="parameter"/>: its default, or <c>default(T)!</c>.</summary>
+        /// <summary>The argument a generated parameterless constructor passes for <paramref name="parameter"/>: its default, or <c>default(T)</c> (<c>default(T)!</c> for a non-nullable reference type).</summary>
         internal static string DefaultArgument(IParameterSymbol parameter)
         {
             var type = parameter.Type.ToDisplayString(SymbolHelpers.FullyQualified);
@@ -372,7 +372,9 @@ namespace Kafka.Typed.Generators.Parsing
 
             if (!parameter.HasExplicitDefaultValue || parameter.ExplicitDefaultValue is null)
             {
-                return "default(" + type + ")!";
+                // `!` only where the default is a null the type does not allow: never on a value type or a `T?`.
+                var allowsNull = parameter.Type.IsValueType || parameter.Type.NullableAnnotation == NullableAnnotation.Annotated;
+                return "default(" + type + ")" + (allowsNull ? string.Empty : "!");
             }
 
             var literal = Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatPrimitive(parameter.ExplicitDefaultValue, quoteStrings: true, useHexadecimalNumbers: false);

@@ -9,8 +9,10 @@ partial class Ping : global::Avro.Specific.ISpecificRecord
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public static readonly global::Avro.Schema _SCHEMA = global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"Ping\",\"fields\":[{\"name\":\"Sequence\",\"type\":\"int\"}]}");
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     global::Avro.Schema global::Avro.Specific.ISpecificRecord.Schema => _SCHEMA;
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     object global::Avro.Specific.ISpecificRecord.Get(int fieldPos)
     {
         switch (fieldPos)
@@ -20,6 +22,7 @@ partial class Ping : global::Avro.Specific.ISpecificRecord
         }
     }
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     void global::Avro.Specific.ISpecificRecord.Put(int fieldPos, object fieldValue)
     {
         switch (fieldPos)
@@ -31,6 +34,7 @@ partial class Ping : global::Avro.Specific.ISpecificRecord
         }
     }
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Sequence")]
     private static extern void KafkaTypedSet_Sequence(global::Ping target, int value);
 }

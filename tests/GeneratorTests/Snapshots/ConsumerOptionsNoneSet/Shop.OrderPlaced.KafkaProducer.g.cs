@@ -57,8 +57,7 @@ namespace Shop
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
+                string f0 = r.ReadString();
                 var result = new global::Shop.OrderPlaced(f0);
                 r.ExitRecord();
                 return result;

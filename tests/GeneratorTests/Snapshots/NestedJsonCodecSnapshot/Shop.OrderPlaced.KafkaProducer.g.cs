@@ -1129,7 +1129,7 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.Address(global::Kafka.Typed.KafkaJson.Required(p0, "street"), global::Kafka.Typed.KafkaJson.Required(p1, "city"), (s2 ? p2 : default(string?)!));
+                    var result = new global::Shop.Address(global::Kafka.Typed.KafkaJson.Required(p0, "street"), global::Kafka.Typed.KafkaJson.Required(p1, "city"), (s2 ? p2 : default(string?)));
                     return result;
                 }
                 catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)

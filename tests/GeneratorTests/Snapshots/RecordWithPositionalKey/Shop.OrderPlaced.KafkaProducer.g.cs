@@ -68,21 +68,10 @@ namespace Shop
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
-                decimal f1;
-                f1 = r.ReadDecimal(14);
-                global::System.DateTimeOffset f2;
-                f2 = r.ReadTimestampMillis();
-                string? f3;
-                if (r.ReadUnionIndex(2) == 1)
-                {
-                    f3 = r.ReadString();
-                }
-                else
-                {
-                    f3 = null;
-                }
+                string f0 = r.ReadString();
+                decimal f1 = r.ReadDecimal(14);
+                global::System.DateTimeOffset f2 = r.ReadTimestampMillis();
+                string? f3 = r.ReadUnionIndex(2) == 1 ? r.ReadString() : null;
                 var result = new global::Shop.OrderPlaced(f0, f1, f2, f3);
                 r.ExitRecord();
                 return result;

@@ -58,10 +58,8 @@ namespace Shop
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
-                decimal f1;
-                f1 = r.ReadDecimal(14);
+                string f0 = r.ReadString();
+                decimal f1 = r.ReadDecimal(14);
                 var result = new global::Shop.OrderPlaced(f0, f1);
                 r.ExitRecord();
                 return result;

@@ -58,10 +58,8 @@ namespace Shop
             private static global::Shop.Shipment R_R0_Shipment(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                long f0;
-                f0 = r.ReadLong();
-                string f1;
-                f1 = r.ReadString();
+                long f0 = r.ReadLong();
+                string f1 = r.ReadString();
                 var result = new global::Shop.Shipment(f0, f1);
                 r.ExitRecord();
                 return result;
