@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Kafka.Typed.Generators.Model;
+using Kafka.Typed.Generators.Parsing;
 
 namespace Kafka.Typed.Generators.Emit
 {
@@ -11,7 +12,7 @@ namespace Kafka.Typed.Generators.Emit
     /// </summary>
     internal static class AvroEmitter
     {
-        private const string Ns = "global::Kafka.Typed.Avro.";
+        private const string Ns = GlobalNames.AvroNamespace;
         private const string Writer = Ns + "AvroWriter";
         private const string Reader = Ns + "AvroReader";
 
@@ -24,7 +25,7 @@ namespace Kafka.Typed.Generators.Emit
             w.Line("/// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.");
             w.Line("/// </summary>");
             w.Line(Common.GeneratedCode);
-            w.Open(access + " sealed class AvroCodec : " + Ns + "IAvroCodec<" + t + ">");
+            w.Open(access + " sealed class " + GeneratedNames.AvroCodec + " : " + Ns + "IAvroCodec<" + t + ">");
             w.Line("/// <summary>The Avro schema of <see cref=\"" + Common.Cref(t) + "\"/> (JSON), as registered with the Schema Registry.</summary>");
             w.Line("public const string SchemaJson = " + Common.Literal(model.Schema) + ";");
             w.Line();
@@ -78,8 +79,9 @@ namespace Kafka.Typed.Generators.Emit
             w.Close();
             w.Line();
             w.Line(Common.GeneratedCode);
-            w.Open("private static class KafkaTypedAvroSerializerHolder");
-            w.Line("public static readonly " + Ns + "AvroKafkaSerializer<" + t + "> Instance = new " + Ns + "AvroKafkaSerializer<" + t + ">(AvroCodec.Instance);");
+            w.Open("private static class " + GeneratedNames.AvroSerializerHolder);
+            w.Line("public static readonly " + Ns + "AvroKafkaSerializer<" + t + "> Instance =");
+            w.Line("    new " + Ns + "AvroKafkaSerializer<" + t + ">(" + GeneratedNames.AvroCodec + ".Instance);");
             w.Close();
         }
 
@@ -302,7 +304,7 @@ namespace Kafka.Typed.Generators.Emit
             w.Open();
             if (type.Kind == AvroKind.Array)
             {
-                w.Line("var l" + n + " = new global::System.Collections.Generic.List<" + Declared(item) + ">();");
+                w.Line("var l" + n + " = new " + GlobalNames.List + "<" + Declared(item) + ">();");
                 w.Open("for (var c" + n + " = r.ReadArrayStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadArrayNext(" + min + "))");
                 w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
                 EmitDeclareRead(w, item, "e" + n, model, ref counter);
@@ -313,7 +315,7 @@ namespace Kafka.Typed.Generators.Emit
             }
             else
             {
-                w.Line("var d" + n + " = new global::System.Collections.Generic.Dictionary<string, " + Declared(item) + ">(global::System.StringComparer.Ordinal);");
+                w.Line("var d" + n + " = new " + GlobalNames.Dictionary + "<string, " + Declared(item) + ">(" + GlobalNames.StringComparer + ".Ordinal);");
                 w.Open("for (var c" + n + " = r.ReadMapStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadMapNext(" + min + "))");
                 w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
                 w.Line("var k" + n + " = r.ReadString();");
@@ -367,12 +369,12 @@ namespace Kafka.Typed.Generators.Emit
 
             if (field.Setter == SetterKind.Accessor)
             {
-                w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = \"set_" + field.Member + "\")]");
+                w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Method, Name = \"set_" + field.Member + "\")]");
                 w.Line("private static extern void " + name + "(" + target + ", " + Declared(field.Type) + " value);");
             }
             else
             {
-                w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = \"<" + field.Member + ">k__BackingField\")]");
+                w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Field, Name = \"<" + field.Member + ">k__BackingField\")]");
                 w.Line("private static extern ref " + Declared(field.Type) + " " + name + "(" + target + ");");
             }
         }

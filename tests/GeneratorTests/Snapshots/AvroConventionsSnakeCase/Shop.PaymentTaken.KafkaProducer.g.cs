@@ -72,7 +72,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.PaymentTaken> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.PaymentTaken>(AvroCodec.Instance);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.PaymentTaken> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.PaymentTaken>(AvroCodec.Instance);
         }
     }
 

@@ -265,7 +265,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Order> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Order>(AvroCodec.Instance);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Order> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Order>(AvroCodec.Instance);
         }
     }
 

@@ -64,7 +64,8 @@ partial class Ping : global::Kafka.Typed.IKafkaKeylessMessage<global::Ping>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     private static class KafkaTypedAvroSerializerHolder
     {
-        public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Ping> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Ping>(AvroCodec.Instance);
+        public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Ping> Instance =
+            new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Ping>(AvroCodec.Instance);
     }
 }
 

@@ -65,7 +65,8 @@ namespace Company.Billing.Events
             [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
             private static class KafkaTypedAvroSerializerHolder
             {
-                public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued>(AvroCodec.Instance);
+                public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued> Instance =
+                    new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued>(AvroCodec.Instance);
             }
         }
 

@@ -9,7 +9,8 @@ namespace Shop
         /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public static readonly global::Avro.Schema _SCHEMA = global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"},{\"name\":\"Amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":29,\"scale\":14}},{\"name\":\"PlacedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"Note\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
+        public static readonly global::Avro.Schema _SCHEMA =
+            global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"},{\"name\":\"Amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":29,\"scale\":14}},{\"name\":\"PlacedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"Note\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
 
         /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]

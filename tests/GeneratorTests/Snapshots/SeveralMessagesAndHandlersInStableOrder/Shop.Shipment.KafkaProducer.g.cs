@@ -69,7 +69,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Shipment> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Shipment>(AvroCodec.Instance);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Shipment> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Shipment>(AvroCodec.Instance);
         }
     }
 
