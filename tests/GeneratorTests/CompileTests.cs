@@ -25,6 +25,71 @@ public sealed class CompileTests
         Assert.Contains("\"extra\"u8", files["Shop.DerivedEvent.KafkaProducer.g.cs"], StringComparison.Ordinal);
     }
 
+    /// <summary>The "when not default" guard compares with <c>default</c> (no <c>default!</c>) for value and reference members alike.</summary>
+    [Fact]
+    public void WhenWritingDefaultMembersCompileCleanly()
+    {
+        var files = TestCompilation.GenerateAndCompile("""
+            using Kafka.Typed;
+            using System.Text.Json.Serialization;
+            namespace Shop;
+
+            [KafkaTopic("orders", Format = KafkaFormat.Json)]
+            public partial class Order
+            {
+                [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int Count { get; set; }
+                [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public string Name { get; set; } = "";
+                [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public System.DateTimeOffset? At { get; set; }
+            }
+            """);
+        var codec = files["Shop.Order.KafkaProducer.g.cs"];
+        Assert.Contains("EqualityComparer<int>.Default.Equals(value.Count, default)", codec, StringComparison.Ordinal);
+        Assert.DoesNotContain("default!", codec, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// With XML documentation checked (as a project with GenerateDocumentationFile is), every cref the generated files write
+    /// resolves (CS1574, CS1580, CS1584 otherwise) and every public generated member is documented (CS1591).
+    /// </summary>
+    [Fact]
+    public void GeneratedDocumentationCrefsResolve()
+    {
+        var parse = TestCompilation.ParseOptions().WithDocumentationMode(DocumentationMode.Diagnose);
+        var compilation = CSharpCompilation.Create(
+            "TestApp",
+            [CSharpSyntaxTree.ParseText("""
+                using Kafka.Typed;
+                namespace Shop;
+
+                /// <summary>An order.</summary>
+                [KafkaTopic("orders")]
+                public partial record Order([property: KafkaKey] string Id, Line[] Lines, Channel Channel);
+
+                /// <summary>A line.</summary>
+                public partial record Line(string Sku, int Qty);
+
+                /// <summary>A channel.</summary>
+                public enum Channel { /** <summary>Web.</summary> */ Web, /** <summary>Shop.</summary> */ Store }
+
+                /// <summary>A JSON event.</summary>
+                [KafkaTopic("json", Format = KafkaFormat.JsonSchema)]
+                public partial class Json { /** <summary>A.</summary> */ public int A { get; set; } }
+
+                /// <summary>Keyless.</summary>
+                [KafkaTopic("keyless", Format = KafkaFormat.Json)]
+                public partial class Keyless { /** <summary>B.</summary> */ public int B { get; set; } }
+                """, parse, path: "/src/File0.cs")],
+            TestCompilation.References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var driver = CSharpGeneratorDriver.Create([new Kafka.Typed.Generators.KafkaTypedGenerator().AsSourceGenerator()], parseOptions: parse);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var problems = output.GetDiagnostics()
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
+            .Select(d => d.ToString())
+            .ToList();
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     [Fact]
     public void NullableDisabledProjectsCompileCleanly()
     {

@@ -28,6 +28,10 @@ namespace Kafka.Typed.Generators.Diagnostics
         public const string SharedTopicNeedsStrategyId = "KTG114";
         public const string InvalidMessageTypeOptionId = "KTG115";
         public const string AmbiguousMessageTypeId = "KTG116";
+        public const string UndefinedEnumValueId = "KTG117";
+        public const string HandWrittenMessageImplementationId = "KTG118";
+        public const string GeneratedTypeNameTakenId = "KTG119";
+        public const string GeneratedMemberNameTakenId = "KTG120";
         public const string HandlerInterfaceMissingId = "KTG201";
         public const string HandledTypeNotTopicId = "KTG202";
         public const string TopicMismatchId = "KTG203";
@@ -118,6 +122,22 @@ namespace Kafka.Typed.Generators.Diagnostics
             "'{0}' and '{1}' handle '{2}' and '{3}' on topic '{4}' in consumer group {5}, but both types are named '{6}' there (Avro record full name or kt-message-type header), so their group member cannot tell their records apart; rename one (MessageTypeName, or [AvroName(..., Namespace = ...)] for Avro) or give one handler another group",
             WellKnownDiagnosticTags.CompilationEnd);
 
+        public static readonly DiagnosticDescriptor UndefinedEnumValue = Create(UndefinedEnumValueId,
+            "Undefined enum value in a Kafka.Typed attribute",
+            "{0} = {1} is not a defined {2} value; use one of {3}");
+
+        public static readonly DiagnosticDescriptor HandWrittenMessageImplementation = Create(HandWrittenMessageImplementationId,
+            "Message type implements IKafkaMessage<T> by hand",
+            "The [KafkaTopic] type '{0}' {1}; the generator implements IKafkaMessage<T> for a [KafkaTopic] type, so remove the hand-written member (or [KafkaTopic])");
+
+        public static readonly DiagnosticDescriptor GeneratedTypeNameTaken = Create(GeneratedTypeNameTakenId,
+            "A declaration has the name of a generated type",
+            "The {0} generated for '{1}' is named '{2}', which {3}; rename the message type or the other declaration");
+
+        public static readonly DiagnosticDescriptor GeneratedMemberNameTaken = Create(GeneratedMemberNameTakenId,
+            "A member has the name of a generated member",
+            "'{0}' {1}, the name under which the generator adds {2} to it; rename it");
+
         public static readonly DiagnosticDescriptor HandlerInterfaceMissing = Create(HandlerInterfaceMissingId,
             "Handler does not implement IKafkaHandler<T>",
             "The [KafkaConsumer] type '{0}' does not implement IKafkaHandler<T>");
@@ -176,6 +196,7 @@ namespace Kafka.Typed.Generators.Diagnostics
             LanguageVersionTooLow, ForeignRegistration, TypeNotPartial, InvalidTopic, GenericMessage, AbstractMessage, InaccessibleType,
             MultipleKeys, UnsupportedKeyType, UnsupportedMemberType, NoUsableConstructor, InvalidSerializer, UnreadableKey,
             DuplicateJsonName, InvalidJsonContext, SharedTopicNeedsStrategy, InvalidMessageTypeOption, AmbiguousMessageType,
+            UndefinedEnumValue, HandWrittenMessageImplementation, GeneratedTypeNameTaken, GeneratedMemberNameTaken,
             HandlerInterfaceMissing, HandledTypeNotTopic, TopicMismatch, EmptyGroupId, DuplicateHandler, OptionOutOfRange,
             InvalidHandlerType, AmbiguousHandler, UnsupportedAvroMember, InvalidAvroAttribute, AvroNameClash, IncompatibleSchema,
             InvalidCommittedSchema,

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Kafka.Typed.Generators.Model;
+using Kafka.Typed.Generators.Parsing;
 
 namespace Kafka.Typed.Generators.Emit
 {
@@ -11,7 +12,7 @@ namespace Kafka.Typed.Generators.Emit
     /// </summary>
     internal static class AvroEmitter
     {
-        private const string Ns = "global::Kafka.Typed.Avro.";
+        private const string Ns = GlobalNames.AvroNamespace;
         private const string Writer = Ns + "AvroWriter";
         private const string Reader = Ns + "AvroReader";
 
@@ -24,7 +25,7 @@ namespace Kafka.Typed.Generators.Emit
             w.Line("/// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.");
             w.Line("/// </summary>");
             w.Line(Common.GeneratedCode);
-            w.Open(access + " sealed class AvroCodec : " + Ns + "IAvroCodec<" + t + ">");
+            w.Open(access + " sealed class " + GeneratedNames.AvroCodec + " : " + Ns + "IAvroCodec<" + t + ">");
             w.Line("/// <summary>The Avro schema of <see cref=\"" + Common.Cref(t) + "\"/> (JSON), as registered with the Schema Registry.</summary>");
             w.Line("public const string SchemaJson = " + Common.Literal(model.Schema) + ";");
             w.Line();
@@ -78,10 +79,11 @@ namespace Kafka.Typed.Generators.Emit
             w.Close();
             w.Line();
             w.Line(Common.GeneratedCode);
-            w.Open("private static class KafkaTypedAvroSerializerHolder");
+            w.Open("private static class " + GeneratedNames.AvroSerializerHolder);
             // A type that shares its topic registers under its own subject strategy, whatever the connection's default.
             var strategy = Common.SubjectStrategy(spec.SubjectNameStrategy) is { } name ? ", " + Ns + "AvroSubjectNameStrategy." + name : string.Empty;
-            w.Line("public static readonly " + Ns + "AvroKafkaSerializer<" + t + "> Instance = new " + Ns + "AvroKafkaSerializer<" + t + ">(AvroCodec.Instance" + strategy + ");");
+            w.Line("public static readonly " + Ns + "AvroKafkaSerializer<" + t + "> Instance =");
+            w.Line("    new " + Ns + "AvroKafkaSerializer<" + t + ">(" + GeneratedNames.AvroCodec + ".Instance" + strategy + ");");
             w.Close();
         }
 
@@ -196,8 +198,7 @@ namespace Kafka.Typed.Generators.Emit
                 var field = record.Fields[i];
                 var local = "f" + i.ToString(CultureInfo.InvariantCulture);
                 locals[field.Member] = local;
-                w.Line(Declared(field.Type) + " " + local + ";");
-                EmitRead(w, field.Type, local, model, ref counter);
+                EmitDeclareRead(w, field.Type, local, model, ref counter);
             }
 
             var arguments = string.Join(", ", record.ConstructorArguments.Select(a => locals[a]));
@@ -222,6 +223,23 @@ namespace Kafka.Typed.Generators.Emit
             w.Close();
         }
 
+        /// <summary>
+        /// Declares <paramref name="local"/> and reads a value into it: in one statement when one expression reads it (a
+        /// nullable one through the union index: <c>T? f = r.ReadUnionIndex(2) == 1 ? read : null;</c>); arrays and maps,
+        /// read by loops, are declared first.
+        /// </summary>
+        private static void EmitDeclareRead(SourceWriter w, AvroTypeSpec type, string local, AvroModel model, ref int counter)
+        {
+            if (ReadExpression(type, model) is { } read)
+            {
+                w.Line(Declared(type) + " " + local + " = " + (type.IsNullable ? "r.ReadUnionIndex(2) == 1 ? " + read + " : null" : read) + ";");
+                return;
+            }
+
+            w.Line(Declared(type) + " " + local + ";");
+            EmitRead(w, type, local, model, ref counter);
+        }
+
         private static void EmitRead(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
         {
             if (type.IsNullable)
@@ -242,7 +260,18 @@ namespace Kafka.Typed.Generators.Emit
 
         private static void EmitReadValue(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
         {
-            string? expression = type.Kind switch
+            if (ReadExpression(type, model) is { } expression)
+            {
+                w.Line(target + " = " + expression + ";");
+                return;
+            }
+
+            EmitReadCollection(w, type, target, model, ref counter);
+        }
+
+        /// <summary>The expression reading a non-null value of <paramref name="type"/>, or <see langword="null"/> for an array or map.</summary>
+        private static string? ReadExpression(AvroTypeSpec type, AvroModel model)
+            => type.Kind switch
             {
                 AvroKind.Boolean => "r.ReadBoolean()",
                 AvroKind.Int => type.Clr switch
@@ -268,23 +297,19 @@ namespace Kafka.Typed.Generators.Emit
                 AvroKind.Record => "R_" + RecordOf(model, type).MethodSuffix + "(ref r)",
                 _ => null,
             };
-            if (expression is not null)
-            {
-                w.Line(target + " = " + expression + ";");
-                return;
-            }
 
+        private static void EmitReadCollection(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
+        {
             var n = (counter++).ToString(CultureInfo.InvariantCulture);
             var item = type.Item!;
             var min = item.MinSize.ToString(CultureInfo.InvariantCulture);
             w.Open();
             if (type.Kind == AvroKind.Array)
             {
-                w.Line("var l" + n + " = new global::System.Collections.Generic.List<" + Declared(item) + ">();");
+                w.Line("var l" + n + " = new " + GlobalNames.List + "<" + Declared(item) + ">();");
                 w.Open("for (var c" + n + " = r.ReadArrayStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadArrayNext(" + min + "))");
                 w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
-                w.Line(Declared(item) + " e" + n + ";");
-                EmitRead(w, item, "e" + n, model, ref counter);
+                EmitDeclareRead(w, item, "e" + n, model, ref counter);
                 w.Line("l" + n + ".Add(e" + n + ");");
                 w.Close();
                 w.Close();
@@ -292,12 +317,11 @@ namespace Kafka.Typed.Generators.Emit
             }
             else
             {
-                w.Line("var d" + n + " = new global::System.Collections.Generic.Dictionary<string, " + Declared(item) + ">(global::System.StringComparer.Ordinal);");
+                w.Line("var d" + n + " = new " + GlobalNames.Dictionary + "<string, " + Declared(item) + ">(" + GlobalNames.StringComparer + ".Ordinal);");
                 w.Open("for (var c" + n + " = r.ReadMapStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadMapNext(" + min + "))");
                 w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
                 w.Line("var k" + n + " = r.ReadString();");
-                w.Line(Declared(item) + " e" + n + ";");
-                EmitRead(w, item, "e" + n, model, ref counter);
+                EmitDeclareRead(w, item, "e" + n, model, ref counter);
                 w.Line("d" + n + "[k" + n + "] = e" + n + ";");
                 w.Close();
                 w.Close();
@@ -333,20 +357,26 @@ namespace Kafka.Typed.Generators.Emit
         /// <summary>
         /// Declares the <c>UnsafeAccessor</c> named <paramref name="name"/> that sets <paramref name="field"/> without a public
         /// setter: its <c>set_</c> method (init-only or non-public) or its auto-property backing field. Bound to the declaring
-        /// type, as unsafe accessors do not see inherited members.
+        /// type, as unsafe accessors do not see inherited members. <paramref name="inUserType"/>: it is a member of the user's
+        /// type (<c>ISpecificRecord</c>), not of the generated codec, and is marked <c>[GeneratedCode]</c> on its own.
         /// </summary>
-        public static void EmitSetterAccessor(SourceWriter w, string name, AvroRecordSpec record, AvroFieldSpec field)
+        public static void EmitSetterAccessor(SourceWriter w, string name, AvroRecordSpec record, AvroFieldSpec field, bool inUserType = false)
         {
             var target = (record.IsValueType ? "ref " : string.Empty) + field.DeclaringType + " target";
             w.Line();
+            if (inUserType)
+            {
+                w.Line(Common.GeneratedCode);
+            }
+
             if (field.Setter == SetterKind.Accessor)
             {
-                w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = \"set_" + field.Member + "\")]");
+                w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Method, Name = \"set_" + field.Member + "\")]");
                 w.Line("private static extern void " + name + "(" + target + ", " + Declared(field.Type) + " value);");
             }
             else
             {
-                w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Field, Name = \"<" + field.Member + ">k__BackingField\")]");
+                w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Field, Name = \"<" + field.Member + ">k__BackingField\")]");
                 w.Line("private static extern ref " + Declared(field.Type) + " " + name + "(" + target + ");");
             }
         }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using Kafka.Typed.Generators.Model;
+using Kafka.Typed.Generators.Parsing;
 
 namespace Kafka.Typed.Generators.Emit
 {
@@ -12,10 +13,10 @@ namespace Kafka.Typed.Generators.Emit
     /// </summary>
     internal static class JsonEmitter
     {
-        private const string Json = "global::Kafka.Typed.KafkaJson";
-        private const string Writer = "global::System.Text.Json.Utf8JsonWriter";
-        private const string Reader = "global::System.Text.Json.Utf8JsonReader";
-        private const string Encoded = "global::System.Text.Json.JsonEncodedText";
+        private const string Json = GlobalNames.KafkaJson;
+        private const string Writer = GlobalNames.Utf8JsonWriter;
+        private const string Reader = GlobalNames.Utf8JsonReader;
+        private const string Encoded = GlobalNames.JsonEncodedText;
 
         public static void EmitCodec(SourceWriter w, MessageSpec spec)
         {
@@ -24,9 +25,11 @@ namespace Kafka.Typed.Generators.Emit
             w.Line(Common.GeneratedCode);
             if (model.ContextTypeName is { } context)
             {
-                w.Open("private static class KafkaTypedJsonCodec");
-                w.Line("public static readonly global::Kafka.Typed.IKafkaSerializer<" + t + "> Instance = new global::Kafka.Typed.KafkaJsonContextSerializer<" + t + ">("
-                    + context + ".Default.GetTypeInfo(typeof(" + t + ")), " + Common.Literal(context.Replace("global::", string.Empty)) + ");");
+                w.Open("private static class " + GeneratedNames.JsonCodec);
+                w.Line("public static readonly " + GlobalNames.KafkaSerializer + "<" + t + "> Instance =");
+                w.Line("    new " + GlobalNames.JsonContextSerializer + "<" + t + ">(");
+                w.Line("        " + context + ".Default.GetTypeInfo(typeof(" + t + ")),");
+                w.Line("        " + Common.Literal(context.Replace("global::", string.Empty)) + ");");
                 w.Close();
                 return;
             }
@@ -34,20 +37,21 @@ namespace Kafka.Typed.Generators.Emit
             if (model.Schema is { } schema)
             {
                 // Confluent's JSON Schema wire format: the runtime frames the codec's JSON with the registered schema's id.
-                w.Open("private static class KafkaTypedJsonCodec");
+                w.Open("private static class " + GeneratedNames.JsonCodec);
                 w.Line("public const string Schema = " + Common.Literal(schema) + ";");
                 w.Line();
-                w.Line("public static readonly global::Kafka.Typed.IKafkaSerializer<" + t + "> Instance = new global::Kafka.Typed.JsonSchemaKafkaSerializer<" + t + ">(KafkaTypedJsonBody.Instance, Schema, "
-                    + Common.Literal(t.Replace("global::", string.Empty))
+                w.Line("public static readonly " + GlobalNames.KafkaSerializer + "<" + t + "> Instance =");
+                w.Line("    new " + GlobalNames.JsonSchemaSerializer + "<" + t + ">(");
+                w.Line("        " + GeneratedNames.JsonBody + ".Instance, Schema, " + Common.Literal(t.Replace("global::", string.Empty))
                     + (Common.SubjectStrategy(spec.SubjectNameStrategy) is { } strategy ? ", global::Kafka.Typed.Avro.AvroSubjectNameStrategy." + strategy : string.Empty) + ");");
                 w.Close();
                 w.Line();
                 w.Line(Common.GeneratedCode);
-                new Codec(w, model).Emit(t, "KafkaTypedJsonBody");
+                new Codec(w, model).Emit(t, GeneratedNames.JsonBody);
                 return;
             }
 
-            new Codec(w, model).Emit(t, "KafkaTypedJsonCodec");
+            new Codec(w, model).Emit(t, GeneratedNames.JsonCodec);
         }
 
         private sealed class Codec
@@ -65,7 +69,7 @@ namespace Kafka.Typed.Generators.Emit
             public void Emit(string t, string className)
             {
                 var w = _w;
-                w.Open("private sealed class " + className + " : global::Kafka.Typed.IKafkaSerializer<" + t + ">");
+                w.Open("private sealed class " + className + " : " + GlobalNames.KafkaSerializer + "<" + t + ">");
                 w.Line("public static readonly " + className + " Instance = new " + className + "();");
                 w.Line();
                 for (var o = 0; o < _model.Objects.Count; o++)
@@ -87,7 +91,7 @@ namespace Kafka.Typed.Generators.Emit
                 }
 
                 w.Line();
-                w.Open("public void Serialize(" + t + " value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)");
+                w.Open("public void Serialize(" + t + " value, " + GlobalNames.BufferWriter + "<byte> output, in " + GlobalNames.SerializationContext + " context)");
                 w.Line("var writer = " + Json + ".RentWriter(output);");
                 w.Line("try");
                 w.Open();
@@ -99,7 +103,7 @@ namespace Kafka.Typed.Generators.Emit
                 w.Close();
                 w.Close();
                 w.Line();
-                w.Open("public " + t + " Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)");
+                w.Open("public " + t + " Deserialize(" + GlobalNames.ReadOnlySpan + "<byte> data, in " + GlobalNames.SerializationContext + " context)");
                 w.Line("var reader = " + Json + ".StartObject(data);");
                 w.Line("return Read0(ref reader);");
                 w.Close();
@@ -150,7 +154,7 @@ namespace Kafka.Typed.Generators.Emit
                             w.Open("if (" + expression + " is not null)");
                             break;
                         case JsonWriteCondition.WhenNotDefault:
-                            w.Open("if (!global::System.Collections.Generic.EqualityComparer<" + m.Shape.DeclaredName + ">.Default.Equals(" + expression + ", default!))");
+                            w.Open("if (!" + GlobalNames.EqualityComparer + "<" + m.Shape.DeclaredName + ">.Default.Equals(" + expression + ", default))");
                             break;
                         default:
                             guarded = false;
@@ -377,7 +381,10 @@ namespace Kafka.Typed.Generators.Emit
 
                 w.Line("return result;");
                 w.Close();
-                w.Line("catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)");
+                w.Line("catch (" + GlobalNames.Exception + " e) when (e is " + GlobalNames.JsonException);
+                w.Line("    or " + GlobalNames.InvalidOperationException + " or " + GlobalNames.FormatException);
+                w.Line("    or " + GlobalNames.OverflowException + " or " + GlobalNames.ArgumentException);
+                w.Line("    or " + GlobalNames.SerializationException + ")");
                 w.Open();
                 w.Line("throw " + Json + ".Failed(member, e);");
                 w.Close();
@@ -389,7 +396,7 @@ namespace Kafka.Typed.Generators.Emit
                     {
                         // Bound to the declaring type: unsafe accessors do not see inherited members.
                         w.Line();
-                        w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = " + Common.Literal("set_" + m.Name) + ")]");
+                        w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Method, Name = " + Common.Literal("set_" + m.Name) + ")]");
                         w.Line("private static extern void " + InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + m.DeclaringType + " target, " + m.Shape.DeclaredName + " value);");
                     }
                 }
@@ -415,7 +422,7 @@ namespace Kafka.Typed.Generators.Emit
                         var list = Local("list");
                         var item = Local("item");
                         w.Open("if (" + Json + ".StartArray(ref reader))");
-                        w.Line("var " + list + " = new global::System.Collections.Generic.List<" + element.DeclaredName + ">();");
+                        w.Line("var " + list + " = new " + GlobalNames.List + "<" + element.DeclaredName + ">();");
                         w.Open("while (" + Json + ".NextElement(ref reader))");
                         w.Line(LocalType(element) + " " + item + ";");
                         ReadInto(element, item, path + "[]");
@@ -437,7 +444,7 @@ namespace Kafka.Typed.Generators.Emit
                         var key = Local("key");
                         var item = Local("item");
                         w.Open("if (" + Json + ".StartDictionary(ref reader))");
-                        w.Line("var " + map + " = new global::System.Collections.Generic.Dictionary<string, " + value.DeclaredName + ">();");
+                        w.Line("var " + map + " = new " + GlobalNames.Dictionary + "<string, " + value.DeclaredName + ">();");
                         w.Open("while (" + Json + ".NextProperty(ref reader))");
                         w.Line("var " + key + " = reader.GetString()!;");
                         w.Line(Json + ".Value(ref reader);");
@@ -500,7 +507,7 @@ namespace Kafka.Typed.Generators.Emit
                 var spec = _model.Enums[e];
                 var t = spec.TypeName;
                 w.Open("private static " + t + " ReadEnum" + Index(e) + "(ref " + Reader + " reader)");
-                w.Open("if (reader.TokenType == global::System.Text.Json.JsonTokenType.Number)");
+                w.Open("if (reader.TokenType == " + GlobalNames.JsonTokenType + ".Number)");
                 w.Line("return (" + t + ")" + ReadNumber(spec.Underlying) + ";");
                 w.Close();
                 foreach (var member in spec.Members)
@@ -512,7 +519,7 @@ namespace Kafka.Typed.Generators.Emit
 
                 // Any other spelling of a name (case, a combination of flags, a number in a string), as JsonStringEnumConverter reads.
                 w.Line("var text = reader.GetString();");
-                w.Open("if (global::System.Enum.TryParse<" + t + ">(text, ignoreCase: true, out var parsed))");
+                w.Open("if (" + GlobalNames.Enum + ".TryParse<" + t + ">(text, ignoreCase: true, out var parsed))");
                 w.Line("return parsed;");
                 w.Close();
                 w.Line("throw " + Json + ".UnknownEnumName(text, " + Common.Literal(t.Replace("global::", string.Empty)) + ");");
@@ -568,7 +575,7 @@ namespace Kafka.Typed.Generators.Emit
                 case ValueKind.DateOnly: return Json + ".WriteDateOnly(writer, " + v + ");";
                 case ValueKind.TimeOnly: return Json + ".WriteTimeOnly(writer, " + v + ");";
                 case ValueKind.Bytes: return "writer.WriteBase64StringValue(" + v + ");";
-                default: return "throw new global::System.NotSupportedException();";
+                default: return "throw new " + GlobalNames.NotSupportedException + "();";
             }
         }
 
@@ -652,7 +659,7 @@ namespace Kafka.Typed.Generators.Emit
                 case ValueKind.DateOnly: return Json + ".GetDateOnly(ref reader)";
                 case ValueKind.TimeOnly: return Json + ".GetTimeOnly(ref reader)";
                 case ValueKind.Bytes: return "reader.GetBytesFromBase64()";
-                default: return "throw new global::System.NotSupportedException()";
+                default: return "throw new " + GlobalNames.NotSupportedException + "()";
             }
         }
     }

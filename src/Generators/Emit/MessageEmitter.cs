@@ -1,4 +1,5 @@
 using Kafka.Typed.Generators.Model;
+using Kafka.Typed.Generators.Parsing;
 
 namespace Kafka.Typed.Generators.Emit
 {
@@ -55,9 +56,9 @@ namespace Kafka.Typed.Generators.Emit
             w.Open("partial " + spec.Keyword + " " + Common.Id(spec.Name) + " : " + declared);
             w.Line("static string " + iface + ".Topic => " + Common.Literal(spec.Topic) + ";");
             w.Line();
-            var serializer = spec.SerializerTypeName is not null ? "KafkaTypedSerializerHolder.Instance"
-                : spec.Avro is not null ? "KafkaTypedAvroSerializerHolder.Instance"
-                : "KafkaTypedJsonCodec.Instance";
+            var serializer = spec.SerializerTypeName is not null ? GeneratedNames.SerializerHolder + ".Instance"
+                : spec.Avro is not null ? GeneratedNames.AvroSerializerHolder + ".Instance"
+                : GeneratedNames.JsonCodec + ".Instance";
             w.Line("static global::Kafka.Typed.IKafkaSerializer<" + t + "> " + iface + ".Serializer => " + serializer + ";");
             w.Line();
             w.Line("static byte[]? " + iface + ".SerializeKey(" + t + " message) => " + KeyExpression(spec) + ";");
@@ -72,7 +73,7 @@ namespace Kafka.Typed.Generators.Emit
             if (spec.SerializerTypeName is { } serializerType)
             {
                 w.Line(Common.GeneratedCode);
-                w.Open("private static class KafkaTypedSerializerHolder");
+                w.Open("private static class " + GeneratedNames.SerializerHolder);
                 w.Line("public static readonly " + serializerType + " Instance = new " + serializerType + "();");
                 w.Close();
             }
@@ -146,13 +147,7 @@ namespace Kafka.Typed.Generators.Emit
         /// </summary>
         public static string KeyExtensionsName(MessageSpec spec)
         {
-            var name = new System.Text.StringBuilder();
-            foreach (var containing in spec.ContainingTypes)
-            {
-                name.Append(containing.Name);
-            }
-
-            return name.Append(spec.Name).Append("KafkaKeyExtensions").ToString();
+            return GeneratedNames.KeyExtensions(System.Linq.Enumerable.Select(spec.ContainingTypes, static c => c.Name), spec.Name);
         }
 
         private static void EmitKeyExtensions(SourceWriter w, MessageSpec spec)

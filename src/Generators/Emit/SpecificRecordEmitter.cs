@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Linq;
 using Kafka.Typed.Generators.Model;
+using Kafka.Typed.Generators.Parsing;
 
 namespace Kafka.Typed.Generators.Emit
 {
@@ -13,8 +14,9 @@ namespace Kafka.Typed.Generators.Emit
     /// </summary>
     internal static class SpecificRecordEmitter
     {
-        private const string C = "global::Kafka.Typed.Avro.AvroSpecificConversions";
-        private const string Iface = "global::Avro.Specific.ISpecificRecord";
+        private const string C = GlobalNames.AvroSpecificConversions;
+        private const string Iface = GlobalNames.SpecificRecord;
+        private const string NeverBrowsable = "[" + GlobalNames.EditorBrowsable + "(" + GlobalNames.EditorBrowsableNever + ")]";
 
         public static string HintName(AvroRecordSpec record)
             => record.Specific!.HintName + ".AvroSpecificRecord.g.cs";
@@ -36,17 +38,18 @@ namespace Kafka.Typed.Generators.Emit
 
             w.Open("partial " + specific.Keyword + " " + Common.Id(specific.Name) + " : " + Iface);
             w.Line("/// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>");
-            w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+            w.Line(NeverBrowsable);
             w.Line(Common.GeneratedCode);
-            w.Line("public static readonly global::Avro.Schema _SCHEMA = " + C + ".ParseSchema(" + Common.Literal(record.Schema) + ");");
+            w.Line("public static readonly " + GlobalNames.AvroSchema + " " + GeneratedNames.SchemaField + " =");
+            w.Line("    " + C + ".ParseSchema(" + Common.Literal(record.Schema) + ");");
             w.Line();
             if (!specific.HasParameterlessConstructor)
             {
                 w.Line("/// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>");
                 if (specific.MarkObsolete)
                 {
-                    w.Line("[global::System.Obsolete(\"Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.\")]");
-                    w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+                    w.Line("[" + GlobalNames.Obsolete + "(\"Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.\")]");
+                    w.Line(NeverBrowsable);
                 }
 
                 w.Line(Common.GeneratedCode);
@@ -59,7 +62,8 @@ namespace Kafka.Typed.Generators.Emit
                 w.Line();
             }
 
-            w.Line("global::Avro.Schema " + Iface + ".Schema => _SCHEMA;");
+            w.Line(Common.GeneratedCode);
+            w.Line(GlobalNames.AvroSchema + " " + Iface + ".Schema => " + GeneratedNames.SchemaField + ";");
             w.Line();
             EmitGet(w, record);
             w.Line();
@@ -82,6 +86,7 @@ namespace Kafka.Typed.Generators.Emit
 
         private static void EmitGet(SourceWriter w, AvroRecordSpec record)
         {
+            w.Line(Common.GeneratedCode);
             w.Open("object " + Iface + ".Get(int fieldPos)");
             w.Open("switch (fieldPos)");
             var counter = 0;
@@ -98,6 +103,7 @@ namespace Kafka.Typed.Generators.Emit
 
         private static void EmitPut(SourceWriter w, AvroRecordSpec record)
         {
+            w.Line(Common.GeneratedCode);
             w.Open("void " + Iface + ".Put(int fieldPos, object fieldValue)");
             w.Open("switch (fieldPos)");
             var counter = 0;
@@ -105,7 +111,7 @@ namespace Kafka.Typed.Generators.Emit
             {
                 var field = record.Fields[i];
                 var value = PutExpression(field.Type, "fieldValue", ref counter);
-                var target = record.IsValueType ? "ref global::System.Runtime.CompilerServices.Unsafe.AsRef(in this)" : "this";
+                var target = record.IsValueType ? "ref " + GlobalNames.Unsafe + ".AsRef(in this)" : "this";
                 var statement = field.Setter switch
                 {
                     SetterKind.Public => "this." + Common.Id(field.Member) + " = " + value + ";",
@@ -126,12 +132,12 @@ namespace Kafka.Typed.Generators.Emit
         {
             foreach (var field in record.Fields.Where(f => f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField))
             {
-                AvroEmitter.EmitSetterAccessor(w, AccessorName(field), record, field);
+                AvroEmitter.EmitSetterAccessor(w, AccessorName(field), record, field, inUserType: true);
             }
         }
 
         private static string AccessorName(AvroFieldSpec field)
-            => (field.Setter == SetterKind.Accessor ? "KafkaTypedSet_" : "KafkaTypedField_") + field.Member;
+            => (field.Setter == SetterKind.Accessor ? GeneratedNames.SetterAccessorPrefix : GeneratedNames.FieldAccessorPrefix) + field.Member;
 
         private static bool NeedsConversion(AvroTypeSpec type)
         {

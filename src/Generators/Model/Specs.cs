@@ -210,7 +210,7 @@ namespace Kafka.Typed.Generators.Model
         int SubjectNameStrategy = 0,
         string? MessageTypeName = null)
     {
-        public string ProducerName => Name + "Producer";
+        public string ProducerName => Name + Parsing.GeneratedNames.ProducerSuffix;
 
         public string ProducerFullyQualifiedName
         {

@@ -262,15 +262,14 @@ namespace Kafka.Typed.Generators.Parsing
                 extras.Defaults.Add(DefaultJson(property, parameter, avroType, memberPath, location));
             }
 
-            if (isRoot && type.GetMembers("AvroCodec").Any(m => !IsGeneratedByUs(m)))
-            {
-                Invalid(SymbolHelpers.IdentifierLocation(type), type.Name, "the member 'AvroCodec' clashes with the Avro codec the generator adds to the type; rename it");
-            }
-
             // Apache.Avro's specific reader creates the object first and sets fields through Put: a value only a constructor
             // can take (no setter, no backing field) would be lost, so such a type gets no ISpecificRecord (evolution then
             // uses the generic resolver).
             var specific = fields.Any(f => f.Assign == AssignKind.Constructor && f.Setter == SetterKind.None) ? null : SpecificOf(type, isRoot);
+            if (specific is not null && !GeneratedNames.CheckSpecificRecord(type, _sink))
+            {
+                _ok = false;
+            }
             _records[index] = new AvroRecordSpec(
                 type.Fqn(),
                 fullName,
@@ -282,11 +281,6 @@ namespace Kafka.Typed.Generators.Parsing
                 string.Empty);
             return index;
         }
-
-        /// <summary>Whether <paramref name="symbol"/> is code this generator emitted (the analyzer sees generated sources).</summary>
-        private static bool IsGeneratedByUs(ISymbol symbol)
-            => symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
-                && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is Emit.Common.GeneratorName);
 
         private static SetterKind SetterOf(IPropertySymbol property)
         {
@@ -367,7 +361,7 @@ namespace Kafka.Typed.Generators.Parsing
             return new SpecificRecordSpec(SymbolHelpers.HintBase(type), ns, containing.ToEquatableArray(), SymbolHelpers.Keyword(type), type.Name, hasParameterless, chain, obsolete);
         }
 
-        /// <summary>The argument a generated parameterless constructor passes for <paramref name="parameter"/>: its default, or <c>default(T)!</c>.</summary>
+        /// <summary>The argument a generated parameterless constructor passes for <paramref name="parameter"/>: its default, or <c>default(T)</c> (<c>default(T)!</c> for a non-nullable reference type).</summary>
         internal static string DefaultArgument(IParameterSymbol parameter)
         {
             var type = parameter.Type.ToDisplayString(SymbolHelpers.FullyQualified);
@@ -378,7 +372,9 @@ namespace Kafka.Typed.Generators.Parsing
 
             if (!parameter.HasExplicitDefaultValue || parameter.ExplicitDefaultValue is null)
             {
-                return "default(" + type + ")!";
+                // `!` only where the default is a null the type does not allow: never on a value type or a `T?`.
+                var allowsNull = parameter.Type.IsValueType || parameter.Type.NullableAnnotation == NullableAnnotation.Annotated;
+                return "default(" + type + ")" + (allowsNull ? string.Empty : "!");
             }
 
             var literal = Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatPrimitive(parameter.ExplicitDefaultValue, quoteStrings: true, useHexadecimalNumbers: false);

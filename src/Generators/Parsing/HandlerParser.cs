@@ -99,6 +99,7 @@ namespace Kafka.Typed.Generators.Parsing
             string? groupId = null;
             string? deadLetterTopic = null;
             int? maxRetries = null, backoff = null, maxBackoff = null, parallelism = null, failurePolicy = null, startOffset = null;
+            Location? maxBackoffLocation = null;
             foreach (var named in attribute.NamedArguments)
             {
                 var location = SymbolHelpers.AttributeLocation(attribute, named.Key);
@@ -138,12 +139,7 @@ namespace Kafka.Typed.Generators.Parsing
                         break;
                     case "MaxRetryBackoffMilliseconds":
                         valid &= Range(named, 0, MaxBackoffMilliseconds, "must be from 0 to 3,600,000 (one hour)", handler, location, sink, out maxBackoff);
-                        if (maxBackoff is { } max && backoff is { } initial && max < initial)
-                        {
-                            sink.Report(DiagnosticDescriptors.OptionOutOfRange, location, named.Key, max.ToString(CultureInfo.InvariantCulture), handler.Display(), "must not be less than RetryBackoffMilliseconds (" + initial.ToString(CultureInfo.InvariantCulture) + ")");
-                            valid = false;
-                        }
-
+                        maxBackoffLocation = location;
                         break;
                     case "MaxDegreeOfParallelism":
                         valid &= Range(named, 1, 1024, "must be from 1 to 1024", handler, location, sink, out parallelism);
@@ -155,6 +151,13 @@ namespace Kafka.Typed.Generators.Parsing
                         valid &= Range(named, 0, 1, "must be StartOffset.Oldest or StartOffset.Newest", handler, location, sink, out startOffset);
                         break;
                 }
+            }
+
+            // After every argument is read: the named arguments may come in any order.
+            if (maxBackoff is { } max && backoff is { } initial && max < initial)
+            {
+                sink.Report(DiagnosticDescriptors.OptionOutOfRange, maxBackoffLocation, "MaxRetryBackoffMilliseconds", max.ToString(CultureInfo.InvariantCulture), handler.Display(), "must not be less than RetryBackoffMilliseconds (" + initial.ToString(CultureInfo.InvariantCulture) + ")");
+                valid = false;
             }
 
             if (!valid || message is null || topic is null)

@@ -199,6 +199,7 @@ namespace Kafka.Typed.Generators.Parsing
             private readonly List<(INamedTypeSymbol Type, string Path, Location Origin)> _pending = new();
             private readonly Dictionary<ITypeSymbol, int> _objectIndex = new(SymbolEqualityComparer.Default);
             private readonly Dictionary<ITypeSymbol, int> _enumIndex = new(SymbolEqualityComparer.Default);
+            private readonly HashSet<(AttributeData, string)> _undefined = new();
 
             public Builder(INamedTypeSymbol message, Compilation compilation, DiagnosticSink sink, CancellationToken cancellationToken, AttributeData? messageOptions, AttributeData? assemblyOptions)
             {
@@ -240,14 +241,14 @@ namespace Kafka.Typed.Generators.Parsing
                     }
                 }
 
-                return ok;
+                return ok && _undefined.Count == 0;
             }
 
             private JsonNaming Naming(INamedTypeSymbol type)
             {
                 foreach (var options in new[] { SymbolHelpers.FindAttribute(type, KnownNames.KafkaJsonAttribute), _messageOptions, _assemblyOptions })
                 {
-                    if (IntArgument(options, "Naming") is { } value and > 0)
+                    if (DefinedArgument(options, "Naming", 6, "KafkaJsonNaming", "KafkaJsonNaming.Default, CamelCase, AsDeclared, SnakeCaseLower, SnakeCaseUpper, KebabCaseLower or KebabCaseUpper") is { } value and > 0)
                     {
                         return (JsonNaming)(value - 1);
                     }
@@ -260,13 +261,33 @@ namespace Kafka.Typed.Generators.Parsing
             {
                 foreach (var options in new[] { SymbolHelpers.FindAttribute(type, KnownNames.KafkaJsonAttribute), _messageOptions, _assemblyOptions })
                 {
-                    if (IntArgument(options, "Enums") is { } value and > 0)
+                    if (DefinedArgument(options, "Enums", 2, "KafkaJsonEnumFormat", "KafkaJsonEnumFormat.Default, Names or Numbers") is { } value and > 0)
                     {
                         return value == 2;
                     }
                 }
 
                 return false;
+            }
+
+            /// <summary>
+            /// An enum-typed argument of <c>[KafkaJson]</c>; a value outside 0..<paramref name="max"/> (a cast such as
+            /// <c>(KafkaJsonNaming)9</c>) is reported once (KTG117) and fails the model instead of quietly meaning another.
+            /// </summary>
+            private int? DefinedArgument(AttributeData? attribute, string name, int max, string enumName, string allowed)
+            {
+                var value = IntArgument(attribute, name);
+                if (value is { } number && (number < 0 || number > max))
+                {
+                    if (_undefined.Add((attribute!, name)))
+                    {
+                        _sink.Report(DiagnosticDescriptors.UndefinedEnumValue, SymbolHelpers.AttributeLocation(attribute!, name), name, number.ToString(CultureInfo.InvariantCulture), enumName, allowed);
+                    }
+
+                    return null;
+                }
+
+                return value;
             }
 
             private static int? IntArgument(AttributeData? attribute, string name)

@@ -98,6 +98,13 @@ namespace Kafka.Typed.Generators.Parsing
 
                 if (named.Key == "Format" && named.Value.Value is int formatValue)
                 {
+                    if (formatValue is < 0 or > 2)
+                    {
+                        // A cast (KafkaFormat)7 compiles; it must not quietly become Avro.
+                        sink.Report(DiagnosticDescriptors.UndefinedEnumValue, SymbolHelpers.AttributeLocation(attribute, "Format"), "Format", formatValue.ToString(System.Globalization.CultureInfo.InvariantCulture), "KafkaFormat", "KafkaFormat.Avro, KafkaFormat.Json or KafkaFormat.JsonSchema");
+                        valid = false;
+                    }
+
                     format = formatValue is 1 or 2 ? MessageFormat.Json : MessageFormat.Avro;
                     jsonSchema = formatValue == 2;
                 }
@@ -201,6 +208,11 @@ namespace Kafka.Typed.Generators.Parsing
                     keyMember = key.Property.Name;
                     keyKind = kind;
                 }
+            }
+
+            if (!GeneratedNames.CheckMessage(type, format, serializerName is not null, jsonSchema, keys.Count > 0, sink))
+            {
+                valid = false;
             }
 
             JsonModel? json = null;

@@ -38,22 +38,60 @@ namespace Kafka.Typed.Generators.Parsing
         {
             var fqn = type.Fqn();
             var hint = (fqn.StartsWith("global::", System.StringComparison.Ordinal) ? fqn.Substring(8) : fqn).Replace("@", string.Empty);
-            for (ISymbol current = type; current is INamedTypeSymbol or INamespaceSymbol { IsGlobalNamespace: false }; current = current.ContainingSymbol)
+            for (var current = type; current.ContainingType is { } containing; current = containing)
             {
-                var container = (INamespaceOrTypeSymbol)current.ContainingSymbol;
-                foreach (var sibling in container.GetMembers())
+                if (HasCaseSibling(containing.GetTypeMembers(), current.Name))
                 {
-                    if (sibling is INamespaceOrTypeSymbol
-                        && string.Equals(sibling.Name, current.Name, System.StringComparison.OrdinalIgnoreCase)
-                        && !string.Equals(sibling.Name, current.Name, System.StringComparison.Ordinal))
-                    {
-                        return hint + "." + Fnv1a(fqn).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
-                    }
+                    return Hashed(hint, fqn);
                 }
+            }
+
+            // Only this module's namespaces can hold generated files, so only they are walked (a namespace merged from
+            // every referenced assembly is large, and this runs for every message type after every edit).
+            var path = new System.Collections.Generic.List<INamespaceSymbol>();
+            for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                path.Insert(0, ns);
+            }
+
+            var outermost = (INamedTypeSymbol)type;
+            while (outermost.ContainingType is { } outer)
+            {
+                outermost = outer;
+            }
+
+            var container = type.ContainingModule?.GlobalNamespace;
+            for (var i = 0; container is not null && i <= path.Count; i++)
+            {
+                var name = i < path.Count ? path[i].Name : outermost.Name;
+                if (HasCaseSibling(container.GetMembers(), name))
+                {
+                    return Hashed(hint, fqn);
+                }
+
+                container = i < path.Count ? container.GetNamespaceMembers().FirstOrDefault(n => n.Name == name) : null;
             }
 
             return hint;
         }
+
+        private static bool HasCaseSibling(System.Collections.Generic.IEnumerable<INamespaceOrTypeSymbol> siblings, string name)
+        {
+            foreach (var sibling in siblings)
+            {
+                if (sibling.Name.Length == name.Length
+                    && string.Equals(sibling.Name, name, System.StringComparison.OrdinalIgnoreCase)
+                    && !string.Equals(sibling.Name, name, System.StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static string Hashed(string hint, string fqn)
+            => hint + "." + Fnv1a(fqn).ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
 
         private static uint Fnv1a(string text)
         {

@@ -9,18 +9,21 @@ namespace Shop
         /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public static readonly global::Avro.Schema _SCHEMA = global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"orderId\",\"type\":\"string\"},{\"name\":\"totalCents\",\"type\":\"long\"},{\"name\":\"placedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"status\",\"type\":{\"type\":\"enum\",\"name\":\"OrderStatus\",\"namespace\":\"com.acme.orders\",\"symbols\":[\"Open\",\"Shipped\"]}},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Line\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\",\"default\":\"\"},{\"name\":\"quantity\",\"type\":\"int\"}]}}},{\"name\":\"buyer\",\"type\":{\"type\":\"record\",\"name\":\"Party\",\"namespace\":\"com.acme.parties\",\"fields\":[{\"name\":\"customerId\",\"type\":\"string\",\"default\":\"\"}]}},{\"name\":\"legacy_code\",\"type\":\"string\"},{\"name\":\"urlPath\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
+        public static readonly global::Avro.Schema _SCHEMA =
+            global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"orderId\",\"type\":\"string\"},{\"name\":\"totalCents\",\"type\":\"long\"},{\"name\":\"placedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"status\",\"type\":{\"type\":\"enum\",\"name\":\"OrderStatus\",\"namespace\":\"com.acme.orders\",\"symbols\":[\"Open\",\"Shipped\"]}},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Line\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\",\"default\":\"\"},{\"name\":\"quantity\",\"type\":\"int\"}]}}},{\"name\":\"buyer\",\"type\":{\"type\":\"record\",\"name\":\"Party\",\"namespace\":\"com.acme.parties\",\"fields\":[{\"name\":\"customerId\",\"type\":\"string\",\"default\":\"\"}]}},{\"name\":\"legacy_code\",\"type\":\"string\"},{\"name\":\"urlPath\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
 
         /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public OrderPlaced() : this(default(string)!, default(long)!, default(global::System.DateTimeOffset)!, default(global::Shop.OrderStatus)!, default(global::System.Collections.Generic.List<global::Shop.Line>)!, default(global::Shop.Customer)!, default(string)!, default(string?)!)
+        public OrderPlaced() : this(default(string)!, default(long), default(global::System.DateTimeOffset), default(global::Shop.OrderStatus), default(global::System.Collections.Generic.List<global::Shop.Line>)!, default(global::Shop.Customer)!, default(string)!, default(string?))
         {
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         global::Avro.Schema global::Avro.Specific.ISpecificRecord.Schema => _SCHEMA;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         object global::Avro.Specific.ISpecificRecord.Get(int fieldPos)
         {
             switch (fieldPos)
@@ -37,6 +40,7 @@ namespace Shop
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         void global::Avro.Specific.ISpecificRecord.Put(int fieldPos, object fieldValue)
         {
             switch (fieldPos)
@@ -69,27 +73,35 @@ namespace Shop
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_OrderId")]
         private static extern void KafkaTypedSet_OrderId(global::Shop.OrderPlaced target, string value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_TotalCents")]
         private static extern void KafkaTypedSet_TotalCents(global::Shop.OrderPlaced target, long value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PlacedAt")]
         private static extern void KafkaTypedSet_PlacedAt(global::Shop.OrderPlaced target, global::System.DateTimeOffset value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Status")]
         private static extern void KafkaTypedSet_Status(global::Shop.OrderPlaced target, global::Shop.OrderStatus value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Lines")]
         private static extern void KafkaTypedSet_Lines(global::Shop.OrderPlaced target, global::System.Collections.Generic.List<global::Shop.Line> value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Buyer")]
         private static extern void KafkaTypedSet_Buyer(global::Shop.OrderPlaced target, global::Shop.Customer value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_LegacyCode")]
         private static extern void KafkaTypedSet_LegacyCode(global::Shop.OrderPlaced target, string value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_URLPath")]
         private static extern void KafkaTypedSet_URLPath(global::Shop.OrderPlaced target, string? value);
     }

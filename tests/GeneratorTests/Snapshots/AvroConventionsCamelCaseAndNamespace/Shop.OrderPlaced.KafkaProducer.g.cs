@@ -82,14 +82,10 @@ namespace Shop
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
-                long f1;
-                f1 = r.ReadLong();
-                global::System.DateTimeOffset f2;
-                f2 = r.ReadTimestampMillis();
-                global::Shop.OrderStatus f3;
-                f3 = E0_OrderStatus_Value(r.ReadEnum(2));
+                string f0 = r.ReadString();
+                long f1 = r.ReadLong();
+                global::System.DateTimeOffset f2 = r.ReadTimestampMillis();
+                global::Shop.OrderStatus f3 = E0_OrderStatus_Value(r.ReadEnum(2));
                 global::System.Collections.Generic.List<global::Shop.Line> f4;
                 {
                     var l0 = new global::System.Collections.Generic.List<global::Shop.Line>();
@@ -97,26 +93,15 @@ namespace Shop
                     {
                         for (var i0 = 0; i0 < c0; i0++)
                         {
-                            global::Shop.Line e0;
-                            e0 = R_R1_Line(ref r);
+                            global::Shop.Line e0 = R_R1_Line(ref r);
                             l0.Add(e0);
                         }
                     }
                     f4 = l0;
                 }
-                global::Shop.Customer f5;
-                f5 = R_R2_Customer(ref r);
-                string f6;
-                f6 = r.ReadString();
-                string? f7;
-                if (r.ReadUnionIndex(2) == 1)
-                {
-                    f7 = r.ReadString();
-                }
-                else
-                {
-                    f7 = null;
-                }
+                global::Shop.Customer f5 = R_R2_Customer(ref r);
+                string f6 = r.ReadString();
+                string? f7 = r.ReadUnionIndex(2) == 1 ? r.ReadString() : null;
                 var result = new global::Shop.OrderPlaced(f0, f1, f2, f3, f4, f5, f6, f7);
                 r.ExitRecord();
                 return result;
@@ -134,10 +119,8 @@ namespace Shop
             private static global::Shop.Line R_R1_Line(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
-                int f1;
-                f1 = r.ReadInt();
+                string f0 = r.ReadString();
+                int f1 = r.ReadInt();
                 var result = new global::Shop.Line();
                 result.Sku = f0;
                 result.Quantity = f1;
@@ -156,8 +139,7 @@ namespace Shop
             private static global::Shop.Customer R_R2_Customer(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
+                string f0 = r.ReadString();
                 var result = new global::Shop.Customer();
                 result.CustomerId = f0;
                 r.ExitRecord();
@@ -181,7 +163,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced>(AvroCodec.Instance);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced>(AvroCodec.Instance);
         }
     }
 

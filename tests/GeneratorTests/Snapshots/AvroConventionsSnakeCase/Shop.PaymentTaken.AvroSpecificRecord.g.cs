@@ -9,18 +9,21 @@ namespace Shop
         /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public static readonly global::Avro.Schema _SCHEMA = global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"PaymentTaken\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"payment_id\",\"type\":\"string\"},{\"name\":\"amount_cents\",\"type\":\"long\"},{\"name\":\"Currency\",\"type\":\"string\"}]}");
+        public static readonly global::Avro.Schema _SCHEMA =
+            global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"PaymentTaken\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"payment_id\",\"type\":\"string\"},{\"name\":\"amount_cents\",\"type\":\"long\"},{\"name\":\"Currency\",\"type\":\"string\"}]}");
 
         /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public PaymentTaken() : this(default(string)!, default(long)!, default(string)!)
+        public PaymentTaken() : this(default(string)!, default(long), default(string)!)
         {
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         global::Avro.Schema global::Avro.Specific.ISpecificRecord.Schema => _SCHEMA;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         object global::Avro.Specific.ISpecificRecord.Get(int fieldPos)
         {
             switch (fieldPos)
@@ -32,6 +35,7 @@ namespace Shop
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         void global::Avro.Specific.ISpecificRecord.Put(int fieldPos, object fieldValue)
         {
             switch (fieldPos)
@@ -49,12 +53,15 @@ namespace Shop
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PaymentId")]
         private static extern void KafkaTypedSet_PaymentId(global::Shop.PaymentTaken target, string value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_AmountCents")]
         private static extern void KafkaTypedSet_AmountCents(global::Shop.PaymentTaken target, long value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_CurrencyCode")]
         private static extern void KafkaTypedSet_CurrencyCode(global::Shop.PaymentTaken target, string value);
     }

@@ -60,12 +60,9 @@ namespace Shop
             private static global::Shop.PaymentTaken R_R0_PaymentTaken(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
-                long f1;
-                f1 = r.ReadLong();
-                string f2;
-                f2 = r.ReadString();
+                string f0 = r.ReadString();
+                long f1 = r.ReadLong();
+                string f2 = r.ReadString();
                 var result = new global::Shop.PaymentTaken(f0, f1, f2);
                 r.ExitRecord();
                 return result;
@@ -75,7 +72,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.PaymentTaken> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.PaymentTaken>(AvroCodec.Instance);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.PaymentTaken> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.PaymentTaken>(AvroCodec.Instance);
         }
     }
 

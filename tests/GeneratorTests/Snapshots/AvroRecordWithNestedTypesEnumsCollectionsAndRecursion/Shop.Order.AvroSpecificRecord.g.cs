@@ -9,18 +9,21 @@ namespace Shop
         /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public static readonly global::Avro.Schema _SCHEMA = global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"Id\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},{\"name\":\"PlacedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"Updated\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}},{\"name\":\"Day\",\"type\":{\"type\":\"int\",\"logicalType\":\"date\"}},{\"name\":\"At\",\"type\":{\"type\":\"long\",\"logicalType\":\"time-micros\"}},{\"name\":\"Channel\",\"type\":{\"type\":\"enum\",\"name\":\"Channel\",\"namespace\":\"Shop\",\"symbols\":[\"Web\",\"Store\",\"Phone\"]}},{\"name\":\"Lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Line\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"Sku\",\"type\":\"string\"},{\"name\":\"Price\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,\"scale\":2}},{\"name\":\"Quantity\",\"type\":\"int\"}]}}},{\"name\":\"Tags\",\"type\":{\"type\":\"map\",\"values\":[\"null\",\"string\"]}},{\"name\":\"Category\",\"type\":{\"type\":\"record\",\"name\":\"Category\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"Name\",\"type\":\"string\",\"default\":\"\"},{\"name\":\"Children\",\"type\":{\"type\":\"array\",\"items\":\"Shop.Category\"},\"default\":[]},{\"name\":\"Parent\",\"type\":[\"null\",\"Shop.Category\"],\"default\":null}]}},{\"name\":\"Scores\",\"type\":{\"type\":\"array\",\"items\":[\"null\",\"int\"]}},{\"name\":\"Signature\",\"type\":\"bytes\"},{\"name\":\"note_text\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"Priority\",\"type\":\"int\",\"default\":3},{\"name\":\"Fallback\",\"type\":\"Shop.Channel\",\"default\":\"Store\"}]}");
+        public static readonly global::Avro.Schema _SCHEMA =
+            global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"Id\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},{\"name\":\"PlacedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"Updated\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}},{\"name\":\"Day\",\"type\":{\"type\":\"int\",\"logicalType\":\"date\"}},{\"name\":\"At\",\"type\":{\"type\":\"long\",\"logicalType\":\"time-micros\"}},{\"name\":\"Channel\",\"type\":{\"type\":\"enum\",\"name\":\"Channel\",\"namespace\":\"Shop\",\"symbols\":[\"Web\",\"Store\",\"Phone\"]}},{\"name\":\"Lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Line\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"Sku\",\"type\":\"string\"},{\"name\":\"Price\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,\"scale\":2}},{\"name\":\"Quantity\",\"type\":\"int\"}]}}},{\"name\":\"Tags\",\"type\":{\"type\":\"map\",\"values\":[\"null\",\"string\"]}},{\"name\":\"Category\",\"type\":{\"type\":\"record\",\"name\":\"Category\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"Name\",\"type\":\"string\",\"default\":\"\"},{\"name\":\"Children\",\"type\":{\"type\":\"array\",\"items\":\"Shop.Category\"},\"default\":[]},{\"name\":\"Parent\",\"type\":[\"null\",\"Shop.Category\"],\"default\":null}]}},{\"name\":\"Scores\",\"type\":{\"type\":\"array\",\"items\":[\"null\",\"int\"]}},{\"name\":\"Signature\",\"type\":\"bytes\"},{\"name\":\"note_text\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"Priority\",\"type\":\"int\",\"default\":3},{\"name\":\"Fallback\",\"type\":\"Shop.Channel\",\"default\":\"Store\"}]}");
 
         /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public Order() : this(default(global::System.Guid)!, default(global::System.DateTimeOffset)!, default(global::System.DateTime)!, default(global::System.DateOnly)!, default(global::System.TimeOnly)!, default(global::Shop.Channel)!, default(global::System.Collections.Generic.IReadOnlyList<global::Shop.Line>)!, default(global::System.Collections.Generic.Dictionary<string, string?>)!, default(global::Shop.Category)!, default(int?[])!, default(byte[])!, default(string?)!, (int)(3), (global::Shop.Channel)(5))
+        public Order() : this(default(global::System.Guid), default(global::System.DateTimeOffset), default(global::System.DateTime), default(global::System.DateOnly), default(global::System.TimeOnly), default(global::Shop.Channel), default(global::System.Collections.Generic.IReadOnlyList<global::Shop.Line>)!, default(global::System.Collections.Generic.Dictionary<string, string?>)!, default(global::Shop.Category)!, default(int?[])!, default(byte[])!, default(string?), (int)(3), (global::Shop.Channel)(5))
         {
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         global::Avro.Schema global::Avro.Specific.ISpecificRecord.Schema => _SCHEMA;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         object global::Avro.Specific.ISpecificRecord.Get(int fieldPos)
         {
             switch (fieldPos)
@@ -43,6 +46,7 @@ namespace Shop
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         void global::Avro.Specific.ISpecificRecord.Put(int fieldPos, object fieldValue)
         {
             switch (fieldPos)
@@ -93,45 +97,59 @@ namespace Shop
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Id")]
         private static extern void KafkaTypedSet_Id(global::Shop.Order target, global::System.Guid value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PlacedAt")]
         private static extern void KafkaTypedSet_PlacedAt(global::Shop.Order target, global::System.DateTimeOffset value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Updated")]
         private static extern void KafkaTypedSet_Updated(global::Shop.Order target, global::System.DateTime value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Day")]
         private static extern void KafkaTypedSet_Day(global::Shop.Order target, global::System.DateOnly value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_At")]
         private static extern void KafkaTypedSet_At(global::Shop.Order target, global::System.TimeOnly value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Channel")]
         private static extern void KafkaTypedSet_Channel(global::Shop.Order target, global::Shop.Channel value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Lines")]
         private static extern void KafkaTypedSet_Lines(global::Shop.Order target, global::System.Collections.Generic.IReadOnlyList<global::Shop.Line> value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Tags")]
         private static extern void KafkaTypedSet_Tags(global::Shop.Order target, global::System.Collections.Generic.Dictionary<string, string?> value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Category")]
         private static extern void KafkaTypedSet_Category(global::Shop.Order target, global::Shop.Category value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Scores")]
         private static extern void KafkaTypedSet_Scores(global::Shop.Order target, int?[] value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Signature")]
         private static extern void KafkaTypedSet_Signature(global::Shop.Order target, byte[] value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Note")]
         private static extern void KafkaTypedSet_Note(global::Shop.Order target, string? value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Priority")]
         private static extern void KafkaTypedSet_Priority(global::Shop.Order target, int value);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Fallback")]
         private static extern void KafkaTypedSet_Fallback(global::Shop.Order target, global::Shop.Channel value);
     }

@@ -117,18 +117,12 @@ namespace Shop
             private static global::Shop.Order R_R0_Order(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                global::System.Guid f0;
-                f0 = r.ReadUuid();
-                global::System.DateTimeOffset f1;
-                f1 = r.ReadTimestampMillis();
-                global::System.DateTime f2;
-                f2 = r.ReadTimestampMicros().UtcDateTime;
-                global::System.DateOnly f3;
-                f3 = r.ReadDate();
-                global::System.TimeOnly f4;
-                f4 = r.ReadTimeMicros();
-                global::Shop.Channel f5;
-                f5 = E0_Channel_Value(r.ReadEnum(3));
+                global::System.Guid f0 = r.ReadUuid();
+                global::System.DateTimeOffset f1 = r.ReadTimestampMillis();
+                global::System.DateTime f2 = r.ReadTimestampMicros().UtcDateTime;
+                global::System.DateOnly f3 = r.ReadDate();
+                global::System.TimeOnly f4 = r.ReadTimeMicros();
+                global::Shop.Channel f5 = E0_Channel_Value(r.ReadEnum(3));
                 global::System.Collections.Generic.IReadOnlyList<global::Shop.Line> f6;
                 {
                     var l0 = new global::System.Collections.Generic.List<global::Shop.Line>();
@@ -136,8 +130,7 @@ namespace Shop
                     {
                         for (var i0 = 0; i0 < c0; i0++)
                         {
-                            global::Shop.Line e0;
-                            e0 = R_R1_Line(ref r);
+                            global::Shop.Line e0 = R_R1_Line(ref r);
                             l0.Add(e0);
                         }
                     }
@@ -151,22 +144,13 @@ namespace Shop
                         for (var i1 = 0; i1 < c1; i1++)
                         {
                             var k1 = r.ReadString();
-                            string? e1;
-                            if (r.ReadUnionIndex(2) == 1)
-                            {
-                                e1 = r.ReadString();
-                            }
-                            else
-                            {
-                                e1 = null;
-                            }
+                            string? e1 = r.ReadUnionIndex(2) == 1 ? r.ReadString() : null;
                             d1[k1] = e1;
                         }
                     }
                     f7 = d1;
                 }
-                global::Shop.Category f8;
-                f8 = R_R2_Category(ref r);
+                global::Shop.Category f8 = R_R2_Category(ref r);
                 int?[] f9;
                 {
                     var l2 = new global::System.Collections.Generic.List<int?>();
@@ -174,35 +158,16 @@ namespace Shop
                     {
                         for (var i2 = 0; i2 < c2; i2++)
                         {
-                            int? e2;
-                            if (r.ReadUnionIndex(2) == 1)
-                            {
-                                e2 = r.ReadInt();
-                            }
-                            else
-                            {
-                                e2 = null;
-                            }
+                            int? e2 = r.ReadUnionIndex(2) == 1 ? r.ReadInt() : null;
                             l2.Add(e2);
                         }
                     }
                     f9 = l2.ToArray();
                 }
-                byte[] f10;
-                f10 = r.ReadBytes();
-                string? f11;
-                if (r.ReadUnionIndex(2) == 1)
-                {
-                    f11 = r.ReadString();
-                }
-                else
-                {
-                    f11 = null;
-                }
-                int f12;
-                f12 = r.ReadInt();
-                global::Shop.Channel f13;
-                f13 = E0_Channel_Value(r.ReadEnum(3));
+                byte[] f10 = r.ReadBytes();
+                string? f11 = r.ReadUnionIndex(2) == 1 ? r.ReadString() : null;
+                int f12 = r.ReadInt();
+                global::Shop.Channel f13 = E0_Channel_Value(r.ReadEnum(3));
                 var result = new global::Shop.Order(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13);
                 r.ExitRecord();
                 return result;
@@ -221,12 +186,9 @@ namespace Shop
             private static global::Shop.Line R_R1_Line(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
-                decimal f1;
-                f1 = r.ReadDecimal(2);
-                short f2;
-                f2 = r.ReadInt16();
+                string f0 = r.ReadString();
+                decimal f1 = r.ReadDecimal(2);
+                short f2 = r.ReadInt16();
                 var result = new global::Shop.Line(f0, f1, f2);
                 r.ExitRecord();
                 return result;
@@ -261,8 +223,7 @@ namespace Shop
             private static global::Shop.Category R_R2_Category(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
+                string f0 = r.ReadString();
                 global::System.Collections.Generic.List<global::Shop.Category> f1;
                 {
                     var l0 = new global::System.Collections.Generic.List<global::Shop.Category>();
@@ -270,22 +231,13 @@ namespace Shop
                     {
                         for (var i0 = 0; i0 < c0; i0++)
                         {
-                            global::Shop.Category e0;
-                            e0 = R_R2_Category(ref r);
+                            global::Shop.Category e0 = R_R2_Category(ref r);
                             l0.Add(e0);
                         }
                     }
                     f1 = l0;
                 }
-                global::Shop.Category? f2;
-                if (r.ReadUnionIndex(2) == 1)
-                {
-                    f2 = R_R2_Category(ref r);
-                }
-                else
-                {
-                    f2 = null;
-                }
+                global::Shop.Category? f2 = r.ReadUnionIndex(2) == 1 ? R_R2_Category(ref r) : null;
                 var result = new global::Shop.Category();
                 result.Name = f0;
                 result.Children = f1;
@@ -313,7 +265,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Order> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Order>(AvroCodec.Instance);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Order> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Order>(AvroCodec.Instance);
         }
     }
 

@@ -7,10 +7,13 @@ partial class Ping : global::Avro.Specific.ISpecificRecord
     /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    public static readonly global::Avro.Schema _SCHEMA = global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"Ping\",\"fields\":[{\"name\":\"Sequence\",\"type\":\"int\"}]}");
+    public static readonly global::Avro.Schema _SCHEMA =
+        global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"Ping\",\"fields\":[{\"name\":\"Sequence\",\"type\":\"int\"}]}");
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     global::Avro.Schema global::Avro.Specific.ISpecificRecord.Schema => _SCHEMA;
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     object global::Avro.Specific.ISpecificRecord.Get(int fieldPos)
     {
         switch (fieldPos)
@@ -20,6 +23,7 @@ partial class Ping : global::Avro.Specific.ISpecificRecord
         }
     }
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     void global::Avro.Specific.ISpecificRecord.Put(int fieldPos, object fieldValue)
     {
         switch (fieldPos)
@@ -31,6 +35,7 @@ partial class Ping : global::Avro.Specific.ISpecificRecord
         }
     }
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Sequence")]
     private static extern void KafkaTypedSet_Sequence(global::Ping target, int value);
 }

@@ -54,8 +54,7 @@ partial class Ping : global::Kafka.Typed.IKafkaKeylessMessage<global::Ping>
         private static global::Ping R_R0_Ping(ref global::Kafka.Typed.Avro.AvroReader r)
         {
             r.EnterRecord();
-            int f0;
-            f0 = r.ReadInt();
+            int f0 = r.ReadInt();
             var result = new global::Ping() { Sequence = f0 };
             r.ExitRecord();
             return result;
@@ -65,7 +64,8 @@ partial class Ping : global::Kafka.Typed.IKafkaKeylessMessage<global::Ping>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     private static class KafkaTypedAvroSerializerHolder
     {
-        public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Ping> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Ping>(AvroCodec.Instance);
+        public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Ping> Instance =
+            new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Ping>(AvroCodec.Instance);
     }
 }
 

@@ -9,7 +9,8 @@ namespace Shop
         /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public static readonly global::Avro.Schema _SCHEMA = global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"}]}");
+        public static readonly global::Avro.Schema _SCHEMA =
+            global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"}]}");
 
         /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
@@ -19,8 +20,10 @@ namespace Shop
         {
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         global::Avro.Schema global::Avro.Specific.ISpecificRecord.Schema => _SCHEMA;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         object global::Avro.Specific.ISpecificRecord.Get(int fieldPos)
         {
             switch (fieldPos)
@@ -30,6 +33,7 @@ namespace Shop
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         void global::Avro.Specific.ISpecificRecord.Put(int fieldPos, object fieldValue)
         {
             switch (fieldPos)
@@ -41,6 +45,7 @@ namespace Shop
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_OrderId")]
         private static extern void KafkaTypedSet_OrderId(global::Shop.OrderPlaced target, string value);
     }

@@ -532,7 +532,10 @@ namespace Shop
                     }
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }

@@ -17,7 +17,9 @@ namespace Shop
         {
             public const string Schema = "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"title\":\"Framed\",\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"root\":{\"$ref\":\"#/definitions/Node\"},\"totals\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"number\"}},\"tier\":{\"anyOf\":[{\"type\":\"string\",\"enum\":[\"Bronze\",\"Gold\"]},{\"type\":\"integer\"}]},\"perm\":{\"type\":[\"string\",\"integer\"]},\"blob\":{\"oneOf\":[{\"type\":\"null\"},{\"type\":\"string\",\"contentEncoding\":\"base64\"}]},\"grade\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":1},\"previous\":{\"oneOf\":[{\"type\":\"null\"},{\"$ref\":\"#\"}]}},\"required\":[\"id\",\"root\",\"totals\",\"tier\",\"perm\",\"blob\",\"grade\",\"previous\"],\"definitions\":{\"Node\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"children\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/definitions/Node\"}},\"parent\":{\"oneOf\":[{\"type\":\"null\"},{\"$ref\":\"#/definitions/Node\"}]}},\"required\":[\"name\",\"children\",\"parent\"]}}}";
 
-            public static readonly global::Kafka.Typed.IKafkaSerializer<global::Shop.Framed> Instance = new global::Kafka.Typed.JsonSchemaKafkaSerializer<global::Shop.Framed>(KafkaTypedJsonBody.Instance, Schema, "Shop.Framed");
+            public static readonly global::Kafka.Typed.IKafkaSerializer<global::Shop.Framed> Instance =
+                new global::Kafka.Typed.JsonSchemaKafkaSerializer<global::Shop.Framed>(
+                    KafkaTypedJsonBody.Instance, Schema, "Shop.Framed");
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
@@ -211,7 +213,10 @@ namespace Shop
                     var result = new global::Shop.Framed(global::Kafka.Typed.KafkaJson.Required(p0, "id"), global::Kafka.Typed.KafkaJson.Required(p1, "root"), global::Kafka.Typed.KafkaJson.Required(p2, "totals"), p3, p4, p5, p6, p7);
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }
@@ -313,7 +318,10 @@ namespace Shop
                     var result = new global::Shop.Node(global::Kafka.Typed.KafkaJson.Required(p0, "name"), global::Kafka.Typed.KafkaJson.Required(p1, "children"), p2);
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }

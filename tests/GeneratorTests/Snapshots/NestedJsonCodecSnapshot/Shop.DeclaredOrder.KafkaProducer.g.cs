@@ -125,7 +125,10 @@ namespace Shop
                     }
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }
@@ -199,10 +202,13 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.Address(global::Kafka.Typed.KafkaJson.Required(p0, "Street"), global::Kafka.Typed.KafkaJson.Required(p1, "City"), (s2 ? p2 : default(string?)!));
+                    var result = new global::Shop.Address(global::Kafka.Typed.KafkaJson.Required(p0, "Street"), global::Kafka.Typed.KafkaJson.Required(p1, "City"), (s2 ? p2 : default(string?)));
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }

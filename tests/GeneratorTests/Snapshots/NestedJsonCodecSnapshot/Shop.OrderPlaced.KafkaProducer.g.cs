@@ -498,7 +498,10 @@ namespace Shop
                     }
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }
@@ -633,7 +636,10 @@ namespace Shop
                     }
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }
@@ -729,7 +735,10 @@ namespace Shop
                     var result = new global::Shop.OrderLine(global::Kafka.Typed.KafkaJson.Required(p0, "sku"), p1, p2, global::Kafka.Typed.KafkaJson.Required(p3, "tiers"));
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }
@@ -782,7 +791,10 @@ namespace Shop
                     var result = new global::Shop.Money(p0, global::Kafka.Typed.KafkaJson.Required(p1, "currency"));
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }
@@ -902,7 +914,10 @@ namespace Shop
                     }
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }
@@ -1055,7 +1070,10 @@ namespace Shop
                     }
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }
@@ -1129,10 +1147,13 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.Address(global::Kafka.Typed.KafkaJson.Required(p0, "street"), global::Kafka.Typed.KafkaJson.Required(p1, "city"), (s2 ? p2 : default(string?)!));
+                    var result = new global::Shop.Address(global::Kafka.Typed.KafkaJson.Required(p0, "street"), global::Kafka.Typed.KafkaJson.Required(p1, "city"), (s2 ? p2 : default(string?)));
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }

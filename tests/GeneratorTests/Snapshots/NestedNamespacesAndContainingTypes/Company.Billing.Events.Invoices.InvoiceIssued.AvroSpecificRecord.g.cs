@@ -11,10 +11,13 @@ namespace Company.Billing.Events
             /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
             [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
             [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-            public static readonly global::Avro.Schema _SCHEMA = global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"InvoiceIssued\",\"namespace\":\"Company.Billing.Events\",\"fields\":[{\"name\":\"InvoiceId\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},{\"name\":\"AmountCents\",\"type\":\"long\"}]}");
+            public static readonly global::Avro.Schema _SCHEMA =
+                global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"InvoiceIssued\",\"namespace\":\"Company.Billing.Events\",\"fields\":[{\"name\":\"InvoiceId\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},{\"name\":\"AmountCents\",\"type\":\"long\"}]}");
 
+            [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
             global::Avro.Schema global::Avro.Specific.ISpecificRecord.Schema => _SCHEMA;
 
+            [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
             object global::Avro.Specific.ISpecificRecord.Get(int fieldPos)
             {
                 switch (fieldPos)
@@ -25,6 +28,7 @@ namespace Company.Billing.Events
                 }
             }
 
+            [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
             void global::Avro.Specific.ISpecificRecord.Put(int fieldPos, object fieldValue)
             {
                 switch (fieldPos)

@@ -54,10 +54,8 @@ namespace Company.Billing.Events
                 private static global::Company.Billing.Events.Invoices.InvoiceIssued R_R0_InvoiceIssued(ref global::Kafka.Typed.Avro.AvroReader r)
                 {
                     r.EnterRecord();
-                    global::System.Guid f0;
-                    f0 = r.ReadUuid();
-                    long f1;
-                    f1 = r.ReadLong();
+                    global::System.Guid f0 = r.ReadUuid();
+                    long f1 = r.ReadLong();
                     var result = new global::Company.Billing.Events.Invoices.InvoiceIssued(f0, f1);
                     r.ExitRecord();
                     return result;
@@ -67,7 +65,8 @@ namespace Company.Billing.Events
             [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
             private static class KafkaTypedAvroSerializerHolder
             {
-                public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued>(AvroCodec.Instance);
+                public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued> Instance =
+                    new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued>(AvroCodec.Instance);
             }
         }
 

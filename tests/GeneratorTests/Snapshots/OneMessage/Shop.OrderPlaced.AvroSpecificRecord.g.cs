@@ -9,10 +9,13 @@ namespace Shop
         /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public static readonly global::Avro.Schema _SCHEMA = global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\",\"default\":\"\"},{\"name\":\"Amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":29,\"scale\":14}}]}");
+        public static readonly global::Avro.Schema _SCHEMA =
+            global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\",\"default\":\"\"},{\"name\":\"Amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":29,\"scale\":14}}]}");
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         global::Avro.Schema global::Avro.Specific.ISpecificRecord.Schema => _SCHEMA;
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         object global::Avro.Specific.ISpecificRecord.Get(int fieldPos)
         {
             switch (fieldPos)
@@ -23,6 +26,7 @@ namespace Shop
             }
         }
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         void global::Avro.Specific.ISpecificRecord.Put(int fieldPos, object fieldValue)
         {
             switch (fieldPos)

@@ -68,21 +68,10 @@ namespace Shop
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
-                decimal f1;
-                f1 = r.ReadDecimal(14);
-                global::System.DateTimeOffset f2;
-                f2 = r.ReadTimestampMillis();
-                string? f3;
-                if (r.ReadUnionIndex(2) == 1)
-                {
-                    f3 = r.ReadString();
-                }
-                else
-                {
-                    f3 = null;
-                }
+                string f0 = r.ReadString();
+                decimal f1 = r.ReadDecimal(14);
+                global::System.DateTimeOffset f2 = r.ReadTimestampMillis();
+                string? f3 = r.ReadUnionIndex(2) == 1 ? r.ReadString() : null;
                 var result = new global::Shop.OrderPlaced(f0, f1, f2, f3);
                 r.ExitRecord();
                 return result;
@@ -92,7 +81,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced>(AvroCodec.Instance);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced>(AvroCodec.Instance);
         }
     }
 

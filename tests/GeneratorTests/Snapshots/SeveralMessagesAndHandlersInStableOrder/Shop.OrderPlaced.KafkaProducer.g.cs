@@ -58,10 +58,8 @@ namespace Shop
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
-                decimal f1;
-                f1 = r.ReadDecimal(14);
+                string f0 = r.ReadString();
+                decimal f1 = r.ReadDecimal(14);
                 var result = new global::Shop.OrderPlaced(f0, f1);
                 r.ExitRecord();
                 return result;
@@ -71,7 +69,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced>(AvroCodec.Instance);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced>(AvroCodec.Instance);
         }
     }
 

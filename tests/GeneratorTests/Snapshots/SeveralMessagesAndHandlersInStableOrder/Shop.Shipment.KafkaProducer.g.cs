@@ -58,10 +58,8 @@ namespace Shop
             private static global::Shop.Shipment R_R0_Shipment(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                long f0;
-                f0 = r.ReadLong();
-                string f1;
-                f1 = r.ReadString();
+                long f0 = r.ReadLong();
+                string f1 = r.ReadString();
                 var result = new global::Shop.Shipment(f0, f1);
                 r.ExitRecord();
                 return result;
@@ -71,7 +69,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Shipment> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Shipment>(AvroCodec.Instance);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Shipment> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.Shipment>(AvroCodec.Instance);
         }
     }
 

@@ -19,7 +19,9 @@ namespace Shop
         {
             public const string Schema = "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"title\":\"OrderAudited\",\"type\":\"object\",\"properties\":{\"orderId\":{\"type\":\"string\"}},\"required\":[\"orderId\"]}";
 
-            public static readonly global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderAudited> Instance = new global::Kafka.Typed.JsonSchemaKafkaSerializer<global::Shop.OrderAudited>(KafkaTypedJsonBody.Instance, Schema, "Shop.OrderAudited", global::Kafka.Typed.Avro.AvroSubjectNameStrategy.RecordName);
+            public static readonly global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderAudited> Instance =
+                new global::Kafka.Typed.JsonSchemaKafkaSerializer<global::Shop.OrderAudited>(
+                    KafkaTypedJsonBody.Instance, Schema, "Shop.OrderAudited", global::Kafka.Typed.Avro.AvroSubjectNameStrategy.RecordName);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
@@ -87,7 +89,10 @@ namespace Shop
                     var result = new global::Shop.OrderAudited(global::Kafka.Typed.KafkaJson.Required(p0, "orderId"));
                     return result;
                 }
-                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException or global::System.InvalidOperationException or global::System.FormatException or global::System.OverflowException or global::System.ArgumentException or global::Kafka.Typed.KafkaSerializationException)
+                catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
+                    or global::System.InvalidOperationException or global::System.FormatException
+                    or global::System.OverflowException or global::System.ArgumentException
+                    or global::Kafka.Typed.KafkaSerializationException)
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }

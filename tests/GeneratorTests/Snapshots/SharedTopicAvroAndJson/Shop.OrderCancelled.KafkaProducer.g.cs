@@ -59,8 +59,7 @@ namespace Shop
             private static global::Shop.OrderCancelled R_R0_OrderCancelled(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
+                string f0 = r.ReadString();
                 var result = new global::Shop.OrderCancelled(f0);
                 r.ExitRecord();
                 return result;
@@ -70,7 +69,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderCancelled> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderCancelled>(AvroCodec.Instance, global::Kafka.Typed.Avro.AvroSubjectNameStrategy.RecordName);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderCancelled> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderCancelled>(AvroCodec.Instance, global::Kafka.Typed.Avro.AvroSubjectNameStrategy.RecordName);
         }
     }
 

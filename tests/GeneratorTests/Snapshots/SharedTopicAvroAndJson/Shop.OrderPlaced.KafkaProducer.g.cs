@@ -60,10 +60,8 @@ namespace Shop
             private static global::Shop.OrderPlaced R_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroReader r)
             {
                 r.EnterRecord();
-                string f0;
-                f0 = r.ReadString();
-                int f1;
-                f1 = r.ReadInt();
+                string f0 = r.ReadString();
+                int f1 = r.ReadInt();
                 var result = new global::Shop.OrderPlaced(f0, f1);
                 r.ExitRecord();
                 return result;
@@ -73,7 +71,8 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedAvroSerializerHolder
         {
-            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced> Instance = new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced>(AvroCodec.Instance, global::Kafka.Typed.Avro.AvroSubjectNameStrategy.TopicRecordName);
+            public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced> Instance =
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderPlaced>(AvroCodec.Instance, global::Kafka.Typed.Avro.AvroSubjectNameStrategy.TopicRecordName);
         }
     }
 
