@@ -2,938 +2,937 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 
-namespace Kafka.Typed.Generators.Avro
+namespace Kafka.Typed.Generators.Avro;
+
+/// <summary>The Avro 1.11 schema types.</summary>
+internal enum AvroType
 {
-    /// <summary>The Avro 1.11 schema types.</summary>
-    internal enum AvroType
+    Null,
+    Boolean,
+    Int,
+    Long,
+    Float,
+    Double,
+    Bytes,
+    String,
+    Record,
+    Enum,
+    Array,
+    Map,
+    Union,
+    Fixed,
+}
+
+/// <summary>
+/// A parsed Avro schema. Named types are shared objects: a reference by name (including a record that refers to
+/// itself) points at the same <see cref="AvroNamedSchema"/> instance, so the graph may have cycles.
+/// </summary>
+internal abstract class AvroSchema
+{
+    protected AvroSchema(AvroType type, JsonNode? source)
     {
-        Null,
-        Boolean,
-        Int,
-        Long,
-        Float,
-        Double,
-        Bytes,
-        String,
-        Record,
-        Enum,
-        Array,
-        Map,
-        Union,
-        Fixed,
+        Type = type;
+        Source = source;
+    }
+
+    public AvroType Type { get; }
+
+    /// <summary>The JSON this schema was parsed from (for positions), if any.</summary>
+    public JsonNode? Source { get; }
+
+    /// <summary>
+    /// A valid logical type on this schema (decimal, uuid, date, time-millis, time-micros, timestamp-millis,
+    /// timestamp-micros, local-timestamp-millis, local-timestamp-micros, duration, or an unknown name kept as is);
+    /// <see langword="null"/> when there is none. Per the spec, a logical type that is invalid for its underlying
+    /// type (e.g. <c>date</c> on a string, or a decimal with a bad precision) is ignored.
+    /// </summary>
+    public string? LogicalType { get; internal set; }
+
+    /// <summary>The decimal precision, when <see cref="LogicalType"/> is <c>decimal</c>.</summary>
+    public int Precision { get; internal set; }
+
+    /// <summary>The decimal scale (0 when absent), when <see cref="LogicalType"/> is <c>decimal</c>.</summary>
+    public int Scale { get; internal set; }
+
+    /// <summary>True for int, long, float, double, bytes, string, boolean and null.</summary>
+    public bool IsPrimitive => Type <= AvroType.String;
+
+    /// <summary>Parses an Avro schema from its JSON text.</summary>
+    /// <exception cref="AvroSchemaException">Bad JSON or an invalid schema; the message names the problem and where.</exception>
+    public static AvroSchema Parse(string json) => AvroSchemaParser.Parse(JsonNode.Parse(json));
+
+    /// <summary>Parses an Avro schema from already-read JSON.</summary>
+    /// <exception cref="AvroSchemaException">An invalid schema; the message names the problem and where.</exception>
+    public static AvroSchema Parse(JsonNode json) => AvroSchemaParser.Parse(json);
+
+    /// <summary>The Avro name of a primitive type ("int", "string", …).</summary>
+    public static string PrimitiveName(AvroType type)
+    {
+        switch (type)
+        {
+            case AvroType.Null: return "null";
+            case AvroType.Boolean: return "boolean";
+            case AvroType.Int: return "int";
+            case AvroType.Long: return "long";
+            case AvroType.Float: return "float";
+            case AvroType.Double: return "double";
+            case AvroType.Bytes: return "bytes";
+            case AvroType.String: return "string";
+            case AvroType.Record: return "record";
+            case AvroType.Enum: return "enum";
+            case AvroType.Array: return "array";
+            case AvroType.Map: return "map";
+            case AvroType.Union: return "union";
+            default: return "fixed";
+        }
     }
 
     /// <summary>
-    /// A parsed Avro schema. Named types are shared objects: a reference by name (including a record that refers to
-    /// itself) points at the same <see cref="AvroNamedSchema"/> instance, so the graph may have cycles.
+    /// A short, readable description for messages: <c>int</c>, <c>long (timestamp-millis)</c>,
+    /// <c>bytes (decimal(10,2))</c>, <c>record com.acme.Order</c>, <c>array&lt;string&gt;</c>,
+    /// <c>map&lt;Line&gt;</c>, <c>union[null, string]</c>, <c>fixed Hash(16)</c>.
     /// </summary>
-    internal abstract class AvroSchema
+    public string Describe() => Describe(true);
+
+    internal string Describe(bool top)
     {
-        protected AvroSchema(AvroType type, JsonNode? source)
+        string text;
+        switch (this)
         {
-            Type = type;
-            Source = source;
-        }
-
-        public AvroType Type { get; }
-
-        /// <summary>The JSON this schema was parsed from (for positions), if any.</summary>
-        public JsonNode? Source { get; }
-
-        /// <summary>
-        /// A valid logical type on this schema (decimal, uuid, date, time-millis, time-micros, timestamp-millis,
-        /// timestamp-micros, local-timestamp-millis, local-timestamp-micros, duration, or an unknown name kept as is);
-        /// <see langword="null"/> when there is none. Per the spec, a logical type that is invalid for its underlying
-        /// type (e.g. <c>date</c> on a string, or a decimal with a bad precision) is ignored.
-        /// </summary>
-        public string? LogicalType { get; internal set; }
-
-        /// <summary>The decimal precision, when <see cref="LogicalType"/> is <c>decimal</c>.</summary>
-        public int Precision { get; internal set; }
-
-        /// <summary>The decimal scale (0 when absent), when <see cref="LogicalType"/> is <c>decimal</c>.</summary>
-        public int Scale { get; internal set; }
-
-        /// <summary>True for int, long, float, double, bytes, string, boolean and null.</summary>
-        public bool IsPrimitive => Type <= AvroType.String;
-
-        /// <summary>Parses an Avro schema from its JSON text.</summary>
-        /// <exception cref="AvroSchemaException">Bad JSON or an invalid schema; the message names the problem and where.</exception>
-        public static AvroSchema Parse(string json) => AvroSchemaParser.Parse(JsonNode.Parse(json));
-
-        /// <summary>Parses an Avro schema from already-read JSON.</summary>
-        /// <exception cref="AvroSchemaException">An invalid schema; the message names the problem and where.</exception>
-        public static AvroSchema Parse(JsonNode json) => AvroSchemaParser.Parse(json);
-
-        /// <summary>The Avro name of a primitive type ("int", "string", …).</summary>
-        public static string PrimitiveName(AvroType type)
-        {
-            switch (type)
-            {
-                case AvroType.Null: return "null";
-                case AvroType.Boolean: return "boolean";
-                case AvroType.Int: return "int";
-                case AvroType.Long: return "long";
-                case AvroType.Float: return "float";
-                case AvroType.Double: return "double";
-                case AvroType.Bytes: return "bytes";
-                case AvroType.String: return "string";
-                case AvroType.Record: return "record";
-                case AvroType.Enum: return "enum";
-                case AvroType.Array: return "array";
-                case AvroType.Map: return "map";
-                case AvroType.Union: return "union";
-                default: return "fixed";
-            }
-        }
-
-        /// <summary>
-        /// A short, readable description for messages: <c>int</c>, <c>long (timestamp-millis)</c>,
-        /// <c>bytes (decimal(10,2))</c>, <c>record com.acme.Order</c>, <c>array&lt;string&gt;</c>,
-        /// <c>map&lt;Line&gt;</c>, <c>union[null, string]</c>, <c>fixed Hash(16)</c>.
-        /// </summary>
-        public string Describe() => Describe(true);
-
-        internal string Describe(bool top)
-        {
-            string text;
-            switch (this)
-            {
-                case AvroRecordSchema record:
-                    text = top ? "record " + record.FullName : record.FullName;
-                    break;
-                case AvroEnumSchema enumSchema:
-                    text = top ? "enum " + enumSchema.FullName : enumSchema.FullName;
-                    break;
-                case AvroFixedSchema fixedSchema:
-                    text = top ? "fixed " + fixedSchema.FullName + "(" + fixedSchema.Size.ToString(CultureInfo.InvariantCulture) + ")" : fixedSchema.FullName;
-                    break;
-                case AvroArraySchema array:
-                    text = "array<" + array.Items.Describe(false) + ">";
-                    break;
-                case AvroMapSchema map:
-                    text = "map<" + map.Values.Describe(false) + ">";
-                    break;
-                case AvroUnionSchema union:
-                    var parts = new string[union.Branches.Count];
-                    for (var i = 0; i < parts.Length; i++)
-                    {
-                        parts[i] = union.Branches[i].Describe(false);
-                    }
-
-                    text = "union[" + string.Join(", ", parts) + "]";
-                    break;
-                default:
-                    text = PrimitiveName(Type);
-                    break;
-            }
-
-            if (LogicalType is null)
-            {
-                return text;
-            }
-
-            var logical = LogicalType == "decimal"
-                ? "decimal(" + Precision.ToString(CultureInfo.InvariantCulture) + "," + Scale.ToString(CultureInfo.InvariantCulture) + ")"
-                : LogicalType;
-            return text + " (" + logical + ")";
-        }
-
-        public override string ToString() => Describe();
-    }
-
-    /// <summary>null, boolean, int, long, float, double, bytes or string (possibly with a logical type).</summary>
-    internal sealed class AvroPrimitiveSchema : AvroSchema
-    {
-        public AvroPrimitiveSchema(AvroType type, JsonNode? source)
-            : base(type, source)
-        {
-        }
-    }
-
-    /// <summary>A record, enum or fixed: a type with a full name and aliases.</summary>
-    internal abstract class AvroNamedSchema : AvroSchema
-    {
-        protected AvroNamedSchema(AvroType type, string fullName, IReadOnlyList<string> aliases, JsonNode? source)
-            : base(type, source)
-        {
-            FullName = fullName;
-            Aliases = aliases;
-            var dot = fullName.LastIndexOf('.');
-            Name = dot < 0 ? fullName : fullName.Substring(dot + 1);
-            Namespace = dot < 0 ? null : fullName.Substring(0, dot);
-        }
-
-        /// <summary>The name with its namespace, e.g. <c>com.acme.Order</c>.</summary>
-        public string FullName { get; }
-
-        /// <summary>The unqualified name, e.g. <c>Order</c>.</summary>
-        public string Name { get; }
-
-        /// <summary>The namespace, or <see langword="null"/> for the null namespace.</summary>
-        public string? Namespace { get; }
-
-        /// <summary>The aliases as full names.</summary>
-        public IReadOnlyList<string> Aliases { get; }
-    }
-
-    /// <summary>A record field.</summary>
-    internal sealed class AvroField
-    {
-        public AvroField(string name, AvroSchema type, JsonNode? defaultValue, IReadOnlyList<string> aliases, int position)
-        {
-            Name = name;
-            Type = type;
-            Default = defaultValue;
-            Aliases = aliases;
-            Position = position;
-        }
-
-        public string Name { get; }
-
-        public AvroSchema Type { get; }
-
-        /// <summary>The default value as JSON, or <see langword="null"/> when the field has none (a JSON <c>null</c> default is a <see cref="JsonLiteral"/>).</summary>
-        public JsonNode? Default { get; }
-
-        public bool HasDefault => Default is not null;
-
-        /// <summary>The field's aliases (plain names).</summary>
-        public IReadOnlyList<string> Aliases { get; }
-
-        public int Position { get; }
-    }
-
-    /// <summary>A record. <see cref="Fields"/> is filled after the record's name is registered, so fields may refer to the record itself.</summary>
-    internal sealed class AvroRecordSchema : AvroNamedSchema
-    {
-        private readonly List<AvroField> _fields = new List<AvroField>();
-
-        public AvroRecordSchema(string fullName, IReadOnlyList<string> aliases, bool isError, JsonNode? source)
-            : base(AvroType.Record, fullName, aliases, source)
-        {
-            IsError = isError;
-        }
-
-        /// <summary>True for <c>"type": "error"</c>, which is a record in every other respect.</summary>
-        public bool IsError { get; }
-
-        public IReadOnlyList<AvroField> Fields => _fields;
-
-        /// <summary>The field named <paramref name="name"/>, or <see langword="null"/>.</summary>
-        public AvroField? GetField(string name)
-        {
-            foreach (var field in _fields)
-            {
-                if (field.Name == name)
+            case AvroRecordSchema record:
+                text = top ? "record " + record.FullName : record.FullName;
+                break;
+            case AvroEnumSchema enumSchema:
+                text = top ? "enum " + enumSchema.FullName : enumSchema.FullName;
+                break;
+            case AvroFixedSchema fixedSchema:
+                text = top ? "fixed " + fixedSchema.FullName + "(" + fixedSchema.Size.ToString(CultureInfo.InvariantCulture) + ")" : fixedSchema.FullName;
+                break;
+            case AvroArraySchema array:
+                text = "array<" + array.Items.Describe(false) + ">";
+                break;
+            case AvroMapSchema map:
+                text = "map<" + map.Values.Describe(false) + ">";
+                break;
+            case AvroUnionSchema union:
+                var parts = new string[union.Branches.Count];
+                for (var i = 0; i < parts.Length; i++)
                 {
-                    return field;
+                    parts[i] = union.Branches[i].Describe(false);
                 }
+
+                text = "union[" + string.Join(", ", parts) + "]";
+                break;
+            default:
+                text = PrimitiveName(Type);
+                break;
+        }
+
+        if (LogicalType is null)
+        {
+            return text;
+        }
+
+        var logical = LogicalType == "decimal"
+            ? "decimal(" + Precision.ToString(CultureInfo.InvariantCulture) + "," + Scale.ToString(CultureInfo.InvariantCulture) + ")"
+            : LogicalType;
+        return text + " (" + logical + ")";
+    }
+
+    public override string ToString() => Describe();
+}
+
+/// <summary>null, boolean, int, long, float, double, bytes or string (possibly with a logical type).</summary>
+internal sealed class AvroPrimitiveSchema : AvroSchema
+{
+    public AvroPrimitiveSchema(AvroType type, JsonNode? source)
+        : base(type, source)
+    {
+    }
+}
+
+/// <summary>A record, enum or fixed: a type with a full name and aliases.</summary>
+internal abstract class AvroNamedSchema : AvroSchema
+{
+    protected AvroNamedSchema(AvroType type, string fullName, IReadOnlyList<string> aliases, JsonNode? source)
+        : base(type, source)
+    {
+        FullName = fullName;
+        Aliases = aliases;
+        var dot = fullName.LastIndexOf('.');
+        Name = dot < 0 ? fullName : fullName.Substring(dot + 1);
+        Namespace = dot < 0 ? null : fullName.Substring(0, dot);
+    }
+
+    /// <summary>The name with its namespace, e.g. <c>com.acme.Order</c>.</summary>
+    public string FullName { get; }
+
+    /// <summary>The unqualified name, e.g. <c>Order</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The namespace, or <see langword="null"/> for the null namespace.</summary>
+    public string? Namespace { get; }
+
+    /// <summary>The aliases as full names.</summary>
+    public IReadOnlyList<string> Aliases { get; }
+}
+
+/// <summary>A record field.</summary>
+internal sealed class AvroField
+{
+    public AvroField(string name, AvroSchema type, JsonNode? defaultValue, IReadOnlyList<string> aliases, int position)
+    {
+        Name = name;
+        Type = type;
+        Default = defaultValue;
+        Aliases = aliases;
+        Position = position;
+    }
+
+    public string Name { get; }
+
+    public AvroSchema Type { get; }
+
+    /// <summary>The default value as JSON, or <see langword="null"/> when the field has none (a JSON <c>null</c> default is a <see cref="JsonLiteral"/>).</summary>
+    public JsonNode? Default { get; }
+
+    public bool HasDefault => Default is not null;
+
+    /// <summary>The field's aliases (plain names).</summary>
+    public IReadOnlyList<string> Aliases { get; }
+
+    public int Position { get; }
+}
+
+/// <summary>A record. <see cref="Fields"/> is filled after the record's name is registered, so fields may refer to the record itself.</summary>
+internal sealed class AvroRecordSchema : AvroNamedSchema
+{
+    private readonly List<AvroField> _fields = new List<AvroField>();
+
+    public AvroRecordSchema(string fullName, IReadOnlyList<string> aliases, bool isError, JsonNode? source)
+        : base(AvroType.Record, fullName, aliases, source)
+    {
+        IsError = isError;
+    }
+
+    /// <summary>True for <c>"type": "error"</c>, which is a record in every other respect.</summary>
+    public bool IsError { get; }
+
+    public IReadOnlyList<AvroField> Fields => _fields;
+
+    /// <summary>The field named <paramref name="name"/>, or <see langword="null"/>.</summary>
+    public AvroField? GetField(string name)
+    {
+        foreach (var field in _fields)
+        {
+            if (field.Name == name)
+            {
+                return field;
             }
-
-            return null;
         }
 
-        internal void AddField(AvroField field) => _fields.Add(field);
+        return null;
     }
 
-    /// <summary>An enum.</summary>
-    internal sealed class AvroEnumSchema : AvroNamedSchema
+    internal void AddField(AvroField field) => _fields.Add(field);
+}
+
+/// <summary>An enum.</summary>
+internal sealed class AvroEnumSchema : AvroNamedSchema
+{
+    public AvroEnumSchema(string fullName, IReadOnlyList<string> aliases, IReadOnlyList<string> symbols, string? defaultSymbol, JsonNode? source)
+        : base(AvroType.Enum, fullName, aliases, source)
     {
-        public AvroEnumSchema(string fullName, IReadOnlyList<string> aliases, IReadOnlyList<string> symbols, string? defaultSymbol, JsonNode? source)
-            : base(AvroType.Enum, fullName, aliases, source)
-        {
-            Symbols = symbols;
-            Default = defaultSymbol;
-        }
-
-        public IReadOnlyList<string> Symbols { get; }
-
-        /// <summary>The symbol readers use for symbols they do not know, or <see langword="null"/>.</summary>
-        public string? Default { get; }
+        Symbols = symbols;
+        Default = defaultSymbol;
     }
 
-    /// <summary>A fixed-size byte sequence.</summary>
-    internal sealed class AvroFixedSchema : AvroNamedSchema
-    {
-        public AvroFixedSchema(string fullName, IReadOnlyList<string> aliases, int size, JsonNode? source)
-            : base(AvroType.Fixed, fullName, aliases, source)
-        {
-            Size = size;
-        }
+    public IReadOnlyList<string> Symbols { get; }
 
-        public int Size { get; }
+    /// <summary>The symbol readers use for symbols they do not know, or <see langword="null"/>.</summary>
+    public string? Default { get; }
+}
+
+/// <summary>A fixed-size byte sequence.</summary>
+internal sealed class AvroFixedSchema : AvroNamedSchema
+{
+    public AvroFixedSchema(string fullName, IReadOnlyList<string> aliases, int size, JsonNode? source)
+        : base(AvroType.Fixed, fullName, aliases, source)
+    {
+        Size = size;
     }
 
-    /// <summary>An array.</summary>
-    internal sealed class AvroArraySchema : AvroSchema
-    {
-        public AvroArraySchema(AvroSchema items, JsonNode? source)
-            : base(AvroType.Array, source)
-        {
-            Items = items;
-        }
+    public int Size { get; }
+}
 
-        public AvroSchema Items { get; }
+/// <summary>An array.</summary>
+internal sealed class AvroArraySchema : AvroSchema
+{
+    public AvroArraySchema(AvroSchema items, JsonNode? source)
+        : base(AvroType.Array, source)
+    {
+        Items = items;
     }
 
-    /// <summary>A map with string keys.</summary>
-    internal sealed class AvroMapSchema : AvroSchema
-    {
-        public AvroMapSchema(AvroSchema values, JsonNode? source)
-            : base(AvroType.Map, source)
-        {
-            Values = values;
-        }
+    public AvroSchema Items { get; }
+}
 
-        public AvroSchema Values { get; }
+/// <summary>A map with string keys.</summary>
+internal sealed class AvroMapSchema : AvroSchema
+{
+    public AvroMapSchema(AvroSchema values, JsonNode? source)
+        : base(AvroType.Map, source)
+    {
+        Values = values;
     }
 
-    /// <summary>A union (a JSON array of schemas).</summary>
-    internal sealed class AvroUnionSchema : AvroSchema
-    {
-        public AvroUnionSchema(IReadOnlyList<AvroSchema> branches, JsonNode? source)
-            : base(AvroType.Union, source)
-        {
-            Branches = branches;
-        }
+    public AvroSchema Values { get; }
+}
 
-        public IReadOnlyList<AvroSchema> Branches { get; }
+/// <summary>A union (a JSON array of schemas).</summary>
+internal sealed class AvroUnionSchema : AvroSchema
+{
+    public AvroUnionSchema(IReadOnlyList<AvroSchema> branches, JsonNode? source)
+        : base(AvroType.Union, source)
+    {
+        Branches = branches;
     }
 
-    /// <summary>Turns JSON into an <see cref="AvroSchema"/>, checking the Avro 1.11 rules.</summary>
-    internal sealed class AvroSchemaParser
-    {
-        private readonly Dictionary<string, AvroNamedSchema> _named = new Dictionary<string, AvroNamedSchema>(StringComparer.Ordinal);
+    public IReadOnlyList<AvroSchema> Branches { get; }
+}
 
-        private AvroSchemaParser()
+/// <summary>Turns JSON into an <see cref="AvroSchema"/>, checking the Avro 1.11 rules.</summary>
+internal sealed class AvroSchemaParser
+{
+    private readonly Dictionary<string, AvroNamedSchema> _named = new Dictionary<string, AvroNamedSchema>(StringComparer.Ordinal);
+
+    private AvroSchemaParser()
+    {
+    }
+
+    /// <summary>Parses a schema from JSON.</summary>
+    /// <exception cref="AvroSchemaException">The schema breaks a rule of the Avro specification.</exception>
+    public static AvroSchema Parse(JsonNode json) => new AvroSchemaParser().ParseSchema(json, null, string.Empty);
+
+    /// <summary>Whether <paramref name="name"/> is a legal Avro name: <c>[A-Za-z_][A-Za-z0-9_]*</c>.</summary>
+    public static bool IsValidName(string name)
+    {
+        if (name.Length == 0)
         {
+            return false;
         }
 
-        /// <summary>Parses a schema from JSON.</summary>
-        /// <exception cref="AvroSchemaException">The schema breaks a rule of the Avro specification.</exception>
-        public static AvroSchema Parse(JsonNode json) => new AvroSchemaParser().ParseSchema(json, null, string.Empty);
-
-        /// <summary>Whether <paramref name="name"/> is a legal Avro name: <c>[A-Za-z_][A-Za-z0-9_]*</c>.</summary>
-        public static bool IsValidName(string name)
+        for (var i = 0; i < name.Length; i++)
         {
-            if (name.Length == 0)
+            var c = name[i];
+            var ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || (i > 0 && c >= '0' && c <= '9');
+            if (!ok)
             {
                 return false;
             }
-
-            for (var i = 0; i < name.Length; i++)
-            {
-                var c = name[i];
-                var ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || (i > 0 && c >= '0' && c <= '9');
-                if (!ok)
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
 
-        /// <summary>Whether <paramref name="fullName"/> is dot-separated legal names.</summary>
-        public static bool IsValidFullName(string fullName)
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="fullName"/> is dot-separated legal names.</summary>
+    public static bool IsValidFullName(string fullName)
+    {
+        foreach (var part in fullName.Split('.'))
         {
-            foreach (var part in fullName.Split('.'))
-            {
-                if (!IsValidName(part))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static AvroType? PrimitiveType(string name)
-        {
-            switch (name)
-            {
-                case "null": return AvroType.Null;
-                case "boolean": return AvroType.Boolean;
-                case "int": return AvroType.Int;
-                case "long": return AvroType.Long;
-                case "float": return AvroType.Float;
-                case "double": return AvroType.Double;
-                case "bytes": return AvroType.Bytes;
-                case "string": return AvroType.String;
-                default: return null;
-            }
-        }
-
-        private AvroSchema ParseSchema(JsonNode json, string? enclosingNamespace, string path)
-        {
-            switch (json)
-            {
-                case JsonString name:
-                    return Resolve(name.Value, enclosingNamespace, path, json);
-                case JsonArray union:
-                    return ParseUnion(union, enclosingNamespace, path);
-                case JsonObject obj:
-                    return ParseObject(obj, enclosingNamespace, path);
-                default:
-                    throw Error(path, "a schema must be a type name, an object or a union array, not " + json.Describe(), json);
-            }
-        }
-
-        private AvroSchema Resolve(string name, string? enclosingNamespace, string path, JsonNode at)
-        {
-            var primitive = PrimitiveType(name);
-            if (primitive is not null)
-            {
-                return new AvroPrimitiveSchema(primitive.Value, at);
-            }
-
-            if (name.IndexOf('.') < 0 && enclosingNamespace is not null && _named.TryGetValue(enclosingNamespace + "." + name, out var inNamespace))
-            {
-                return inNamespace;
-            }
-
-            if (_named.TryGetValue(name, out var named))
-            {
-                return named;
-            }
-
-            if (name == "record" || name == "enum" || name == "array" || name == "map" || name == "fixed" || name == "error")
-            {
-                throw Error(path, "type '" + name + "' must be written as an object, e.g. {\"type\": \"" + name + "\", …}", at);
-            }
-
-            var full = name.IndexOf('.') < 0 && enclosingNamespace is not null ? enclosingNamespace + "." + name : name;
-            throw Error(path, "unknown type name '" + name + "'" + (full != name ? " (looked for '" + full + "' and '" + name + "')" : string.Empty) + "; a named type must be defined before it is used", at);
-        }
-
-        private AvroUnionSchema ParseUnion(JsonArray json, string? enclosingNamespace, string path)
-        {
-            var branches = new List<AvroSchema>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 0; i < json.Items.Count; i++)
-            {
-                var item = json.Items[i];
-                var branchPath = path + "|" + i.ToString(CultureInfo.InvariantCulture);
-                if (item is JsonArray)
-                {
-                    throw Error(branchPath, "a union may not directly contain another union", item);
-                }
-
-                var branch = ParseSchema(item, enclosingNamespace, branchPath);
-                var key = branch is AvroNamedSchema named ? named.FullName : AvroSchema.PrimitiveName(branch.Type);
-                if (!seen.Add(key))
-                {
-                    throw Error(path, "the union has '" + key + "' twice; a union may hold each type (and each named type) only once", item);
-                }
-
-                branches.Add(branch);
-            }
-
-            return new AvroUnionSchema(branches, json);
-        }
-
-        private AvroSchema ParseObject(JsonObject json, string? enclosingNamespace, string path)
-        {
-            var typeNode = json.Get("type");
-            if (typeNode is null)
-            {
-                throw Error(path, "a schema object needs a \"type\"", json);
-            }
-
-            if (typeNode is not JsonString typeString)
-            {
-                throw Error(path, "\"type\" of a schema object must be a string, not " + typeNode.Describe(), typeNode);
-            }
-
-            var type = typeString.Value;
-            AvroSchema schema;
-            switch (type)
-            {
-                case "record":
-                case "error":
-                    return ParseRecord(json, type == "error", enclosingNamespace, path);
-                case "enum":
-                    return ParseEnum(json, enclosingNamespace, path);
-                case "fixed":
-                    schema = ParseFixed(json, enclosingNamespace, path);
-                    break;
-                case "array":
-                    {
-                        var items = json.Get("items") ?? throw Error(path, "an array needs \"items\"", json);
-                        schema = new AvroArraySchema(ParseSchema(items, enclosingNamespace, path + "[]"), json);
-                        break;
-                    }
-
-                case "map":
-                    {
-                        var values = json.Get("values") ?? throw Error(path, "a map needs \"values\"", json);
-                        schema = new AvroMapSchema(ParseSchema(values, enclosingNamespace, path + "{}"), json);
-                        break;
-                    }
-
-                default:
-                    var primitive = PrimitiveType(type);
-                    if (primitive is not null)
-                    {
-                        schema = new AvroPrimitiveSchema(primitive.Value, json);
-                        break;
-                    }
-
-                    // {"type": "SomeName"} refers to a named type (Java and C# Avro accept it); logical types do not apply to it.
-                    return Resolve(type, enclosingNamespace, path, typeNode);
-            }
-
-            ApplyLogicalType(schema, json, path);
-            return schema;
-        }
-
-        private AvroRecordSchema ParseRecord(JsonObject json, bool isError, string? enclosingNamespace, string path)
-        {
-            var fullName = ParseName(json, enclosingNamespace, path, "record");
-            var ns = NamespaceOf(fullName);
-            var record = new AvroRecordSchema(fullName, ParseAliases(json, ns, path), isError, json);
-            Register(record, path, json);
-            var recordPath = path.Length == 0 ? record.Name : path;
-
-            var fieldsNode = json.Get("fields");
-            if (fieldsNode is null)
-            {
-                throw Error(recordPath, "record '" + fullName + "' needs \"fields\"", json);
-            }
-
-            if (fieldsNode is not JsonArray fields)
-            {
-                throw Error(recordPath, "\"fields\" of record '" + fullName + "' must be an array, not " + fieldsNode.Describe(), fieldsNode);
-            }
-
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 0; i < fields.Items.Count; i++)
-            {
-                if (fields.Items[i] is not JsonObject field)
-                {
-                    throw Error(recordPath, "field #" + (i + 1).ToString(CultureInfo.InvariantCulture) + " of record '" + fullName + "' must be an object, not " + fields.Items[i].Describe(), fields.Items[i]);
-                }
-
-                var nameNode = field.Get("name");
-                if (nameNode is null)
-                {
-                    throw Error(recordPath, "field #" + (i + 1).ToString(CultureInfo.InvariantCulture) + " of record '" + fullName + "' has no \"name\"", field);
-                }
-
-                if (nameNode is not JsonString nameString || !IsValidName(nameString.Value))
-                {
-                    throw Error(recordPath, "field name " + nameNode.Describe() + " is not a valid Avro name ([A-Za-z_][A-Za-z0-9_]*)", nameNode);
-                }
-
-                var name = nameString.Value;
-                var fieldPath = recordPath + "." + name;
-                if (!names.Add(name))
-                {
-                    throw Error(fieldPath, "record '" + fullName + "' has two fields named '" + name + "'", nameNode);
-                }
-
-                var typeNode = field.Get("type") ?? throw Error(fieldPath, "the field has no \"type\"", field);
-                var fieldType = ParseSchema(typeNode, ns, fieldPath);
-
-                var order = field.Get("order");
-                if (order is not null && !(order is JsonString o && (o.Value == "ascending" || o.Value == "descending" || o.Value == "ignore")))
-                {
-                    throw Error(fieldPath, "\"order\" must be \"ascending\", \"descending\" or \"ignore\", not " + order.Describe(), order);
-                }
-
-                var fieldAliases = new List<string>();
-                var aliasesNode = field.Get("aliases");
-                if (aliasesNode is not null)
-                {
-                    foreach (var alias in StringArray(aliasesNode, fieldPath, "aliases"))
-                    {
-                        if (!IsValidName(alias.Value))
-                        {
-                            throw Error(fieldPath, "field alias '" + alias.Value + "' is not a valid Avro name", alias);
-                        }
-
-                        fieldAliases.Add(alias.Value);
-                    }
-                }
-
-                var defaultValue = field.Get("default");
-                if (defaultValue is not null)
-                {
-                    var problem = CheckDefault(fieldType, defaultValue);
-                    if (problem is not null)
-                    {
-                        throw Error(fieldPath, "the default " + defaultValue.Describe() + " is not valid for type '" + fieldType.Describe() + "': " + problem, defaultValue);
-                    }
-                }
-
-                record.AddField(new AvroField(name, fieldType, defaultValue, fieldAliases, i));
-            }
-
-            return record;
-        }
-
-        private AvroEnumSchema ParseEnum(JsonObject json, string? enclosingNamespace, string path)
-        {
-            var fullName = ParseName(json, enclosingNamespace, path, "enum");
-            var here = path.Length == 0 ? fullName : path;
-            var symbolsNode = json.Get("symbols") ?? throw Error(here, "enum '" + fullName + "' needs \"symbols\"", json);
-            var symbols = new List<string>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var symbol in StringArray(symbolsNode, here, "symbols"))
-            {
-                if (!IsValidName(symbol.Value))
-                {
-                    throw Error(here, "enum symbol '" + symbol.Value + "' is not a valid Avro name ([A-Za-z_][A-Za-z0-9_]*)", symbol);
-                }
-
-                if (!seen.Add(symbol.Value))
-                {
-                    throw Error(here, "enum '" + fullName + "' has symbol '" + symbol.Value + "' twice", symbol);
-                }
-
-                symbols.Add(symbol.Value);
-            }
-
-            string? defaultSymbol = null;
-            var defaultNode = json.Get("default");
-            if (defaultNode is not null)
-            {
-                if (defaultNode is not JsonString d || !seen.Contains(d.Value))
-                {
-                    throw Error(here, "the default of enum '" + fullName + "' must be one of its symbols, not " + defaultNode.Describe(), defaultNode);
-                }
-
-                defaultSymbol = d.Value;
-            }
-
-            var schema = new AvroEnumSchema(fullName, ParseAliases(json, NamespaceOf(fullName), here), symbols, defaultSymbol, json);
-            Register(schema, here, json);
-            return schema;
-        }
-
-        private AvroFixedSchema ParseFixed(JsonObject json, string? enclosingNamespace, string path)
-        {
-            var fullName = ParseName(json, enclosingNamespace, path, "fixed");
-            var here = path.Length == 0 ? fullName : path;
-            var sizeNode = json.Get("size") ?? throw Error(here, "fixed '" + fullName + "' needs \"size\"", json);
-            if (sizeNode is not JsonNumber number || !number.TryGetInt64(out var size) || size < 0 || size > int.MaxValue)
-            {
-                throw Error(here, "\"size\" of fixed '" + fullName + "' must be a non-negative integer, not " + sizeNode.Describe(), sizeNode);
-            }
-
-            var schema = new AvroFixedSchema(fullName, ParseAliases(json, NamespaceOf(fullName), here), (int)size, json);
-            Register(schema, here, json);
-            return schema;
-        }
-
-        private static void ApplyLogicalType(AvroSchema schema, JsonObject json, string path)
-        {
-            if (json.Get("logicalType") is not JsonString logical)
-            {
-                return; // absent, or not a string: not a logical type the spec knows, so ignored.
-            }
-
-            var name = logical.Value;
-            var type = schema.Type;
-            bool valid;
-            switch (name)
-            {
-                case "decimal":
-                    valid = type == AvroType.Bytes || type == AvroType.Fixed;
-                    if (valid)
-                    {
-                        valid = TryDecimal(schema, json);
-                    }
-
-                    break;
-                case "uuid":
-                    valid = type == AvroType.String || (schema is AvroFixedSchema f && f.Size == 16);
-                    break;
-                case "date":
-                case "time-millis":
-                    valid = type == AvroType.Int;
-                    break;
-                case "time-micros":
-                case "timestamp-millis":
-                case "timestamp-micros":
-                case "timestamp-nanos":
-                case "local-timestamp-millis":
-                case "local-timestamp-micros":
-                case "local-timestamp-nanos":
-                    valid = type == AvroType.Long;
-                    break;
-                case "duration":
-                    valid = schema is AvroFixedSchema d && d.Size == 12;
-                    break;
-                default:
-                    valid = true; // unknown logical types are kept as a name and read as their underlying type
-                    break;
-            }
-
-            if (valid)
-            {
-                schema.LogicalType = name;
-            }
-        }
-
-        private static bool TryDecimal(AvroSchema schema, JsonObject json)
-        {
-            if (json.Get("precision") is not JsonNumber p || !p.TryGetInt64(out var precision) || precision <= 0 || precision > int.MaxValue)
+            if (!IsValidName(part))
             {
                 return false;
             }
-
-            long scale = 0;
-            var scaleNode = json.Get("scale");
-            if (scaleNode is not null && (scaleNode is not JsonNumber s || !s.TryGetInt64(out scale) || scale < 0 || scale > precision))
-            {
-                return false;
-            }
-
-            if (schema is AvroFixedSchema fixedSchema && fixedSchema.Size < 128)
-            {
-                var max = Math.Floor(Math.Log10(Math.Pow(2, (8 * fixedSchema.Size) - 1) - 1));
-                if (precision > max)
-                {
-                    return false;
-                }
-            }
-
-            schema.Precision = (int)precision;
-            schema.Scale = (int)scale;
-            return true;
         }
 
-        private string ParseName(JsonObject json, string? enclosingNamespace, string path, string kind)
+        return true;
+    }
+
+    private static AvroType? PrimitiveType(string name)
+    {
+        switch (name)
         {
-            var nameNode = json.Get("name");
+            case "null": return AvroType.Null;
+            case "boolean": return AvroType.Boolean;
+            case "int": return AvroType.Int;
+            case "long": return AvroType.Long;
+            case "float": return AvroType.Float;
+            case "double": return AvroType.Double;
+            case "bytes": return AvroType.Bytes;
+            case "string": return AvroType.String;
+            default: return null;
+        }
+    }
+
+    private AvroSchema ParseSchema(JsonNode json, string? enclosingNamespace, string path)
+    {
+        switch (json)
+        {
+            case JsonString name:
+                return Resolve(name.Value, enclosingNamespace, path, json);
+            case JsonArray union:
+                return ParseUnion(union, enclosingNamespace, path);
+            case JsonObject obj:
+                return ParseObject(obj, enclosingNamespace, path);
+            default:
+                throw Error(path, "a schema must be a type name, an object or a union array, not " + json.Describe(), json);
+        }
+    }
+
+    private AvroSchema Resolve(string name, string? enclosingNamespace, string path, JsonNode at)
+    {
+        var primitive = PrimitiveType(name);
+        if (primitive is not null)
+        {
+            return new AvroPrimitiveSchema(primitive.Value, at);
+        }
+
+        if (name.IndexOf('.') < 0 && enclosingNamespace is not null && _named.TryGetValue(enclosingNamespace + "." + name, out var inNamespace))
+        {
+            return inNamespace;
+        }
+
+        if (_named.TryGetValue(name, out var named))
+        {
+            return named;
+        }
+
+        if (name == "record" || name == "enum" || name == "array" || name == "map" || name == "fixed" || name == "error")
+        {
+            throw Error(path, "type '" + name + "' must be written as an object, e.g. {\"type\": \"" + name + "\", …}", at);
+        }
+
+        var full = name.IndexOf('.') < 0 && enclosingNamespace is not null ? enclosingNamespace + "." + name : name;
+        throw Error(path, "unknown type name '" + name + "'" + (full != name ? " (looked for '" + full + "' and '" + name + "')" : string.Empty) + "; a named type must be defined before it is used", at);
+    }
+
+    private AvroUnionSchema ParseUnion(JsonArray json, string? enclosingNamespace, string path)
+    {
+        var branches = new List<AvroSchema>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < json.Items.Count; i++)
+        {
+            var item = json.Items[i];
+            var branchPath = path + "|" + i.ToString(CultureInfo.InvariantCulture);
+            if (item is JsonArray)
+            {
+                throw Error(branchPath, "a union may not directly contain another union", item);
+            }
+
+            var branch = ParseSchema(item, enclosingNamespace, branchPath);
+            var key = branch is AvroNamedSchema named ? named.FullName : AvroSchema.PrimitiveName(branch.Type);
+            if (!seen.Add(key))
+            {
+                throw Error(path, "the union has '" + key + "' twice; a union may hold each type (and each named type) only once", item);
+            }
+
+            branches.Add(branch);
+        }
+
+        return new AvroUnionSchema(branches, json);
+    }
+
+    private AvroSchema ParseObject(JsonObject json, string? enclosingNamespace, string path)
+    {
+        var typeNode = json.Get("type");
+        if (typeNode is null)
+        {
+            throw Error(path, "a schema object needs a \"type\"", json);
+        }
+
+        if (typeNode is not JsonString typeString)
+        {
+            throw Error(path, "\"type\" of a schema object must be a string, not " + typeNode.Describe(), typeNode);
+        }
+
+        var type = typeString.Value;
+        AvroSchema schema;
+        switch (type)
+        {
+            case "record":
+            case "error":
+                return ParseRecord(json, type == "error", enclosingNamespace, path);
+            case "enum":
+                return ParseEnum(json, enclosingNamespace, path);
+            case "fixed":
+                schema = ParseFixed(json, enclosingNamespace, path);
+                break;
+            case "array":
+                {
+                    var items = json.Get("items") ?? throw Error(path, "an array needs \"items\"", json);
+                    schema = new AvroArraySchema(ParseSchema(items, enclosingNamespace, path + "[]"), json);
+                    break;
+                }
+
+            case "map":
+                {
+                    var values = json.Get("values") ?? throw Error(path, "a map needs \"values\"", json);
+                    schema = new AvroMapSchema(ParseSchema(values, enclosingNamespace, path + "{}"), json);
+                    break;
+                }
+
+            default:
+                var primitive = PrimitiveType(type);
+                if (primitive is not null)
+                {
+                    schema = new AvroPrimitiveSchema(primitive.Value, json);
+                    break;
+                }
+
+                // {"type": "SomeName"} refers to a named type (Java and C# Avro accept it); logical types do not apply to it.
+                return Resolve(type, enclosingNamespace, path, typeNode);
+        }
+
+        ApplyLogicalType(schema, json, path);
+        return schema;
+    }
+
+    private AvroRecordSchema ParseRecord(JsonObject json, bool isError, string? enclosingNamespace, string path)
+    {
+        var fullName = ParseName(json, enclosingNamespace, path, "record");
+        var ns = NamespaceOf(fullName);
+        var record = new AvroRecordSchema(fullName, ParseAliases(json, ns, path), isError, json);
+        Register(record, path, json);
+        var recordPath = path.Length == 0 ? record.Name : path;
+
+        var fieldsNode = json.Get("fields");
+        if (fieldsNode is null)
+        {
+            throw Error(recordPath, "record '" + fullName + "' needs \"fields\"", json);
+        }
+
+        if (fieldsNode is not JsonArray fields)
+        {
+            throw Error(recordPath, "\"fields\" of record '" + fullName + "' must be an array, not " + fieldsNode.Describe(), fieldsNode);
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < fields.Items.Count; i++)
+        {
+            if (fields.Items[i] is not JsonObject field)
+            {
+                throw Error(recordPath, "field #" + (i + 1).ToString(CultureInfo.InvariantCulture) + " of record '" + fullName + "' must be an object, not " + fields.Items[i].Describe(), fields.Items[i]);
+            }
+
+            var nameNode = field.Get("name");
             if (nameNode is null)
             {
-                throw Error(path, "a " + kind + " needs a \"name\"", json);
+                throw Error(recordPath, "field #" + (i + 1).ToString(CultureInfo.InvariantCulture) + " of record '" + fullName + "' has no \"name\"", field);
             }
 
-            if (nameNode is not JsonString nameString || !IsValidFullName(nameString.Value))
+            if (nameNode is not JsonString nameString || !IsValidName(nameString.Value))
             {
-                throw Error(path, kind + " name " + nameNode.Describe() + " is not a valid Avro name (dot-separated [A-Za-z_][A-Za-z0-9_]*)", nameNode);
+                throw Error(recordPath, "field name " + nameNode.Describe() + " is not a valid Avro name ([A-Za-z_][A-Za-z0-9_]*)", nameNode);
             }
 
             var name = nameString.Value;
-            if (name.IndexOf('.') >= 0)
+            var fieldPath = recordPath + "." + name;
+            if (!names.Add(name))
             {
-                return name;
+                throw Error(fieldPath, "record '" + fullName + "' has two fields named '" + name + "'", nameNode);
             }
 
-            var ns = enclosingNamespace;
-            var nsNode = json.Get("namespace");
-            if (nsNode is not null)
+            var typeNode = field.Get("type") ?? throw Error(fieldPath, "the field has no \"type\"", field);
+            var fieldType = ParseSchema(typeNode, ns, fieldPath);
+
+            var order = field.Get("order");
+            if (order is not null && !(order is JsonString o && (o.Value == "ascending" || o.Value == "descending" || o.Value == "ignore")))
             {
-                if (nsNode is JsonLiteral { Kind: JsonKind.Null })
+                throw Error(fieldPath, "\"order\" must be \"ascending\", \"descending\" or \"ignore\", not " + order.Describe(), order);
+            }
+
+            var fieldAliases = new List<string>();
+            var aliasesNode = field.Get("aliases");
+            if (aliasesNode is not null)
+            {
+                foreach (var alias in StringArray(aliasesNode, fieldPath, "aliases"))
                 {
-                    ns = null;
-                }
-                else if (nsNode is not JsonString nsString || (nsString.Value.Length > 0 && !IsValidFullName(nsString.Value)))
-                {
-                    throw Error(path, "namespace " + nsNode.Describe() + " is not valid (dot-separated [A-Za-z_][A-Za-z0-9_]*)", nsNode);
-                }
-                else
-                {
-                    ns = nsString.Value.Length == 0 ? null : nsString.Value;
-                }
-            }
-
-            return ns is null ? name : ns + "." + name;
-        }
-
-        private IReadOnlyList<string> ParseAliases(JsonObject json, string? ns, string path)
-        {
-            var node = json.Get("aliases");
-            if (node is null)
-            {
-                return Array.Empty<string>();
-            }
-
-            var aliases = new List<string>();
-            foreach (var alias in StringArray(node, path, "aliases"))
-            {
-                if (!IsValidFullName(alias.Value))
-                {
-                    throw Error(path, "alias '" + alias.Value + "' is not a valid Avro name", alias);
-                }
-
-                aliases.Add(alias.Value.IndexOf('.') >= 0 || ns is null ? alias.Value : ns + "." + alias.Value);
-            }
-
-            return aliases;
-        }
-
-        private List<JsonString> StringArray(JsonNode node, string path, string property)
-        {
-            if (node is not JsonArray array)
-            {
-                throw Error(path, "\"" + property + "\" must be an array of strings, not " + node.Describe(), node);
-            }
-
-            var result = new List<JsonString>();
-            foreach (var item in array.Items)
-            {
-                if (item is not JsonString s)
-                {
-                    throw Error(path, "\"" + property + "\" must contain only strings, not " + item.Describe(), item);
-                }
-
-                result.Add(s);
-            }
-
-            return result;
-        }
-
-        private void Register(AvroNamedSchema schema, string path, JsonNode at)
-        {
-            if (PrimitiveType(schema.Name) is not null && schema.Namespace is null)
-            {
-                throw Error(path, "'" + schema.Name + "' is a primitive type and cannot be used as a type name", at);
-            }
-
-            if (_named.ContainsKey(schema.FullName))
-            {
-                throw Error(path, "type '" + schema.FullName + "' is defined twice", at);
-            }
-
-            _named.Add(schema.FullName, schema);
-        }
-
-        private static string? NamespaceOf(string fullName)
-        {
-            var dot = fullName.LastIndexOf('.');
-            return dot < 0 ? null : fullName.Substring(0, dot);
-        }
-
-        /// <summary>Returns <see langword="null"/> when <paramref name="value"/> is a valid default for <paramref name="schema"/>, else why not.</summary>
-        private static string? CheckDefault(AvroSchema schema, JsonNode value)
-        {
-            switch (schema)
-            {
-                case AvroUnionSchema union:
-                    // Avro 1.11: a union's default must match the union's first branch.
-                    return union.Branches.Count == 0
-                        ? "an empty union has no values"
-                        : CheckDefault(union.Branches[0], value) is null ? null : "a union's default must match its first branch, '" + union.Branches[0].Describe() + "'";
-                case AvroRecordSchema record:
-                    if (value is not JsonObject obj)
+                    if (!IsValidName(alias.Value))
                     {
-                        return "expected an object";
+                        throw Error(fieldPath, "field alias '" + alias.Value + "' is not a valid Avro name", alias);
                     }
 
-                    foreach (var field in record.Fields)
-                    {
-                        var fieldValue = obj.Get(field.Name);
-                        if (fieldValue is null)
-                        {
-                            if (!field.HasDefault)
-                            {
-                                return "field '" + field.Name + "' is missing";
-                            }
+                    fieldAliases.Add(alias.Value);
+                }
+            }
 
-                            continue;
+            var defaultValue = field.Get("default");
+            if (defaultValue is not null)
+            {
+                var problem = CheckDefault(fieldType, defaultValue);
+                if (problem is not null)
+                {
+                    throw Error(fieldPath, "the default " + defaultValue.Describe() + " is not valid for type '" + fieldType.Describe() + "': " + problem, defaultValue);
+                }
+            }
+
+            record.AddField(new AvroField(name, fieldType, defaultValue, fieldAliases, i));
+        }
+
+        return record;
+    }
+
+    private AvroEnumSchema ParseEnum(JsonObject json, string? enclosingNamespace, string path)
+    {
+        var fullName = ParseName(json, enclosingNamespace, path, "enum");
+        var here = path.Length == 0 ? fullName : path;
+        var symbolsNode = json.Get("symbols") ?? throw Error(here, "enum '" + fullName + "' needs \"symbols\"", json);
+        var symbols = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var symbol in StringArray(symbolsNode, here, "symbols"))
+        {
+            if (!IsValidName(symbol.Value))
+            {
+                throw Error(here, "enum symbol '" + symbol.Value + "' is not a valid Avro name ([A-Za-z_][A-Za-z0-9_]*)", symbol);
+            }
+
+            if (!seen.Add(symbol.Value))
+            {
+                throw Error(here, "enum '" + fullName + "' has symbol '" + symbol.Value + "' twice", symbol);
+            }
+
+            symbols.Add(symbol.Value);
+        }
+
+        string? defaultSymbol = null;
+        var defaultNode = json.Get("default");
+        if (defaultNode is not null)
+        {
+            if (defaultNode is not JsonString d || !seen.Contains(d.Value))
+            {
+                throw Error(here, "the default of enum '" + fullName + "' must be one of its symbols, not " + defaultNode.Describe(), defaultNode);
+            }
+
+            defaultSymbol = d.Value;
+        }
+
+        var schema = new AvroEnumSchema(fullName, ParseAliases(json, NamespaceOf(fullName), here), symbols, defaultSymbol, json);
+        Register(schema, here, json);
+        return schema;
+    }
+
+    private AvroFixedSchema ParseFixed(JsonObject json, string? enclosingNamespace, string path)
+    {
+        var fullName = ParseName(json, enclosingNamespace, path, "fixed");
+        var here = path.Length == 0 ? fullName : path;
+        var sizeNode = json.Get("size") ?? throw Error(here, "fixed '" + fullName + "' needs \"size\"", json);
+        if (sizeNode is not JsonNumber number || !number.TryGetInt64(out var size) || size < 0 || size > int.MaxValue)
+        {
+            throw Error(here, "\"size\" of fixed '" + fullName + "' must be a non-negative integer, not " + sizeNode.Describe(), sizeNode);
+        }
+
+        var schema = new AvroFixedSchema(fullName, ParseAliases(json, NamespaceOf(fullName), here), (int)size, json);
+        Register(schema, here, json);
+        return schema;
+    }
+
+    private static void ApplyLogicalType(AvroSchema schema, JsonObject json, string path)
+    {
+        if (json.Get("logicalType") is not JsonString logical)
+        {
+            return; // absent, or not a string: not a logical type the spec knows, so ignored.
+        }
+
+        var name = logical.Value;
+        var type = schema.Type;
+        bool valid;
+        switch (name)
+        {
+            case "decimal":
+                valid = type == AvroType.Bytes || type == AvroType.Fixed;
+                if (valid)
+                {
+                    valid = TryDecimal(schema, json);
+                }
+
+                break;
+            case "uuid":
+                valid = type == AvroType.String || (schema is AvroFixedSchema f && f.Size == 16);
+                break;
+            case "date":
+            case "time-millis":
+                valid = type == AvroType.Int;
+                break;
+            case "time-micros":
+            case "timestamp-millis":
+            case "timestamp-micros":
+            case "timestamp-nanos":
+            case "local-timestamp-millis":
+            case "local-timestamp-micros":
+            case "local-timestamp-nanos":
+                valid = type == AvroType.Long;
+                break;
+            case "duration":
+                valid = schema is AvroFixedSchema d && d.Size == 12;
+                break;
+            default:
+                valid = true; // unknown logical types are kept as a name and read as their underlying type
+                break;
+        }
+
+        if (valid)
+        {
+            schema.LogicalType = name;
+        }
+    }
+
+    private static bool TryDecimal(AvroSchema schema, JsonObject json)
+    {
+        if (json.Get("precision") is not JsonNumber p || !p.TryGetInt64(out var precision) || precision <= 0 || precision > int.MaxValue)
+        {
+            return false;
+        }
+
+        long scale = 0;
+        var scaleNode = json.Get("scale");
+        if (scaleNode is not null && (scaleNode is not JsonNumber s || !s.TryGetInt64(out scale) || scale < 0 || scale > precision))
+        {
+            return false;
+        }
+
+        if (schema is AvroFixedSchema fixedSchema && fixedSchema.Size < 128)
+        {
+            var max = Math.Floor(Math.Log10(Math.Pow(2, (8 * fixedSchema.Size) - 1) - 1));
+            if (precision > max)
+            {
+                return false;
+            }
+        }
+
+        schema.Precision = (int)precision;
+        schema.Scale = (int)scale;
+        return true;
+    }
+
+    private string ParseName(JsonObject json, string? enclosingNamespace, string path, string kind)
+    {
+        var nameNode = json.Get("name");
+        if (nameNode is null)
+        {
+            throw Error(path, "a " + kind + " needs a \"name\"", json);
+        }
+
+        if (nameNode is not JsonString nameString || !IsValidFullName(nameString.Value))
+        {
+            throw Error(path, kind + " name " + nameNode.Describe() + " is not a valid Avro name (dot-separated [A-Za-z_][A-Za-z0-9_]*)", nameNode);
+        }
+
+        var name = nameString.Value;
+        if (name.IndexOf('.') >= 0)
+        {
+            return name;
+        }
+
+        var ns = enclosingNamespace;
+        var nsNode = json.Get("namespace");
+        if (nsNode is not null)
+        {
+            if (nsNode is JsonLiteral { Kind: JsonKind.Null })
+            {
+                ns = null;
+            }
+            else if (nsNode is not JsonString nsString || (nsString.Value.Length > 0 && !IsValidFullName(nsString.Value)))
+            {
+                throw Error(path, "namespace " + nsNode.Describe() + " is not valid (dot-separated [A-Za-z_][A-Za-z0-9_]*)", nsNode);
+            }
+            else
+            {
+                ns = nsString.Value.Length == 0 ? null : nsString.Value;
+            }
+        }
+
+        return ns is null ? name : ns + "." + name;
+    }
+
+    private IReadOnlyList<string> ParseAliases(JsonObject json, string? ns, string path)
+    {
+        var node = json.Get("aliases");
+        if (node is null)
+        {
+            return Array.Empty<string>();
+        }
+
+        var aliases = new List<string>();
+        foreach (var alias in StringArray(node, path, "aliases"))
+        {
+            if (!IsValidFullName(alias.Value))
+            {
+                throw Error(path, "alias '" + alias.Value + "' is not a valid Avro name", alias);
+            }
+
+            aliases.Add(alias.Value.IndexOf('.') >= 0 || ns is null ? alias.Value : ns + "." + alias.Value);
+        }
+
+        return aliases;
+    }
+
+    private List<JsonString> StringArray(JsonNode node, string path, string property)
+    {
+        if (node is not JsonArray array)
+        {
+            throw Error(path, "\"" + property + "\" must be an array of strings, not " + node.Describe(), node);
+        }
+
+        var result = new List<JsonString>();
+        foreach (var item in array.Items)
+        {
+            if (item is not JsonString s)
+            {
+                throw Error(path, "\"" + property + "\" must contain only strings, not " + item.Describe(), item);
+            }
+
+            result.Add(s);
+        }
+
+        return result;
+    }
+
+    private void Register(AvroNamedSchema schema, string path, JsonNode at)
+    {
+        if (PrimitiveType(schema.Name) is not null && schema.Namespace is null)
+        {
+            throw Error(path, "'" + schema.Name + "' is a primitive type and cannot be used as a type name", at);
+        }
+
+        if (_named.ContainsKey(schema.FullName))
+        {
+            throw Error(path, "type '" + schema.FullName + "' is defined twice", at);
+        }
+
+        _named.Add(schema.FullName, schema);
+    }
+
+    private static string? NamespaceOf(string fullName)
+    {
+        var dot = fullName.LastIndexOf('.');
+        return dot < 0 ? null : fullName.Substring(0, dot);
+    }
+
+    /// <summary>Returns <see langword="null"/> when <paramref name="value"/> is a valid default for <paramref name="schema"/>, else why not.</summary>
+    private static string? CheckDefault(AvroSchema schema, JsonNode value)
+    {
+        switch (schema)
+        {
+            case AvroUnionSchema union:
+                // Avro 1.11: a union's default must match the union's first branch.
+                return union.Branches.Count == 0
+                    ? "an empty union has no values"
+                    : CheckDefault(union.Branches[0], value) is null ? null : "a union's default must match its first branch, '" + union.Branches[0].Describe() + "'";
+            case AvroRecordSchema record:
+                if (value is not JsonObject obj)
+                {
+                    return "expected an object";
+                }
+
+                foreach (var field in record.Fields)
+                {
+                    var fieldValue = obj.Get(field.Name);
+                    if (fieldValue is null)
+                    {
+                        if (!field.HasDefault)
+                        {
+                            return "field '" + field.Name + "' is missing";
                         }
 
-                        var problem = CheckDefault(field.Type, fieldValue);
-                        if (problem is not null)
-                        {
-                            return "field '" + field.Name + "': " + problem;
-                        }
+                        continue;
                     }
 
-                    return null;
-                case AvroEnumSchema enumSchema:
-                    if (value is JsonString symbol)
+                    var problem = CheckDefault(field.Type, fieldValue);
+                    if (problem is not null)
                     {
-                        foreach (var s in enumSchema.Symbols)
-                        {
-                            if (s == symbol.Value)
-                            {
-                                return null;
-                            }
-                        }
+                        return "field '" + field.Name + "': " + problem;
                     }
-
-                    return "expected one of the enum's symbols";
-                case AvroFixedSchema fixedSchema:
-                    return value is JsonString f && f.Value.Length == fixedSchema.Size && IsByteString(f.Value)
-                        ? null
-                        : "expected a string of " + fixedSchema.Size.ToString(CultureInfo.InvariantCulture) + " characters in U+0000..U+00FF";
-                case AvroArraySchema array:
-                    if (value is not JsonArray items)
-                    {
-                        return "expected an array";
-                    }
-
-                    foreach (var item in items.Items)
-                    {
-                        var problem = CheckDefault(array.Items, item);
-                        if (problem is not null)
-                        {
-                            return "array item: " + problem;
-                        }
-                    }
-
-                    return null;
-                case AvroMapSchema map:
-                    if (value is not JsonObject entries)
-                    {
-                        return "expected an object";
-                    }
-
-                    foreach (var entry in entries.Properties)
-                    {
-                        var problem = CheckDefault(map.Values, entry.Value);
-                        if (problem is not null)
-                        {
-                            return "map value '" + entry.Key + "': " + problem;
-                        }
-                    }
-
-                    return null;
-            }
-
-            switch (schema.Type)
-            {
-                case AvroType.Null:
-                    return value.Kind == JsonKind.Null ? null : "expected null";
-                case AvroType.Boolean:
-                    return value.Kind == JsonKind.True || value.Kind == JsonKind.False ? null : "expected true or false";
-                case AvroType.Int:
-                    return value is JsonNumber i && i.TryGetInt64(out var n) && n >= int.MinValue && n <= int.MaxValue ? null : "expected a 32-bit integer";
-                case AvroType.Long:
-                    return value is JsonNumber l && l.TryGetInt64(out _) ? null : "expected a 64-bit integer";
-                case AvroType.Float:
-                case AvroType.Double:
-                    return value is JsonNumber ? null : "expected a number";
-                case AvroType.Bytes:
-                    return value is JsonString b && IsByteString(b.Value) ? null : "expected a string of characters in U+0000..U+00FF";
-                default:
-                    return value is JsonString ? null : "expected a string";
-            }
-        }
-
-        private static bool IsByteString(string value)
-        {
-            foreach (var c in value)
-            {
-                if (c > 0xFF)
-                {
-                    return false;
                 }
-            }
 
-            return true;
+                return null;
+            case AvroEnumSchema enumSchema:
+                if (value is JsonString symbol)
+                {
+                    foreach (var s in enumSchema.Symbols)
+                    {
+                        if (s == symbol.Value)
+                        {
+                            return null;
+                        }
+                    }
+                }
+
+                return "expected one of the enum's symbols";
+            case AvroFixedSchema fixedSchema:
+                return value is JsonString f && f.Value.Length == fixedSchema.Size && IsByteString(f.Value)
+                    ? null
+                    : "expected a string of " + fixedSchema.Size.ToString(CultureInfo.InvariantCulture) + " characters in U+0000..U+00FF";
+            case AvroArraySchema array:
+                if (value is not JsonArray items)
+                {
+                    return "expected an array";
+                }
+
+                foreach (var item in items.Items)
+                {
+                    var problem = CheckDefault(array.Items, item);
+                    if (problem is not null)
+                    {
+                        return "array item: " + problem;
+                    }
+                }
+
+                return null;
+            case AvroMapSchema map:
+                if (value is not JsonObject entries)
+                {
+                    return "expected an object";
+                }
+
+                foreach (var entry in entries.Properties)
+                {
+                    var problem = CheckDefault(map.Values, entry.Value);
+                    if (problem is not null)
+                    {
+                        return "map value '" + entry.Key + "': " + problem;
+                    }
+                }
+
+                return null;
         }
 
-        private static AvroSchemaException Error(string path, string problem, JsonNode at)
+        switch (schema.Type)
         {
-            var where = path.Length == 0 ? string.Empty : " at '" + path + "'";
-            return new AvroSchemaException("invalid Avro schema" + where + ": " + problem + at.Position, at.Line, at.Column);
+            case AvroType.Null:
+                return value.Kind == JsonKind.Null ? null : "expected null";
+            case AvroType.Boolean:
+                return value.Kind == JsonKind.True || value.Kind == JsonKind.False ? null : "expected true or false";
+            case AvroType.Int:
+                return value is JsonNumber i && i.TryGetInt64(out var n) && n >= int.MinValue && n <= int.MaxValue ? null : "expected a 32-bit integer";
+            case AvroType.Long:
+                return value is JsonNumber l && l.TryGetInt64(out _) ? null : "expected a 64-bit integer";
+            case AvroType.Float:
+            case AvroType.Double:
+                return value is JsonNumber ? null : "expected a number";
+            case AvroType.Bytes:
+                return value is JsonString b && IsByteString(b.Value) ? null : "expected a string of characters in U+0000..U+00FF";
+            default:
+                return value is JsonString ? null : "expected a string";
         }
+    }
+
+    private static bool IsByteString(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c > 0xFF)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static AvroSchemaException Error(string path, string problem, JsonNode at)
+    {
+        var where = path.Length == 0 ? string.Empty : " at '" + path + "'";
+        return new AvroSchemaException("invalid Avro schema" + where + ": " + problem + at.Position, at.Line, at.Column);
     }
 }

@@ -4,399 +4,398 @@ using System.Linq;
 using Kafka.Typed.Generators.Model;
 using Kafka.Typed.Generators.Parsing;
 
-namespace Kafka.Typed.Generators.Emit
+namespace Kafka.Typed.Generators.Emit;
+
+/// <summary>
+/// Emits a message type's Avro codec: the nested <c>AvroCodec</c> class (schema constant, straight-line encoder and
+/// decoder over <c>AvroWriter</c>/<c>AvroReader</c>, one method pair per record and enum) and the serializer holder.
+/// </summary>
+internal static class AvroEmitter
 {
-    /// <summary>
-    /// Emits a message type's Avro codec: the nested <c>AvroCodec</c> class (schema constant, straight-line encoder and
-    /// decoder over <c>AvroWriter</c>/<c>AvroReader</c>, one method pair per record and enum) and the serializer holder.
-    /// </summary>
-    internal static class AvroEmitter
+    private const string Ns = GlobalNames.AvroNamespace;
+    private const string Writer = Ns + "AvroWriter";
+    private const string Reader = Ns + "AvroReader";
+
+    public static void EmitCodec(SourceWriter w, MessageSpec spec, AvroModel model)
     {
-        private const string Ns = GlobalNames.AvroNamespace;
-        private const string Writer = Ns + "AvroWriter";
-        private const string Reader = Ns + "AvroReader";
-
-        public static void EmitCodec(SourceWriter w, MessageSpec spec, AvroModel model)
+        var t = spec.FullyQualifiedName;
+        var access = spec.IsPublic ? "public" : "internal";
+        w.Line("/// <summary>");
+        w.Line("/// The generated Avro codec of <see cref=\"" + Common.Cref(t) + "\"/>: its schema (<see cref=\"SchemaJson\"/>) and a reflection-free");
+        w.Line("/// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.");
+        w.Line("/// </summary>");
+        w.Line(Common.GeneratedCode);
+        w.Open(access + " sealed class " + GeneratedNames.AvroCodec + " : " + Ns + "IAvroCodec<" + t + ">");
+        w.Line("/// <summary>The Avro schema of <see cref=\"" + Common.Cref(t) + "\"/> (JSON), as registered with the Schema Registry.</summary>");
+        w.Line("public const string SchemaJson = " + Common.Literal(model.Schema) + ";");
+        w.Line();
+        w.Line("/// <summary>The codec (stateless, thread-safe).</summary>");
+        w.Line("public static readonly AvroCodec Instance = new AvroCodec();");
+        w.Line();
+        w.Open("private AvroCodec()");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("public string Schema => SchemaJson;");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Open("public void Write(ref " + Writer + " writer, " + t + " value)");
+        if (!spec.IsValueType)
         {
-            var t = spec.FullyQualifiedName;
-            var access = spec.IsPublic ? "public" : "internal";
-            w.Line("/// <summary>");
-            w.Line("/// The generated Avro codec of <see cref=\"" + Common.Cref(t) + "\"/>: its schema (<see cref=\"SchemaJson\"/>) and a reflection-free");
-            w.Line("/// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.");
-            w.Line("/// </summary>");
-            w.Line(Common.GeneratedCode);
-            w.Open(access + " sealed class " + GeneratedNames.AvroCodec + " : " + Ns + "IAvroCodec<" + t + ">");
-            w.Line("/// <summary>The Avro schema of <see cref=\"" + Common.Cref(t) + "\"/> (JSON), as registered with the Schema Registry.</summary>");
-            w.Line("public const string SchemaJson = " + Common.Literal(model.Schema) + ";");
-            w.Line();
-            w.Line("/// <summary>The codec (stateless, thread-safe).</summary>");
-            w.Line("public static readonly AvroCodec Instance = new AvroCodec();");
-            w.Line();
-            w.Open("private AvroCodec()");
+            w.Open("if (value is null)");
+            w.Line("throw " + Reader + ".UnexpectedNull(" + Common.Literal(spec.Name) + ");");
             w.Close();
             w.Line();
-            w.Line("/// <inheritdoc />");
-            w.Line("public string Schema => SchemaJson;");
-            w.Line();
-            w.Line("/// <inheritdoc />");
-            w.Open("public void Write(ref " + Writer + " writer, " + t + " value)");
-            if (!spec.IsValueType)
-            {
-                w.Open("if (value is null)");
-                w.Line("throw " + Reader + ".UnexpectedNull(" + Common.Literal(spec.Name) + ");");
-                w.Close();
-                w.Line();
-            }
-
-            w.Line("W_" + model.Root.MethodSuffix + "(ref writer, value);");
-            w.Close();
-            w.Line();
-            w.Line("/// <inheritdoc />");
-            w.Line("public " + t + " Read(ref " + Reader + " reader) => R_" + model.Root.MethodSuffix + "(ref reader);");
-
-            for (var i = 0; i < model.Records.Count; i++)
-            {
-                w.Line();
-                EmitRecordWrite(w, model.Records[i], model);
-                w.Line();
-                EmitRecordRead(w, model.Records[i], model);
-            }
-
-            foreach (var e in model.Enums)
-            {
-                w.Line();
-                EmitEnum(w, e);
-            }
-
-            foreach (var record in model.Records)
-            {
-                foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.None && (f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField)))
-                {
-                    EmitSetterAccessor(w, AccessorName(record, field), record, field);
-                }
-            }
-
-            w.Close();
-            w.Line();
-            w.Line(Common.GeneratedCode);
-            w.Open("private static class " + GeneratedNames.AvroSerializerHolder);
-            // A type that shares its topic registers under its own subject strategy, whatever the connection's default.
-            var strategy = Common.SubjectStrategy(spec.SubjectNameStrategy) is { } name ? ", " + Ns + "AvroSubjectNameStrategy." + name : string.Empty;
-            w.Line("public static readonly " + Ns + "AvroKafkaSerializer<" + t + "> Instance =");
-            w.Line("    new " + Ns + "AvroKafkaSerializer<" + t + ">(" + GeneratedNames.AvroCodec + ".Instance" + strategy + ");");
-            w.Close();
         }
 
-        private static void EmitRecordWrite(SourceWriter w, AvroRecordSpec record, AvroModel model)
-        {
-            w.Open("private static void W_" + record.MethodSuffix + "(ref " + Writer + " w, " + record.Key + " v)");
-            w.Line("w.EnterRecord();");
-            var counter = 0;
-            var shortName = ShortName(record.Key);
-            foreach (var field in record.Fields)
-            {
-                EmitWrite(w, field.Type, "v." + Common.Id(field.Member), shortName + "." + field.Member, model, ref counter);
-            }
+        w.Line("W_" + model.Root.MethodSuffix + "(ref writer, value);");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("public " + t + " Read(ref " + Reader + " reader) => R_" + model.Root.MethodSuffix + "(ref reader);");
 
-            w.Line("w.ExitRecord();");
-            w.Close();
+        for (var i = 0; i < model.Records.Count; i++)
+        {
+            w.Line();
+            EmitRecordWrite(w, model.Records[i], model);
+            w.Line();
+            EmitRecordRead(w, model.Records[i], model);
         }
 
-        private static void EmitWrite(SourceWriter w, AvroTypeSpec type, string expression, string path, AvroModel model, ref int counter)
+        foreach (var e in model.Enums)
         {
-            var local = "t" + (counter++).ToString(CultureInfo.InvariantCulture);
-            if (type.IsNullable)
-            {
-                w.Open("if (" + expression + " is { } " + local + ")");
-                w.Line("w.WriteUnionIndex(1);");
-                EmitWriteValue(w, type, local, path, model, ref counter);
-                w.Close();
-                w.Line("else");
-                w.Open();
-                w.Line("w.WriteUnionIndex(0);");
-                w.Close();
-            }
-            else if (type.IsReference)
-            {
-                w.Line("var " + local + " = " + expression + " ?? throw " + Reader + ".UnexpectedNull(" + Common.Literal(path) + ");");
-                EmitWriteValue(w, type, local, path, model, ref counter);
-            }
-            else
-            {
-                EmitWriteValue(w, type, expression, path, model, ref counter);
-            }
+            w.Line();
+            EmitEnum(w, e);
         }
 
-        private static void EmitWriteValue(SourceWriter w, AvroTypeSpec type, string value, string path, AvroModel model, ref int counter)
+        foreach (var record in model.Records)
         {
-            switch (type.Kind)
-            {
-                case AvroKind.Boolean: w.Line("w.WriteBoolean(" + value + ");"); break;
-                case AvroKind.Int: w.Line("w.WriteInt(" + value + ");"); break;
-                case AvroKind.Long: w.Line("w.WriteLong(" + value + ");"); break;
-                case AvroKind.Float: w.Line("w.WriteFloat(" + value + ");"); break;
-                case AvroKind.Double: w.Line("w.WriteDouble(" + value + ");"); break;
-                case AvroKind.String: w.Line("w.WriteString(" + value + ");"); break;
-                case AvroKind.Bytes: w.Line("w.WriteBytes(" + value + ");"); break;
-                case AvroKind.Uuid: w.Line("w.WriteUuid(" + value + ");"); break;
-                case AvroKind.TimestampMillis: w.Line("w.WriteTimestampMillis(" + value + ");"); break;
-                case AvroKind.TimestampMicros: w.Line("w.WriteTimestampMicros(" + value + ");"); break;
-                case AvroKind.Date: w.Line("w.WriteDate(" + value + ");"); break;
-                case AvroKind.TimeMicros: w.Line("w.WriteTimeMicros(" + value + ");"); break;
-                case AvroKind.Decimal: w.Line("w.WriteDecimal(" + value + ", " + type.Scale.ToString(CultureInfo.InvariantCulture) + ", " + type.Precision.ToString(CultureInfo.InvariantCulture) + ");"); break;
-                case AvroKind.Enum: w.Line("w.WriteEnum(" + EnumOf(model, type).MethodSuffix + "_Index(" + value + "));"); break;
-                case AvroKind.Record: w.Line("W_" + RecordOf(model, type).MethodSuffix + "(ref w, " + value + ");"); break;
-                case AvroKind.Array:
-                {
-                    var n = (counter++).ToString(CultureInfo.InvariantCulture);
-                    if (type.Collection == AvroCollection.List)
-                    {
-                        w.Line("w.WriteArrayStart(" + value + ".Count);");
-                        w.Open("foreach (var e" + n + " in " + value + ")");
-                        EmitWrite(w, type.Item!, "e" + n, path + "[]", model, ref counter);
-                        w.Close();
-                    }
-                    else
-                    {
-                        var count = type.Collection == AvroCollection.Array ? ".Length" : ".Count";
-                        w.Line("var c" + n + " = " + value + count + ";");
-                        w.Line("w.WriteArrayStart(c" + n + ");");
-                        w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
-                        EmitWrite(w, type.Item!, value + "[i" + n + "]", path + "[]", model, ref counter);
-                        w.Close();
-                    }
-
-                    w.Line("w.WriteArrayEnd();");
-                    break;
-                }
-
-                case AvroKind.Map:
-                {
-                    var n = (counter++).ToString(CultureInfo.InvariantCulture);
-                    w.Line("w.WriteMapStart(" + value + ".Count);");
-                    w.Open("foreach (var e" + n + " in " + value + ")");
-                    w.Line("w.WriteString(e" + n + ".Key);");
-                    EmitWrite(w, type.Item!, "e" + n + ".Value", path + "{}", model, ref counter);
-                    w.Close();
-                    w.Line("w.WriteMapEnd();");
-                    break;
-                }
-            }
-        }
-
-        private static void EmitRecordRead(SourceWriter w, AvroRecordSpec record, AvroModel model)
-        {
-            w.Open("private static " + record.Key + " R_" + record.MethodSuffix + "(ref " + Reader + " r)");
-
-            // Every record counts toward AvroReader.MaxDepth, the message's own included (it may be recursive).
-            w.Line("r.EnterRecord();");
-
-            var counter = 0;
-            var locals = new Dictionary<string, string>();
-            for (var i = 0; i < record.Fields.Count; i++)
-            {
-                var field = record.Fields[i];
-                var local = "f" + i.ToString(CultureInfo.InvariantCulture);
-                locals[field.Member] = local;
-                EmitDeclareRead(w, field.Type, local, model, ref counter);
-            }
-
-            var arguments = string.Join(", ", record.ConstructorArguments.Select(a => locals[a]));
-            var initializers = record.Fields.Where(f => f.Assign == AssignKind.Initializer).Select(f => Common.Id(f.Member) + " = " + locals[f.Member]).ToList();
-            var creation = "new " + record.Key + "(" + arguments + ")" + (initializers.Count > 0 ? " { " + string.Join(", ", initializers) + " }" : string.Empty);
-            w.Line("var result = " + creation + ";");
-            foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.Setter))
-            {
-                w.Line("result." + Common.Id(field.Member) + " = " + locals[field.Member] + ";");
-            }
-
-            // Members with a non-public or init-only setter (or a get-only auto-property) that no constructor sets: through
-            // UnsafeAccessor, as ISpecificRecord.Put does, so every field that was written is read back.
-            var target = record.IsValueType ? "ref result" : "result";
             foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.None && (f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField)))
             {
-                w.Line(SetThroughAccessor(AccessorName(record, field), field, target, locals[field.Member]));
+                EmitSetterAccessor(w, AccessorName(record, field), record, field);
             }
+        }
 
-            w.Line("r.ExitRecord();");
-            w.Line("return result;");
+        w.Close();
+        w.Line();
+        w.Line(Common.GeneratedCode);
+        w.Open("private static class " + GeneratedNames.AvroSerializerHolder);
+        // A type that shares its topic registers under its own subject strategy, whatever the connection's default.
+        var strategy = Common.SubjectStrategy(spec.SubjectNameStrategy) is { } name ? ", " + Ns + "AvroSubjectNameStrategy." + name : string.Empty;
+        w.Line("public static readonly " + Ns + "AvroKafkaSerializer<" + t + "> Instance =");
+        w.Line("    new " + Ns + "AvroKafkaSerializer<" + t + ">(" + GeneratedNames.AvroCodec + ".Instance" + strategy + ");");
+        w.Close();
+    }
+
+    private static void EmitRecordWrite(SourceWriter w, AvroRecordSpec record, AvroModel model)
+    {
+        w.Open("private static void W_" + record.MethodSuffix + "(ref " + Writer + " w, " + record.Key + " v)");
+        w.Line("w.EnterRecord();");
+        var counter = 0;
+        var shortName = ShortName(record.Key);
+        foreach (var field in record.Fields)
+        {
+            EmitWrite(w, field.Type, "v." + Common.Id(field.Member), shortName + "." + field.Member, model, ref counter);
+        }
+
+        w.Line("w.ExitRecord();");
+        w.Close();
+    }
+
+    private static void EmitWrite(SourceWriter w, AvroTypeSpec type, string expression, string path, AvroModel model, ref int counter)
+    {
+        var local = "t" + (counter++).ToString(CultureInfo.InvariantCulture);
+        if (type.IsNullable)
+        {
+            w.Open("if (" + expression + " is { } " + local + ")");
+            w.Line("w.WriteUnionIndex(1);");
+            EmitWriteValue(w, type, local, path, model, ref counter);
             w.Close();
-        }
-
-        /// <summary>
-        /// Declares <paramref name="local"/> and reads a value into it: in one statement when one expression reads it (a
-        /// nullable one through the union index: <c>T? f = r.ReadUnionIndex(2) == 1 ? read : null;</c>); arrays and maps,
-        /// read by loops, are declared first.
-        /// </summary>
-        private static void EmitDeclareRead(SourceWriter w, AvroTypeSpec type, string local, AvroModel model, ref int counter)
-        {
-            if (ReadExpression(type, model) is { } read)
-            {
-                w.Line(Declared(type) + " " + local + " = " + (type.IsNullable ? "r.ReadUnionIndex(2) == 1 ? " + read + " : null" : read) + ";");
-                return;
-            }
-
-            w.Line(Declared(type) + " " + local + ";");
-            EmitRead(w, type, local, model, ref counter);
-        }
-
-        private static void EmitRead(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
-        {
-            if (type.IsNullable)
-            {
-                w.Open("if (r.ReadUnionIndex(2) == 1)");
-                EmitReadValue(w, type, target, model, ref counter);
-                w.Close();
-                w.Line("else");
-                w.Open();
-                w.Line(target + " = null;");
-                w.Close();
-            }
-            else
-            {
-                EmitReadValue(w, type, target, model, ref counter);
-            }
-        }
-
-        private static void EmitReadValue(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
-        {
-            if (ReadExpression(type, model) is { } expression)
-            {
-                w.Line(target + " = " + expression + ";");
-                return;
-            }
-
-            EmitReadCollection(w, type, target, model, ref counter);
-        }
-
-        /// <summary>The expression reading a non-null value of <paramref name="type"/>, or <see langword="null"/> for an array or map.</summary>
-        private static string? ReadExpression(AvroTypeSpec type, AvroModel model)
-            => type.Kind switch
-            {
-                AvroKind.Boolean => "r.ReadBoolean()",
-                AvroKind.Int => type.Clr switch
-                {
-                    AvroClr.Byte => "r.ReadByte()",
-                    AvroClr.SByte => "r.ReadSByte()",
-                    AvroClr.Int16 => "r.ReadInt16()",
-                    AvroClr.UInt16 => "r.ReadUInt16()",
-                    _ => "r.ReadInt()",
-                },
-                AvroKind.Long => type.Clr == AvroClr.UInt32 ? "r.ReadUInt32()" : "r.ReadLong()",
-                AvroKind.Float => "r.ReadFloat()",
-                AvroKind.Double => "r.ReadDouble()",
-                AvroKind.String => "r.ReadString()",
-                AvroKind.Bytes => "r.ReadBytes()",
-                AvroKind.Uuid => "r.ReadUuid()",
-                AvroKind.TimestampMillis => "r.ReadTimestampMillis()" + (type.Clr == AvroClr.DateTime ? ".UtcDateTime" : string.Empty),
-                AvroKind.TimestampMicros => "r.ReadTimestampMicros()" + (type.Clr == AvroClr.DateTime ? ".UtcDateTime" : string.Empty),
-                AvroKind.Date => "r.ReadDate()",
-                AvroKind.TimeMicros => "r.ReadTimeMicros()",
-                AvroKind.Decimal => "r.ReadDecimal(" + type.Scale.ToString(CultureInfo.InvariantCulture) + ")",
-                AvroKind.Enum => EnumOf(model, type).MethodSuffix + "_Value(r.ReadEnum(" + EnumOf(model, type).Symbols.Count.ToString(CultureInfo.InvariantCulture) + "))",
-                AvroKind.Record => "R_" + RecordOf(model, type).MethodSuffix + "(ref r)",
-                _ => null,
-            };
-
-        private static void EmitReadCollection(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
-        {
-            var n = (counter++).ToString(CultureInfo.InvariantCulture);
-            var item = type.Item!;
-            var min = item.MinSize.ToString(CultureInfo.InvariantCulture);
+            w.Line("else");
             w.Open();
-            if (type.Kind == AvroKind.Array)
-            {
-                w.Line("var l" + n + " = new " + GlobalNames.List + "<" + Declared(item) + ">();");
-                w.Open("for (var c" + n + " = r.ReadArrayStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadArrayNext(" + min + "))");
-                w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
-                EmitDeclareRead(w, item, "e" + n, model, ref counter);
-                w.Line("l" + n + ".Add(e" + n + ");");
-                w.Close();
-                w.Close();
-                w.Line(target + " = l" + n + (type.Collection == AvroCollection.Array ? ".ToArray()" : string.Empty) + ";");
-            }
-            else
-            {
-                w.Line("var d" + n + " = new " + GlobalNames.Dictionary + "<string, " + Declared(item) + ">(" + GlobalNames.StringComparer + ".Ordinal);");
-                w.Open("for (var c" + n + " = r.ReadMapStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadMapNext(" + min + "))");
-                w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
-                w.Line("var k" + n + " = r.ReadString();");
-                EmitDeclareRead(w, item, "e" + n, model, ref counter);
-                w.Line("d" + n + "[k" + n + "] = e" + n + ";");
-                w.Close();
-                w.Close();
-                w.Line(target + " = d" + n + ";");
-            }
-
+            w.Line("w.WriteUnionIndex(0);");
             w.Close();
         }
-
-        private static void EmitEnum(SourceWriter w, AvroEnumSpec e)
+        else if (type.IsReference)
         {
-            w.Open("private static int " + e.MethodSuffix + "_Index(" + e.Key + " value) => value switch");
-            for (var i = 0; i < e.Symbols.Count; i++)
+            w.Line("var " + local + " = " + expression + " ?? throw " + Reader + ".UnexpectedNull(" + Common.Literal(path) + ");");
+            EmitWriteValue(w, type, local, path, model, ref counter);
+        }
+        else
+        {
+            EmitWriteValue(w, type, expression, path, model, ref counter);
+        }
+    }
+
+    private static void EmitWriteValue(SourceWriter w, AvroTypeSpec type, string value, string path, AvroModel model, ref int counter)
+    {
+        switch (type.Kind)
+        {
+            case AvroKind.Boolean: w.Line("w.WriteBoolean(" + value + ");"); break;
+            case AvroKind.Int: w.Line("w.WriteInt(" + value + ");"); break;
+            case AvroKind.Long: w.Line("w.WriteLong(" + value + ");"); break;
+            case AvroKind.Float: w.Line("w.WriteFloat(" + value + ");"); break;
+            case AvroKind.Double: w.Line("w.WriteDouble(" + value + ");"); break;
+            case AvroKind.String: w.Line("w.WriteString(" + value + ");"); break;
+            case AvroKind.Bytes: w.Line("w.WriteBytes(" + value + ");"); break;
+            case AvroKind.Uuid: w.Line("w.WriteUuid(" + value + ");"); break;
+            case AvroKind.TimestampMillis: w.Line("w.WriteTimestampMillis(" + value + ");"); break;
+            case AvroKind.TimestampMicros: w.Line("w.WriteTimestampMicros(" + value + ");"); break;
+            case AvroKind.Date: w.Line("w.WriteDate(" + value + ");"); break;
+            case AvroKind.TimeMicros: w.Line("w.WriteTimeMicros(" + value + ");"); break;
+            case AvroKind.Decimal: w.Line("w.WriteDecimal(" + value + ", " + type.Scale.ToString(CultureInfo.InvariantCulture) + ", " + type.Precision.ToString(CultureInfo.InvariantCulture) + ");"); break;
+            case AvroKind.Enum: w.Line("w.WriteEnum(" + EnumOf(model, type).MethodSuffix + "_Index(" + value + "));"); break;
+            case AvroKind.Record: w.Line("W_" + RecordOf(model, type).MethodSuffix + "(ref w, " + value + ");"); break;
+            case AvroKind.Array:
             {
-                w.Line(e.Key + "." + Common.Id(e.Symbols[i]) + " => " + i.ToString(CultureInfo.InvariantCulture) + ",");
+                var n = (counter++).ToString(CultureInfo.InvariantCulture);
+                if (type.Collection == AvroCollection.List)
+                {
+                    w.Line("w.WriteArrayStart(" + value + ".Count);");
+                    w.Open("foreach (var e" + n + " in " + value + ")");
+                    EmitWrite(w, type.Item!, "e" + n, path + "[]", model, ref counter);
+                    w.Close();
+                }
+                else
+                {
+                    var count = type.Collection == AvroCollection.Array ? ".Length" : ".Count";
+                    w.Line("var c" + n + " = " + value + count + ";");
+                    w.Line("w.WriteArrayStart(c" + n + ");");
+                    w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
+                    EmitWrite(w, type.Item!, value + "[i" + n + "]", path + "[]", model, ref counter);
+                    w.Close();
+                }
+
+                w.Line("w.WriteArrayEnd();");
+                break;
             }
 
-            w.Line("_ => throw new " + Ns + "KafkaAvroException(" + Ns + "AvroErrorKind.InvalidValue, \"\" + value + \" is not a member of the enum " + ShortName(e.Key) + "\"),");
-            w.Close(";");
-            w.Line();
-            w.Open("private static " + e.Key + " " + e.MethodSuffix + "_Value(int index) => index switch");
-            for (var i = 0; i < e.Symbols.Count - 1; i++)
+            case AvroKind.Map:
             {
-                w.Line(i.ToString(CultureInfo.InvariantCulture) + " => " + e.Key + "." + Common.Id(e.Symbols[i]) + ",");
+                var n = (counter++).ToString(CultureInfo.InvariantCulture);
+                w.Line("w.WriteMapStart(" + value + ".Count);");
+                w.Open("foreach (var e" + n + " in " + value + ")");
+                w.Line("w.WriteString(e" + n + ".Key);");
+                EmitWrite(w, type.Item!, "e" + n + ".Value", path + "{}", model, ref counter);
+                w.Close();
+                w.Line("w.WriteMapEnd();");
+                break;
             }
+        }
+    }
 
-            w.Line("_ => " + e.Key + "." + Common.Id(e.Symbols[e.Symbols.Count - 1]) + ",");
-            w.Close(";");
+    private static void EmitRecordRead(SourceWriter w, AvroRecordSpec record, AvroModel model)
+    {
+        w.Open("private static " + record.Key + " R_" + record.MethodSuffix + "(ref " + Reader + " r)");
+
+        // Every record counts toward AvroReader.MaxDepth, the message's own included (it may be recursive).
+        w.Line("r.EnterRecord();");
+
+        var counter = 0;
+        var locals = new Dictionary<string, string>();
+        for (var i = 0; i < record.Fields.Count; i++)
+        {
+            var field = record.Fields[i];
+            var local = "f" + i.ToString(CultureInfo.InvariantCulture);
+            locals[field.Member] = local;
+            EmitDeclareRead(w, field.Type, local, model, ref counter);
         }
 
-        private static string AccessorName(AvroRecordSpec record, AvroFieldSpec field) => "Set_" + record.MethodSuffix + "_" + field.Member;
-
-        /// <summary>
-        /// Declares the <c>UnsafeAccessor</c> named <paramref name="name"/> that sets <paramref name="field"/> without a public
-        /// setter: its <c>set_</c> method (init-only or non-public) or its auto-property backing field. Bound to the declaring
-        /// type, as unsafe accessors do not see inherited members. <paramref name="inUserType"/>: it is a member of the user's
-        /// type (<c>ISpecificRecord</c>), not of the generated codec, and is marked <c>[GeneratedCode]</c> on its own.
-        /// </summary>
-        public static void EmitSetterAccessor(SourceWriter w, string name, AvroRecordSpec record, AvroFieldSpec field, bool inUserType = false)
+        var arguments = string.Join(", ", record.ConstructorArguments.Select(a => locals[a]));
+        var initializers = record.Fields.Where(f => f.Assign == AssignKind.Initializer).Select(f => Common.Id(f.Member) + " = " + locals[f.Member]).ToList();
+        var creation = "new " + record.Key + "(" + arguments + ")" + (initializers.Count > 0 ? " { " + string.Join(", ", initializers) + " }" : string.Empty);
+        w.Line("var result = " + creation + ";");
+        foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.Setter))
         {
-            var target = (record.IsValueType ? "ref " : string.Empty) + field.DeclaringType + " target";
-            w.Line();
-            if (inUserType)
-            {
-                w.Line(Common.GeneratedCode);
-            }
-
-            if (field.Setter == SetterKind.Accessor)
-            {
-                w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Method, Name = \"set_" + field.Member + "\")]");
-                w.Line("private static extern void " + name + "(" + target + ", " + Declared(field.Type) + " value);");
-            }
-            else
-            {
-                w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Field, Name = \"<" + field.Member + ">k__BackingField\")]");
-                w.Line("private static extern ref " + Declared(field.Type) + " " + name + "(" + target + ");");
-            }
+            w.Line("result." + Common.Id(field.Member) + " = " + locals[field.Member] + ";");
         }
 
-        /// <summary>The statement that sets <paramref name="field"/> of <paramref name="target"/> through the accessor <paramref name="name"/>.</summary>
-        public static string SetThroughAccessor(string name, AvroFieldSpec field, string target, string value)
-            => field.Setter == SetterKind.Accessor ? name + "(" + target + ", " + value + ");" : name + "(" + target + ") = " + value + ";";
-
-        /// <summary>The C# type of a local holding <paramref name="type"/>.</summary>
-        public static string Declared(AvroTypeSpec type) => type.ClrType + (type.IsNullable ? "?" : string.Empty);
-
-        public static AvroRecordSpec RecordOf(AvroModel model, AvroTypeSpec type) => model.Records.First(r => r.Key == type.Named);
-
-        public static AvroEnumSpec EnumOf(AvroModel model, AvroTypeSpec type) => model.Enums.First(e => e.Key == type.Named);
-
-        private static string ShortName(string fullyQualified)
+        // Members with a non-public or init-only setter (or a get-only auto-property) that no constructor sets: through
+        // UnsafeAccessor, as ISpecificRecord.Put does, so every field that was written is read back.
+        var target = record.IsValueType ? "ref result" : "result";
+        foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.None && (f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField)))
         {
-            var dot = fullyQualified.LastIndexOf('.');
-            var colon = fullyQualified.LastIndexOf(':');
-            return fullyQualified.Substring(System.Math.Max(dot, colon) + 1);
+            w.Line(SetThroughAccessor(AccessorName(record, field), field, target, locals[field.Member]));
         }
+
+        w.Line("r.ExitRecord();");
+        w.Line("return result;");
+        w.Close();
+    }
+
+    /// <summary>
+    /// Declares <paramref name="local"/> and reads a value into it: in one statement when one expression reads it (a
+    /// nullable one through the union index: <c>T? f = r.ReadUnionIndex(2) == 1 ? read : null;</c>); arrays and maps,
+    /// read by loops, are declared first.
+    /// </summary>
+    private static void EmitDeclareRead(SourceWriter w, AvroTypeSpec type, string local, AvroModel model, ref int counter)
+    {
+        if (ReadExpression(type, model) is { } read)
+        {
+            w.Line(Declared(type) + " " + local + " = " + (type.IsNullable ? "r.ReadUnionIndex(2) == 1 ? " + read + " : null" : read) + ";");
+            return;
+        }
+
+        w.Line(Declared(type) + " " + local + ";");
+        EmitRead(w, type, local, model, ref counter);
+    }
+
+    private static void EmitRead(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
+    {
+        if (type.IsNullable)
+        {
+            w.Open("if (r.ReadUnionIndex(2) == 1)");
+            EmitReadValue(w, type, target, model, ref counter);
+            w.Close();
+            w.Line("else");
+            w.Open();
+            w.Line(target + " = null;");
+            w.Close();
+        }
+        else
+        {
+            EmitReadValue(w, type, target, model, ref counter);
+        }
+    }
+
+    private static void EmitReadValue(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
+    {
+        if (ReadExpression(type, model) is { } expression)
+        {
+            w.Line(target + " = " + expression + ";");
+            return;
+        }
+
+        EmitReadCollection(w, type, target, model, ref counter);
+    }
+
+    /// <summary>The expression reading a non-null value of <paramref name="type"/>, or <see langword="null"/> for an array or map.</summary>
+    private static string? ReadExpression(AvroTypeSpec type, AvroModel model)
+        => type.Kind switch
+        {
+            AvroKind.Boolean => "r.ReadBoolean()",
+            AvroKind.Int => type.Clr switch
+            {
+                AvroClr.Byte => "r.ReadByte()",
+                AvroClr.SByte => "r.ReadSByte()",
+                AvroClr.Int16 => "r.ReadInt16()",
+                AvroClr.UInt16 => "r.ReadUInt16()",
+                _ => "r.ReadInt()",
+            },
+            AvroKind.Long => type.Clr == AvroClr.UInt32 ? "r.ReadUInt32()" : "r.ReadLong()",
+            AvroKind.Float => "r.ReadFloat()",
+            AvroKind.Double => "r.ReadDouble()",
+            AvroKind.String => "r.ReadString()",
+            AvroKind.Bytes => "r.ReadBytes()",
+            AvroKind.Uuid => "r.ReadUuid()",
+            AvroKind.TimestampMillis => "r.ReadTimestampMillis()" + (type.Clr == AvroClr.DateTime ? ".UtcDateTime" : string.Empty),
+            AvroKind.TimestampMicros => "r.ReadTimestampMicros()" + (type.Clr == AvroClr.DateTime ? ".UtcDateTime" : string.Empty),
+            AvroKind.Date => "r.ReadDate()",
+            AvroKind.TimeMicros => "r.ReadTimeMicros()",
+            AvroKind.Decimal => "r.ReadDecimal(" + type.Scale.ToString(CultureInfo.InvariantCulture) + ")",
+            AvroKind.Enum => EnumOf(model, type).MethodSuffix + "_Value(r.ReadEnum(" + EnumOf(model, type).Symbols.Count.ToString(CultureInfo.InvariantCulture) + "))",
+            AvroKind.Record => "R_" + RecordOf(model, type).MethodSuffix + "(ref r)",
+            _ => null,
+        };
+
+    private static void EmitReadCollection(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
+    {
+        var n = (counter++).ToString(CultureInfo.InvariantCulture);
+        var item = type.Item!;
+        var min = item.MinSize.ToString(CultureInfo.InvariantCulture);
+        w.Open();
+        if (type.Kind == AvroKind.Array)
+        {
+            w.Line("var l" + n + " = new " + GlobalNames.List + "<" + Declared(item) + ">();");
+            w.Open("for (var c" + n + " = r.ReadArrayStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadArrayNext(" + min + "))");
+            w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
+            EmitDeclareRead(w, item, "e" + n, model, ref counter);
+            w.Line("l" + n + ".Add(e" + n + ");");
+            w.Close();
+            w.Close();
+            w.Line(target + " = l" + n + (type.Collection == AvroCollection.Array ? ".ToArray()" : string.Empty) + ";");
+        }
+        else
+        {
+            w.Line("var d" + n + " = new " + GlobalNames.Dictionary + "<string, " + Declared(item) + ">(" + GlobalNames.StringComparer + ".Ordinal);");
+            w.Open("for (var c" + n + " = r.ReadMapStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadMapNext(" + min + "))");
+            w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
+            w.Line("var k" + n + " = r.ReadString();");
+            EmitDeclareRead(w, item, "e" + n, model, ref counter);
+            w.Line("d" + n + "[k" + n + "] = e" + n + ";");
+            w.Close();
+            w.Close();
+            w.Line(target + " = d" + n + ";");
+        }
+
+        w.Close();
+    }
+
+    private static void EmitEnum(SourceWriter w, AvroEnumSpec e)
+    {
+        w.Open("private static int " + e.MethodSuffix + "_Index(" + e.Key + " value) => value switch");
+        for (var i = 0; i < e.Symbols.Count; i++)
+        {
+            w.Line(e.Key + "." + Common.Id(e.Symbols[i]) + " => " + i.ToString(CultureInfo.InvariantCulture) + ",");
+        }
+
+        w.Line("_ => throw new " + Ns + "KafkaAvroException(" + Ns + "AvroErrorKind.InvalidValue, \"\" + value + \" is not a member of the enum " + ShortName(e.Key) + "\"),");
+        w.Close(";");
+        w.Line();
+        w.Open("private static " + e.Key + " " + e.MethodSuffix + "_Value(int index) => index switch");
+        for (var i = 0; i < e.Symbols.Count - 1; i++)
+        {
+            w.Line(i.ToString(CultureInfo.InvariantCulture) + " => " + e.Key + "." + Common.Id(e.Symbols[i]) + ",");
+        }
+
+        w.Line("_ => " + e.Key + "." + Common.Id(e.Symbols[e.Symbols.Count - 1]) + ",");
+        w.Close(";");
+    }
+
+    private static string AccessorName(AvroRecordSpec record, AvroFieldSpec field) => "Set_" + record.MethodSuffix + "_" + field.Member;
+
+    /// <summary>
+    /// Declares the <c>UnsafeAccessor</c> named <paramref name="name"/> that sets <paramref name="field"/> without a public
+    /// setter: its <c>set_</c> method (init-only or non-public) or its auto-property backing field. Bound to the declaring
+    /// type, as unsafe accessors do not see inherited members. <paramref name="inUserType"/>: it is a member of the user's
+    /// type (<c>ISpecificRecord</c>), not of the generated codec, and is marked <c>[GeneratedCode]</c> on its own.
+    /// </summary>
+    public static void EmitSetterAccessor(SourceWriter w, string name, AvroRecordSpec record, AvroFieldSpec field, bool inUserType = false)
+    {
+        var target = (record.IsValueType ? "ref " : string.Empty) + field.DeclaringType + " target";
+        w.Line();
+        if (inUserType)
+        {
+            w.Line(Common.GeneratedCode);
+        }
+
+        if (field.Setter == SetterKind.Accessor)
+        {
+            w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Method, Name = \"set_" + field.Member + "\")]");
+            w.Line("private static extern void " + name + "(" + target + ", " + Declared(field.Type) + " value);");
+        }
+        else
+        {
+            w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Field, Name = \"<" + field.Member + ">k__BackingField\")]");
+            w.Line("private static extern ref " + Declared(field.Type) + " " + name + "(" + target + ");");
+        }
+    }
+
+    /// <summary>The statement that sets <paramref name="field"/> of <paramref name="target"/> through the accessor <paramref name="name"/>.</summary>
+    public static string SetThroughAccessor(string name, AvroFieldSpec field, string target, string value)
+        => field.Setter == SetterKind.Accessor ? name + "(" + target + ", " + value + ");" : name + "(" + target + ") = " + value + ";";
+
+    /// <summary>The C# type of a local holding <paramref name="type"/>.</summary>
+    public static string Declared(AvroTypeSpec type) => type.ClrType + (type.IsNullable ? "?" : string.Empty);
+
+    public static AvroRecordSpec RecordOf(AvroModel model, AvroTypeSpec type) => model.Records.First(r => r.Key == type.Named);
+
+    public static AvroEnumSpec EnumOf(AvroModel model, AvroTypeSpec type) => model.Enums.First(e => e.Key == type.Named);
+
+    private static string ShortName(string fullyQualified)
+    {
+        var dot = fullyQualified.LastIndexOf('.');
+        var colon = fullyQualified.LastIndexOf(':');
+        return fullyQualified.Substring(System.Math.Max(dot, colon) + 1);
     }
 }

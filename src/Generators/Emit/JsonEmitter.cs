@@ -3,664 +3,663 @@ using System.Globalization;
 using Kafka.Typed.Generators.Model;
 using Kafka.Typed.Generators.Parsing;
 
-namespace Kafka.Typed.Generators.Emit
+namespace Kafka.Typed.Generators.Emit;
+
+/// <summary>
+/// Emits the straight-line JSON codec (<c>KafkaTypedJsonCodec</c>) nested in a <c>Format = KafkaFormat.Json</c> message
+/// type: a <c>Write{n}</c>/<c>Read{n}</c> pair per object codec of the model (the message is 0; recursive types call
+/// their own), a <c>WriteEnum{n}</c>/<c>ReadEnum{n}</c> pair per enum, pre-encoded property names; or, when the type
+/// names a <c>JsonSerializerContext</c>, a holder of the runtime serializer over its <c>JsonTypeInfo&lt;T&gt;</c>.
+/// </summary>
+internal static class JsonEmitter
 {
-    /// <summary>
-    /// Emits the straight-line JSON codec (<c>KafkaTypedJsonCodec</c>) nested in a <c>Format = KafkaFormat.Json</c> message
-    /// type: a <c>Write{n}</c>/<c>Read{n}</c> pair per object codec of the model (the message is 0; recursive types call
-    /// their own), a <c>WriteEnum{n}</c>/<c>ReadEnum{n}</c> pair per enum, pre-encoded property names; or, when the type
-    /// names a <c>JsonSerializerContext</c>, a holder of the runtime serializer over its <c>JsonTypeInfo&lt;T&gt;</c>.
-    /// </summary>
-    internal static class JsonEmitter
+    private const string Json = GlobalNames.KafkaJson;
+    private const string Writer = GlobalNames.Utf8JsonWriter;
+    private const string Reader = GlobalNames.Utf8JsonReader;
+    private const string Encoded = GlobalNames.JsonEncodedText;
+
+    public static void EmitCodec(SourceWriter w, MessageSpec spec)
     {
-        private const string Json = GlobalNames.KafkaJson;
-        private const string Writer = GlobalNames.Utf8JsonWriter;
-        private const string Reader = GlobalNames.Utf8JsonReader;
-        private const string Encoded = GlobalNames.JsonEncodedText;
-
-        public static void EmitCodec(SourceWriter w, MessageSpec spec)
+        var model = spec.Json!;
+        var t = spec.FullyQualifiedName;
+        w.Line(Common.GeneratedCode);
+        if (model.ContextTypeName is { } context)
         {
-            var model = spec.Json!;
-            var t = spec.FullyQualifiedName;
-            w.Line(Common.GeneratedCode);
-            if (model.ContextTypeName is { } context)
-            {
-                w.Open("private static class " + GeneratedNames.JsonCodec);
-                w.Line("public static readonly " + GlobalNames.KafkaSerializer + "<" + t + "> Instance =");
-                w.Line("    new " + GlobalNames.JsonContextSerializer + "<" + t + ">(");
-                w.Line("        " + context + ".Default.GetTypeInfo(typeof(" + t + ")),");
-                w.Line("        " + Common.Literal(context.Replace("global::", string.Empty)) + ");");
-                w.Close();
-                return;
-            }
-
-            if (model.Schema is { } schema)
-            {
-                // Confluent's JSON Schema wire format: the runtime frames the codec's JSON with the registered schema's id.
-                w.Open("private static class " + GeneratedNames.JsonCodec);
-                w.Line("public const string Schema = " + Common.Literal(schema) + ";");
-                w.Line();
-                w.Line("public static readonly " + GlobalNames.KafkaSerializer + "<" + t + "> Instance =");
-                w.Line("    new " + GlobalNames.JsonSchemaSerializer + "<" + t + ">(");
-                w.Line("        " + GeneratedNames.JsonBody + ".Instance, Schema, " + Common.Literal(t.Replace("global::", string.Empty))
-                    + (Common.SubjectStrategy(spec.SubjectNameStrategy) is { } strategy ? ", global::Kafka.Typed.Avro.AvroSubjectNameStrategy." + strategy : string.Empty) + ");");
-                w.Close();
-                w.Line();
-                w.Line(Common.GeneratedCode);
-                new Codec(w, model).Emit(t, GeneratedNames.JsonBody);
-                return;
-            }
-
-            new Codec(w, model).Emit(t, GeneratedNames.JsonCodec);
+            w.Open("private static class " + GeneratedNames.JsonCodec);
+            w.Line("public static readonly " + GlobalNames.KafkaSerializer + "<" + t + "> Instance =");
+            w.Line("    new " + GlobalNames.JsonContextSerializer + "<" + t + ">(");
+            w.Line("        " + context + ".Default.GetTypeInfo(typeof(" + t + ")),");
+            w.Line("        " + Common.Literal(context.Replace("global::", string.Empty)) + ");");
+            w.Close();
+            return;
         }
 
-        private sealed class Codec
+        if (model.Schema is { } schema)
         {
-            private readonly SourceWriter _w;
-            private readonly JsonModel _model;
-            private int _locals;
+            // Confluent's JSON Schema wire format: the runtime frames the codec's JSON with the registered schema's id.
+            w.Open("private static class " + GeneratedNames.JsonCodec);
+            w.Line("public const string Schema = " + Common.Literal(schema) + ";");
+            w.Line();
+            w.Line("public static readonly " + GlobalNames.KafkaSerializer + "<" + t + "> Instance =");
+            w.Line("    new " + GlobalNames.JsonSchemaSerializer + "<" + t + ">(");
+            w.Line("        " + GeneratedNames.JsonBody + ".Instance, Schema, " + Common.Literal(t.Replace("global::", string.Empty))
+                + (Common.SubjectStrategy(spec.SubjectNameStrategy) is { } strategy ? ", global::Kafka.Typed.Avro.AvroSubjectNameStrategy." + strategy : string.Empty) + ");");
+            w.Close();
+            w.Line();
+            w.Line(Common.GeneratedCode);
+            new Codec(w, model).Emit(t, GeneratedNames.JsonBody);
+            return;
+        }
 
-            public Codec(SourceWriter w, JsonModel model)
+        new Codec(w, model).Emit(t, GeneratedNames.JsonCodec);
+    }
+
+    private sealed class Codec
+    {
+        private readonly SourceWriter _w;
+        private readonly JsonModel _model;
+        private int _locals;
+
+        public Codec(SourceWriter w, JsonModel model)
+        {
+            _w = w;
+            _model = model;
+        }
+
+        public void Emit(string t, string className)
+        {
+            var w = _w;
+            w.Open("private sealed class " + className + " : " + GlobalNames.KafkaSerializer + "<" + t + ">");
+            w.Line("public static readonly " + className + " Instance = new " + className + "();");
+            w.Line();
+            for (var o = 0; o < _model.Objects.Count; o++)
             {
-                _w = w;
-                _model = model;
+                var members = _model.Objects[o].Members;
+                for (var i = 0; i < members.Count; i++)
+                {
+                    w.Line("private static readonly " + Encoded + " " + NameField(o, i) + " = " + Encoded + ".Encode(" + Common.Literal(members[i].JsonName) + "u8);");
+                }
             }
 
-            public void Emit(string t, string className)
+            for (var e = 0; e < _model.Enums.Count; e++)
             {
-                var w = _w;
-                w.Open("private sealed class " + className + " : " + GlobalNames.KafkaSerializer + "<" + t + ">");
-                w.Line("public static readonly " + className + " Instance = new " + className + "();");
+                var enumSpec = _model.Enums[e];
+                for (var i = 0; i < enumSpec.Members.Count && !enumSpec.AsNumbers; i++)
+                {
+                    w.Line("private static readonly " + Encoded + " " + EnumField(e, i) + " = " + Encoded + ".Encode(" + Common.Literal(enumSpec.Members[i].JsonName) + "u8);");
+                }
+            }
+
+            w.Line();
+            w.Open("public void Serialize(" + t + " value, " + GlobalNames.BufferWriter + "<byte> output, in " + GlobalNames.SerializationContext + " context)");
+            w.Line("var writer = " + Json + ".RentWriter(output);");
+            w.Line("try");
+            w.Open();
+            w.Line("Write0(writer, value);");
+            w.Close();
+            w.Line("finally");
+            w.Open();
+            w.Line(Json + ".ReturnWriter(writer);");
+            w.Close();
+            w.Close();
+            w.Line();
+            w.Open("public " + t + " Deserialize(" + GlobalNames.ReadOnlySpan + "<byte> data, in " + GlobalNames.SerializationContext + " context)");
+            w.Line("var reader = " + Json + ".StartObject(data);");
+            w.Line("return Read0(ref reader);");
+            w.Close();
+
+            for (var o = 0; o < _model.Objects.Count; o++)
+            {
                 w.Line();
-                for (var o = 0; o < _model.Objects.Count; o++)
-                {
-                    var members = _model.Objects[o].Members;
-                    for (var i = 0; i < members.Count; i++)
-                    {
-                        w.Line("private static readonly " + Encoded + " " + NameField(o, i) + " = " + Encoded + ".Encode(" + Common.Literal(members[i].JsonName) + "u8);");
-                    }
-                }
-
-                for (var e = 0; e < _model.Enums.Count; e++)
-                {
-                    var enumSpec = _model.Enums[e];
-                    for (var i = 0; i < enumSpec.Members.Count && !enumSpec.AsNumbers; i++)
-                    {
-                        w.Line("private static readonly " + Encoded + " " + EnumField(e, i) + " = " + Encoded + ".Encode(" + Common.Literal(enumSpec.Members[i].JsonName) + "u8);");
-                    }
-                }
-
+                EmitWriteObject(o);
                 w.Line();
-                w.Open("public void Serialize(" + t + " value, " + GlobalNames.BufferWriter + "<byte> output, in " + GlobalNames.SerializationContext + " context)");
-                w.Line("var writer = " + Json + ".RentWriter(output);");
-                w.Line("try");
-                w.Open();
-                w.Line("Write0(writer, value);");
-                w.Close();
-                w.Line("finally");
-                w.Open();
-                w.Line(Json + ".ReturnWriter(writer);");
-                w.Close();
-                w.Close();
+                EmitReadObject(o);
+            }
+
+            for (var e = 0; e < _model.Enums.Count; e++)
+            {
                 w.Line();
-                w.Open("public " + t + " Deserialize(" + GlobalNames.ReadOnlySpan + "<byte> data, in " + GlobalNames.SerializationContext + " context)");
-                w.Line("var reader = " + Json + ".StartObject(data);");
-                w.Line("return Read0(ref reader);");
-                w.Close();
-
-                for (var o = 0; o < _model.Objects.Count; o++)
-                {
-                    w.Line();
-                    EmitWriteObject(o);
-                    w.Line();
-                    EmitReadObject(o);
-                }
-
-                for (var e = 0; e < _model.Enums.Count; e++)
-                {
-                    w.Line();
-                    EmitWriteEnum(e);
-                    w.Line();
-                    EmitReadEnum(e);
-                }
-
-                w.Close();
+                EmitWriteEnum(e);
+                w.Line();
+                EmitReadEnum(e);
             }
 
-            private static string NameField(int o, int i) => "N" + Index(o) + "_" + Index(i);
+            w.Close();
+        }
 
-            private static string EnumField(int e, int i) => "E" + Index(e) + "_" + Index(i);
+        private static string NameField(int o, int i) => "N" + Index(o) + "_" + Index(i);
 
-            private static string InitAccessorName(int o, int i) => "Init" + Index(o) + "_" + Index(i);
+        private static string EnumField(int e, int i) => "E" + Index(e) + "_" + Index(i);
 
-            private string Local(string prefix) => prefix + Index(_locals++);
+        private static string InitAccessorName(int o, int i) => "Init" + Index(o) + "_" + Index(i);
 
-            private void EmitWriteObject(int o)
+        private string Local(string prefix) => prefix + Index(_locals++);
+
+        private void EmitWriteObject(int o)
+        {
+            var w = _w;
+            var spec = _model.Objects[o];
+            w.Open("private static void Write" + Index(o) + "(" + Writer + " writer, " + spec.TypeName + " value)");
+            w.Line("writer.WriteStartObject();");
+            for (var i = 0; i < spec.Members.Count; i++)
             {
-                var w = _w;
-                var spec = _model.Objects[o];
-                w.Open("private static void Write" + Index(o) + "(" + Writer + " writer, " + spec.TypeName + " value)");
-                w.Line("writer.WriteStartObject();");
-                for (var i = 0; i < spec.Members.Count; i++)
+                var m = spec.Members[i];
+                var expression = "value." + Common.Id(m.Name);
+                var guarded = true;
+                switch (m.Write)
                 {
-                    var m = spec.Members[i];
-                    var expression = "value." + Common.Id(m.Name);
-                    var guarded = true;
-                    switch (m.Write)
-                    {
-                        case JsonWriteCondition.Never:
-                            continue;
-                        case JsonWriteCondition.WhenNotNull:
-                            w.Open("if (" + expression + " is not null)");
-                            break;
-                        case JsonWriteCondition.WhenNotDefault:
-                            w.Open("if (!" + GlobalNames.EqualityComparer + "<" + m.Shape.DeclaredName + ">.Default.Equals(" + expression + ", default))");
-                            break;
-                        default:
-                            guarded = false;
-                            break;
-                    }
-
-                    WriteShape(m.Shape, expression, NameField(o, i));
-                    if (guarded)
-                    {
-                        w.Close();
-                    }
-                }
-
-                w.Line("writer.WriteEndObject();");
-                w.Close();
-            }
-
-            /// <summary>Writes a value; with <paramref name="name"/> (a member's pre-encoded name), the property and its value, in one writer call where there is one.</summary>
-            private void WriteShape(JsonShape shape, string expression, string? name = null)
-            {
-                if (!shape.CanBeNull)
-                {
-                    WriteNonNull(shape, expression, name);
-                    return;
-                }
-
-                var local = Local("v");
-                _w.Open("if (" + expression + " is { } " + local + ")");
-                WriteNonNull(shape, local, name);
-                _w.Close();
-                _w.Line("else");
-                _w.Open();
-                _w.Line(name is null ? "writer.WriteNullValue();" : "writer.WriteNull(" + name + ");");
-                _w.Close();
-            }
-
-            private void WriteNonNull(JsonShape shape, string v, string? name)
-            {
-                var w = _w;
-                switch (shape.Kind)
-                {
-                    case JsonShapeKind.Value:
-                        if (name is not null && WriteNamedValue(shape.Value, name, v) is { } named)
-                        {
-                            w.Line(named);
-                        }
-                        else
-                        {
-                            if (name is not null)
-                            {
-                                w.Line("writer.WritePropertyName(" + name + ");");
-                            }
-
-                            w.Line(WriteValue(shape.Value, v));
-                        }
-
-                        break;
-                    case JsonShapeKind.Enum:
-                        if (name is not null)
-                        {
-                            w.Line("writer.WritePropertyName(" + name + ");");
-                        }
-
-                        w.Line("WriteEnum" + Index(shape.Index) + "(writer, " + v + ");");
-                        break;
-                    case JsonShapeKind.Object:
-                        if (name is not null)
-                        {
-                            w.Line("writer.WritePropertyName(" + name + ");");
-                        }
-
-                        w.Line("Write" + Index(shape.Index) + "(writer, " + v + ");");
-                        break;
-                    case JsonShapeKind.Sequence:
-                        w.Line(name is null ? "writer.WriteStartArray();" : "writer.WriteStartArray(" + name + ");");
-                        if (shape.Collection == CollectionKind.Enumerable)
-                        {
-                            var item = Local("e");
-                            w.Open("foreach (var " + item + " in " + v + ")");
-                            WriteShape(shape.Element!, item);
-                            w.Close();
-                        }
-                        else
-                        {
-                            var i = Local("i");
-                            var count = shape.Collection == CollectionKind.Array ? ".Length" : ".Count";
-                            w.Open("for (var " + i + " = 0; " + i + " < " + v + count + "; " + i + "++)");
-                            WriteShape(shape.Element!, v + "[" + i + "]");
-                            w.Close();
-                        }
-
-                        w.Line("writer.WriteEndArray();");
-                        break;
-                    case JsonShapeKind.Dictionary:
-                        var entry = Local("kv");
-                        w.Line(name is null ? "writer.WriteStartObject();" : "writer.WriteStartObject(" + name + ");");
-                        w.Open("foreach (var " + entry + " in " + v + ")");
-                        w.Line("writer.WritePropertyName(" + entry + ".Key);");
-                        WriteShape(shape.Element!, entry + ".Value");
-                        w.Close();
-                        w.Line("writer.WriteEndObject();");
-                        break;
-                }
-            }
-
-            private void EmitReadObject(int o)
-            {
-                var w = _w;
-                var spec = _model.Objects[o];
-                var t = spec.TypeName;
-                w.Open("private static " + t + " Read" + Index(o) + "(ref " + Reader + " reader)");
-                w.Line(Json + ".ExpectObject(ref reader);");
-                var read = new List<int>();
-                for (var i = 0; i < spec.Members.Count; i++)
-                {
-                    var m = spec.Members[i];
-                    if (m.Assign == AssignKind.None)
-                    {
+                    case JsonWriteCondition.Never:
                         continue;
-                    }
-
-                    read.Add(i);
-                    w.Line(LocalType(m.Shape) + " p" + Index(i) + " = default;");
-                    if (TracksPresence(m))
-                    {
-                        w.Line("bool s" + Index(i) + " = false;");
-                    }
+                    case JsonWriteCondition.WhenNotNull:
+                        w.Open("if (" + expression + " is not null)");
+                        break;
+                    case JsonWriteCondition.WhenNotDefault:
+                        w.Open("if (!" + GlobalNames.EqualityComparer + "<" + m.Shape.DeclaredName + ">.Default.Equals(" + expression + ", default))");
+                        break;
+                    default:
+                        guarded = false;
+                        break;
                 }
 
-                w.Line("string member = \"\";");
-                w.Line("try");
-                w.Open();
-                w.Open("while (" + Json + ".NextProperty(ref reader))");
-                var first = true;
-                foreach (var i in read)
+                WriteShape(m.Shape, expression, NameField(o, i));
+                if (guarded)
                 {
-                    var m = spec.Members[i];
-                    w.Line((first ? "if" : "else if") + " (reader.ValueTextEquals(" + Common.Literal(m.JsonName) + "u8))");
-                    first = false;
-                    w.Open();
-                    w.Line("member = " + Common.Literal(m.JsonName) + ";");
-                    w.Line(Json + ".Value(ref reader);");
-                    ReadInto(m.Shape, "p" + Index(i), string.Empty); // element paths are relative to the member being read
-                    if (TracksPresence(m))
-                    {
-                        w.Line("s" + Index(i) + " = true;");
-                    }
-
                     w.Close();
                 }
+            }
 
-                if (first)
+            w.Line("writer.WriteEndObject();");
+            w.Close();
+        }
+
+        /// <summary>Writes a value; with <paramref name="name"/> (a member's pre-encoded name), the property and its value, in one writer call where there is one.</summary>
+        private void WriteShape(JsonShape shape, string expression, string? name = null)
+        {
+            if (!shape.CanBeNull)
+            {
+                WriteNonNull(shape, expression, name);
+                return;
+            }
+
+            var local = Local("v");
+            _w.Open("if (" + expression + " is { } " + local + ")");
+            WriteNonNull(shape, local, name);
+            _w.Close();
+            _w.Line("else");
+            _w.Open();
+            _w.Line(name is null ? "writer.WriteNullValue();" : "writer.WriteNull(" + name + ");");
+            _w.Close();
+        }
+
+        private void WriteNonNull(JsonShape shape, string v, string? name)
+        {
+            var w = _w;
+            switch (shape.Kind)
+            {
+                case JsonShapeKind.Value:
+                    if (name is not null && WriteNamedValue(shape.Value, name, v) is { } named)
+                    {
+                        w.Line(named);
+                    }
+                    else
+                    {
+                        if (name is not null)
+                        {
+                            w.Line("writer.WritePropertyName(" + name + ");");
+                        }
+
+                        w.Line(WriteValue(shape.Value, v));
+                    }
+
+                    break;
+                case JsonShapeKind.Enum:
+                    if (name is not null)
+                    {
+                        w.Line("writer.WritePropertyName(" + name + ");");
+                    }
+
+                    w.Line("WriteEnum" + Index(shape.Index) + "(writer, " + v + ");");
+                    break;
+                case JsonShapeKind.Object:
+                    if (name is not null)
+                    {
+                        w.Line("writer.WritePropertyName(" + name + ");");
+                    }
+
+                    w.Line("Write" + Index(shape.Index) + "(writer, " + v + ");");
+                    break;
+                case JsonShapeKind.Sequence:
+                    w.Line(name is null ? "writer.WriteStartArray();" : "writer.WriteStartArray(" + name + ");");
+                    if (shape.Collection == CollectionKind.Enumerable)
+                    {
+                        var item = Local("e");
+                        w.Open("foreach (var " + item + " in " + v + ")");
+                        WriteShape(shape.Element!, item);
+                        w.Close();
+                    }
+                    else
+                    {
+                        var i = Local("i");
+                        var count = shape.Collection == CollectionKind.Array ? ".Length" : ".Count";
+                        w.Open("for (var " + i + " = 0; " + i + " < " + v + count + "; " + i + "++)");
+                        WriteShape(shape.Element!, v + "[" + i + "]");
+                        w.Close();
+                    }
+
+                    w.Line("writer.WriteEndArray();");
+                    break;
+                case JsonShapeKind.Dictionary:
+                    var entry = Local("kv");
+                    w.Line(name is null ? "writer.WriteStartObject();" : "writer.WriteStartObject(" + name + ");");
+                    w.Open("foreach (var " + entry + " in " + v + ")");
+                    w.Line("writer.WritePropertyName(" + entry + ".Key);");
+                    WriteShape(shape.Element!, entry + ".Value");
+                    w.Close();
+                    w.Line("writer.WriteEndObject();");
+                    break;
+            }
+        }
+
+        private void EmitReadObject(int o)
+        {
+            var w = _w;
+            var spec = _model.Objects[o];
+            var t = spec.TypeName;
+            w.Open("private static " + t + " Read" + Index(o) + "(ref " + Reader + " reader)");
+            w.Line(Json + ".ExpectObject(ref reader);");
+            var read = new List<int>();
+            for (var i = 0; i < spec.Members.Count; i++)
+            {
+                var m = spec.Members[i];
+                if (m.Assign == AssignKind.None)
                 {
-                    w.Line(Json + ".SkipValue(ref reader);");
+                    continue;
                 }
-                else
+
+                read.Add(i);
+                w.Line(LocalType(m.Shape) + " p" + Index(i) + " = default;");
+                if (TracksPresence(m))
                 {
+                    w.Line("bool s" + Index(i) + " = false;");
+                }
+            }
+
+            w.Line("string member = \"\";");
+            w.Line("try");
+            w.Open();
+            w.Open("while (" + Json + ".NextProperty(ref reader))");
+            var first = true;
+            foreach (var i in read)
+            {
+                var m = spec.Members[i];
+                w.Line((first ? "if" : "else if") + " (reader.ValueTextEquals(" + Common.Literal(m.JsonName) + "u8))");
+                first = false;
+                w.Open();
+                w.Line("member = " + Common.Literal(m.JsonName) + ";");
+                w.Line(Json + ".Value(ref reader);");
+                ReadInto(m.Shape, "p" + Index(i), string.Empty); // element paths are relative to the member being read
+                if (TracksPresence(m))
+                {
+                    w.Line("s" + Index(i) + " = true;");
+                }
+
+                w.Close();
+            }
+
+            if (first)
+            {
+                w.Line(Json + ".SkipValue(ref reader);");
+            }
+            else
+            {
+                w.Line("else");
+                w.Open();
+                w.Line(Json + ".SkipValue(ref reader);");
+                w.Close();
+            }
+
+            w.Close();
+            w.Line();
+            w.Line("member = \"\";");
+
+            var arguments = new List<string>();
+            foreach (var name in spec.ConstructorArguments)
+            {
+                for (var i = 0; i < spec.Members.Count; i++)
+                {
+                    if (spec.Members[i].Name == name)
+                    {
+                        arguments.Add(spec.Members[i].AbsentDefault is { } absent
+                            ? "(s" + Index(i) + " ? " + ValueOf(spec.Members[i], i) + " : " + absent + ")"
+                            : ValueOf(spec.Members[i], i));
+                    }
+                }
+            }
+
+            var initializers = new List<string>();
+            for (var i = 0; i < spec.Members.Count; i++)
+            {
+                if (spec.Members[i].Assign == AssignKind.Initializer)
+                {
+                    initializers.Add(Common.Id(spec.Members[i].Name) + " = " + ValueOf(spec.Members[i], i) + ",");
+                }
+            }
+
+            var construct = "var result = new " + t + "(" + string.Join(", ", arguments) + ")";
+            if (initializers.Count == 0)
+            {
+                w.Line(construct + ";");
+            }
+            else
+            {
+                w.Line(construct);
+                w.Open();
+                foreach (var initializer in initializers)
+                {
+                    w.Line(initializer);
+                }
+
+                w.Close(";");
+            }
+
+            for (var i = 0; i < spec.Members.Count; i++)
+            {
+                var m = spec.Members[i];
+                if (m.Assign == AssignKind.Setter)
+                {
+                    w.Open("if (s" + Index(i) + ")");
+                    w.Line("result." + Common.Id(m.Name) + " = " + ValueOf(m, i) + ";");
+                    w.Close();
+                }
+                else if (m.Assign == AssignKind.InitAccessor)
+                {
+                    w.Open("if (s" + Index(i) + ")");
+                    w.Line(InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + "result, " + ValueOf(m, i) + ");");
+                    w.Close();
+                }
+            }
+
+            w.Line("return result;");
+            w.Close();
+            w.Line("catch (" + GlobalNames.Exception + " e) when (e is " + GlobalNames.JsonException);
+            w.Line("    or " + GlobalNames.InvalidOperationException + " or " + GlobalNames.FormatException);
+            w.Line("    or " + GlobalNames.OverflowException + " or " + GlobalNames.ArgumentException);
+            w.Line("    or " + GlobalNames.SerializationException + ")");
+            w.Open();
+            w.Line("throw " + Json + ".Failed(member, e);");
+            w.Close();
+            w.Close();
+            for (var i = 0; i < spec.Members.Count; i++)
+            {
+                var m = spec.Members[i];
+                if (m.Assign == AssignKind.InitAccessor)
+                {
+                    // Bound to the declaring type: unsafe accessors do not see inherited members.
+                    w.Line();
+                    w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Method, Name = " + Common.Literal("set_" + m.Name) + ")]");
+                    w.Line("private static extern void " + InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + m.DeclaringType + " target, " + m.Shape.DeclaredName + " value);");
+                }
+            }
+        }
+
+        /// <summary>Reads the value the reader is on into <paramref name="target"/> (a local of <see cref="LocalType"/>).</summary>
+        private void ReadInto(JsonShape shape, string target, string path)
+        {
+            var w = _w;
+            switch (shape.Kind)
+            {
+                case JsonShapeKind.Value:
+                case JsonShapeKind.Enum:
+                case JsonShapeKind.Object:
+                    var read = shape.Kind == JsonShapeKind.Value ? ReadValue(shape)
+                        : shape.Kind == JsonShapeKind.Enum ? "ReadEnum" + Index(shape.Index) + "(ref reader)"
+                        : "Read" + Index(shape.Index) + "(ref reader)";
+                    w.Line(target + " = " + (shape.CanBeNull ? Json + ".IsNull(ref reader) ? null : " : string.Empty) + read + ";");
+                    break;
+                case JsonShapeKind.Sequence:
+                {
+                    var element = shape.Element!;
+                    var list = Local("list");
+                    var item = Local("item");
+                    w.Open("if (" + Json + ".StartArray(ref reader))");
+                    w.Line("var " + list + " = new " + GlobalNames.List + "<" + element.DeclaredName + ">();");
+                    w.Open("while (" + Json + ".NextElement(ref reader))");
+                    w.Line(LocalType(element) + " " + item + ";");
+                    ReadInto(element, item, path + "[]");
+                    w.Line(list + ".Add(" + Element(element, item, path + "[]") + ");");
+                    w.Close();
+                    w.Line(target + " = " + list + (shape.Collection == CollectionKind.Array ? ".ToArray()" : string.Empty) + ";");
+                    w.Close();
                     w.Line("else");
                     w.Open();
-                    w.Line(Json + ".SkipValue(ref reader);");
+                    w.Line(target + " = null;");
                     w.Close();
+                    break;
                 }
 
-                w.Close();
-                w.Line();
-                w.Line("member = \"\";");
-
-                var arguments = new List<string>();
-                foreach (var name in spec.ConstructorArguments)
+                case JsonShapeKind.Dictionary:
                 {
-                    for (var i = 0; i < spec.Members.Count; i++)
-                    {
-                        if (spec.Members[i].Name == name)
-                        {
-                            arguments.Add(spec.Members[i].AbsentDefault is { } absent
-                                ? "(s" + Index(i) + " ? " + ValueOf(spec.Members[i], i) + " : " + absent + ")"
-                                : ValueOf(spec.Members[i], i));
-                        }
-                    }
-                }
-
-                var initializers = new List<string>();
-                for (var i = 0; i < spec.Members.Count; i++)
-                {
-                    if (spec.Members[i].Assign == AssignKind.Initializer)
-                    {
-                        initializers.Add(Common.Id(spec.Members[i].Name) + " = " + ValueOf(spec.Members[i], i) + ",");
-                    }
-                }
-
-                var construct = "var result = new " + t + "(" + string.Join(", ", arguments) + ")";
-                if (initializers.Count == 0)
-                {
-                    w.Line(construct + ";");
-                }
-                else
-                {
-                    w.Line(construct);
+                    var value = shape.Element!;
+                    var map = Local("map");
+                    var key = Local("key");
+                    var item = Local("item");
+                    w.Open("if (" + Json + ".StartDictionary(ref reader))");
+                    w.Line("var " + map + " = new " + GlobalNames.Dictionary + "<string, " + value.DeclaredName + ">();");
+                    w.Open("while (" + Json + ".NextProperty(ref reader))");
+                    w.Line("var " + key + " = reader.GetString()!;");
+                    w.Line(Json + ".Value(ref reader);");
+                    w.Line(LocalType(value) + " " + item + ";");
+                    ReadInto(value, item, path + "[]");
+                    w.Line(map + "[" + key + "] = " + Element(value, item, path + "[]") + ";");
+                    w.Close();
+                    w.Line(target + " = " + map + ";");
+                    w.Close();
+                    w.Line("else");
                     w.Open();
-                    foreach (var initializer in initializers)
-                    {
-                        w.Line(initializer);
-                    }
-
-                    w.Close(";");
+                    w.Line(target + " = null;");
+                    w.Close();
+                    break;
                 }
+            }
+        }
 
+        /// <summary>An element read into <paramref name="local"/> as the collection holds it: checked when it may not be null.</summary>
+        private static string Element(JsonShape shape, string local, string path)
+        {
+            if (shape.IsNonNullableReference)
+            {
+                return Json + ".Required(" + local + ", " + Common.Literal(path) + ")";
+            }
+
+            // Nullable-oblivious reference elements are added as they come.
+            return shape.IsReference && !shape.IsAnnotatedReference ? local + "!" : local;
+        }
+
+        private void EmitWriteEnum(int e)
+        {
+            var w = _w;
+            var spec = _model.Enums[e];
+            var number = "writer.WriteNumberValue((" + EnumCast(spec.Underlying) + ")value);";
+            w.Open("private static void WriteEnum" + Index(e) + "(" + Writer + " writer, " + spec.TypeName + " value)");
+            if (spec.AsNumbers || spec.Members.Count == 0)
+            {
+                w.Line(number);
+            }
+            else
+            {
+                w.Open("switch (value)");
                 for (var i = 0; i < spec.Members.Count; i++)
                 {
-                    var m = spec.Members[i];
-                    if (m.Assign == AssignKind.Setter)
-                    {
-                        w.Open("if (s" + Index(i) + ")");
-                        w.Line("result." + Common.Id(m.Name) + " = " + ValueOf(m, i) + ";");
-                        w.Close();
-                    }
-                    else if (m.Assign == AssignKind.InitAccessor)
-                    {
-                        w.Open("if (s" + Index(i) + ")");
-                        w.Line(InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + "result, " + ValueOf(m, i) + ");");
-                        w.Close();
-                    }
+                    w.Line("case " + spec.TypeName + "." + Common.Id(spec.Members[i].Name) + ": writer.WriteStringValue(" + EnumField(e, i) + "); break;");
                 }
 
-                w.Line("return result;");
-                w.Close();
-                w.Line("catch (" + GlobalNames.Exception + " e) when (e is " + GlobalNames.JsonException);
-                w.Line("    or " + GlobalNames.InvalidOperationException + " or " + GlobalNames.FormatException);
-                w.Line("    or " + GlobalNames.OverflowException + " or " + GlobalNames.ArgumentException);
-                w.Line("    or " + GlobalNames.SerializationException + ")");
-                w.Open();
-                w.Line("throw " + Json + ".Failed(member, e);");
-                w.Close();
-                w.Close();
-                for (var i = 0; i < spec.Members.Count; i++)
-                {
-                    var m = spec.Members[i];
-                    if (m.Assign == AssignKind.InitAccessor)
-                    {
-                        // Bound to the declaring type: unsafe accessors do not see inherited members.
-                        w.Line();
-                        w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Method, Name = " + Common.Literal("set_" + m.Name) + ")]");
-                        w.Line("private static extern void " + InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + m.DeclaringType + " target, " + m.Shape.DeclaredName + " value);");
-                    }
-                }
-            }
-
-            /// <summary>Reads the value the reader is on into <paramref name="target"/> (a local of <see cref="LocalType"/>).</summary>
-            private void ReadInto(JsonShape shape, string target, string path)
-            {
-                var w = _w;
-                switch (shape.Kind)
-                {
-                    case JsonShapeKind.Value:
-                    case JsonShapeKind.Enum:
-                    case JsonShapeKind.Object:
-                        var read = shape.Kind == JsonShapeKind.Value ? ReadValue(shape)
-                            : shape.Kind == JsonShapeKind.Enum ? "ReadEnum" + Index(shape.Index) + "(ref reader)"
-                            : "Read" + Index(shape.Index) + "(ref reader)";
-                        w.Line(target + " = " + (shape.CanBeNull ? Json + ".IsNull(ref reader) ? null : " : string.Empty) + read + ";");
-                        break;
-                    case JsonShapeKind.Sequence:
-                    {
-                        var element = shape.Element!;
-                        var list = Local("list");
-                        var item = Local("item");
-                        w.Open("if (" + Json + ".StartArray(ref reader))");
-                        w.Line("var " + list + " = new " + GlobalNames.List + "<" + element.DeclaredName + ">();");
-                        w.Open("while (" + Json + ".NextElement(ref reader))");
-                        w.Line(LocalType(element) + " " + item + ";");
-                        ReadInto(element, item, path + "[]");
-                        w.Line(list + ".Add(" + Element(element, item, path + "[]") + ");");
-                        w.Close();
-                        w.Line(target + " = " + list + (shape.Collection == CollectionKind.Array ? ".ToArray()" : string.Empty) + ";");
-                        w.Close();
-                        w.Line("else");
-                        w.Open();
-                        w.Line(target + " = null;");
-                        w.Close();
-                        break;
-                    }
-
-                    case JsonShapeKind.Dictionary:
-                    {
-                        var value = shape.Element!;
-                        var map = Local("map");
-                        var key = Local("key");
-                        var item = Local("item");
-                        w.Open("if (" + Json + ".StartDictionary(ref reader))");
-                        w.Line("var " + map + " = new " + GlobalNames.Dictionary + "<string, " + value.DeclaredName + ">();");
-                        w.Open("while (" + Json + ".NextProperty(ref reader))");
-                        w.Line("var " + key + " = reader.GetString()!;");
-                        w.Line(Json + ".Value(ref reader);");
-                        w.Line(LocalType(value) + " " + item + ";");
-                        ReadInto(value, item, path + "[]");
-                        w.Line(map + "[" + key + "] = " + Element(value, item, path + "[]") + ";");
-                        w.Close();
-                        w.Line(target + " = " + map + ";");
-                        w.Close();
-                        w.Line("else");
-                        w.Open();
-                        w.Line(target + " = null;");
-                        w.Close();
-                        break;
-                    }
-                }
-            }
-
-            /// <summary>An element read into <paramref name="local"/> as the collection holds it: checked when it may not be null.</summary>
-            private static string Element(JsonShape shape, string local, string path)
-            {
-                if (shape.IsNonNullableReference)
-                {
-                    return Json + ".Required(" + local + ", " + Common.Literal(path) + ")";
-                }
-
-                // Nullable-oblivious reference elements are added as they come.
-                return shape.IsReference && !shape.IsAnnotatedReference ? local + "!" : local;
-            }
-
-            private void EmitWriteEnum(int e)
-            {
-                var w = _w;
-                var spec = _model.Enums[e];
-                var number = "writer.WriteNumberValue((" + EnumCast(spec.Underlying) + ")value);";
-                w.Open("private static void WriteEnum" + Index(e) + "(" + Writer + " writer, " + spec.TypeName + " value)");
-                if (spec.AsNumbers || spec.Members.Count == 0)
-                {
-                    w.Line(number);
-                }
-                else
-                {
-                    w.Open("switch (value)");
-                    for (var i = 0; i < spec.Members.Count; i++)
-                    {
-                        w.Line("case " + spec.TypeName + "." + Common.Id(spec.Members[i].Name) + ": writer.WriteStringValue(" + EnumField(e, i) + "); break;");
-                    }
-
-                    // A combination of flags is written as System.Text.Json writes it ("A, B"); an undefined value as its number.
-                    w.Line(spec.IsFlags ? "default: if (!" + Json + ".TryWriteFlagNames(writer, value)) { " + number + " } break;" : "default: " + number + " break;");
-                    w.Close();
-                }
-
+                // A combination of flags is written as System.Text.Json writes it ("A, B"); an undefined value as its number.
+                w.Line(spec.IsFlags ? "default: if (!" + Json + ".TryWriteFlagNames(writer, value)) { " + number + " } break;" : "default: " + number + " break;");
                 w.Close();
             }
 
-            private void EmitReadEnum(int e)
-            {
-                var w = _w;
-                var spec = _model.Enums[e];
-                var t = spec.TypeName;
-                w.Open("private static " + t + " ReadEnum" + Index(e) + "(ref " + Reader + " reader)");
-                w.Open("if (reader.TokenType == " + GlobalNames.JsonTokenType + ".Number)");
-                w.Line("return (" + t + ")" + ReadNumber(spec.Underlying) + ";");
-                w.Close();
-                foreach (var member in spec.Members)
-                {
-                    w.Open("if (reader.ValueTextEquals(" + Common.Literal(member.JsonName) + "u8))");
-                    w.Line("return " + t + "." + Common.Id(member.Name) + ";");
-                    w.Close();
-                }
-
-                // Any other spelling of a name (case, a combination of flags, a number in a string), as JsonStringEnumConverter reads.
-                w.Line("var text = reader.GetString();");
-                w.Open("if (" + GlobalNames.Enum + ".TryParse<" + t + ">(text, ignoreCase: true, out var parsed))");
-                w.Line("return parsed;");
-                w.Close();
-                w.Line("throw " + Json + ".UnknownEnumName(text, " + Common.Literal(t.Replace("global::", string.Empty)) + ");");
-                w.Close();
-            }
-
-            /// <summary>Whether reading records that the member was present (it is set only then, or a default stands in for it).</summary>
-            private static bool TracksPresence(MemberSpec m)
-                => m.Assign == AssignKind.Setter || m.Assign == AssignKind.InitAccessor || m.AbsentDefault is not null;
-
-            private static string ValueOf(MemberSpec m, int i)
-                => m.Shape.IsNonNullableReference ? Json + ".Required(p" + Index(i) + ", " + Common.Literal(m.JsonName) + ")" : "p" + Index(i);
-
-            /// <summary>The type of a local a value is read into: nullable for references (null until read or checked).</summary>
-            private static string LocalType(JsonShape shape)
-            {
-                if (!shape.IsReference)
-                {
-                    return shape.DeclaredName;
-                }
-
-                return shape.DeclaredName.EndsWith("?", System.StringComparison.Ordinal) ? shape.DeclaredName : shape.DeclaredName + "?";
-            }
+            w.Close();
         }
 
-        private static string Index(int i) => i.ToString(CultureInfo.InvariantCulture);
-
-        private static string WriteValue(ValueKind kind, string v)
+        private void EmitReadEnum(int e)
         {
-            switch (kind)
+            var w = _w;
+            var spec = _model.Enums[e];
+            var t = spec.TypeName;
+            w.Open("private static " + t + " ReadEnum" + Index(e) + "(ref " + Reader + " reader)");
+            w.Open("if (reader.TokenType == " + GlobalNames.JsonTokenType + ".Number)");
+            w.Line("return (" + t + ")" + ReadNumber(spec.Underlying) + ";");
+            w.Close();
+            foreach (var member in spec.Members)
             {
-                case ValueKind.Boolean: return "writer.WriteBooleanValue(" + v + ");";
-                case ValueKind.Byte:
-                case ValueKind.SByte:
-                case ValueKind.Int16:
-                case ValueKind.UInt16:
-                    return "writer.WriteNumberValue((int)" + v + ");";
-                case ValueKind.Int32:
-                case ValueKind.UInt32:
-                case ValueKind.Int64:
-                case ValueKind.UInt64:
-                case ValueKind.Single:
-                case ValueKind.Double:
-                case ValueKind.Decimal:
-                    return "writer.WriteNumberValue(" + v + ");";
-                case ValueKind.String:
-                case ValueKind.Guid:
-                case ValueKind.DateTime:
-                case ValueKind.DateTimeOffset:
-                    return "writer.WriteStringValue(" + v + ");";
-                case ValueKind.Char: return "writer.WriteStringValue(new string(" + v + ", 1));";
-                case ValueKind.TimeSpan: return Json + ".WriteTimeSpan(writer, " + v + ");";
-                case ValueKind.DateOnly: return Json + ".WriteDateOnly(writer, " + v + ");";
-                case ValueKind.TimeOnly: return Json + ".WriteTimeOnly(writer, " + v + ");";
-                case ValueKind.Bytes: return "writer.WriteBase64StringValue(" + v + ");";
-                default: return "throw new " + GlobalNames.NotSupportedException + "();";
+                w.Open("if (reader.ValueTextEquals(" + Common.Literal(member.JsonName) + "u8))");
+                w.Line("return " + t + "." + Common.Id(member.Name) + ";");
+                w.Close();
             }
+
+            // Any other spelling of a name (case, a combination of flags, a number in a string), as JsonStringEnumConverter reads.
+            w.Line("var text = reader.GetString();");
+            w.Open("if (" + GlobalNames.Enum + ".TryParse<" + t + ">(text, ignoreCase: true, out var parsed))");
+            w.Line("return parsed;");
+            w.Close();
+            w.Line("throw " + Json + ".UnknownEnumName(text, " + Common.Literal(t.Replace("global::", string.Empty)) + ");");
+            w.Close();
         }
 
-        /// <summary>The one-call form of a property and its value (<c>WriteString(name, value)</c>), where the writer has one.</summary>
-        private static string? WriteNamedValue(ValueKind kind, string name, string v)
-        {
-            switch (kind)
-            {
-                case ValueKind.Boolean: return "writer.WriteBoolean(" + name + ", " + v + ");";
-                case ValueKind.Byte:
-                case ValueKind.SByte:
-                case ValueKind.Int16:
-                case ValueKind.UInt16:
-                    return "writer.WriteNumber(" + name + ", (int)" + v + ");";
-                case ValueKind.Int32:
-                case ValueKind.UInt32:
-                case ValueKind.Int64:
-                case ValueKind.UInt64:
-                case ValueKind.Single:
-                case ValueKind.Double:
-                case ValueKind.Decimal:
-                    return "writer.WriteNumber(" + name + ", " + v + ");";
-                case ValueKind.String:
-                case ValueKind.Guid:
-                case ValueKind.DateTime:
-                case ValueKind.DateTimeOffset:
-                    return "writer.WriteString(" + name + ", " + v + ");";
-                case ValueKind.Bytes: return "writer.WriteBase64String(" + name + ", " + v + ");";
-                default: return null;
-            }
-        }
+        /// <summary>Whether reading records that the member was present (it is set only then, or a default stands in for it).</summary>
+        private static bool TracksPresence(MemberSpec m)
+            => m.Assign == AssignKind.Setter || m.Assign == AssignKind.InitAccessor || m.AbsentDefault is not null;
 
-        private static string EnumCast(ValueKind underlying)
-        {
-            switch (underlying)
-            {
-                case ValueKind.UInt32: return "uint";
-                case ValueKind.Int64: return "long";
-                case ValueKind.UInt64: return "ulong";
-                default: return "int";
-            }
-        }
+        private static string ValueOf(MemberSpec m, int i)
+            => m.Shape.IsNonNullableReference ? Json + ".Required(p" + Index(i) + ", " + Common.Literal(m.JsonName) + ")" : "p" + Index(i);
 
-        private static string ReadNumber(ValueKind underlying)
+        /// <summary>The type of a local a value is read into: nullable for references (null until read or checked).</summary>
+        private static string LocalType(JsonShape shape)
         {
-            switch (underlying)
+            if (!shape.IsReference)
             {
-                case ValueKind.Byte: return "reader.GetByte()";
-                case ValueKind.SByte: return "reader.GetSByte()";
-                case ValueKind.Int16: return "reader.GetInt16()";
-                case ValueKind.UInt16: return "reader.GetUInt16()";
-                case ValueKind.UInt32: return "reader.GetUInt32()";
-                case ValueKind.Int64: return "reader.GetInt64()";
-                case ValueKind.UInt64: return "reader.GetUInt64()";
-                default: return "reader.GetInt32()";
+                return shape.DeclaredName;
             }
-        }
 
-        private static string ReadValue(JsonShape shape)
+            return shape.DeclaredName.EndsWith("?", System.StringComparison.Ordinal) ? shape.DeclaredName : shape.DeclaredName + "?";
+        }
+    }
+
+    private static string Index(int i) => i.ToString(CultureInfo.InvariantCulture);
+
+    private static string WriteValue(ValueKind kind, string v)
+    {
+        switch (kind)
         {
-            switch (shape.Value)
-            {
-                case ValueKind.Boolean: return "reader.GetBoolean()";
-                case ValueKind.Byte: return "reader.GetByte()";
-                case ValueKind.SByte: return "reader.GetSByte()";
-                case ValueKind.Int16: return "reader.GetInt16()";
-                case ValueKind.UInt16: return "reader.GetUInt16()";
-                case ValueKind.Int32: return "reader.GetInt32()";
-                case ValueKind.UInt32: return "reader.GetUInt32()";
-                case ValueKind.Int64: return "reader.GetInt64()";
-                case ValueKind.UInt64: return "reader.GetUInt64()";
-                case ValueKind.Single: return "reader.GetSingle()";
-                case ValueKind.Double: return "reader.GetDouble()";
-                case ValueKind.Decimal: return "reader.GetDecimal()";
-                case ValueKind.String: return "reader.GetString()";
-                case ValueKind.Char: return Json + ".GetChar(ref reader)";
-                case ValueKind.Guid: return "reader.GetGuid()";
-                case ValueKind.DateTime: return "reader.GetDateTime()";
-                case ValueKind.DateTimeOffset: return "reader.GetDateTimeOffset()";
-                case ValueKind.TimeSpan: return Json + ".GetTimeSpan(ref reader)";
-                case ValueKind.DateOnly: return Json + ".GetDateOnly(ref reader)";
-                case ValueKind.TimeOnly: return Json + ".GetTimeOnly(ref reader)";
-                case ValueKind.Bytes: return "reader.GetBytesFromBase64()";
-                default: return "throw new " + GlobalNames.NotSupportedException + "()";
-            }
+            case ValueKind.Boolean: return "writer.WriteBooleanValue(" + v + ");";
+            case ValueKind.Byte:
+            case ValueKind.SByte:
+            case ValueKind.Int16:
+            case ValueKind.UInt16:
+                return "writer.WriteNumberValue((int)" + v + ");";
+            case ValueKind.Int32:
+            case ValueKind.UInt32:
+            case ValueKind.Int64:
+            case ValueKind.UInt64:
+            case ValueKind.Single:
+            case ValueKind.Double:
+            case ValueKind.Decimal:
+                return "writer.WriteNumberValue(" + v + ");";
+            case ValueKind.String:
+            case ValueKind.Guid:
+            case ValueKind.DateTime:
+            case ValueKind.DateTimeOffset:
+                return "writer.WriteStringValue(" + v + ");";
+            case ValueKind.Char: return "writer.WriteStringValue(new string(" + v + ", 1));";
+            case ValueKind.TimeSpan: return Json + ".WriteTimeSpan(writer, " + v + ");";
+            case ValueKind.DateOnly: return Json + ".WriteDateOnly(writer, " + v + ");";
+            case ValueKind.TimeOnly: return Json + ".WriteTimeOnly(writer, " + v + ");";
+            case ValueKind.Bytes: return "writer.WriteBase64StringValue(" + v + ");";
+            default: return "throw new " + GlobalNames.NotSupportedException + "();";
+        }
+    }
+
+    /// <summary>The one-call form of a property and its value (<c>WriteString(name, value)</c>), where the writer has one.</summary>
+    private static string? WriteNamedValue(ValueKind kind, string name, string v)
+    {
+        switch (kind)
+        {
+            case ValueKind.Boolean: return "writer.WriteBoolean(" + name + ", " + v + ");";
+            case ValueKind.Byte:
+            case ValueKind.SByte:
+            case ValueKind.Int16:
+            case ValueKind.UInt16:
+                return "writer.WriteNumber(" + name + ", (int)" + v + ");";
+            case ValueKind.Int32:
+            case ValueKind.UInt32:
+            case ValueKind.Int64:
+            case ValueKind.UInt64:
+            case ValueKind.Single:
+            case ValueKind.Double:
+            case ValueKind.Decimal:
+                return "writer.WriteNumber(" + name + ", " + v + ");";
+            case ValueKind.String:
+            case ValueKind.Guid:
+            case ValueKind.DateTime:
+            case ValueKind.DateTimeOffset:
+                return "writer.WriteString(" + name + ", " + v + ");";
+            case ValueKind.Bytes: return "writer.WriteBase64String(" + name + ", " + v + ");";
+            default: return null;
+        }
+    }
+
+    private static string EnumCast(ValueKind underlying)
+    {
+        switch (underlying)
+        {
+            case ValueKind.UInt32: return "uint";
+            case ValueKind.Int64: return "long";
+            case ValueKind.UInt64: return "ulong";
+            default: return "int";
+        }
+    }
+
+    private static string ReadNumber(ValueKind underlying)
+    {
+        switch (underlying)
+        {
+            case ValueKind.Byte: return "reader.GetByte()";
+            case ValueKind.SByte: return "reader.GetSByte()";
+            case ValueKind.Int16: return "reader.GetInt16()";
+            case ValueKind.UInt16: return "reader.GetUInt16()";
+            case ValueKind.UInt32: return "reader.GetUInt32()";
+            case ValueKind.Int64: return "reader.GetInt64()";
+            case ValueKind.UInt64: return "reader.GetUInt64()";
+            default: return "reader.GetInt32()";
+        }
+    }
+
+    private static string ReadValue(JsonShape shape)
+    {
+        switch (shape.Value)
+        {
+            case ValueKind.Boolean: return "reader.GetBoolean()";
+            case ValueKind.Byte: return "reader.GetByte()";
+            case ValueKind.SByte: return "reader.GetSByte()";
+            case ValueKind.Int16: return "reader.GetInt16()";
+            case ValueKind.UInt16: return "reader.GetUInt16()";
+            case ValueKind.Int32: return "reader.GetInt32()";
+            case ValueKind.UInt32: return "reader.GetUInt32()";
+            case ValueKind.Int64: return "reader.GetInt64()";
+            case ValueKind.UInt64: return "reader.GetUInt64()";
+            case ValueKind.Single: return "reader.GetSingle()";
+            case ValueKind.Double: return "reader.GetDouble()";
+            case ValueKind.Decimal: return "reader.GetDecimal()";
+            case ValueKind.String: return "reader.GetString()";
+            case ValueKind.Char: return Json + ".GetChar(ref reader)";
+            case ValueKind.Guid: return "reader.GetGuid()";
+            case ValueKind.DateTime: return "reader.GetDateTime()";
+            case ValueKind.DateTimeOffset: return "reader.GetDateTimeOffset()";
+            case ValueKind.TimeSpan: return Json + ".GetTimeSpan(ref reader)";
+            case ValueKind.DateOnly: return Json + ".GetDateOnly(ref reader)";
+            case ValueKind.TimeOnly: return Json + ".GetTimeOnly(ref reader)";
+            case ValueKind.Bytes: return "reader.GetBytesFromBase64()";
+            default: return "throw new " + GlobalNames.NotSupportedException + "()";
         }
     }
 }
