@@ -84,7 +84,7 @@ public sealed class AvroConventionsTests
     [InlineData("already_snake", 2, "already_snake")]
     [InlineData("Total_Cents", 2, "total_cents")]
     public void Field_naming_converts_member_names(string member, int naming, string expected)
-        => Assert.Equal(expected, AvroParser.ApplyNaming(member, naming));
+        => Assert.Equal(expected, AvroTypeMapper.ApplyNaming(member, naming));
 
     [Fact]
     public void AvroConventionsCamelCaseAndNamespace()

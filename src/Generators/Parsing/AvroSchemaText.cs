@@ -12,7 +12,7 @@ namespace Kafka.Typed.Generators.Parsing;
 /// </summary>
 internal static class AvroSchemaText
 {
-    public static string Write(IReadOnlyList<AvroRecordSpec> records, IReadOnlyList<AvroEnumSpec> enums, IReadOnlyList<AvroParser.RecordExtras> extras, int root)
+    public static string Write(IReadOnlyList<AvroRecordSpec> records, IReadOnlyList<AvroEnumSpec> enums, IReadOnlyList<AvroTypeMapper.RecordExtras> extras, int root)
     {
         var builder = new StringBuilder();
         var defined = new HashSet<string>();
@@ -23,7 +23,7 @@ internal static class AvroSchemaText
 
     private sealed class Context
     {
-        public Context(IReadOnlyList<AvroRecordSpec> records, IReadOnlyList<AvroEnumSpec> enums, IReadOnlyList<AvroParser.RecordExtras> extras, HashSet<string> defined)
+        public Context(IReadOnlyList<AvroRecordSpec> records, IReadOnlyList<AvroEnumSpec> enums, IReadOnlyList<AvroTypeMapper.RecordExtras> extras, HashSet<string> defined)
         {
             Records = records;
             Enums = enums;
@@ -35,7 +35,7 @@ internal static class AvroSchemaText
 
         public IReadOnlyList<AvroEnumSpec> Enums { get; }
 
-        public IReadOnlyList<AvroParser.RecordExtras> Extras { get; }
+        public IReadOnlyList<AvroTypeMapper.RecordExtras> Extras { get; }
 
         public HashSet<string> Defined { get; }
     }

@@ -364,7 +364,7 @@ internal static class JsonParser
                     var position = arguments.IndexOf(property.Name);
                     if (position >= 0 && position < constructorParameters.Length && constructorParameters[position].HasExplicitDefaultValue)
                     {
-                        absentDefault = AvroParser.DefaultArgument(constructorParameters[position]);
+                        absentDefault = AvroTypeMapper.DefaultArgument(constructorParameters[position]);
                     }
                 }
                 else if (condition == 5)

@@ -228,7 +228,7 @@ internal static class MessageParser
             }
             else if (!SymbolHelpers.IsOrInGeneric(type))
             {
-                avro = AvroParser.Parse(type, compilation, sink, cancellationToken);
+                avro = AvroTypeMapper.Parse(type, compilation, sink, cancellationToken);
                 if (avro is null)
                 {
                     valid = false;

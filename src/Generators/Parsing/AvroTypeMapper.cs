@@ -14,8 +14,9 @@ namespace Kafka.Typed.Generators.Parsing;
 /// <summary>
 /// Derives the Avro model of a message type: its schema, and every record and enum type reachable from it, reporting
 /// members that have no Avro mapping (KTG301), invalid Avro attributes (KTG302) and name clashes (KTG303).
+/// It maps C# symbols to Avro specs; reading Avro schema JSON is <see cref="Avro.AvroSchemaParser"/>'s job.
 /// </summary>
-internal sealed class AvroParser
+internal sealed class AvroTypeMapper
 {
     /// <summary>The decimal precision without <c>[AvroDecimal]</c>.</summary>
     public const int DefaultPrecision = 29;
@@ -50,7 +51,7 @@ internal sealed class AvroParser
     /// <summary><c>[assembly: KafkaAvroConventions(Namespace = …)]</c>, or <see langword="null"/>.</summary>
     private string? _defaultNamespace;
 
-    private AvroParser(Compilation compilation, DiagnosticSink sink, Location? fallbackLocation, CancellationToken cancellationToken)
+    private AvroTypeMapper(Compilation compilation, DiagnosticSink sink, Location? fallbackLocation, CancellationToken cancellationToken)
     {
         _compilation = compilation;
         _sink = sink;
@@ -61,19 +62,19 @@ internal sealed class AvroParser
     /// <summary>Builds the model of <paramref name="type"/>; <see langword="null"/> when an error was reported.</summary>
     public static AvroModel? Parse(INamedTypeSymbol type, Compilation compilation, DiagnosticSink sink, CancellationToken cancellationToken)
     {
-        var parser = new AvroParser(compilation, sink, SymbolHelpers.IdentifierLocation(type), cancellationToken);
-        parser.ReadConventions(type);
-        parser.Record(type, type.Name, isRoot: true);
-        if (!parser._ok || parser._records.Any(r => r is null))
+        var mapper = new AvroTypeMapper(compilation, sink, SymbolHelpers.IdentifierLocation(type), cancellationToken);
+        mapper.ReadConventions(type);
+        mapper.Record(type, type.Name, isRoot: true);
+        if (!mapper._ok || mapper._records.Any(r => r is null))
         {
             return null;
         }
 
-        var records = parser._records.Select(r => r!).ToList();
-        var enums = parser._enums.ToEquatableArray();
+        var records = mapper._records.Select(r => r!).ToList();
+        var enums = mapper._enums.ToEquatableArray();
         for (var i = 0; i < records.Count; i++)
         {
-            records[i] = records[i] with { Schema = AvroSchemaText.Write(records, enums, parser._recordExtras, i) };
+            records[i] = records[i] with { Schema = AvroSchemaText.Write(records, enums, mapper._recordExtras, i) };
         }
 
         return new AvroModel(records[0].Schema, records.ToEquatableArray(), enums);
