@@ -144,7 +144,7 @@ public sealed class KafkaTypedAnalyzer : DiagnosticAnalyzer
                 if (spec is not null)
                 {
                     messages.Add(new TopicMessage(spec.Topic, type.ToDisplayString(), spec.SubjectNameStrategy, spec.Avro?.Root.FullName, SymbolHelpers.AttributeLocation(attribute)));
-                    Avro.SchemaEvolutionCheck.Run(spec, type, context.Options.AdditionalFiles, context.Options.AnalyzerConfigOptionsProvider, context.ReportDiagnostic, context.CancellationToken);
+                    Evolution.SchemaEvolutionCheck.Run(spec, type, context.Options.AdditionalFiles, context.Options.AnalyzerConfigOptionsProvider, context.ReportDiagnostic, context.CancellationToken);
                 }
             }
             else if (SymbolHelpers.IsNamed(attributeClass, KnownNames.KafkaConsumerAttribute))

@@ -4,12 +4,13 @@ using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using Kafka.Typed.Generators.Avro;
 using Kafka.Typed.Generators.Diagnostics;
 using Kafka.Typed.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace Kafka.Typed.Generators.Avro;
+namespace Kafka.Typed.Generators.Evolution;
 
 /// <summary>
 /// The build-time schema evolution check: a message type's current Avro schema against the schema committed for its
