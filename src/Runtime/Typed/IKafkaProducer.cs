@@ -1,4 +1,3 @@
-using System.Buffers;
 using Confluent.Kafka;
 
 namespace Kafka.Typed;
@@ -253,29 +252,4 @@ public abstract class KafkaTypedKeylessProducer<T> : KafkaTypedProducer<T>, IKaf
     /// <inheritdoc />
     public ValueTask EnqueueAsync(KafkaRecordKey key, T message, Headers? headers = null, object? state = null, CancellationToken cancellationToken = default)
         => Enqueue(Serialize(message, key.Bytes, headers, state), cancellationToken);
-}
-
-/// <summary>Thread-cached serialization buffers.</summary>
-internal static class KafkaBuffers
-{
-    private const int MaxCachedCapacity = 1 << 20;
-
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    public static ArrayBufferWriter<byte> Rent()
-    {
-        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(1024);
-        t_buffer = null;
-        return buffer;
-    }
-
-    public static void Return(ArrayBufferWriter<byte> buffer)
-    {
-        if (buffer.Capacity <= MaxCachedCapacity)
-        {
-            buffer.ResetWrittenCount();
-            t_buffer = buffer;
-        }
-    }
 }
