@@ -3,7 +3,7 @@ using Confluent.Kafka;
 namespace Kafka.Typed;
 
 /// <summary>The consumer hit an error it cannot recover from (a fatal librdkafka error); handler failures never cause it.</summary>
-public sealed class KafkaConsumerException : Exception
+public sealed class KafkaConsumerException : KafkaTypedException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="groupId">The consumer group.</param>

@@ -3,7 +3,7 @@ using Confluent.Kafka;
 namespace Kafka.Typed;
 
 /// <summary>A message could not be produced: it names the topic and Kafka's error code.</summary>
-public sealed class KafkaProduceException : Exception
+public sealed class KafkaProduceException : KafkaTypedException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="topic">The topic written to.</param>

@@ -1,7 +1,7 @@
 namespace Kafka.Typed;
 
 /// <summary>Thrown by <see cref="AsyncProducer.SendAsync(ProducerMessage, CancellationToken)"/> under <see cref="QueueFullPolicy.FailFast"/> when the queue is full.</summary>
-public sealed class KafkaQueueFullException : Exception
+public sealed class KafkaQueueFullException : KafkaTypedException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="topic">The topic of the rejected message.</param>

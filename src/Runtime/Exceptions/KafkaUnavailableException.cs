@@ -6,7 +6,7 @@ namespace Kafka.Typed;
 /// reports by throwing this (its database is down). A consumer's partition then waits with a growing backoff (paused,
 /// polling on) and tries again, spending none of the message's attempts and never dead-lettering or skipping it.
 /// </summary>
-public class KafkaUnavailableException : Exception
+public class KafkaUnavailableException : KafkaTypedException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What is unavailable and why.</param>

@@ -1,7 +1,7 @@
 namespace Kafka.Typed;
 
 /// <summary>Thrown by a client's constructor when none of the bootstrap servers answered within <see cref="KafkaAppConfig.ConnectTimeout"/>.</summary>
-public sealed class KafkaUnreachableException : Exception
+public sealed class KafkaUnreachableException : KafkaTypedException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="bootstrapServers">The servers that were tried.</param>
