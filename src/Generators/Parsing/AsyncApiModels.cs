@@ -161,7 +161,7 @@ namespace Kafka.Typed.Generators.Parsing
                 if (assembly.GetTypeByMetadataName(Namespace + "." + ModelClassName(assembly.Name)) is { } type
                     && compilation.IsSymbolAccessibleWithin(type, compilation.Assembly)
                     && type.GetMembers(ModelField).OfType<IFieldSymbol>().FirstOrDefault() is { HasConstantValue: true, ConstantValue: string text }
-                    && Deserialize(text) is { } module)
+                    && Parsed.GetValue(text, static t => new ParsedModule(Deserialize(t))).Module is { } module)
                 {
                     modules.Add(module with { AssemblyName = assembly.Name });
                 }
@@ -182,6 +182,22 @@ namespace Kafka.Typed.Generators.Parsing
                 version.Major.ToString(CultureInfo.InvariantCulture) + "." + version.Minor.ToString(CultureInfo.InvariantCulture) + "." + version.Build.ToString(CultureInfo.InvariantCulture),
                 visible,
                 modules.OrderBy(static m => m.AssemblyName, StringComparer.Ordinal).ToEquatableArray());
+        }
+
+        /// <summary>
+        /// Modules already read, by the constant's string: Roslyn keeps a referenced assembly's symbols (and so that string)
+        /// across the compilations of an edit session, so a keystroke does not parse every referenced module again.
+        /// </summary>
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, ParsedModule> Parsed = new System.Runtime.CompilerServices.ConditionalWeakTable<string, ParsedModule>();
+
+        private sealed class ParsedModule
+        {
+            public ParsedModule(AsyncApiModule? module)
+            {
+                Module = module;
+            }
+
+            public AsyncApiModule? Module { get; }
         }
 
         /// <summary>The generated file's spec, or <see langword="null"/> when neither this assembly nor a referenced one has Kafka.Typed types.</summary>
