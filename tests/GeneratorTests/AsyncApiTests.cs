@@ -67,7 +67,15 @@ public sealed class AsyncApiTests
     public void GeneratedFileMatchesItsGoldenFile()
     {
         var files = TestCompilation.GenerateAndCompileAll(Shop);
-        Snapshot.Match(nameof(AsyncApiTests) + "." + nameof(GeneratedFileMatchesItsGoldenFile), new Dictionary<string, string> { [TestCompilation.AsyncApiHintName] = files[TestCompilation.AsyncApiHintName] });
+
+        // The document is one compact line in the generated file: its indented form is kept beside it for review.
+        using var document = JsonDocument.Parse(DocumentOf(Build("TestApp", [Shop]).Assembly));
+        var indented = JsonSerializer.Serialize(document.RootElement, new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).ReplaceLineEndings("\n") + "\n";
+        Snapshot.Match(nameof(AsyncApiTests) + "." + nameof(GeneratedFileMatchesItsGoldenFile), new Dictionary<string, string>
+        {
+            [TestCompilation.AsyncApiHintName] = files[TestCompilation.AsyncApiHintName],
+            ["TestApp.asyncapi.indented.json"] = indented,
+        });
     }
 
     [Fact]
@@ -146,7 +154,9 @@ public sealed class AsyncApiTests
     {
         using var document = JsonDocument.Parse(DocumentOf(Build("Shop.Service", [Shop]).Assembly));
         var deadLetter = document.RootElement.GetProperty("components").GetProperty("messages").GetProperty("OrderPlaced.DeadLetter");
-        var described = deadLetter.GetProperty("headers").GetProperty("properties").EnumerateObject().Select(static p => p.Name).Order(StringComparer.Ordinal).ToArray();
+        var headers = AsyncApiStructure.Resolve(document.RootElement, deadLetter.GetProperty("headers").GetProperty("$ref").GetString()!)!.Value;
+        Assert.Equal("#/components/schemas/KafkaTypedDeadLetterHeaders", document.RootElement.GetProperty("components").GetProperty("messages").GetProperty("Shipment.DeadLetter").GetProperty("headers").GetProperty("$ref").GetString());
+        var described = headers.GetProperty("properties").EnumerateObject().Select(static p => p.Name).Order(StringComparer.Ordinal).ToArray();
 
         // Every kt-dlq-* header the runtime writes, read from its public constants: a header added there must be described here.
         var written = typeof(DeadLetterHeaders).GetFields(BindingFlags.Public | BindingFlags.Static)
@@ -156,7 +166,8 @@ public sealed class AsyncApiTests
             .ToArray();
         Assert.Equal(written, described);
         Assert.Equal("#/components/schemas/OrderPlaced", deadLetter.GetProperty("payload").GetProperty("$ref").GetString());
-        Assert.DoesNotContain("kt-dlq-reference", deadLetter.GetProperty("headers").GetProperty("required").EnumerateArray().Select(static e => e.GetString()));
+        Assert.DoesNotContain("kt-dlq-reference", headers.GetProperty("required").EnumerateArray().Select(static e => e.GetString()));
+        Assert.Contains("kt-dlq-error", headers.GetProperty("required").EnumerateArray().Select(static e => e.GetString()));
     }
 
     [Fact]
@@ -294,10 +305,10 @@ public sealed class AsyncApiTests
     public void StructureCheckFindsBrokenDocuments()
     {
         var json = DocumentOf(Build("Shop.Service", [Shop]).Assembly);
-        Assert.Contains(AsyncApiStructure.Check(json.Replace("\"asyncapi\": \"3.0.0\"", "\"asyncapi\": \"2.6.0\"", StringComparison.Ordinal)), static p => p.StartsWith("$.asyncapi", StringComparison.Ordinal));
+        Assert.Contains(AsyncApiStructure.Check(json.Replace("\"asyncapi\":\"3.0.0\"", "\"asyncapi\":\"2.6.0\"", StringComparison.Ordinal)), static p => p.StartsWith("$.asyncapi", StringComparison.Ordinal));
         Assert.Contains(AsyncApiStructure.Check(json.Replace("\"#/components/messages/Ping\"", "\"#/components/messages/Pong\"", StringComparison.Ordinal)), static p => p.Contains("#/components/messages/Pong does not resolve", StringComparison.Ordinal));
-        Assert.Contains(AsyncApiStructure.Check(json.Replace("\"action\": \"send\"", "\"action\": \"publish\"", StringComparison.Ordinal)), static p => p.EndsWith(".action: not send or receive", StringComparison.Ordinal));
-        Assert.Contains(AsyncApiStructure.Check(json.Replace("\"version\": \"2.3.4\"", "\"release\": \"2.3.4\"", StringComparison.Ordinal)), static p => p == "$.info.version: missing or empty");
+        Assert.Contains(AsyncApiStructure.Check(json.Replace("\"action\":\"send\"", "\"action\":\"publish\"", StringComparison.Ordinal)), static p => p.EndsWith(".action: not send or receive", StringComparison.Ordinal));
+        Assert.Contains(AsyncApiStructure.Check(json.Replace("\"version\":\"2.3.4\"", "\"release\":\"2.3.4\"", StringComparison.Ordinal)), static p => p == "$.info.version: missing or empty");
         Assert.Contains(AsyncApiStructure.Check(json.Replace("\"#/channels/shipments/messages/Shipment\"", "\"#/channels/pings/messages/Ping\"", StringComparison.Ordinal)), static p => p.Contains("is not a message of the operation's channel", StringComparison.Ordinal));
         Assert.Contains(AsyncApiStructure.Check(json.Replace("\"groupId\":", "\"group\":", StringComparison.Ordinal)), static p => p.Contains("unknown field 'group'", StringComparison.Ordinal));
     }
@@ -312,9 +323,9 @@ public sealed class AsyncApiTests
         driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(Shop.Replace("\"pings\"", "\"heartbeats\"", StringComparison.Ordinal)))));
         var result = driver.GetRunResult().Results.Single();
         var after = result.GeneratedSources.Single(static s => s.HintName == TestCompilation.AsyncApiHintName).SourceText.ToString();
-        Assert.Contains("\"\"heartbeats\"\"", after, StringComparison.Ordinal);
-        Assert.DoesNotContain("\"\"pings\"\"", after, StringComparison.Ordinal);
-        Assert.Contains("\"\"pings\"\"", before, StringComparison.Ordinal);
+        Assert.Contains("\\\"heartbeats\\\"", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\\"pings\\\"", after, StringComparison.Ordinal);
+        Assert.Contains("\\\"pings\\\"", before, StringComparison.Ordinal);
         Assert.All(result.TrackedSteps[Generators.TrackingNames.AsyncApi].SelectMany(static r => r.Outputs), static o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
     }
 

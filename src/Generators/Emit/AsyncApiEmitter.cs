@@ -54,8 +54,8 @@ namespace Kafka.Typed.Generators.Emit
             w.Line("/// <summary>The file name <see cref=\"Write\"/> uses by default: <c>" + Common.Xml(fileName) + "</c>.</summary>");
             w.Line("public const string FileName = " + Common.Literal(fileName) + ";");
             w.Line();
-            w.Line("/// <summary>The document, JSON (UTF-8 when written).</summary>");
-            w.Line("public const string Document = " + Verbatim(Document(spec)) + ";");
+            w.Line("/// <summary>The document, compact JSON (UTF-8 when written).</summary>");
+            w.Line("public const string Document = " + Common.Literal(Document(spec)) + ";");
             w.Line();
             w.Line("/// <summary>Writes <see cref=\"Document\"/> to a file (UTF-8 without a byte order mark), creating its directory.</summary>");
             w.Line("/// <param name=\"path\">The file; <see langword=\"null\"/> for <see cref=\"FileName\"/> in the application's base directory.</param>");
@@ -75,9 +75,7 @@ namespace Kafka.Typed.Generators.Emit
             return w.ToString();
         }
 
-        private static string Verbatim(string text) => "@\"" + text.Replace("\"", "\"\"") + "\"";
-
-        /// <summary>The AsyncAPI 3.0 document, indented JSON.</summary>
+        /// <summary>The AsyncAPI 3.0 document, compact JSON.</summary>
         public static string Document(AsyncApiSpec spec)
         {
             // Referenced modules first (in assembly order), then this assembly's: what AddKafkaTyped registers, in its order.
@@ -125,7 +123,7 @@ namespace Kafka.Typed.Generators.Emit
                     .Set("action", "send")
                     .Set("channel", JsonOut.Ref(ChannelRef(message.Topic)))
                     .Set("title", "Send " + message.Name)
-                    .Set("summary", "The typed producer " + producer + " (IKafkaProducer<" + message.FullName + ">) registered by AddKafkaTyped.")
+                    .Set("summary", producer + " (IKafkaProducer<" + message.FullName + ">).")
                     .Set("messages", new List<object?> { JsonOut.Ref(ChannelRef(message.Topic) + "/messages/" + id) }));
             }
 
@@ -141,11 +139,12 @@ namespace Kafka.Typed.Generators.Emit
                     .Set("x-kafka-typed-type", message.FullName));
             }
 
+            var byName = messages.Select(static m => m.Message).Concat(unknown).ToDictionary(static m => m.FullName, StringComparer.Ordinal);
             var deadLetterIds = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (consumer, assembly) in consumers)
             {
                 var id = ids[consumer.MessageFullName];
-                var message = messages.Select(static m => m.Message).Concat(unknown).First(m => m.FullName == consumer.MessageFullName);
+                var message = byName[consumer.MessageFullName];
                 var handlerName = Short(consumer.Handler);
                 var channelRef = ChannelRef(consumer.Topic);
                 if (!(Channel(channels, consumer.Topic, null).Object("messages").Get(id) is JsonOut))
@@ -162,7 +161,7 @@ namespace Kafka.Typed.Generators.Emit
                     .Set("action", "receive")
                     .Set("channel", JsonOut.Ref(channelRef))
                     .Set("title", handlerName + " handles " + message.Name)
-                    .Set("summary", "The [KafkaConsumer] handler " + consumer.Handler + " (assembly " + assembly + ") in consumer group " + (consumer.GroupId ?? "from configuration") + ".")
+                    .Set("summary", consumer.Handler + " (assembly " + assembly + "), group " + (consumer.GroupId ?? "from configuration") + ".")
                     .Set("description", ReceiveDescription(consumer, handlerName, deadLetter))
                     .Set("messages", new List<object?> { JsonOut.Ref(channelRef + "/messages/" + id) })
                     .Set("bindings", new JsonOut().Set("kafka", new JsonOut().Set("groupId", group).Set("bindingVersion", KafkaBindingVersion)))
@@ -178,6 +177,7 @@ namespace Kafka.Typed.Generators.Emit
                 var deadLetterId = id + ".DeadLetter";
                 if (deadLetterIds.Add(deadLetterId))
                 {
+                    schemas.Set(DeadLetterHeadersId, DeadLetterHeaders());
                     componentMessages.Set(deadLetterId, DeadLetterMessage(message, id, componentMessages));
                 }
 
@@ -188,7 +188,7 @@ namespace Kafka.Typed.Generators.Emit
                     .Set("action", "send")
                     .Set("channel", JsonOut.Ref(deadLetterRef))
                     .Set("title", handlerName + " dead-letters " + message.Name)
-                    .Set("summary", "After the last failed attempt (FailurePolicy.DeadLetter), " + handlerName + " writes the record here with kt-dlq-* headers and commits past it.")
+                    .Set("summary", "A record that fails its last attempt, with the kt-dlq-* headers.")
                     .Set("messages", new List<object?> { JsonOut.Ref(deadLetterRef + "/messages/" + deadLetterId) })
                     .Set("x-kafka-typed-handler", consumer.Handler));
             }
@@ -214,7 +214,9 @@ namespace Kafka.Typed.Generators.Emit
                 .Set("channels", channels)
                 .Set("operations", operations)
                 .Set("components", new JsonOut().Set("schemas", schemas.Properties.Count == 0 ? null : schemas).Set("messages", componentMessages));
-            return JsonText.Write(document, indented: true);
+            // Compact: indentation about doubled the document (Avro and JSON schemas nest deep), and the constant is stored
+            // twice in the assembly (metadata constant and, through Write, the user-string heap, which is limited to 16 MB).
+            return JsonText.Write(document, indented: false);
         }
 
         /// <summary>Each message's id: its own name where no other message has it, else its full name; only characters AsyncAPI ids allow.</summary>
@@ -288,29 +290,28 @@ namespace Kafka.Typed.Generators.Emit
         }
 
         private static string TopicDescription(AsyncApiMessage message)
-            => "The topic of " + message.FullName + " as compiled ([KafkaTopic(\"" + message.Topic + "\")]). At run time Kafka:Topics:" + message.Name
-               + " (or Kafka:Topics:" + message.FullName + ") replaces it, then Kafka:TopicTemplate (for example {environment}.{topic}) applies to it, for its producer and every consumer alike.";
+            => "[KafkaTopic] of " + message.FullName + "; Kafka:Topics:" + message.Name + " (or Kafka:Topics:" + message.FullName + ") replaces it, then Kafka:TopicTemplate applies.";
 
         private static string DeadLetterDescription(bool explicitTopic)
             => explicitTopic
-                ? "A dead-letter topic named in [KafkaConsumer(DeadLetterTopic = ...)]; Kafka:Consumers:{HandlerName}:DeadLetterTopic replaces it, and Kafka:TopicTemplate applies to it."
-                : "The default dead-letter topic, {topic}.dlq of the topic consumed as resolved at run time (after Kafka:Topics and Kafka:TopicTemplate); Kafka:Consumers:{HandlerName}:DeadLetterTopic or Kafka:Consumer:DeadLetterTopic replaces it (and Kafka:TopicTemplate applies to those).";
+                ? "Dead-letter topic of [KafkaConsumer(DeadLetterTopic)]; Kafka:Consumers:{HandlerName}:DeadLetterTopic replaces it, then Kafka:TopicTemplate applies."
+                : "Default dead-letter topic: {topic}.dlq of the topic as resolved at run time; Kafka:Consumers:{HandlerName}:DeadLetterTopic or Kafka:Consumer:DeadLetterTopic replaces it, then Kafka:TopicTemplate applies.";
 
         private static string ReceiveDescription(AsyncApiConsumer consumer, string handlerName, string? deadLetter)
         {
             var text = new StringBuilder();
-            text.Append("Settings in Kafka:Consumers:").Append(handlerName).Append(" (group id, failure policy, dead-letter topic, Enabled) override the attribute's. ");
+            text.Append("Kafka:Consumers:").Append(handlerName).Append(" overrides the attribute's settings. ");
             if (deadLetter is null)
             {
-                text.Append("FailurePolicy.Skip: after the last failed attempt the record is logged and skipped.");
+                text.Append("FailurePolicy.Skip: a record that fails its last attempt is logged and skipped.");
             }
             else if (consumer.FailurePolicy is null)
             {
-                text.Append("Failure policy from configuration, dead letter by default: after the last failed attempt the record goes to ").Append(deadLetter).Append('.');
+                text.Append("Failure policy from configuration (dead letter by default): a record that fails its last attempt goes to ").Append(deadLetter).Append('.');
             }
             else
             {
-                text.Append("FailurePolicy.DeadLetter: after the last failed attempt the record goes to ").Append(deadLetter).Append('.');
+                text.Append("FailurePolicy.DeadLetter: a record that fails its last attempt goes to ").Append(deadLetter).Append('.');
             }
 
             return text.ToString();
@@ -341,11 +342,11 @@ namespace Kafka.Typed.Generators.Emit
             switch (message.Kind)
             {
                 case AsyncApiPayloadKind.Avro:
-                    return declared + ": Avro in Confluent's wire format (magic byte, schema id, binary), the schema registered under {topic}-value.";
+                    return declared + ": Avro in Confluent's wire format, its schema registered under {topic}-value.";
                 case AsyncApiPayloadKind.JsonSchema:
-                    return declared + ": JSON in Confluent's JSON Schema wire format (magic byte, schema id, UTF-8 JSON), the schema registered under {topic}-value.";
+                    return declared + ": JSON in Confluent's JSON Schema wire format, its schema registered under {topic}-value.";
                 case AsyncApiPayloadKind.Json:
-                    return declared + ": UTF-8 JSON written by the generated codec; the payload schema is derived from the same codec.";
+                    return declared + ": UTF-8 JSON of the generated codec, which the payload schema describes.";
                 case AsyncApiPayloadKind.JsonContext:
                     return declared + ": UTF-8 JSON written through the JsonSerializerContext " + message.Codec + "; no schema is derived from it.";
                 default:
@@ -411,9 +412,25 @@ namespace Kafka.Typed.Generators.Emit
             }
         }
 
+        /// <summary>The id of the one schema of the <c>kt-dlq-*</c> headers, which every dead-letter message refers to.</summary>
+        private const string DeadLetterHeadersId = "KafkaTypedDeadLetterHeaders";
+
         private static JsonOut DeadLetterMessage(AsyncApiMessage message, string id, JsonOut componentMessages)
         {
             var original = componentMessages.Get(id) as JsonOut;
+            return new JsonOut()
+                .Set("name", message.Name + ".DeadLetter")
+                .Set("title", "Dead letter of " + message.FullName)
+                .Set("summary", "The record as consumed (key, value and original headers) plus the kt-dlq-* headers; a reference dead letter has no value.")
+                .Set("contentType", original?.Get("contentType"))
+                .Set("headers", JsonOut.Ref("#/components/schemas/" + DeadLetterHeadersId))
+                .Set("payload", original?.Get("payload"))
+                .Set("bindings", original?.Get("bindings"))
+                .Set("x-kafka-typed-type", message.FullName);
+        }
+
+        private static JsonOut DeadLetterHeaders()
+        {
             var headers = new JsonOut();
             void Header(string name, string description, string? format = null)
                 => headers.Set(name, new JsonOut().Set("type", "string").Set("format", format).Set("description", description));
@@ -427,19 +444,11 @@ namespace Kafka.Typed.Generators.Emit
             Header("kt-dlq-consumer-group", "The consumer group that gave up on it.");
             Header("kt-dlq-reference", "Only on a reference dead letter, written without value or original headers when the record itself could not be: why (for example MsgSizeTooLarge: ...).");
 
-            var result = new JsonOut()
-                .Set("name", message.Name + ".DeadLetter")
-                .Set("title", "Dead letter of " + message.FullName)
-                .Set("summary", "The record as consumed (key, value and original headers, unchanged) plus the kt-dlq-* headers; a reference dead letter has no value.")
-                .Set("contentType", original?.Get("contentType"))
-                .Set("headers", new JsonOut()
-                    .Set("type", "object")
-                    .Set("properties", headers)
-                    .Set("required", new List<object?> { "kt-dlq-error", "kt-dlq-exception-type", "kt-dlq-attempts", "kt-dlq-original-topic", "kt-dlq-original-partition", "kt-dlq-original-offset", "kt-dlq-original-timestamp", "kt-dlq-consumer-group" }))
-                .Set("payload", original?.Get("payload"))
-                .Set("bindings", original?.Get("bindings"))
-                .Set("x-kafka-typed-type", message.FullName);
-            return result;
+            return new JsonOut()
+                .Set("type", "object")
+                .Set("description", "The headers Kafka.Typed adds to a dead letter, after the record's own.")
+                .Set("properties", headers)
+                .Set("required", new List<object?> { "kt-dlq-error", "kt-dlq-exception-type", "kt-dlq-attempts", "kt-dlq-original-topic", "kt-dlq-original-partition", "kt-dlq-original-offset", "kt-dlq-original-timestamp", "kt-dlq-consumer-group" });
         }
     }
 }
