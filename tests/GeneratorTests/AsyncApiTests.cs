@@ -293,7 +293,7 @@ public sealed class AsyncApiTests
     {
         var module = new AsyncApiModule(
             string.Empty,
-            new[] { new AsyncApiMessage("Shop.A", "A", "a", AsyncApiPayloadKind.Avro, "{\"type\":\"record\",\"name\":\"A\",\"fields\":[]}", null, "Id", KeyKind.Int64, true) }.ToEquatableArray(),
+            new[] { new AsyncApiMessage("Shop.A", "A", "a", AsyncApiPayloadKind.Avro, "{\"type\":\"record\",\"name\":\"A\",\"fields\":[]}", null, "Id", KeyKind.Int64, true, 2, "Shop.A") }.ToEquatableArray(),
             new[] { new AsyncApiConsumer("Shop.H", "Shop.A", "a", null, 1, "a.failed") }.ToEquatableArray());
         Assert.Equal(module, AsyncApiModels.Deserialize(AsyncApiModels.Serialize(module)));
         Assert.Null(AsyncApiModels.Deserialize("not json"));
@@ -327,6 +327,31 @@ public sealed class AsyncApiTests
         Assert.DoesNotContain("\\\"pings\\\"", after, StringComparison.Ordinal);
         Assert.Contains("\\\"pings\\\"", before, StringComparison.Ordinal);
         Assert.All(result.TrackedSteps[Generators.TrackingNames.AsyncApi].SelectMany(static r => r.Outputs), static o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
+    }
+
+    [Fact]
+    public void ATopicOfSeveralTypesSaysHowEachIsToldApart()
+    {
+        // Several message types on one topic (issue 11, item 3): Avro types are found by their writer schema under their
+        // subject strategy, JSON types by the kt-message-type header.
+        var app = Build("Shop.Events", ["""
+            using Kafka.Typed;
+            namespace Shop;
+            [KafkaTopic("order-events", SubjectNameStrategy = KafkaSubjectNameStrategy.TopicRecordName)]
+            public partial record OrderOpened(string OrderId);
+            [KafkaTopic("order-events", Format = KafkaFormat.Json, SubjectNameStrategy = KafkaSubjectNameStrategy.TopicRecordName, MessageTypeName = "order-noted")]
+            public partial record OrderNoted(string OrderId, string Text);
+            """]);
+        var json = DocumentOf(app.Assembly);
+        Assert.Empty(AsyncApiStructure.Check(json));
+        using var document = JsonDocument.Parse(json);
+        var messages = document.RootElement.GetProperty("components").GetProperty("messages");
+        var opened = messages.GetProperty("OrderOpened");
+        Assert.Equal("TopicRecordNameStrategy", opened.GetProperty("bindings").GetProperty("kafka").GetProperty("schemaLookupStrategy").GetString());
+        Assert.False(opened.TryGetProperty("headers", out _));
+        var noted = messages.GetProperty("OrderNoted");
+        Assert.Equal("order-noted", noted.GetProperty("headers").GetProperty("properties").GetProperty("kt-message-type").GetProperty("const").GetString());
+        Assert.Equal(2, document.RootElement.GetProperty("channels").GetProperty("order-events").GetProperty("messages").EnumerateObject().Count());
     }
 
     private static string DocumentOf(Assembly assembly)

@@ -330,6 +330,15 @@ namespace Kafka.Typed.Generators.Emit
                 result.Set("payload", JsonOut.Ref("#/components/schemas/" + id));
             }
 
+            if (message.MessageTypeName is { } typeName && message.Kind != AsyncApiPayloadKind.Avro)
+            {
+                // A topic of several types: this type's records carry their name in a header (Avro ones in the writer schema).
+                result.Set("headers", new JsonOut()
+                    .Set("type", "object")
+                    .Set("required", new List<object?> { "kt-message-type" })
+                    .Set("properties", new JsonOut().Set("kt-message-type", new JsonOut().Set("type", "string").Set("const", typeName))));
+            }
+
             return result
                 .Set("bindings", new JsonOut().Set("kafka", KafkaMessageBinding(message)))
                 .Set("x-kafka-typed-type", message.FullName)
@@ -381,7 +390,7 @@ namespace Kafka.Typed.Generators.Emit
             var binding = new JsonOut().Set("key", KeySchema(message));
             if (message.Kind is AsyncApiPayloadKind.Avro or AsyncApiPayloadKind.JsonSchema)
             {
-                binding.Set("schemaIdLocation", "payload").Set("schemaIdPayloadEncoding", "confluent").Set("schemaLookupStrategy", "TopicNameStrategy");
+                binding.Set("schemaIdLocation", "payload").Set("schemaIdPayloadEncoding", "confluent").Set("schemaLookupStrategy", message.SubjectNameStrategy switch { 1 => "RecordNameStrategy", 2 => "TopicRecordNameStrategy", _ => "TopicNameStrategy" });
             }
 
             return binding.Set("bindingVersion", KafkaBindingVersion);

@@ -29,6 +29,8 @@ namespace Kafka.Typed.Generators.Model
     /// <param name="KeyMember">The <c>[KafkaKey]</c> member, or <see langword="null"/> for a keyless type (explicit keys).</param>
     /// <param name="KeyKind">How the key member becomes bytes.</param>
     /// <param name="KeyIsNullable">The key member is a nullable value type (null: no record key).</param>
+    /// <param name="SubjectNameStrategy">The type's <c>KafkaSubjectNameStrategy</c>: 0 TopicName, 1 RecordName, 2 TopicRecordName.</param>
+    /// <param name="MessageTypeName">On a topic of several types: the Avro record's full name, or the <c>kt-message-type</c> header value; else <see langword="null"/>.</param>
     internal sealed record AsyncApiMessage(
         string FullName,
         string Name,
@@ -38,7 +40,9 @@ namespace Kafka.Typed.Generators.Model
         string? Codec,
         string? KeyMember,
         KeyKind KeyKind,
-        bool KeyIsNullable);
+        bool KeyIsNullable,
+        int SubjectNameStrategy = 0,
+        string? MessageTypeName = null);
 
     /// <summary>One <c>[KafkaConsumer]</c> attribute as the AsyncAPI document sees it.</summary>
     /// <param name="Handler">The handler's full name (the key of <c>Kafka:Consumers:{HandlerName}</c>).</param>

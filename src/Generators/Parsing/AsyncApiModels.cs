@@ -123,7 +123,7 @@ namespace Kafka.Typed.Generators.Parsing
                 kind = AsyncApiPayloadKind.Json;
             }
 
-            return new AsyncApiMessage(fullName, spec.Name, spec.Topic, kind, schema, codec, spec.KeyMember, spec.KeyKind, spec.KeyIsNullable);
+            return new AsyncApiMessage(fullName, spec.Name, spec.Topic, kind, schema, codec, spec.KeyMember, spec.KeyKind, spec.KeyIsNullable, spec.SubjectNameStrategy, spec.MessageTypeName);
         }
 
         private static string Plain(string fullyQualified)
@@ -227,7 +227,9 @@ namespace Kafka.Typed.Generators.Parsing
                     .Set("codec", m.Codec)
                     .Set("keyMember", m.KeyMember)
                     .Set("keyKind", (int)m.KeyKind)
-                    .Set("keyIsNullable", m.KeyIsNullable));
+                    .Set("keyIsNullable", m.KeyIsNullable)
+                    .Set("subjectNameStrategy", m.SubjectNameStrategy)
+                    .Set("messageTypeName", m.MessageTypeName));
             }
 
             var consumers = new List<object?>();
@@ -266,7 +268,8 @@ namespace Kafka.Typed.Generators.Parsing
                         return null;
                     }
 
-                    readMessages.Add(new AsyncApiMessage(fullName, name, topic, (AsyncApiPayloadKind)kind, Str(m, "schema"), Str(m, "codec"), Str(m, "keyMember"), (KeyKind)keyKind, m.Get("keyIsNullable")?.Kind == JsonKind.True));
+                    readMessages.Add(new AsyncApiMessage(fullName, name, topic, (AsyncApiPayloadKind)kind, Str(m, "schema"), Str(m, "codec"), Str(m, "keyMember"), (KeyKind)keyKind, m.Get("keyIsNullable")?.Kind == JsonKind.True,
+                        Int(m, "subjectNameStrategy") is { } strategy and >= 0 and <= 2 ? strategy : 0, Str(m, "messageTypeName")));
                 }
 
                 var readConsumers = new List<AsyncApiConsumer>();
