@@ -582,7 +582,8 @@ internal sealed class ConsumeSession
     /// The one place a partition's dispatcher is chosen: by the options' concurrency mode (and the handler's kind), every
     /// implementation honouring the <see cref="PartitionDispatcher"/> contract the rest of the session relies on.
     /// </summary>
-    private PartitionDispatcher CreateDispatcher(TopicPartition partition) => new InOrderDispatcher(this, partition);
+    private PartitionDispatcher CreateDispatcher(TopicPartition partition)
+        => Group.BatchHandler is { } batch ? new BatchDispatcher(this, partition, batch) : new InOrderDispatcher(this, partition);
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
     {

@@ -17,7 +17,7 @@ namespace Kafka.Typed;
 /// (<see cref="PartitionDispatcher.StopToken"/>, <see cref="PartitionDispatcher.HandlerToken"/>), and so are the
 /// partition's stall and what a backoff does to the partition (<see cref="PartitionDispatcher.OnBackoff"/>).
 /// </remarks>
-internal sealed class MessageProcessor
+internal sealed partial class MessageProcessor
 {
     private const string ReferenceTag = "kafka.typed.dead_letter.reference";
 
