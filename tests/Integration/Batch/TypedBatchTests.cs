@@ -28,8 +28,10 @@ public sealed class TypedBatchTests(SharedCluster shared)
         Produce(topic, ("c-1", """{"customerId":"c-1","name":"Ada"}"""), ("c-x", "{not json"), ("c-2", """{"customerId":"c-2","name":"Bob"}"""), ("c-1", null), ("c-3", """{"customerId":"c-3","name":"Cy"}"""));
 
         var sink = new Sink();
-        var service = await RunAsync<CustomerProfile, ProfileSink>(topic, sink, until: s => s.Group!.HandledCount + s.Group.DeadLetterCount >= 5);
+        var service = await RunAsync<CustomerProfile, ProfileSink>(topic, sink, until: s => s.Group!.HandledCount + s.Group.DeadLetterCount >= 5, batchSize: 5);
 
+        // One batch of the five records: the handler got the three readable values; the bad one and the tombstone were left out.
+        Assert.Equal([3], sink.BatchSizes.ToArray());
         Assert.Equal(["c-1 @0", "c-2 @2", "c-3 @4"], sink.Values.ToArray());
         Assert.Equal(1, service.Group!.DeadLetterCount);
         Assert.Equal(0, service.Group.RetryCount);       // a payload that cannot be read cannot be fixed by retrying
@@ -50,7 +52,7 @@ public sealed class TypedBatchTests(SharedCluster shared)
         Produce(topic, ("c-1", """{"customerId":"c-1","name":"Ada"}"""), ("c-1", null), ("c-2", """{"customerId":"c-2","name":"Bob"}"""));
 
         var sink = new Sink();
-        var service = await RunAsync<CustomerProfile, TombstoneSink>(topic, sink, until: s => s.Group!.HandledCount >= 3);
+        var service = await RunAsync<CustomerProfile, TombstoneSink>(topic, sink, until: s => s.Group!.HandledCount >= 3, batchSize: 3);
 
         Assert.Equal(["c-1 @0", "c-2 @2"], sink.Values.ToArray());
         Assert.Equal(["c-1 @1"], sink.Tombstones.ToArray());
@@ -67,11 +69,13 @@ public sealed class TypedBatchTests(SharedCluster shared)
         Produce(topic, ("c-1", """{"customerId":"c-1","name":"Ada"}"""), ("c-2", """{"customerId":"poison","name":"Bob"}"""), ("c-3", """{"customerId":"c-3","name":"Cy"}"""));
 
         var sink = new Sink();
-        var service = await RunAsync<CustomerProfile, RejectingSink>(topic, sink, until: s => s.Group!.HandledCount + s.Group.DeadLetterCount >= 3);
+        var service = await RunAsync<CustomerProfile, RejectingSink>(topic, sink, until: s => s.Group!.HandledCount + s.Group.DeadLetterCount >= 3, batchSize: 3);
 
-        // Each good record was handled once; the poison one was tried 1 + MaxRetries (2) times, then dead-lettered.
+        // Each good record was handled once, in the one batch of three; the poison one was tried 1 + MaxRetries (2)
+        // times (its retries as batches of one), then dead-lettered.
+        Assert.Equal([3, 1, 1], sink.BatchSizes.ToArray());
         Assert.Equal(["c-1 @0", "c-3 @2"], sink.Values.ToArray());
-        Assert.Equal(3, sink.Rejected.Count);
+        Assert.Equal([1L, 1L, 1L], sink.Rejected.ToArray());
         Assert.Equal(2, service.Group!.RetryCount);
         Assert.Equal(1, service.Group.DeadLetterCount);
         var dead = Assert.Single(Kit.ReadAll(_cluster, topic + ".dlq", 1));
@@ -90,7 +94,7 @@ public sealed class TypedBatchTests(SharedCluster shared)
     }
 
     /// <summary>Runs the batch consumer service of <typeparamref name="THandler"/> on <paramref name="topic"/> until <paramref name="until"/> holds, then stops it.</summary>
-    private async Task<KafkaBatchConsumerService<TMessage, THandler>> RunAsync<TMessage, THandler>(string topic, Sink sink, Func<KafkaBatchConsumerService<TMessage, THandler>, bool> until)
+    private async Task<KafkaBatchConsumerService<TMessage, THandler>> RunAsync<TMessage, THandler>(string topic, Sink sink, Func<KafkaBatchConsumerService<TMessage, THandler>, bool> until, int batchSize)
         where TMessage : IKafkaMessage<TMessage>
         where THandler : class, IKafkaBatchHandler<TMessage>
     {
@@ -107,8 +111,9 @@ public sealed class TypedBatchTests(SharedCluster shared)
         options.Consumer.CommitInterval = TimeSpan.FromMilliseconds(200);
         options.Consumer.Backoff.InitialDelay = TimeSpan.FromMilliseconds(5);
         options.Consumer.Backoff.MaxDelay = TimeSpan.FromMilliseconds(20);
-        options.Consumer.MaxBatchSize = 10;
-        options.Consumer.MaxBatchWait = TimeSpan.FromMilliseconds(200);
+        // The whole topic in one batch: a batch fills as soon as every record arrived (the wait only bounds a short one).
+        options.Consumer.MaxBatchSize = batchSize;
+        options.Consumer.MaxBatchWait = TimeSpan.FromSeconds(10);
         var service = new KafkaBatchConsumerService<TMessage, THandler>(
             new KafkaConsumerDefinition(topic, typeof(THandler).Name, typeof(TMessage).Name),
             provider.GetRequiredService<IServiceScopeFactory>(),
@@ -173,6 +178,7 @@ public sealed class TypedBatchTests(SharedCluster shared)
     {
         public Task<BatchResult> HandleBatchAsync(KafkaBatch<CustomerProfile> batch, CancellationToken cancellationToken)
         {
+            sink.BatchSizes.Enqueue(batch.Count);
             var failures = new List<BatchRecordFailure>();
             foreach (var message in batch)
             {
