@@ -235,7 +235,7 @@ public sealed class BatchHandlerTests
     public void ConsumerOptionsRejectBadBatchOptionsNamingThem()
     {
         Assert.Contains("ConsumerOptions.MaxBatchSize", Invalid(new ConsumerOptions { MaxBatchSize = 0 }), StringComparison.Ordinal);
-        Assert.Contains("must not exceed MaxBufferedMessagesPerPartition (10)", Invalid(new ConsumerOptions { MaxBatchSize = 11, MaxBufferedMessagesPerPartition = 10 }), StringComparison.Ordinal);
+        Assert.Contains("ConsumerOptions.MaxBatchSize = '100001'; must be from 1 to 100,000", Invalid(new ConsumerOptions { MaxBatchSize = 100_001 }), StringComparison.Ordinal);
         Assert.Contains("ConsumerOptions.MaxBatchWait", Invalid(new ConsumerOptions { MaxBatchWait = TimeSpan.FromMilliseconds(-1) }), StringComparison.Ordinal);
         Assert.Contains("ConsumerOptions.MaxBatchWait", Invalid(new ConsumerOptions { MaxBatchWait = TimeSpan.FromMinutes(11) }), StringComparison.Ordinal);
     }

@@ -118,8 +118,9 @@ public sealed class ConsumerOptions
 
     /// <summary>
     /// For a batch handler (<see cref="BatchMessageHandler"/>, <see cref="IKafkaBatchHandler{T}"/>): the most records of one
-    /// partition per call. Default 100; 1 to 100,000, and at most <see cref="MaxBufferedMessagesPerPartition"/> (a paused
-    /// partition could never fill a larger batch). Ignored by single-message handlers.
+    /// partition per call. Default 100; 1 to 100,000. A batch being filled or handled is taken out of the partition's
+    /// buffer, so a partition holds up to this many records besides <see cref="MaxBufferedMessagesPerPartition"/>.
+    /// Ignored by single-message handlers.
     /// </summary>
     public int MaxBatchSize { get; init; } = 100;
 
@@ -225,11 +226,6 @@ public sealed class ConsumerOptions
         if (MaxBatchSize is < 1 or > 100_000)
         {
             throw new KafkaConfigurationException("ConsumerOptions.MaxBatchSize", MaxBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be from 1 to 100,000");
-        }
-
-        if (MaxBatchSize > MaxBufferedMessagesPerPartition)
-        {
-            throw new KafkaConfigurationException("ConsumerOptions.MaxBatchSize", MaxBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture), $"must not exceed MaxBufferedMessagesPerPartition ({MaxBufferedMessagesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture)}), or a paused partition could never fill a batch");
         }
 
         ClientConfigBuilder.CheckRange(MaxBatchWait, TimeSpan.Zero, TimeSpan.FromMinutes(10), "ConsumerOptions.MaxBatchWait");
