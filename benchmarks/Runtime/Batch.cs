@@ -18,7 +18,7 @@ internal static partial class Program
         var seen = 0;
         Mark? first = null;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var group = new ConsumerGroup(app, [topic], (batch, _) =>
+        var group = ConsumerGroup.ForBatches(app, [topic], (batch, _) =>
         {
             var count = Interlocked.Add(ref seen, batch.Count);
             if (count == batch.Count)

@@ -254,7 +254,7 @@ public sealed class BatchHandlerTests
     }
 
     private static string Invalid(ConsumerOptions options)
-        => Assert.Throws<KafkaConfigurationException>(() => new ConsumerGroup(new KafkaAppConfig("a", "s", "localhost:1"), ["t"], static (_, _) => Task.FromResult(BatchResult.Success), options)).Message;
+        => Assert.Throws<KafkaConfigurationException>(() => ConsumerGroup.ForBatches(new KafkaAppConfig("a", "s", "localhost:1"), ["t"], static (_, _) => Task.FromResult(BatchResult.Success), options)).Message;
 
     private static KafkaTypedOptions Bind(params (string Key, string Value)[] values)
     {

@@ -145,7 +145,7 @@ public sealed class KafkaBatchConsumerService<TMessage, THandler> : BackgroundSe
         var consumerOptions = _options.ToConsumerOptions(Definition);
         try
         {
-            var group = new ConsumerGroup(_options.ToAppConfig(), [Definition.Topic], HandleBatchAsync, consumerOptions, _loggerFactory);
+            var group = ConsumerGroup.ForBatches(_options.ToAppConfig(), [Definition.Topic], HandleBatchAsync, consumerOptions, _loggerFactory);
             Group = group;
             TypedLog.ConsumerStarting(_logger, Definition.HandlerName, Definition.Topic, group.GroupId);
             await group.ConsumeAsync(stoppingToken).ConfigureAwait(false);

@@ -22,7 +22,7 @@ public sealed class BatchConsumerTests(SharedCluster shared)
         var topic = Topic();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var calls = new ConcurrentQueue<long[]>();
-        var group = new ConsumerGroup(Kit.App(_cluster), [topic], (batch, _) =>
+        var group = ConsumerGroup.ForBatches(Kit.App(_cluster), [topic], (batch, _) =>
         {
             calls.Enqueue(batch.Select(m => m.Offset).ToArray());
             return Task.FromResult(BatchResult.Success);
@@ -64,7 +64,7 @@ public sealed class BatchConsumerTests(SharedCluster shared)
         var topic = Topic();
         await ProduceAsync(topic, 5);
         var calls = new ConcurrentQueue<string>();
-        var group = new ConsumerGroup(Kit.App(_cluster), [topic], (batch, _) =>
+        var group = ConsumerGroup.ForBatches(Kit.App(_cluster), [topic], (batch, _) =>
         {
             calls.Enqueue($"{string.Join(',', batch.Select(m => m.Offset))} attempt {batch[0].Attempt}");
             return calls.Count == 1 ? throw new TimeoutException("sink busy") : Task.FromResult(BatchResult.Success);
@@ -83,7 +83,7 @@ public sealed class BatchConsumerTests(SharedCluster shared)
         var topic = Topic();
         await ProduceAsync(topic, 3);
         var calls = 0;
-        var group = new ConsumerGroup(Kit.App(_cluster), [topic], (batch, _) =>
+        var group = ConsumerGroup.ForBatches(Kit.App(_cluster), [topic], (batch, _) =>
         {
             Interlocked.Increment(ref calls);
             throw new InvalidOperationException("sink rejected the batch");
@@ -105,7 +105,7 @@ public sealed class BatchConsumerTests(SharedCluster shared)
         var topic = Topic();
         await ProduceAsync(topic, 5);
         var calls = new ConcurrentQueue<string>();
-        var group = new ConsumerGroup(Kit.App(_cluster), [topic], (batch, _) =>
+        var group = ConsumerGroup.ForBatches(Kit.App(_cluster), [topic], (batch, _) =>
         {
             calls.Enqueue($"{string.Join(',', batch.Select(m => m.Offset))} attempt {batch[0].Attempt}");
             if (batch.Count > 1)
@@ -135,7 +135,7 @@ public sealed class BatchConsumerTests(SharedCluster shared)
         await ProduceAsync(topic, 4);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var group = new ConsumerGroup(Kit.App(_cluster), [topic], async (batch, ct) =>
+        var group = ConsumerGroup.ForBatches(Kit.App(_cluster), [topic], async (batch, ct) =>
         {
             entered.TrySetResult();
             await release.Task.WaitAsync(ct);
@@ -169,7 +169,7 @@ public sealed class BatchConsumerTests(SharedCluster shared)
         await ProduceAsync(topic, 3);
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = false;
-        var first = new ConsumerGroup(Kit.App(_cluster), [topic], async (batch, ct) =>
+        var first = ConsumerGroup.ForBatches(Kit.App(_cluster), [topic], async (batch, ct) =>
         {
             entered.TrySetResult();
             try
@@ -199,7 +199,7 @@ public sealed class BatchConsumerTests(SharedCluster shared)
 
         // The next member of the group gets the same batch again.
         var again = new ConcurrentQueue<long[]>();
-        var second = new ConsumerGroup(Kit.App(_cluster), [topic], (batch, _) =>
+        var second = ConsumerGroup.ForBatches(Kit.App(_cluster), [topic], (batch, _) =>
         {
             again.Enqueue(batch.Select(m => m.Offset).ToArray());
             return Task.FromResult(BatchResult.Success);
