@@ -104,6 +104,9 @@ internal sealed class BatchDispatcher : PartitionDispatcher
                     StoreProgress();
                 }
 
+                // Counted per batch: the next batch may wait MaxBatchWait to fill, and HandledCount must not lag meanwhile.
+                FlushCounters();
+
                 if (done < batch.Count - 1)
                 {
                     break; // abandoned by a stop
