@@ -164,16 +164,17 @@ internal sealed class BatchDispatcher : PartitionDispatcher
             // Wait for the next record, the end of the batch wait (on the options' clock), or a stop.
             using var timeout = new CancellationTokenSource(left, _time);
             using var stop = StopToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
-            try
+            // The end of the wait is a cancellation: awaited without throwing (one exception per short batch otherwise).
+            var wait = WaitToReadAsync(timeout.Token).AsTask();
+            await ((Task)wait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (wait.IsFaulted)
             {
-                if (!await WaitToReadAsync(timeout.Token).ConfigureAwait(false))
-                {
-                    return null; // the queue was completed (stop)
-                }
+                await wait.ConfigureAwait(false); // not a cancellation: let it end the dispatcher (recorded as a fault)
             }
-            catch (OperationCanceledException)
+
+            if (!wait.IsCompletedSuccessfully || !wait.Result)
             {
-                return null; // the wait ended (or a stop, which the caller checks)
+                return null; // the wait ended, a stop (which the caller checks), or the queue was completed (stop)
             }
         }
 
