@@ -224,7 +224,7 @@ public sealed class DiagnosticTests
 
     [Fact]
     public void KTG201_HandlerInterfaceMissing()
-        => Expect("KTG201", "The [KafkaConsumer] type 'H' does not implement IKafkaHandler<T>",
+        => Expect("KTG201", "The [KafkaConsumer] type 'H' does not implement IKafkaHandler<T> or IKafkaBatchHandler<T>",
             """
             [[|KafkaConsumer("t")|]]
             public sealed class H { }
