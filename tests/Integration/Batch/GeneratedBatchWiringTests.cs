@@ -56,6 +56,9 @@ public sealed class GeneratedBatchWiringTests(SharedCluster shared)
             ["Kafka:SchemaRegistry:Url"] = registry.Url,
             ["Kafka:Topics:CustomerProfile"] = topic,
             ["Kafka:Consumers:GeneratedProfileBatchSink:GroupId"] = TestNames.Unique("g"),
+            // This assembly's other generated consumers (the several-types-per-topic tests') are not part of this app.
+            ["Kafka:Consumer:Enabled"] = "false",
+            ["Kafka:Consumers:GeneratedProfileBatchSink:Enabled"] = "true",
             ["Kafka:Consumer:SessionTimeout"] = "00:00:06",
             ["Kafka:Consumer:HeartbeatInterval"] = "00:00:00.500",
             ["Kafka:Consumer:CommitInterval"] = "00:00:00.200",
