@@ -134,6 +134,7 @@ internal static partial class Program
             ("consume: raw Consume loop", () => Task.FromResult(RawConsume(cluster, consumeTopic))),
             ("consume: ConsumerGroup", () => GroupConsume(app, consumeTopic)),
             ("consume: ConsumerGroup, traced", () => GroupConsume(app, consumeTopic, traced: true)),
+            (BatchConsumer, () => BatchGroupConsume(app, consumeTopic)),
             (RawJsonConsumer, () => Task.FromResult(RawConsumeDeserialized(cluster, jsonTopic, StjSerializer.Instance))),
             (TypedJsonConsumer, () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", handlerRegistration: null)),
             (TypedJsonConsumer + ", scoped handler", () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", ServiceLifetime.Scoped)),
@@ -161,6 +162,7 @@ internal static partial class Program
         Row("consume: raw Consume loop", "consume: raw Consume loop");
         Row("consume: ConsumerGroup", "consume: raw Consume loop");
         Row("consume: ConsumerGroup, traced", "consume: raw Consume loop");
+        Row(BatchConsumer, "consume: raw Consume loop");
         TypedRows();
         Console.WriteLine();
         Console.WriteLine("Consume, from Subscribe/ConsumeAsync (includes the group join) instead of from the first message:");

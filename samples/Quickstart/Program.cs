@@ -7,6 +7,7 @@
 //   ... -- --schema-registry-url http://registry:8081 (or KAFKA_SCHEMA_REGISTRY_URL): a real Schema Registry for the
 //   Avro messages of the typed API; without one an in-process registry serves them over HTTP on 127.0.0.1.
 //   ... -- --write-schemas samples/Quickstart/schemas: rewrite the committed schema (after an intended breaking change).
+//   ... -- --asyncapi path/to/file.json (or KAFKA_TYPED_ASYNCAPI): where the AsyncAPI document goes (default: next to the app).
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
@@ -22,6 +23,10 @@ if (ReadOption(args, "--write-schemas", "KAFKA_TYPED_WRITE_SCHEMAS") is { } sche
 }
 
 var watch = Stopwatch.StartNew();
+
+// The AsyncAPI 3.0 document of this application (topics, Avro schema, producer, consumer group, dead-letter topic),
+// generated at compile time with the typed API of Typed.cs: written before anything runs, so it is there even if Kafka is not.
+Console.WriteLine($"AsyncAPI: wrote {Kafka.Typed.Generated.KafkaTypedAsyncApi.Write(ReadOption(args, "--asyncapi", "KAFKA_TYPED_ASYNCAPI"))}");
 var bootstrap = ReadBootstrapServers(args);
 EmbeddedKafkaCluster? embedded = null;
 if (bootstrap is null)

@@ -81,6 +81,9 @@ namespace Kafka.Typed.Generators
                     spc.AddSource(RegistrationEmitter.HintName, RegistrationEmitter.Emit(spec));
                 }
             });
+
+            // The AsyncAPI document of the assembly (KafkaTyped.AsyncApi.g.cs): steps of its own over the same specs.
+            AsyncApiPipeline.Initialize(context, messages, handlers);
         }
 
         private static ImmutableEquatableArray<AvroRecordSpec> DistinctRecords(ImmutableArray<ImmutableEquatableArray<AvroRecordSpec>> all)

@@ -10,5 +10,10 @@ namespace Kafka.Typed.Generators
         public const string References = nameof(References);
         public const string SpecificRecords = nameof(SpecificRecords);
         public const string SpecificRecord = nameof(SpecificRecord);
+
+        // The AsyncAPI document (AsyncApiPipeline).
+        public const string AsyncApiModule = nameof(AsyncApiModule);
+        public const string AsyncApiReferences = nameof(AsyncApiReferences);
+        public const string AsyncApi = nameof(AsyncApi);
     }
 }

@@ -224,7 +224,7 @@ public sealed class DiagnosticTests
 
     [Fact]
     public void KTG201_HandlerInterfaceMissing()
-        => Expect("KTG201", "The [KafkaConsumer] type 'H' does not implement IKafkaHandler<T>",
+        => Expect("KTG201", "The [KafkaConsumer] type 'H' does not implement IKafkaHandler<T> or IKafkaBatchHandler<T>",
             """
             [[|KafkaConsumer("t")|]]
             public sealed class H { }
@@ -362,7 +362,7 @@ public sealed class DiagnosticTests
         var diagnostics = TestCompilation.Analyze(compilation);
         Assert.Equal(["KTG102"], diagnostics.Select(d => d.Id));
         var (result, _) = TestCompilation.Run(compilation);
-        Assert.Equal(["KafkaTyped.Registration.g.cs", "M.AvroSpecificRecord.g.cs", "M.KafkaProducer.g.cs"], result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+        Assert.Equal(["KafkaTyped.AsyncApi.g.cs", "KafkaTyped.Registration.g.cs", "M.AvroSpecificRecord.g.cs", "M.KafkaProducer.g.cs"], result.Results.Single().GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
     }
 
     internal static void Expect(string id, string message, string markedSource, LanguageVersion version = LanguageVersion.CSharp13)

@@ -13,6 +13,7 @@ public sealed class MetadataNameTests
         Assert.Equal(KnownNames.KafkaKeyAttribute, typeof(KafkaKeyAttribute).FullName);
         Assert.Equal(KnownNames.KafkaConsumerAttribute, typeof(KafkaConsumerAttribute).FullName);
         Assert.Equal(KnownNames.KafkaHandlerInterface, typeof(IKafkaHandler<>).FullName);
+        Assert.Equal(KnownNames.KafkaBatchHandlerInterface, typeof(IKafkaBatchHandler<>).FullName);
         Assert.Equal(KnownNames.KafkaMessageInterface, typeof(IKafkaMessage<>).FullName);
         Assert.Equal(KnownNames.KafkaSerializerInterface, typeof(IKafkaSerializer<>).FullName);
         Assert.Equal(KnownNames.JsonPropertyNameAttribute, typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute).FullName);

@@ -38,6 +38,8 @@ public sealed class PackagingTests(ITestOutputHelper output)
             Assert.Contains("buildTransitive/Kafka.Typed.props", entries);
             Assert.Contains("build/Kafka.Typed.targets", entries);
             Assert.Contains("buildTransitive/Kafka.Typed.targets", entries); // the trimmer roots of trimmed and AOT apps
+            Assert.Contains("build/Kafka.Typed.AsyncApi.targets", entries); // imported by Kafka.Typed.targets: the AsyncAPI file
+            Assert.Contains("buildTransitive/Kafka.Typed.AsyncApi.targets", entries);
             Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generators", StringComparison.Ordinal));
 
             using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
@@ -179,6 +181,15 @@ public sealed class PackagingTests(ITestOutputHelper output)
                 ["build", Path.Combine(app, "PackageSmoke.csproj"), "-nologo", "-v", "minimal", "-warnaserror", "-p:UseSharedCompilation=false"]);
             Assert.True(Directory.Exists(Path.Combine(packages, "kafka.typed", version)), $"Step 'dotnet build': Kafka.Typed {version} was not restored into {packages}.");
             Assert.True(Directory.Exists(Path.Combine(packages, "kafka.typed.testing", version)), $"Step 'dotnet build': Kafka.Typed.Testing {version} was not restored into {packages}.");
+
+            // The package's build step wrote the application's AsyncAPI document next to it, the generated constant as it is.
+            var asyncApi = Path.Combine(app, "bin", "Debug", "net10.0", "PackageSmoke.asyncapi.json");
+            Assert.True(File.Exists(asyncApi), $"Step 'dotnet build': no AsyncAPI document at {asyncApi}.");
+            using (var asyncApiDocument = System.Text.Json.JsonDocument.Parse(File.ReadAllText(asyncApi)))
+            {
+                Assert.Equal("3.0.0", asyncApiDocument.RootElement.GetProperty("asyncapi").GetString());
+                Assert.Equal("PackageSmoke", asyncApiDocument.RootElement.GetProperty("info").GetProperty("title").GetString());
+            }
 
             // 4. Run: one typed send, one typed receive.
             var orderId = "order-" + id;

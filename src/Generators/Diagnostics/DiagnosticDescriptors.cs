@@ -40,6 +40,8 @@ namespace Kafka.Typed.Generators.Diagnostics
         public const string OptionOutOfRangeId = "KTG206";
         public const string InvalidHandlerTypeId = "KTG207";
         public const string AmbiguousHandlerId = "KTG208";
+        public const string BatchOptionOnSingleHandlerId = "KTG210";
+        public const string SingleAndBatchHandlerId = "KTG211";
         public const string UnsupportedAvroMemberId = "KTG301";
         public const string InvalidAvroAttributeId = "KTG302";
         public const string AvroNameClashId = "KTG303";
@@ -140,7 +142,7 @@ namespace Kafka.Typed.Generators.Diagnostics
 
         public static readonly DiagnosticDescriptor HandlerInterfaceMissing = Create(HandlerInterfaceMissingId,
             "Handler does not implement IKafkaHandler<T>",
-            "The [KafkaConsumer] type '{0}' does not implement IKafkaHandler<T>");
+            "The [KafkaConsumer] type '{0}' does not implement IKafkaHandler<T> or IKafkaBatchHandler<T>");
 
         public static readonly DiagnosticDescriptor HandledTypeNotTopic = Create(HandledTypeNotTopicId,
             "Handled type has no [KafkaTopic]",
@@ -171,6 +173,14 @@ namespace Kafka.Typed.Generators.Diagnostics
             "Ambiguous handled type",
             "'{0}' implements IKafkaHandler<T> for several types and none (or more than one) is written to topic '{1}'");
 
+        public static readonly DiagnosticDescriptor BatchOptionOnSingleHandler = Create(BatchOptionOnSingleHandlerId,
+            "Batch option on a handler that does not take batches",
+            "{0} is set on '{1}', which handles '{2}' one message at a time; batch options apply to IKafkaBatchHandler<T> handlers only: remove it, or implement IKafkaBatchHandler<{2}> instead of IKafkaHandler<{2}>");
+
+        public static readonly DiagnosticDescriptor SingleAndBatchHandler = Create(SingleAndBatchHandlerId,
+            "Handler takes the same type one at a time and in batches",
+            "'{0}' implements both IKafkaHandler<{1}> and IKafkaBatchHandler<{1}>; a handler takes a type's messages one way: implement one of them, or split it into two classes with their own [KafkaConsumer] group ids");
+
         public static readonly DiagnosticDescriptor UnsupportedAvroMember = Create(UnsupportedAvroMemberId,
             "Member type has no Avro mapping",
             "The member '{0}' has type '{1}', which has no Avro mapping: {2}; change the type, mark it [AvroIgnore], or use [KafkaTopic(Format = KafkaFormat.Json)] or a Serializer");
@@ -198,7 +208,7 @@ namespace Kafka.Typed.Generators.Diagnostics
             DuplicateJsonName, InvalidJsonContext, SharedTopicNeedsStrategy, InvalidMessageTypeOption, AmbiguousMessageType,
             UndefinedEnumValue, HandWrittenMessageImplementation, GeneratedTypeNameTaken, GeneratedMemberNameTaken,
             HandlerInterfaceMissing, HandledTypeNotTopic, TopicMismatch, EmptyGroupId, DuplicateHandler, OptionOutOfRange,
-            InvalidHandlerType, AmbiguousHandler, UnsupportedAvroMember, InvalidAvroAttribute, AvroNameClash, IncompatibleSchema,
+            InvalidHandlerType, AmbiguousHandler, BatchOptionOnSingleHandler, SingleAndBatchHandler, UnsupportedAvroMember, InvalidAvroAttribute, AvroNameClash, IncompatibleSchema,
             InvalidCommittedSchema,
         };
 

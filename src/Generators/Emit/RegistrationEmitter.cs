@@ -118,10 +118,11 @@ namespace Kafka.Typed.Generators.Emit
         {
             var definition = "new global::Kafka.Typed.KafkaConsumerDefinition(" + Common.Literal(handler.Topic) + ", " + Common.Literal(handler.HandlerDisplayName) + ", " + Common.Literal(handler.MessageDisplayName) + ")";
             var factory = Factory(handler);
-            var head = Reg + ".AddConsumer<" + handler.MessageFullyQualifiedName + ", " + handler.HandlerFullyQualifiedName + ">(services, " + factory + ", " + definition;
+            var head = Reg + (handler.IsBatch ? ".AddBatchConsumer<" : ".AddConsumer<") + handler.MessageFullyQualifiedName + ", " + handler.HandlerFullyQualifiedName + ">(services, " + factory + ", " + definition;
             var any = handler.GroupId is not null || handler.MaxRetries is not null || handler.RetryBackoffMilliseconds is not null
                 || handler.MaxRetryBackoffMilliseconds is not null || handler.MaxDegreeOfParallelism is not null || handler.FailurePolicy is not null
-                || handler.StartOffset is not null || handler.DeadLetterTopic is not null || handler.Factory is { Count: 0 };
+                || handler.StartOffset is not null || handler.DeadLetterTopic is not null || handler.Factory is { Count: 0 }
+                || handler.MaxBatchSize is not null || handler.MaxBatchWaitMilliseconds is not null;
             if (!any)
             {
                 w.Line(head + ");");
@@ -153,6 +154,16 @@ namespace Kafka.Typed.Generators.Emit
             if (handler.MaxDegreeOfParallelism is { } parallelism)
             {
                 w.Line("MaxDegreeOfParallelism = " + Number(parallelism) + ",");
+            }
+
+            if (handler.MaxBatchSize is { } batchSize)
+            {
+                w.Line("MaxBatchSize = " + Number(batchSize) + ",");
+            }
+
+            if (handler.MaxBatchWaitMilliseconds is { } batchWait)
+            {
+                w.Line("MaxBatchWait = global::System.TimeSpan.FromMilliseconds(" + Number(batchWait) + "),");
             }
 
             if (handler.FailurePolicy is { } policy)

@@ -222,7 +222,7 @@ namespace Kafka.Typed.Generators.Model
         }
     }
 
-    /// <summary>One <c>[KafkaConsumer]</c> attribute on a handler.</summary>
+    /// <summary>One <c>[KafkaConsumer]</c> attribute on a handler; <see cref="IsBatch"/> when it handles the type through <c>IKafkaBatchHandler&lt;T&gt;</c>.</summary>
     internal sealed record HandlerSpec(
         string HandlerFullyQualifiedName,
         string HandlerDisplayName,
@@ -238,7 +238,10 @@ namespace Kafka.Typed.Generators.Model
         int? FailurePolicy,
         int? StartOffset,
         string? DeadLetterTopic,
-        ImmutableEquatableArray<HandlerDependency>? Factory);
+        ImmutableEquatableArray<HandlerDependency>? Factory,
+        bool IsBatch = false,
+        int? MaxBatchSize = null,
+        int? MaxBatchWaitMilliseconds = null);
 
     /// <summary>
     /// One constructor parameter of a handler, resolved from the message's DI scope by the generated factory

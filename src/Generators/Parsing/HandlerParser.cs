@@ -13,6 +13,7 @@ namespace Kafka.Typed.Generators.Parsing
     internal static class HandlerParser
     {
         private const int MaxBackoffMilliseconds = 3_600_000;
+        private const int MaxBatchWaitMilliseconds = 600_000;
 
         /// <summary>Parses one attribute of <paramref name="handler"/>; returns <see langword="null"/> when an error was reported.</summary>
         public static HandlerSpec? Parse(INamedTypeSymbol handler, AttributeData attribute, LanguageVersion languageVersion, DiagnosticSink sink, CancellationToken cancellationToken)
@@ -46,8 +47,10 @@ namespace Kafka.Typed.Generators.Parsing
 
             cancellationToken.ThrowIfCancellationRequested();
 
-            // The handled type: the IKafkaHandler<T> whose T is written to the consumed topic.
-            var handled = handler.AllInterfaces.Where(i => SymbolHelpers.IsNamed(i, KnownNames.KafkaHandlerInterface)).Select(i => i.TypeArguments[0]).ToList();
+            // The handled type: the IKafkaHandler<T> or IKafkaBatchHandler<T> whose T is written to the consumed topic.
+            var single = handler.AllInterfaces.Where(i => SymbolHelpers.IsNamed(i, KnownNames.KafkaHandlerInterface)).Select(i => i.TypeArguments[0]).ToList();
+            var batched = handler.AllInterfaces.Where(i => SymbolHelpers.IsNamed(i, KnownNames.KafkaBatchHandlerInterface)).Select(i => i.TypeArguments[0]).ToList();
+            var handled = single.Concat(batched).Distinct<ITypeSymbol>(SymbolEqualityComparer.Default).ToList();
             ITypeSymbol? message = null;
             if (handled.Count == 0)
             {
@@ -70,6 +73,13 @@ namespace Kafka.Typed.Generators.Parsing
                     sink.Report(DiagnosticDescriptors.AmbiguousHandler, SymbolHelpers.AttributeLocation(attribute), handler.Display(), topic ?? string.Empty);
                     valid = false;
                 }
+            }
+
+            var isBatch = message is not null && batched.Contains(message, SymbolEqualityComparer.Default);
+            if (isBatch && single.Contains(message!, SymbolEqualityComparer.Default))
+            {
+                sink.Report(DiagnosticDescriptors.SingleAndBatchHandler, handlerLocation, handler.Display(), message!.Display());
+                valid = false;
             }
 
             var external = false;
@@ -98,7 +108,7 @@ namespace Kafka.Typed.Generators.Parsing
 
             string? groupId = null;
             string? deadLetterTopic = null;
-            int? maxRetries = null, backoff = null, maxBackoff = null, parallelism = null, failurePolicy = null, startOffset = null;
+            int? maxRetries = null, backoff = null, maxBackoff = null, parallelism = null, failurePolicy = null, startOffset = null, batchSize = null, batchWait = null;
             Location? maxBackoffLocation = null;
             foreach (var named in attribute.NamedArguments)
             {
@@ -150,6 +160,14 @@ namespace Kafka.Typed.Generators.Parsing
                     case "StartOffset":
                         valid &= Range(named, 0, 1, "must be StartOffset.Oldest or StartOffset.Newest", handler, location, sink, out startOffset);
                         break;
+                    case "MaxBatchSize":
+                        valid &= Range(named, 1, 100_000, "must be from 1 to 100,000", handler, location, sink, out batchSize);
+                        valid &= BatchOnly(named, isBatch, message, handler, location, sink);
+                        break;
+                    case "MaxBatchWaitMilliseconds":
+                        valid &= Range(named, 0, MaxBatchWaitMilliseconds, "must be from 0 to 600,000 (ten minutes)", handler, location, sink, out batchWait);
+                        valid &= BatchOnly(named, isBatch, message, handler, location, sink);
+                        break;
                 }
             }
 
@@ -180,7 +198,10 @@ namespace Kafka.Typed.Generators.Parsing
                 failurePolicy,
                 startOffset,
                 deadLetterTopic,
-                Factory(handler));
+                Factory(handler),
+                isBatch,
+                batchSize,
+                batchWait);
         }
 
         /// <summary>
@@ -247,6 +268,18 @@ namespace Kafka.Typed.Generators.Parsing
 
             value = number;
             return true;
+        }
+
+        /// <summary>KTG210 when a batch option is set (not <c>FromConfiguration</c>) on a handler that takes its type one message at a time.</summary>
+        private static bool BatchOnly(KeyValuePair<string, TypedConstant> named, bool isBatch, ITypeSymbol? message, INamedTypeSymbol handler, Location? location, DiagnosticSink sink)
+        {
+            if (isBatch || message is null || named.Value.Value is not int number || number == KnownNames.FromConfiguration)
+            {
+                return true;
+            }
+
+            sink.Report(DiagnosticDescriptors.BatchOptionOnSingleHandler, location, named.Key, handler.Display(), message.Display());
+            return false;
         }
 
         private static string Quote(string text) => "'" + text + "'";

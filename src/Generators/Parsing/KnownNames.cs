@@ -12,6 +12,7 @@ namespace Kafka.Typed.Generators.Parsing
         public const string GeneratedRegistrationMethod = "AddKafkaTyped";
         public const string GeneratedRegistrationClass = "Microsoft.Extensions.DependencyInjection.KafkaTypedServiceCollectionExtensions";
         public const string KafkaHandlerInterface = "Kafka.Typed.IKafkaHandler`1";
+        public const string KafkaBatchHandlerInterface = "Kafka.Typed.IKafkaBatchHandler`1";
         public const string KafkaMessageInterface = "Kafka.Typed.IKafkaMessage`1";
         public const string KafkaSerializerInterface = "Kafka.Typed.IKafkaSerializer`1";
         public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";

@@ -117,6 +117,21 @@ public sealed class ConsumerOptions
     public int MaxDegreeOfParallelism { get; init; } = 8;
 
     /// <summary>
+    /// For a batch handler (<see cref="BatchMessageHandler"/>, <see cref="IKafkaBatchHandler{T}"/>): the most records of one
+    /// partition per call. Default 100; 1 to 100,000. A batch being filled or handled is taken out of the partition's
+    /// buffer, so a partition holds up to this many records besides <see cref="MaxBufferedMessagesPerPartition"/>.
+    /// Ignored by single-message handlers.
+    /// </summary>
+    public int MaxBatchSize { get; init; } = 100;
+
+    /// <summary>
+    /// For a batch handler: how long a partition's first waiting record may wait for the batch to fill to
+    /// <see cref="MaxBatchSize"/> before the batch is handled with what has arrived. Default 100 ms; 0 (handle what is
+    /// buffered at once) to 10 minutes. Measured with <see cref="TimeProvider"/>. Ignored by single-message handlers.
+    /// </summary>
+    public TimeSpan MaxBatchWait { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// How many fetched messages one partition may have waiting before that partition is paused (so one slow partition
     /// does not hold the others back). Pausing makes librdkafka drop what it prefetched for the partition, so keep this
     /// well above a handler's burst. Default 20,000; 1 to 1,000,000, and at most <see cref="MaxBufferedMessages"/>.
@@ -167,7 +182,7 @@ public sealed class ConsumerOptions
 
     /// <inheritdoc />
     public override string ToString()
-        => $"ConsumerOptions {{ GroupId = {GroupId}, StartOffset = {StartOffset}, MaxRetries = {MaxRetries}, Backoff = {Backoff}, FailurePolicy = {FailurePolicy}, DeadLetterTopic = {DeadLetterTopic}, AutoCreateTopics = {AutoCreateTopics}, DisablePayloadLogging = {DisablePayloadLogging}, MaxDegreeOfParallelism = {MaxDegreeOfParallelism}, Tls = {Tls}, Sasl = {Sasl} }}";
+        => $"ConsumerOptions {{ GroupId = {GroupId}, StartOffset = {StartOffset}, MaxRetries = {MaxRetries}, Backoff = {Backoff}, FailurePolicy = {FailurePolicy}, DeadLetterTopic = {DeadLetterTopic}, AutoCreateTopics = {AutoCreateTopics}, DisablePayloadLogging = {DisablePayloadLogging}, MaxDegreeOfParallelism = {MaxDegreeOfParallelism}, MaxBatchSize = {MaxBatchSize}, MaxBatchWait = {MaxBatchWait}, Tls = {Tls}, Sasl = {Sasl} }}";
 
     internal void Validate()
     {
@@ -215,6 +230,12 @@ public sealed class ConsumerOptions
             throw new KafkaConfigurationException("ConsumerOptions.MaxBufferedMessagesPerPartition", MaxBufferedMessagesPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture), $"must not exceed MaxBufferedMessages ({MaxBufferedMessages.ToString(System.Globalization.CultureInfo.InvariantCulture)}), or one slow partition would stall all of them");
         }
 
+        if (MaxBatchSize is < 1 or > 100_000)
+        {
+            throw new KafkaConfigurationException("ConsumerOptions.MaxBatchSize", MaxBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be from 1 to 100,000");
+        }
+
+        ClientConfigBuilder.CheckRange(MaxBatchWait, TimeSpan.Zero, TimeSpan.FromMinutes(10), "ConsumerOptions.MaxBatchWait");
         ClientConfigBuilder.CheckRange(ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromHours(1), "ConsumerOptions.ShutdownTimeout");
         ClientConfigBuilder.CheckRange(CommitInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), "ConsumerOptions.CommitInterval");
         if (SessionTimeout is { } session)

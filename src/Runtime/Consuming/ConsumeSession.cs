@@ -8,7 +8,7 @@ namespace Kafka.Typed;
 
 /// <summary>
 /// One run of <see cref="ConsumerGroup.ConsumeAsync"/>: a librdkafka consumer polled on a dedicated thread, one
-/// <see cref="PartitionWorker"/> per assigned partition, and the dead-letter producer.
+/// <see cref="PartitionDispatcher"/> per assigned partition (made by <see cref="CreateDispatcher"/>), and the dead-letter producer.
 /// </summary>
 /// <remarks>
 /// Threading: the poll thread alone calls <c>Consume</c>, <c>Pause</c>, <c>Resume</c>, <c>Commit</c> and <c>Close</c>,
@@ -31,11 +31,11 @@ internal sealed class ConsumeSession
     private static readonly long InlinePauseFirst = Stopwatch.Frequency; // 1 s
     private static readonly long InlinePauseMax = Stopwatch.Frequency * 300; // 5 min
 
-    private readonly Dictionary<TopicPartition, PartitionWorker> _workers = [];
-    private readonly Dictionary<string, PartitionWorker?[]> _byTopic = new(StringComparer.Ordinal);
-    private readonly List<PartitionWorker> _inlined = [];
+    private readonly Dictionary<TopicPartition, PartitionDispatcher> _workers = [];
+    private readonly Dictionary<string, PartitionDispatcher?[]> _byTopic = new(StringComparer.Ordinal);
+    private readonly List<PartitionDispatcher> _inlined = [];
     private string? _lastTopic;
-    private PartitionWorker?[] _lastTopicWorkers = [];
+    private PartitionDispatcher?[] _lastTopicWorkers = [];
     private long _inlineResumeAt;
     private long _inlinePause;
     private bool _slowWindow;
@@ -51,13 +51,13 @@ internal sealed class ConsumeSession
     private static readonly long BufferStallBeforePause = Stopwatch.Frequency / 1000 * BufferStallBeforePauseMs;
     private long _bufferFullSince;
     private bool _bufferPaused;
-    private readonly ConcurrentQueue<PartitionWorker> _pauseUpdates = new();
-    private readonly HashSet<PartitionWorker> _paused = [];
-    private readonly List<PartitionWorker> _pausedSnapshot = [];
+    private readonly ConcurrentQueue<PartitionDispatcher> _pauseUpdates = new();
+    private readonly HashSet<PartitionDispatcher> _paused = [];
+    private readonly List<PartitionDispatcher> _pausedSnapshot = [];
     private readonly List<ConsumeResult<byte[]?, byte[]?>> _batch = new(MaxBatch);
     private readonly CancellationTokenSource _stopping = new();
     private static readonly TimeSpan InlineWatchdogPeriod = TimeSpan.FromMilliseconds(100);
-    private volatile PartitionWorker? _inlineCall;
+    private volatile PartitionDispatcher? _inlineCall;
     private Timer? _inlineWatchdog;
     private CancellationToken _cancellation;
     private IConsumer<byte[]?, byte[]?>? _consumer;
@@ -67,7 +67,7 @@ internal sealed class ConsumeSession
     private volatile bool _parallelismLimited;
     private Error? _fatal;
     private long _lastPoll;
-    private volatile PartitionWorker[] _assigned = [];
+    private volatile PartitionDispatcher[] _assigned = [];
     private volatile bool _crash;
 
     public ConsumeSession(ConsumerGroup group)
@@ -153,7 +153,7 @@ internal sealed class ConsumeSession
     public void Crash() => _crash = true;
 
     /// <summary>Asks the poll thread to re-evaluate whether <paramref name="worker"/>'s partition should be paused.</summary>
-    public void RequestPauseUpdate(PartitionWorker worker) => _pauseUpdates.Enqueue(worker);
+    public void RequestPauseUpdate(PartitionDispatcher worker) => _pauseUpdates.Enqueue(worker);
 
     /// <summary>Called by workers for each buffered message they took (or dropped): lets the poll loop go on once half the buffer is free.</summary>
     public void Released(int count)
@@ -362,7 +362,7 @@ internal sealed class ConsumeSession
 
     /// <summary>
     /// Poll thread: handles <paramref name="record"/> at once when its worker is idle and the handler completes
-    /// synchronously (see <see cref="PartitionWorker.TryHandleInline"/>); otherwise collects it for <see cref="Dispatch"/>.
+    /// synchronously (see <see cref="PartitionDispatcher.TryHandleInline"/>); otherwise collects it for <see cref="Dispatch"/>.
     /// </summary>
     /// <remarks>
     /// Spans and consumption metrics are emitted on either path. Not after a rebalance callback in the same burst, and
@@ -486,10 +486,10 @@ internal sealed class ConsumeSession
     }
 
     /// <summary>The worker of a record's partition, looked up by topic (the last topic cached by content) and partition number, without allocating.</summary>
-    private PartitionWorker? FindWorker(ConsumeResult<byte[]?, byte[]?> record)
+    private PartitionDispatcher? FindWorker(ConsumeResult<byte[]?, byte[]?> record)
     {
         var topic = record.Topic;
-        PartitionWorker?[] workers;
+        PartitionDispatcher?[] workers;
         if (string.Equals(topic, _lastTopic, StringComparison.Ordinal))
         {
             workers = _lastTopicWorkers;
@@ -521,7 +521,7 @@ internal sealed class ConsumeSession
         _lastTopicWorkers = [];
         foreach (var topic in _workers.Values.GroupBy(w => w.Partition.Topic, StringComparer.Ordinal))
         {
-            var workers = new PartitionWorker?[topic.Max(w => w.Partition.Partition.Value) + 1];
+            var workers = new PartitionDispatcher?[topic.Max(w => w.Partition.Partition.Value) + 1];
             foreach (var worker in topic)
             {
                 workers[worker.Partition.Partition.Value] = worker;
@@ -558,7 +558,9 @@ internal sealed class ConsumeSession
                 // librdkafka keeps an application pause across revocation and re-assignment, so a partition this member
                 // paused before may still be paused: start as "paused", state unknown, so that once the assignment is
                 // applied the poll loop resumes it (or pauses it, while the buffer is full) either way.
-                var worker = new PartitionWorker(this, tp) { IsPaused = true, PauseUnknown = true };
+                var worker = CreateDispatcher(tp);
+                worker.IsPaused = true;
+                worker.PauseUnknown = true;
                 _workers[tp] = worker;
                 _paused.Add(worker);
                 worker.Start();
@@ -575,6 +577,13 @@ internal sealed class ConsumeSession
             Group.SetState(ConsumerGroupState.Running);
         }
     }
+
+    /// <summary>
+    /// The one place a partition's dispatcher is chosen: by the options' concurrency mode (and the handler's kind), every
+    /// implementation honouring the <see cref="PartitionDispatcher"/> contract the rest of the session relies on.
+    /// </summary>
+    private PartitionDispatcher CreateDispatcher(TopicPartition partition)
+        => Group.BatchHandler is { } batch ? new BatchDispatcher(this, partition, batch) : new InOrderDispatcher(this, partition);
 
     private void OnRevoked(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartitionOffset> partitions)
     {
@@ -603,7 +612,7 @@ internal sealed class ConsumeSession
     /// <summary>Stops the workers of <paramref name="partitions"/>: no new message starts, backoffs end, handlers in flight get <see cref="ConsumerOptions.ShutdownTimeout"/>; then commits what finished.</summary>
     private void Stop(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, bool commit)
     {
-        var stopping = new List<PartitionWorker>();
+        var stopping = new List<PartitionDispatcher>();
         foreach (var tp in partitions)
         {
             if (_workers.Remove(tp, out var worker))
@@ -630,7 +639,7 @@ internal sealed class ConsumeSession
         }
     }
 
-    private void StopAndCommit(IConsumer<byte[]?, byte[]?> consumer, List<PartitionWorker> stopping, bool commit)
+    private void StopAndCommit(IConsumer<byte[]?, byte[]?> consumer, List<PartitionDispatcher> stopping, bool commit)
     {
         var all = Task.WhenAll(stopping.Select(w => w.Completion));
         if (!WaitQuietly(all, Options.ShutdownTimeout))
@@ -766,7 +775,7 @@ internal sealed class ConsumeSession
         }
     }
 
-    private void ApplyPause(IConsumer<byte[]?, byte[]?> consumer, PartitionWorker worker)
+    private void ApplyPause(IConsumer<byte[]?, byte[]?> consumer, PartitionDispatcher worker)
     {
         if (!_workers.TryGetValue(worker.Partition, out var current) || !ReferenceEquals(current, worker))
         {

@@ -92,6 +92,32 @@ public sealed class ConsumerGroup
         }
     }
 
+    /// <summary>
+    /// Creates a member whose handler takes batches: up to <see cref="ConsumerOptions.MaxBatchSize"/> records of one
+    /// partition per call, in offset order, waiting at most <see cref="ConsumerOptions.MaxBatchWait"/> for a batch to fill.
+    /// Offsets are stored once a batch is settled. See <see cref="BatchMessageHandler"/> for how failures are reported.
+    /// </summary>
+    /// <remarks>
+    /// A factory rather than a constructor overload: a handler lambda that only throws (<c>(m, ct) =&gt; throw …</c>)
+    /// converts to both delegate types, and an overload would silently turn such a single-message handler into a batch one.
+    /// </remarks>
+    /// <param name="app">The application config (name, server, bootstrap servers).</param>
+    /// <param name="topics">The topics to subscribe to.</param>
+    /// <param name="batchHandler">Called for each batch; also for each retry of a record it named as failed, with a batch of that record alone.</param>
+    /// <param name="options">Consumer options; <see langword="null"/> for the defaults.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    /// <returns>The member, not yet consuming (call <see cref="ConsumeAsync"/>).</returns>
+    /// <exception cref="KafkaConfigurationException">An option or topic is invalid; the message names it.</exception>
+    /// <exception cref="KafkaUnreachableException">No bootstrap server answered within <see cref="KafkaAppConfig.ConnectTimeout"/>.</exception>
+    public static ConsumerGroup ForBatches(KafkaAppConfig app, IReadOnlyList<string> topics, BatchMessageHandler batchHandler, ConsumerOptions? options = null, ILoggerFactory? loggerFactory = null)
+        => new(app, topics, BatchHandling.OneRecordAtATime(batchHandler), batchHandler, options, loggerFactory);
+
+    private ConsumerGroup(KafkaAppConfig app, IReadOnlyList<string> topics, MessageHandler oneRecord, BatchMessageHandler batchHandler, ConsumerOptions? options, ILoggerFactory? loggerFactory)
+        : this(app, topics, oneRecord, options, loggerFactory)
+    {
+        BatchHandler = batchHandler;
+    }
+
     /// <summary>The consumer group id (the configured one, or <see cref="KafkaAppConfig.DefaultGroupId"/>).</summary>
     public string GroupId { get; }
 
@@ -116,6 +142,9 @@ public sealed class ConsumerGroup
     internal KafkaAppConfig App { get; }
 
     internal MessageHandler Handler { get; }
+
+    /// <summary>The batch handler, when the member was created with one (<see cref="Handler"/> then calls it with one record).</summary>
+    internal BatchMessageHandler? BatchHandler { get; }
 
     internal ILogger Logger { get; }
 

@@ -46,6 +46,12 @@ public sealed class KafkaConsumerDefinition
     /// <summary>See <see cref="KafkaConsumerAttribute.FailurePolicy"/>.</summary>
     public FailurePolicy? FailurePolicy { get; init; }
 
+    /// <summary>See <see cref="KafkaConsumerAttribute.MaxBatchSize"/>.</summary>
+    public int? MaxBatchSize { get; init; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.MaxBatchWaitMilliseconds"/>.</summary>
+    public TimeSpan? MaxBatchWait { get; init; }
+
     /// <summary>See <see cref="KafkaConsumerAttribute.StartOffset"/>.</summary>
     public StartOffset? StartOffset { get; init; }
 
@@ -69,6 +75,8 @@ public sealed class KafkaConsumerDefinition
         MaxRetryBackoff = MaxRetryBackoff,
         MaxDegreeOfParallelism = MaxDegreeOfParallelism,
         FailurePolicy = FailurePolicy,
+        MaxBatchSize = MaxBatchSize,
+        MaxBatchWait = MaxBatchWait,
         StartOffset = StartOffset,
         DeadLetterTopic = DeadLetterTopic,
         HandlerHasNoDependencies = HandlerHasNoDependencies,

@@ -182,6 +182,8 @@ public sealed class KafkaTypedOptions
             DisablePayloadLogging = s?.DisablePayloadLogging ?? c.DisablePayloadLogging ?? d.DisablePayloadLogging,
             MaxDegreeOfParallelism = s?.MaxDegreeOfParallelism ?? definition?.MaxDegreeOfParallelism ?? c.MaxDegreeOfParallelism ?? d.MaxDegreeOfParallelism,
             MaxBufferedMessagesPerPartition = s?.MaxBufferedMessagesPerPartition ?? c.MaxBufferedMessagesPerPartition ?? d.MaxBufferedMessagesPerPartition,
+            MaxBatchSize = s?.MaxBatchSize ?? definition?.MaxBatchSize ?? c.MaxBatchSize ?? d.MaxBatchSize,
+            MaxBatchWait = s?.MaxBatchWait ?? definition?.MaxBatchWait ?? c.MaxBatchWait ?? d.MaxBatchWait,
             MaxBufferedMessages = s?.MaxBufferedMessages ?? c.MaxBufferedMessages ?? d.MaxBufferedMessages,
             ShutdownTimeout = s?.ShutdownTimeout ?? c.ShutdownTimeout ?? d.ShutdownTimeout,
             CommitInterval = s?.CommitInterval ?? c.CommitInterval ?? d.CommitInterval,
@@ -541,6 +543,8 @@ public sealed class KafkaTypedOptions
         c.DisablePayloadLogging = cr.Bool("DisablePayloadLogging") ?? c.DisablePayloadLogging;
         c.MaxDegreeOfParallelism = cr.Int("MaxDegreeOfParallelism") ?? c.MaxDegreeOfParallelism;
         c.MaxBufferedMessagesPerPartition = cr.Int("MaxBufferedMessagesPerPartition") ?? c.MaxBufferedMessagesPerPartition;
+        c.MaxBatchSize = cr.Int("MaxBatchSize") ?? c.MaxBatchSize;
+        c.MaxBatchWait = cr.Time("MaxBatchWait") ?? c.MaxBatchWait;
         c.MaxBufferedMessages = cr.Int("MaxBufferedMessages") ?? c.MaxBufferedMessages;
         c.ShutdownTimeout = cr.Time("ShutdownTimeout") ?? c.ShutdownTimeout;
         c.CommitInterval = cr.Time("CommitInterval") ?? c.CommitInterval;
@@ -783,6 +787,12 @@ public sealed class KafkaTypedConsumerSettings
 
     /// <summary>See <see cref="ConsumerOptions.MaxBufferedMessagesPerPartition"/>.</summary>
     public int? MaxBufferedMessagesPerPartition { get; set; }
+
+    /// <summary>See <see cref="ConsumerOptions.MaxBatchSize"/>.</summary>
+    public int? MaxBatchSize { get; set; }
+
+    /// <summary>See <see cref="ConsumerOptions.MaxBatchWait"/>.</summary>
+    public TimeSpan? MaxBatchWait { get; set; }
 
     /// <summary>See <see cref="ConsumerOptions.MaxBufferedMessages"/>.</summary>
     public int? MaxBufferedMessages { get; set; }

@@ -263,6 +263,8 @@ public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOpti
             "DeadLetterTopic" => s.DeadLetterTopic is not null,
             "MaxDegreeOfParallelism" => s.MaxDegreeOfParallelism is not null,
             "MaxBufferedMessagesPerPartition" => s.MaxBufferedMessagesPerPartition is not null,
+            "MaxBatchSize" => s.MaxBatchSize is not null,
+            "MaxBatchWait" => s.MaxBatchWait is not null,
             "MaxBufferedMessages" => s.MaxBufferedMessages is not null,
             "ShutdownTimeout" => s.ShutdownTimeout is not null,
             "CommitInterval" => s.CommitInterval is not null,

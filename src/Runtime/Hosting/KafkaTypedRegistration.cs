@@ -16,7 +16,7 @@ namespace Kafka.Typed;
 /// registrations, registers each producer, consumer and validation once.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class KafkaTypedRegistration
+public static partial class KafkaTypedRegistration
 {
     /// <summary>
     /// Binds <see cref="KafkaTypedOptions"/> from <paramref name="configuration"/>, validates it at start, and registers the

@@ -138,6 +138,12 @@ public sealed class KafkaConsumerAttribute : Attribute
     /// <summary>How many handler calls may run at once, 1 to 1024 (KTG206); <see cref="FromConfiguration"/> when not set.</summary>
     public int MaxDegreeOfParallelism { get; set; } = FromConfiguration;
 
+    /// <summary>For an <see cref="IKafkaBatchHandler{T}"/> only (KTG210): the most records per batch, 1 to 100,000 (KTG206); <see cref="FromConfiguration"/> when not set. See <see cref="ConsumerOptions.MaxBatchSize"/>.</summary>
+    public int MaxBatchSize { get; set; } = FromConfiguration;
+
+    /// <summary>For an <see cref="IKafkaBatchHandler{T}"/> only (KTG210): how long to wait for a batch to fill in milliseconds, 0 to 600,000 (KTG206); <see cref="FromConfiguration"/> when not set. See <see cref="ConsumerOptions.MaxBatchWait"/>.</summary>
+    public int MaxBatchWaitMilliseconds { get; set; } = FromConfiguration;
+
     /// <summary>What happens after the last failed attempt. When not set (see <see cref="IsFailurePolicySet"/>) it comes from configuration.</summary>
     public FailurePolicy FailurePolicy
     {

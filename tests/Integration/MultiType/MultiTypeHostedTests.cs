@@ -189,6 +189,8 @@ public sealed class MultiTypeHostedTests(SharedCluster shared) : IAsyncLifetime
                 ["Kafka:Consumer:HeartbeatInterval"] = "00:00:00.500",
                 ["Kafka:Consumer:CommitInterval"] = "00:00:00.200",
                 ["Kafka:Consumer:UnknownMessageTypes"] = unknownTypes,
+                // This assembly's other generated consumer (the batch wiring test's) is not part of these apps.
+                ["Kafka:Consumers:GeneratedProfileBatchSink:Enabled"] = "false",
             };
             foreach (var (key, value) in extra ?? [])
             {
