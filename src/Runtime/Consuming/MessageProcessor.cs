@@ -21,6 +21,9 @@ internal sealed class MessageProcessor
 {
     private const string ReferenceTag = "kafka.typed.dead_letter.reference";
 
+    /// <summary>The <c>error.type</c> of a message abandoned by a stop or revocation before it finished (it is delivered again).</summary>
+    internal const string AbandonedErrorType = "abandoned";
+
     private readonly ConsumeSession _session;
     private readonly PartitionDispatcher _owner;
     private readonly string _partitionId;
@@ -89,7 +92,7 @@ internal sealed class MessageProcessor
 
         if (task.IsCompletedSuccessfully)
         {
-            FinishTelemetry(record, activity, startedAt, failure: null);
+            FinishTelemetry(record, activity, startedAt, errorType: null);
             handedOver = null;
             return true;
         }
@@ -98,15 +101,15 @@ internal sealed class MessageProcessor
         return false;
     }
 
-    /// <summary>Records the message's consumption metrics and ends its process span.</summary>
-    private void FinishTelemetry(ConsumeResult<byte[]?, byte[]?> record, Activity? activity, long startedAt, Exception? failure)
+    /// <summary>Records the message's consumption metrics (with <c>error.type</c> when it failed or was abandoned) and ends its process span.</summary>
+    private void FinishTelemetry(ConsumeResult<byte[]?, byte[]?> record, Activity? activity, long startedAt, string? errorType)
     {
         if (startedAt != 0 || KafkaTelemetry.ConsumedMessages.Enabled)
         {
             var tags = Tags(record.Topic);
-            if (failure is not null)
+            if (errorType is not null)
             {
-                tags.Add(SemConv.ErrorType, failure.GetType().FullName);
+                tags.Add(SemConv.ErrorType, errorType);
             }
 
             KafkaTelemetry.ConsumedMessages.Add(1, tags);
@@ -158,6 +161,7 @@ internal sealed class MessageProcessor
         Exception? failure = null;
         var attempt = 0;
         var outages = 0;
+        var settled = false; // handled, skipped or dead-lettered; otherwise abandoned
         try
         {
             while (true)
@@ -262,6 +266,7 @@ internal sealed class MessageProcessor
 
             if (failure is null)
             {
+                settled = true;
                 return MessageOutcome.Handled;
             }
 
@@ -277,14 +282,28 @@ internal sealed class MessageProcessor
 
                 Log.Skipped(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempt, LogText(failure), Payload(record));
                 Log.HandlerFailureDetail(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, "skipped");
+                settled = true;
                 return MessageOutcome.Settled;
             }
 
-            return await DeadLetterAsync(record, failure, attempt).ConfigureAwait(false) ? MessageOutcome.Settled : MessageOutcome.Abandoned;
+            settled = await DeadLetterAsync(record, failure, attempt).ConfigureAwait(false);
+            return settled ? MessageOutcome.Settled : MessageOutcome.Abandoned;
         }
         finally
         {
-            FinishTelemetry(record, telemetry.Activity, telemetry.StartedAt, failure);
+            if (settled)
+            {
+                FinishTelemetry(record, activity, telemetry.StartedAt, failure?.GetType().FullName);
+            }
+            else
+            {
+                // Not finished (a stop or revocation came first, or the dispatcher failed outside the handler): it is
+                // delivered again, so neither the span nor the count may read as a success.
+                activity?.SetTag(SemConv.ErrorType, AbandonedErrorType);
+                activity?.SetStatus(ActivityStatusCode.Error, "abandoned: the consumer stopped or the partition was revoked before the message finished; it is delivered again");
+                FinishTelemetry(record, activity, telemetry.StartedAt, AbandonedErrorType);
+            }
+
             if (telemetry.Traced)
             {
                 Activity.Current = null;
