@@ -138,7 +138,11 @@ internal sealed class PartitionAssignment
             dispatcher.RequestStop(hard: true);
         }
 
-        WaitQuietly(Task.WhenAll(_dispatchers.Values.Select(w => w.Completion)), HardStopGrace);
+        if (!WaitQuietly(Task.WhenAll(_dispatchers.Values.Select(w => w.Completion)), HardStopGrace))
+        {
+            AbandonRunning(_dispatchers.Values);
+        }
+
         _dispatchers.Clear();
         Index();
         Publish();
@@ -186,7 +190,10 @@ internal sealed class PartitionAssignment
                 dispatcher.RequestStop(hard: true);
             }
 
-            WaitQuietly(all, HardStopGrace);
+            if (!WaitQuietly(all, HardStopGrace))
+            {
+                AbandonRunning(stopping);
+            }
         }
 
         if (!commit)
@@ -228,6 +235,23 @@ internal sealed class PartitionAssignment
         finally
         {
             activity?.Stop();
+        }
+    }
+
+    /// <summary>
+    /// After the hard-stop grace: the dispatchers whose handlers still run (they ignore their token) are cut off from the
+    /// consumer, so that what they finish later stores no offset for a partition this member no longer owns (or owns
+    /// again, with a new dispatcher) and touches no closed consumer.
+    /// </summary>
+    private void AbandonRunning(IEnumerable<PartitionDispatcher> dispatchers)
+    {
+        foreach (var dispatcher in dispatchers)
+        {
+            if (!dispatcher.Completion.IsCompleted)
+            {
+                dispatcher.Abandon();
+                Log.DispatcherAbandoned(_session.Logger, _session.Group.GroupId, dispatcher.Partition.Topic, dispatcher.Partition.Partition.Value, (long)HardStopGrace.TotalMilliseconds);
+            }
         }
     }
 
