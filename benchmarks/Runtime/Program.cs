@@ -5,7 +5,8 @@
 //   contains one of the texts, e.g. --only "raw Produce,AsyncProducer"; the table shows those that ran with their raw row;
 //   --breakdown: only the typed consumer's per-message steps in tight loops, see Typed.cs;
 //   --baseline PATH/Kafka.Typed.dll: another build's untyped ConsumerGroup as "(baseline)" rows in the same rounds, see
-//   Baseline.cs — build it from the commit to compare against in a temporary directory)
+//   Baseline.cs — build it from the commit to compare against in a temporary directory; --per-key: only the per-key
+//   concurrency rows, see PerKey.cs)
 //
 // Produce (a fresh 12-partition topic per round and variant, so no partition nears the mock's ~5 MiB retention; one
 // untimed priming message per producer first fetches metadata, leaders and the idempotent producer id):
@@ -93,6 +94,15 @@ internal static partial class Program
         var jsonSerializer = StjSerializer.Instance;
         var avroSerializer = new AvroSerializer<AvroTrade>(RegistryClient).AsSyncOverAsync();
         var avroDeserializer = new AvroDeserializer<AvroTrade>(RegistryClient).AsSyncOverAsync();
+        if (s_perKey)
+        {
+            PerKeyRows(cluster, app);
+            Console.WriteLine();
+            Console.WriteLine($"command: {command} --per-key");
+            StopRegistry();
+            return 0;
+        }
+
         if (s_breakdown)
         {
             await Breakdown(jsonPayload, avroPayload).ConfigureAwait(false);
@@ -590,6 +600,10 @@ internal static partial class Program
                     // Run only the variants whose name contains one of these comma-separated texts (rows need their raw variant).
                     s_only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
+                case "--per-key":
+                    // Only the per-key concurrency rows (PerKey.cs): 1 partition, 1,000 keys, a 2 ms handler.
+                    s_perKey = true;
+                    break;
                 case "--baseline" when i + 1 < args.Length:
                     // Another build's Kafka.Typed.dll: its untyped ConsumerGroup runs as "(baseline)" rows in the same rounds.
                     s_baseline = args[++i];
@@ -600,7 +614,7 @@ internal static partial class Program
                     break;
                 default:
                     Console.Error.WriteLine($"unknown or invalid argument '{args[i]}'");
-                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT] [--breakdown] [--baseline PATH/Kafka.Typed.dll]");
+                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT] [--breakdown] [--per-key] [--baseline PATH/Kafka.Typed.dll]");
                     return false;
             }
         }

@@ -45,6 +45,8 @@ public static class Kit
         DeadLetterTopic = with?.DeadLetterTopic,
         DisablePayloadLogging = with?.DisablePayloadLogging ?? false,
         MaxDegreeOfParallelism = with?.MaxDegreeOfParallelism ?? 8,
+        Concurrency = with?.Concurrency ?? ConsumerConcurrency.InOrder,
+        MaxInFlightPerPartition = with?.MaxInFlightPerPartition ?? 64,
         MaxBufferedMessagesPerPartition = with?.MaxBufferedMessagesPerPartition ?? 1000,
         MaxBufferedMessages = with?.MaxBufferedMessages ?? 50_000,
         ShutdownTimeout = with?.ShutdownTimeout ?? TimeSpan.FromSeconds(10),

@@ -121,7 +121,8 @@ namespace Kafka.Typed.Generators.Emit
             var head = Reg + ".AddConsumer<" + handler.MessageFullyQualifiedName + ", " + handler.HandlerFullyQualifiedName + ">(services, " + factory + ", " + definition;
             var any = handler.GroupId is not null || handler.MaxRetries is not null || handler.RetryBackoffMilliseconds is not null
                 || handler.MaxRetryBackoffMilliseconds is not null || handler.MaxDegreeOfParallelism is not null || handler.FailurePolicy is not null
-                || handler.StartOffset is not null || handler.DeadLetterTopic is not null || handler.Factory is { Count: 0 };
+                || handler.StartOffset is not null || handler.DeadLetterTopic is not null || handler.Factory is { Count: 0 }
+                || handler.Concurrency is not null || handler.MaxInFlightPerPartition is not null;
             if (!any)
             {
                 w.Line(head + ");");
@@ -168,6 +169,16 @@ namespace Kafka.Typed.Generators.Emit
             if (handler.DeadLetterTopic is { } dlq)
             {
                 w.Line("DeadLetterTopic = " + Common.Literal(dlq) + ",");
+            }
+
+            if (handler.Concurrency is { } concurrency)
+            {
+                w.Line("Concurrency = global::Kafka.Typed.ConsumerConcurrency." + (concurrency == 1 ? "PerKey" : "InOrder") + ",");
+            }
+
+            if (handler.MaxInFlightPerPartition is { } inFlight)
+            {
+                w.Line("MaxInFlightPerPartition = " + Number(inFlight) + ",");
             }
 
             if (handler.Factory is { Count: 0 })

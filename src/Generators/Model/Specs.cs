@@ -231,7 +231,14 @@ namespace Kafka.Typed.Generators.Model
         int? FailurePolicy,
         int? StartOffset,
         string? DeadLetterTopic,
-        ImmutableEquatableArray<HandlerDependency>? Factory);
+        ImmutableEquatableArray<HandlerDependency>? Factory)
+    {
+        /// <summary><c>Concurrency</c> as its enum value (0 in order, 1 per key), when set.</summary>
+        public int? Concurrency { get; init; }
+
+        /// <summary><c>MaxInFlightPerPartition</c>, when set.</summary>
+        public int? MaxInFlightPerPartition { get; init; }
+    }
 
     /// <summary>
     /// One constructor parameter of a handler, resolved from the message's DI scope by the generated factory

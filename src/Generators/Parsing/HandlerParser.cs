@@ -99,6 +99,7 @@ namespace Kafka.Typed.Generators.Parsing
             string? groupId = null;
             string? deadLetterTopic = null;
             int? maxRetries = null, backoff = null, maxBackoff = null, parallelism = null, failurePolicy = null, startOffset = null;
+            int? concurrency = null, maxInFlight = null;
             foreach (var named in attribute.NamedArguments)
             {
                 var location = SymbolHelpers.AttributeLocation(attribute, named.Key);
@@ -154,6 +155,12 @@ namespace Kafka.Typed.Generators.Parsing
                     case "StartOffset":
                         valid &= Range(named, 0, 1, "must be StartOffset.Oldest or StartOffset.Newest", handler, location, sink, out startOffset);
                         break;
+                    case "Concurrency":
+                        valid &= Range(named, 0, 1, "must be ConsumerConcurrency.InOrder or ConsumerConcurrency.PerKey", handler, location, sink, out concurrency);
+                        break;
+                    case "MaxInFlightPerPartition":
+                        valid &= Range(named, 1, 10_000, "must be from 1 to 10,000", handler, location, sink, out maxInFlight);
+                        break;
                 }
             }
 
@@ -177,7 +184,11 @@ namespace Kafka.Typed.Generators.Parsing
                 failurePolicy,
                 startOffset,
                 deadLetterTopic,
-                Factory(handler));
+                Factory(handler))
+            {
+                Concurrency = concurrency,
+                MaxInFlightPerPartition = maxInFlight,
+            };
         }
 
         /// <summary>

@@ -113,7 +113,12 @@ internal sealed class ConsumeSession
     /// The one place a partition's dispatcher is chosen: by the options' concurrency mode (and the handler's kind), every
     /// implementation honouring the <see cref="PartitionDispatcher"/> contract the rest of the session relies on.
     /// </summary>
-    internal PartitionDispatcher CreateDispatcher(TopicPartition partition) => new InOrderDispatcher(this, partition);
+    internal PartitionDispatcher CreateDispatcher(TopicPartition partition)
+        => Options.Concurrency switch
+        {
+            ConsumerConcurrency.PerKey => new PerKeyDispatcher(this, partition),
+            _ => new InOrderDispatcher(this, partition),
+        };
 
     /// <summary>Asks the poll thread to re-evaluate whether <paramref name="dispatcher"/>'s partition should be paused.</summary>
     public void RequestPauseUpdate(PartitionDispatcher dispatcher) => Backpressure.RequestPauseUpdate(dispatcher);

@@ -46,6 +46,12 @@ public sealed class KafkaConsumerDefinition
     /// <summary>See <see cref="KafkaConsumerAttribute.FailurePolicy"/>.</summary>
     public FailurePolicy? FailurePolicy { get; init; }
 
+    /// <summary>See <see cref="KafkaConsumerAttribute.Concurrency"/>.</summary>
+    public ConsumerConcurrency? Concurrency { get; init; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.MaxInFlightPerPartition"/>.</summary>
+    public int? MaxInFlightPerPartition { get; init; }
+
     /// <summary>See <see cref="KafkaConsumerAttribute.StartOffset"/>.</summary>
     public StartOffset? StartOffset { get; init; }
 
@@ -69,6 +75,8 @@ public sealed class KafkaConsumerDefinition
         MaxRetryBackoff = MaxRetryBackoff,
         MaxDegreeOfParallelism = MaxDegreeOfParallelism,
         FailurePolicy = FailurePolicy,
+        Concurrency = Concurrency,
+        MaxInFlightPerPartition = MaxInFlightPerPartition,
         StartOffset = StartOffset,
         DeadLetterTopic = DeadLetterTopic,
         HandlerHasNoDependencies = HandlerHasNoDependencies,

@@ -174,6 +174,8 @@ public sealed class KafkaTypedOptions
             AutoCreateTopics = s?.AutoCreateTopics ?? c.AutoCreateTopics ?? d.AutoCreateTopics,
             DisablePayloadLogging = s?.DisablePayloadLogging ?? c.DisablePayloadLogging ?? d.DisablePayloadLogging,
             MaxDegreeOfParallelism = s?.MaxDegreeOfParallelism ?? definition?.MaxDegreeOfParallelism ?? c.MaxDegreeOfParallelism ?? d.MaxDegreeOfParallelism,
+            Concurrency = s?.Concurrency ?? definition?.Concurrency ?? c.Concurrency ?? d.Concurrency,
+            MaxInFlightPerPartition = s?.MaxInFlightPerPartition ?? definition?.MaxInFlightPerPartition ?? c.MaxInFlightPerPartition ?? d.MaxInFlightPerPartition,
             MaxBufferedMessagesPerPartition = s?.MaxBufferedMessagesPerPartition ?? c.MaxBufferedMessagesPerPartition ?? d.MaxBufferedMessagesPerPartition,
             MaxBufferedMessages = s?.MaxBufferedMessages ?? c.MaxBufferedMessages ?? d.MaxBufferedMessages,
             ShutdownTimeout = s?.ShutdownTimeout ?? c.ShutdownTimeout ?? d.ShutdownTimeout,
@@ -519,6 +521,8 @@ public sealed class KafkaTypedOptions
         c.AutoCreateTopics = cr.Bool("AutoCreateTopics") ?? c.AutoCreateTopics;
         c.DisablePayloadLogging = cr.Bool("DisablePayloadLogging") ?? c.DisablePayloadLogging;
         c.MaxDegreeOfParallelism = cr.Int("MaxDegreeOfParallelism") ?? c.MaxDegreeOfParallelism;
+        c.Concurrency = cr.Enum<ConsumerConcurrency>("Concurrency") ?? c.Concurrency;
+        c.MaxInFlightPerPartition = cr.Int("MaxInFlightPerPartition") ?? c.MaxInFlightPerPartition;
         c.MaxBufferedMessagesPerPartition = cr.Int("MaxBufferedMessagesPerPartition") ?? c.MaxBufferedMessagesPerPartition;
         c.MaxBufferedMessages = cr.Int("MaxBufferedMessages") ?? c.MaxBufferedMessages;
         c.ShutdownTimeout = cr.Time("ShutdownTimeout") ?? c.ShutdownTimeout;
@@ -758,6 +762,12 @@ public sealed class KafkaTypedConsumerSettings
 
     /// <summary>See <see cref="ConsumerOptions.MaxDegreeOfParallelism"/>.</summary>
     public int? MaxDegreeOfParallelism { get; set; }
+
+    /// <summary>See <see cref="ConsumerOptions.Concurrency"/>.</summary>
+    public ConsumerConcurrency? Concurrency { get; set; }
+
+    /// <summary>See <see cref="ConsumerOptions.MaxInFlightPerPartition"/>.</summary>
+    public int? MaxInFlightPerPartition { get; set; }
 
     /// <summary>See <see cref="ConsumerOptions.MaxBufferedMessagesPerPartition"/>.</summary>
     public int? MaxBufferedMessagesPerPartition { get; set; }
