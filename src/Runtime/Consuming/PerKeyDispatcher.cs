@@ -172,8 +172,14 @@ internal sealed class PerKeyDispatcher : PartitionDispatcher
     }
 
     /// <summary>Runs a lane's records one after another until it is empty or the dispatcher halts.</summary>
+    /// <remarks>
+    /// The lane stops running in the same lock hold in which it finds itself empty: the dispatcher loop appends to a
+    /// running lane without starting it, so a lane that found itself empty and released the lock before clearing
+    /// <see cref="Lane.Running"/> would strand a record appended in between (nothing would ever run it).
+    /// </remarks>
     private async Task RunLaneAsync(Lane lane)
     {
+        var ended = false;
         try
         {
             while (true)
@@ -183,6 +189,8 @@ internal sealed class PerKeyDispatcher : PartitionDispatcher
                 {
                     if (lane.Waiting.Count == 0 || Halted)
                     {
+                        EndLane(lane);
+                        ended = true;
                         break;
                     }
 
@@ -226,24 +234,33 @@ internal sealed class PerKeyDispatcher : PartitionDispatcher
         }
         finally
         {
-            lock (_lock)
+            if (!ended)
             {
-                lane.Running = false;
-                _runningLanes--;
-                if (lane.Waiting.Count == 0)
+                lock (_lock)
                 {
-                    if (lane.Key is null)
-                    {
-                        _noKey = null;
-                    }
-                    else
-                    {
-                        _lanes.Remove(lane.Key);
-                    }
+                    EndLane(lane);
                 }
             }
 
             _changed.Release();
+        }
+    }
+
+    /// <summary>Under <see cref="_lock"/>: the lane stops running; an empty lane is forgotten.</summary>
+    private void EndLane(Lane lane)
+    {
+        lane.Running = false;
+        _runningLanes--;
+        if (lane.Waiting.Count == 0)
+        {
+            if (lane.Key is null)
+            {
+                _noKey = null;
+            }
+            else
+            {
+                _lanes.Remove(lane.Key);
+            }
         }
     }
 

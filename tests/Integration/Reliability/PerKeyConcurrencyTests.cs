@@ -49,7 +49,23 @@ public sealed class PerKeyConcurrencyTests
             running.AddOrUpdate(key, 0, (_, n) => n - 1);
         }, Kit.FastGroup(new ConsumerOptions { GroupId = topic, Concurrency = ConsumerConcurrency.PerKey, MaxInFlightPerPartition = 16, MaxDegreeOfParallelism = 16 }));
 
-        await Kit.RunUntilAsync(group, () => seen.Values.Sum(q => q.Count) >= keys * perKey + keyless);
+        using (var cts = new CancellationTokenSource())
+        {
+            var run = group.ConsumeAsync(cts.Token);
+            try
+            {
+                await Kit.WaitUntilAsync(() => seen.Values.Sum(q => q.Count) >= keys * perKey + keyless, "every record is handled");
+                // Stored as the finished prefix grows, so the periodic commit has it before any stop.
+                await Kit.WaitUntilAsync(() => Committed(cluster, topic, topic) == keys * perKey + keyless, "the auto-commit reaches the end while running");
+            }
+            finally
+            {
+                await cts.CancelAsync();
+            }
+
+            await run.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
         Assert.Equal(0, overlapWithinKey);
         Assert.True(maxConcurrent > 1, $"keys ran one at a time (max {maxConcurrent})");
         Assert.Equal(keys + 1, seen.Count);
@@ -184,6 +200,113 @@ public sealed class PerKeyConcurrencyTests
     }
 
     [Fact]
+    public async Task A_graceful_stop_finishes_what_runs_starts_nothing_behind_it_and_commits_the_finished_prefix()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 1 });
+        var topic = TestNames.Unique("per-key-stop");
+        cluster.CreateTopic(topic, 1);
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            await producer.SendAsync(new ProducerMessage(topic, Kit.Bytes("slow-0"), Kit.Bytes("slow")) { Partition = 0 }); // offset 0
+            for (var i = 1; i < 10; i++)
+            {
+                await producer.SendAsync(new ProducerMessage(topic, Kit.Bytes($"fast-{i}"), Kit.Bytes($"fast-{i}")) { Partition = 0 });
+            }
+
+            await producer.SendAsync(new ProducerMessage(topic, Kit.Bytes("slow-10"), Kit.Bytes("slow")) { Partition = 0 }); // offset 10, behind 0
+        }
+
+        var started = new ConcurrentQueue<long>();
+        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = Kit.FastGroup(new ConsumerOptions { GroupId = topic, Concurrency = ConsumerConcurrency.PerKey });
+        var group = new ConsumerGroup(Kit.App(cluster), [topic], async (m, _) =>
+        {
+            started.Enqueue(m.Offset);
+            if (m.Offset == 0)
+            {
+                slowStarted.TrySetResult();
+                await Task.Delay(800, CancellationToken.None); // finishes within the shutdown timeout
+            }
+        }, options);
+        using (var cts = new CancellationTokenSource())
+        {
+            var run = group.ConsumeAsync(cts.Token);
+            await slowStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await Kit.WaitUntilAsync(() => started.Count(o => o is > 0 and < 10) == 9, "the other keys are handled");
+            await cts.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.DoesNotContain(10L, started); // queued behind the running record of its key when the stop came
+        Assert.Equal(10, Committed(cluster, topic, topic));
+
+        var next = new ConcurrentQueue<long>();
+        var second = new ConsumerGroup(Kit.App(cluster), [topic], (m, _) =>
+        {
+            next.Enqueue(m.Offset);
+            return Task.CompletedTask;
+        }, options);
+        await Kit.RunUntilAsync(second, () => next.Contains(10));
+        Assert.Equal([10L], next);
+    }
+
+    [Fact]
+    public async Task A_rebalance_never_runs_a_key_on_two_members_at_once_and_loses_nothing()
+    {
+        using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 1 });
+        var topic = TestNames.Unique("per-key-rebalance");
+        cluster.CreateTopic(topic, 2);
+        const int count = 400;
+        await using (var producer = new SyncProducer(Kit.App(cluster)))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await producer.SendAsync(new ProducerMessage(topic, Kit.Bytes($"m-{i}"), Kit.Bytes($"k-{i % 20}")) { Partition = i % 2 });
+            }
+        }
+
+        var handled = new ConcurrentDictionary<(int Partition, long Offset), int>();
+        var running = new ConcurrentDictionary<string, int>();
+        var overlap = 0;
+        var options = Kit.FastGroup(new ConsumerOptions { GroupId = topic, Concurrency = ConsumerConcurrency.PerKey, MaxInFlightPerPartition = 8 });
+        MessageHandler handler = async (m, _) =>
+        {
+            var key = Kit.Text(m.Key);
+            if (running.AddOrUpdate(key, 1, (_, n) => n + 1) > 1)
+            {
+                Interlocked.Increment(ref overlap);
+            }
+
+            await Task.Delay(5);
+            running.AddOrUpdate(key, 0, (_, n) => n - 1);
+            handled.AddOrUpdate((m.Partition, m.Offset), 1, (_, n) => n + 1);
+        };
+        var a = new ConsumerGroup(Kit.App(cluster, server: "a"), [topic], handler, options);
+        var b = new ConsumerGroup(Kit.App(cluster, server: "b"), [topic], handler, options);
+        using var cts = new CancellationTokenSource();
+        var runA = a.ConsumeAsync(cts.Token);
+        Task? runB = null;
+        try
+        {
+            await Kit.WaitUntilAsync(() => handled.Count >= 40, "the first member handles some");
+            runB = b.ConsumeAsync(cts.Token);
+            await Kit.WaitUntilAsync(() => handled.Count == count, "every record is handled", TimeSpan.FromSeconds(60));
+            // Both partitions' progress reaches the group while the members run (stopping in the middle of the second
+            // member's join would test the stop's commit racing a rebalance instead).
+            await Kit.WaitUntilAsync(() => CommittedOf(cluster, topic, topic, 0) == count / 2 && CommittedOf(cluster, topic, topic, 1) == count / 2, "both partitions are committed to the end", TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await cts.CancelAsync();
+            await Task.WhenAll(runB is null ? [runA] : [runA, runB]).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(0, overlap); // a revoked partition's handlers finish before its next owner starts
+        Assert.Equal(count / 2, CommittedOf(cluster, topic, topic, 0));
+        Assert.Equal(count / 2, CommittedOf(cluster, topic, topic, 1));
+    }
+
+    [Fact]
     public void The_in_flight_limit_is_validated_with_the_key_named()
     {
         var e = Assert.Throws<KafkaConfigurationException>(() => new ConsumerGroup(new KafkaAppConfig("tests", "ci", "localhost:9") { ConnectTimeout = TimeSpan.Zero }, ["t"], (_, _) => Task.CompletedTask, new ConsumerOptions { MaxInFlightPerPartition = 0 }));
@@ -200,9 +323,11 @@ public sealed class PerKeyConcurrencyTests
     }
 
     /// <summary>The group's committed offset of partition 0 (-1001 when none).</summary>
-    private static long Committed(EmbeddedKafkaCluster cluster, string topic, string groupId)
+    private static long Committed(EmbeddedKafkaCluster cluster, string topic, string groupId) => CommittedOf(cluster, topic, groupId, 0);
+
+    private static long CommittedOf(EmbeddedKafkaCluster cluster, string topic, string groupId, int partition)
     {
         using var reader = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = groupId }).SetLogHandler((_, _) => { }).Build();
-        return reader.Committed([new TopicPartition(topic, 0)], TimeSpan.FromSeconds(10)).Single().Offset.Value;
+        return reader.Committed([new TopicPartition(topic, partition)], TimeSpan.FromSeconds(10)).Single().Offset.Value;
     }
 }
