@@ -3,7 +3,10 @@
 //   dotnet run -c Release --project benchmarks/Runtime -- [--messages 100000] [--rounds 5] [--warmup 2] [--quick]
 //   (--quick: 10,000 messages, 1 warm-up + 2 rounds, a smoke run; --only TEXT[,TEXT…]: just the variants whose name
 //   contains one of the texts, e.g. --only "raw Produce,AsyncProducer"; the table shows those that ran with their raw row;
-//   --breakdown: only the typed consumer's per-message steps in tight loops, see Typed.cs)
+//   --breakdown: only the typed consumer's per-message steps in tight loops, see Typed.cs;
+//   --baseline PATH/Kafka.Typed.dll: another build's untyped ConsumerGroup as "(baseline)" rows in the same rounds, see
+//   Baseline.cs — build it from the commit to compare against in a temporary directory; --per-key: only the per-key
+//   concurrency rows, see PerKey.cs)
 //
 // Produce (a fresh 12-partition topic per round and variant, so no partition nears the mock's ~5 MiB retention; one
 // untimed priming message per producer first fetches metadata, leaders and the idempotent producer id):
@@ -71,7 +74,12 @@ internal static partial class Program
 
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        var command = $"dotnet run -c Release --project benchmarks/Runtime -- --messages {s_messages} --rounds {s_rounds} --warmup {s_warmup}";
+        var command = $"dotnet run -c Release --project benchmarks/Runtime -- --messages {s_messages} --rounds {s_rounds} --warmup {s_warmup}"
+            + (s_only is null ? "" : $" --only \"{string.Join(',', s_only)}\"") + (s_baseline is null ? "" : $" --baseline {s_baseline}");
+        if (s_baseline is not null)
+        {
+            s_baselineRuntime = Baseline.Load(s_baseline);
+        }
         Console.WriteLine($"Kafka.Typed runtime throughput, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"command: {command}");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, .NET {Environment.Version}, librdkafka {Library.VersionString}");
@@ -86,6 +94,15 @@ internal static partial class Program
         var jsonSerializer = StjSerializer.Instance;
         var avroSerializer = new AvroSerializer<AvroTrade>(RegistryClient).AsSyncOverAsync();
         var avroDeserializer = new AvroDeserializer<AvroTrade>(RegistryClient).AsSyncOverAsync();
+        if (s_perKey)
+        {
+            PerKeyRows(cluster, app);
+            Console.WriteLine();
+            Console.WriteLine($"command: {command} --per-key");
+            StopRegistry();
+            return 0;
+        }
+
         if (s_breakdown)
         {
             await Breakdown(jsonPayload, avroPayload).ConfigureAwait(false);
@@ -135,6 +152,11 @@ internal static partial class Program
             ("consume: ConsumerGroup", () => GroupConsume(app, consumeTopic)),
             ("consume: ConsumerGroup, traced", () => GroupConsume(app, consumeTopic, traced: true)),
             (BatchConsumer, () => BatchGroupConsume(app, consumeTopic)),
+            .. (s_baselineRuntime is null ? [] : new (string, Func<Task<Result>>)[]
+            {
+                ("consume: ConsumerGroup (baseline)", () => BaselineGroupConsume(cluster.BootstrapServers, consumeTopic)),
+                ("consume: ConsumerGroup, traced (baseline)", () => BaselineGroupConsume(cluster.BootstrapServers, consumeTopic, traced: true)),
+            }),
             (RawJsonConsumer, () => Task.FromResult(RawConsumeDeserialized(cluster, jsonTopic, StjSerializer.Instance))),
             (TypedJsonConsumer, () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", handlerRegistration: null)),
             (TypedJsonConsumer + ", scoped handler", () => TypedConsume(cluster, jsonTopic, "JsonTrade", "JsonTradeHandler", "AvroTradeHandler", ServiceLifetime.Scoped)),
@@ -163,6 +185,8 @@ internal static partial class Program
         Row("consume: ConsumerGroup", "consume: raw Consume loop");
         Row("consume: ConsumerGroup, traced", "consume: raw Consume loop");
         Row(BatchConsumer, "consume: raw Consume loop");
+        Row("consume: ConsumerGroup (baseline)", "consume: raw Consume loop");
+        Row("consume: ConsumerGroup, traced (baseline)", "consume: raw Consume loop");
         TypedRows();
         Console.WriteLine();
         Console.WriteLine("Consume, from Subscribe/ConsumeAsync (includes the group join) instead of from the first message:");
@@ -171,6 +195,7 @@ internal static partial class Program
         Console.WriteLine("|---|---:|---:|");
         JoinRow("consume: raw Consume loop", "consume: raw Consume loop");
         JoinRow("consume: ConsumerGroup", "consume: raw Consume loop");
+        JoinRow("consume: ConsumerGroup (baseline)", "consume: raw Consume loop");
         Console.WriteLine();
         Console.WriteLine($"command: {command}");
         StopRegistry();
@@ -577,13 +602,21 @@ internal static partial class Program
                     // Run only the variants whose name contains one of these comma-separated texts (rows need their raw variant).
                     s_only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     break;
+                case "--per-key":
+                    // Only the per-key concurrency rows (PerKey.cs): 1 partition, 1,000 keys, a 2 ms handler.
+                    s_perKey = true;
+                    break;
+                case "--baseline" when i + 1 < args.Length:
+                    // Another build's Kafka.Typed.dll: its untyped ConsumerGroup runs as "(baseline)" rows in the same rounds.
+                    s_baseline = args[++i];
+                    break;
                 case "--warmup" when i + 1 < args.Length && int.TryParse(args[i + 1], out var w) && w >= 0:
                     s_warmup = w;
                     i++;
                     break;
                 default:
                     Console.Error.WriteLine($"unknown or invalid argument '{args[i]}'");
-                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT] [--breakdown]");
+                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT] [--breakdown] [--per-key] [--baseline PATH/Kafka.Typed.dll]");
                     return false;
             }
         }

@@ -11,7 +11,7 @@ namespace Kafka.Typed.Generator.Tests;
 
 /// <summary>
 /// Batch handlers (issue 11, item 2) in the generator: detection of <c>IKafkaBatchHandler&lt;T&gt;</c>, its registration,
-/// the batch options of <c>[KafkaConsumer]</c> and their diagnostics (KTG206, KTG210, KTG211), and their configuration keys.
+/// the batch options of <c>[KafkaConsumer]</c> and their diagnostics (KTG206, KTG210, KTG211, KTG212), and their configuration keys.
 /// </summary>
 public sealed class BatchHandlerTests
 {
@@ -52,6 +52,17 @@ public sealed class BatchHandlerTests
 
             [KafkaConsumer("t")]
             public sealed class [|H|] : IKafkaHandler<M>, IKafkaBatchHandler<M> { {{Single}} {{Batch}} }
+            """);
+
+    [Fact]
+    public void KTG212_PerKeyConcurrencyOnABatchHandler()
+        => Expect("KTG212", "Concurrency = ConsumerConcurrency.PerKey is set on 'H', a batch handler: a batch is a run of one partition's records in offset order, handled and settled together, so it cannot also run its keys apart; remove Concurrency (or set InOrder), or implement IKafkaHandler<M> to handle keys concurrently",
+            $$"""
+            [KafkaTopic("t")]
+            public partial class M { }
+
+            [KafkaConsumer("t", Concurrency = [|ConsumerConcurrency.PerKey|])]
+            public sealed class H : IKafkaBatchHandler<M> { {{Batch}} }
             """);
 
     [Fact]

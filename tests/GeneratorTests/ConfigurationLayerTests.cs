@@ -25,6 +25,22 @@ public sealed class ConfigurationLayerTests
     private static readonly KafkaMessageType[] Messages = [new("Shop.OrderPlaced", "orders.placed"), new("Shop.Refund", "refunds")];
 
     [Fact]
+    public void ConcurrencyAndTheInFlightLimitFollowTheSameLayers()
+    {
+        var options = Bind(
+            ("Kafka:Consumer:Concurrency", "PerKey"),
+            ("Kafka:Consumer:MaxInFlightPerPartition", "16"),
+            ("Kafka:Consumers:BillingHandler:MaxInFlightPerPartition", "32"));
+        var billing = options.ToConsumerOptions(new KafkaConsumerDefinition("orders.placed", "Shop.Billing.BillingHandler", "Shop.OrderPlaced") { MaxInFlightPerPartition = 8 });
+        Assert.Equal(ConsumerConcurrency.PerKey, billing.Concurrency); // Kafka:Consumer over default
+        Assert.Equal(32, billing.MaxInFlightPerPartition);             // section over attribute
+        var audit = options.ToConsumerOptions(new KafkaConsumerDefinition("orders.placed", "Shop.Audit.AuditHandler", "Shop.OrderPlaced") { Concurrency = ConsumerConcurrency.InOrder, MaxInFlightPerPartition = 8 });
+        Assert.Equal(ConsumerConcurrency.InOrder, audit.Concurrency); // attribute over Kafka:Consumer
+        Assert.Equal(8, audit.MaxInFlightPerPartition);
+        Assert.Equal((ConsumerConcurrency.InOrder, 64), (Bind().ToConsumerOptions(Audit).Concurrency, Bind().ToConsumerOptions(Audit).MaxInFlightPerPartition));
+    }
+
+    [Fact]
     public void TopicsComeFromThePerTypeKeyThenTheTemplate()
     {
         var options = Bind(

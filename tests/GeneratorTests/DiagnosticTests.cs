@@ -289,6 +289,17 @@ public sealed class DiagnosticTests
             """);
 
     [Fact]
+    public void KTG206_InFlightPerPartitionOutOfRange()
+        => Expect("KTG206", "MaxInFlightPerPartition = 0 on 'H' is invalid: must be from 1 to 10,000",
+            $$"""
+            [KafkaTopic("t")]
+            public partial class M { }
+
+            [KafkaConsumer("t", Concurrency = ConsumerConcurrency.PerKey, MaxInFlightPerPartition = [|0|])]
+            public sealed class H : IKafkaHandler<M> { {{Handler}} }
+            """);
+
+    [Fact]
     public void KTG206_ParallelismOutOfRange()
         => Expect("KTG206", "MaxDegreeOfParallelism = 0 on 'H' is invalid: must be from 1 to 1024",
             $$"""

@@ -143,7 +143,8 @@ public sealed class SnapshotTests
             public partial record OrderPlaced(string OrderId);
 
             [KafkaConsumer("orders.placed", GroupId = "billing", MaxRetries = 5, RetryBackoffMilliseconds = 100, MaxRetryBackoffMilliseconds = 5000,
-                MaxDegreeOfParallelism = 4, FailurePolicy = FailurePolicy.Skip, StartOffset = StartOffset.Newest, DeadLetterTopic = "orders.placed.billing-dlq")]
+                MaxDegreeOfParallelism = 4, FailurePolicy = FailurePolicy.Skip, StartOffset = StartOffset.Newest, DeadLetterTopic = "orders.placed.billing-dlq",
+                Concurrency = ConsumerConcurrency.PerKey, MaxInFlightPerPartition = 32)]
             public sealed class BillingHandler : IKafkaHandler<OrderPlaced>
             {
                 public Task HandleAsync(KafkaMessage<OrderPlaced> message, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -47,6 +47,8 @@ public static class Kit
         MaxDegreeOfParallelism = with?.MaxDegreeOfParallelism ?? 8,
         MaxBatchSize = with?.MaxBatchSize ?? 100,
         MaxBatchWait = with?.MaxBatchWait ?? TimeSpan.FromMilliseconds(100),
+        Concurrency = with?.Concurrency ?? ConsumerConcurrency.InOrder,
+        MaxInFlightPerPartition = with?.MaxInFlightPerPartition ?? 64,
         MaxBufferedMessagesPerPartition = with?.MaxBufferedMessagesPerPartition ?? 1000,
         MaxBufferedMessages = with?.MaxBufferedMessages ?? 50_000,
         ShutdownTimeout = with?.ShutdownTimeout ?? TimeSpan.FromSeconds(10),

@@ -42,6 +42,7 @@ namespace Kafka.Typed.Generators.Diagnostics
         public const string AmbiguousHandlerId = "KTG208";
         public const string BatchOptionOnSingleHandlerId = "KTG210";
         public const string SingleAndBatchHandlerId = "KTG211";
+        public const string PerKeyBatchHandlerId = "KTG212";
         public const string UnsupportedAvroMemberId = "KTG301";
         public const string InvalidAvroAttributeId = "KTG302";
         public const string AvroNameClashId = "KTG303";
@@ -181,6 +182,10 @@ namespace Kafka.Typed.Generators.Diagnostics
             "Handler takes the same type one at a time and in batches",
             "'{0}' implements both IKafkaHandler<{1}> and IKafkaBatchHandler<{1}>; a handler takes a type's messages one way: implement one of them, or split it into two classes with their own [KafkaConsumer] group ids");
 
+        public static readonly DiagnosticDescriptor PerKeyBatchHandler = Create(PerKeyBatchHandlerId,
+            "Per-key concurrency on a batch handler",
+            "Concurrency = ConsumerConcurrency.PerKey is set on '{0}', a batch handler: a batch is a run of one partition's records in offset order, handled and settled together, so it cannot also run its keys apart; remove Concurrency (or set InOrder), or implement IKafkaHandler<{1}> to handle keys concurrently");
+
         public static readonly DiagnosticDescriptor UnsupportedAvroMember = Create(UnsupportedAvroMemberId,
             "Member type has no Avro mapping",
             "The member '{0}' has type '{1}', which has no Avro mapping: {2}; change the type, mark it [AvroIgnore], or use [KafkaTopic(Format = KafkaFormat.Json)] or a Serializer");
@@ -208,7 +213,7 @@ namespace Kafka.Typed.Generators.Diagnostics
             DuplicateJsonName, InvalidJsonContext, SharedTopicNeedsStrategy, InvalidMessageTypeOption, AmbiguousMessageType,
             UndefinedEnumValue, HandWrittenMessageImplementation, GeneratedTypeNameTaken, GeneratedMemberNameTaken,
             HandlerInterfaceMissing, HandledTypeNotTopic, TopicMismatch, EmptyGroupId, DuplicateHandler, OptionOutOfRange,
-            InvalidHandlerType, AmbiguousHandler, BatchOptionOnSingleHandler, SingleAndBatchHandler, UnsupportedAvroMember, InvalidAvroAttribute, AvroNameClash, IncompatibleSchema,
+            InvalidHandlerType, AmbiguousHandler, BatchOptionOnSingleHandler, SingleAndBatchHandler, PerKeyBatchHandler, UnsupportedAvroMember, InvalidAvroAttribute, AvroNameClash, IncompatibleSchema,
             InvalidCommittedSchema,
         };
 

@@ -122,7 +122,8 @@ namespace Kafka.Typed.Generators.Emit
             var any = handler.GroupId is not null || handler.MaxRetries is not null || handler.RetryBackoffMilliseconds is not null
                 || handler.MaxRetryBackoffMilliseconds is not null || handler.MaxDegreeOfParallelism is not null || handler.FailurePolicy is not null
                 || handler.StartOffset is not null || handler.DeadLetterTopic is not null || handler.Factory is { Count: 0 }
-                || handler.MaxBatchSize is not null || handler.MaxBatchWaitMilliseconds is not null;
+                || handler.MaxBatchSize is not null || handler.MaxBatchWaitMilliseconds is not null
+                || handler.Concurrency is not null || handler.MaxInFlightPerPartition is not null;
             if (!any)
             {
                 w.Line(head + ");");
@@ -179,6 +180,16 @@ namespace Kafka.Typed.Generators.Emit
             if (handler.DeadLetterTopic is { } dlq)
             {
                 w.Line("DeadLetterTopic = " + Common.Literal(dlq) + ",");
+            }
+
+            if (handler.Concurrency is { } concurrency)
+            {
+                w.Line("Concurrency = global::Kafka.Typed.ConsumerConcurrency." + (concurrency == 1 ? "PerKey" : "InOrder") + ",");
+            }
+
+            if (handler.MaxInFlightPerPartition is { } inFlight)
+            {
+                w.Line("MaxInFlightPerPartition = " + Number(inFlight) + ",");
             }
 
             if (handler.Factory is { Count: 0 })

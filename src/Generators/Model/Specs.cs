@@ -241,7 +241,14 @@ namespace Kafka.Typed.Generators.Model
         ImmutableEquatableArray<HandlerDependency>? Factory,
         bool IsBatch = false,
         int? MaxBatchSize = null,
-        int? MaxBatchWaitMilliseconds = null);
+        int? MaxBatchWaitMilliseconds = null)
+    {
+        /// <summary><c>Concurrency</c> as its enum value (0 in order, 1 per key), when set.</summary>
+        public int? Concurrency { get; init; }
+
+        /// <summary><c>MaxInFlightPerPartition</c>, when set.</summary>
+        public int? MaxInFlightPerPartition { get; init; }
+    }
 
     /// <summary>
     /// One constructor parameter of a handler, resolved from the message's DI scope by the generated factory

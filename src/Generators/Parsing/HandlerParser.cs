@@ -110,6 +110,7 @@ namespace Kafka.Typed.Generators.Parsing
             string? deadLetterTopic = null;
             int? maxRetries = null, backoff = null, maxBackoff = null, parallelism = null, failurePolicy = null, startOffset = null, batchSize = null, batchWait = null;
             Location? maxBackoffLocation = null;
+            int? concurrency = null, maxInFlight = null;
             foreach (var named in attribute.NamedArguments)
             {
                 var location = SymbolHelpers.AttributeLocation(attribute, named.Key);
@@ -168,7 +169,19 @@ namespace Kafka.Typed.Generators.Parsing
                         valid &= Range(named, 0, MaxBatchWaitMilliseconds, "must be from 0 to 600,000 (ten minutes)", handler, location, sink, out batchWait);
                         valid &= BatchOnly(named, isBatch, message, handler, location, sink);
                         break;
+                    case "Concurrency":
+                        valid &= Range(named, 0, 1, "must be ConsumerConcurrency.InOrder or ConsumerConcurrency.PerKey", handler, location, sink, out concurrency);
+                        break;
+                    case "MaxInFlightPerPartition":
+                        valid &= Range(named, 1, 10_000, "must be from 1 to 10,000", handler, location, sink, out maxInFlight);
+                        break;
                 }
+            }
+
+            if (isBatch && concurrency == 1 && message is not null)
+            {
+                sink.Report(DiagnosticDescriptors.PerKeyBatchHandler, SymbolHelpers.AttributeLocation(attribute, "Concurrency"), handler.Display(), message.Display());
+                valid = false;
             }
 
             // After every argument is read: the named arguments may come in any order.
@@ -201,7 +214,11 @@ namespace Kafka.Typed.Generators.Parsing
                 Factory(handler),
                 isBatch,
                 batchSize,
-                batchWait);
+                batchWait)
+            {
+                Concurrency = concurrency,
+                MaxInFlightPerPartition = maxInFlight,
+            };
         }
 
         /// <summary>

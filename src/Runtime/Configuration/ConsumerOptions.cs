@@ -113,7 +113,7 @@ public sealed class ConsumerOptions
     /// <summary>When <see langword="true"/>, no key or value bytes appear in any log line (failures are logged by topic, partition and offset only). Default <see langword="false"/>: failure logs show up to 128 bytes of the key and value.</summary>
     public bool DisablePayloadLogging { get; init; }
 
-    /// <summary>How many handler calls may run at once across partitions; order within a partition is always kept. Default 8; 1 to 1024.</summary>
+    /// <summary>How many handler calls may run at once across partitions (and, with <see cref="ConsumerConcurrency.PerKey"/>, within them); order within a partition (per key with PerKey) is always kept. Default 8; 1 to 1024.</summary>
     public int MaxDegreeOfParallelism { get; init; } = 8;
 
     /// <summary>
@@ -130,6 +130,21 @@ public sealed class ConsumerOptions
     /// buffered at once) to 10 minutes. Measured with <see cref="TimeProvider"/>. Ignored by single-message handlers.
     /// </summary>
     public TimeSpan MaxBatchWait { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How the messages of one partition may run: <see cref="ConsumerConcurrency.InOrder"/> (default), one at a time in
+    /// offset order; or <see cref="ConsumerConcurrency.PerKey"/>, different keys at the same time (up to
+    /// <see cref="MaxInFlightPerPartition"/>), each key in order. Handler calls stay capped by
+    /// <see cref="MaxDegreeOfParallelism"/> across partitions, so raise that too for per-key concurrency to pay off.
+    /// </summary>
+    public ConsumerConcurrency Concurrency { get; init; } = ConsumerConcurrency.InOrder;
+
+    /// <summary>
+    /// With <see cref="ConsumerConcurrency.PerKey"/>: how many messages of one partition may be in flight at once (taken
+    /// and not finished, those waiting behind an earlier message of their key included); the partition's queue fills and
+    /// the partition is paused while the limit is reached. Ignored in order. Default 64; 1 to 10,000.
+    /// </summary>
+    public int MaxInFlightPerPartition { get; init; } = 64;
 
     /// <summary>
     /// How many fetched messages one partition may have waiting before that partition is paused (so one slow partition
@@ -182,7 +197,7 @@ public sealed class ConsumerOptions
 
     /// <inheritdoc />
     public override string ToString()
-        => $"ConsumerOptions {{ GroupId = {GroupId}, StartOffset = {StartOffset}, MaxRetries = {MaxRetries}, Backoff = {Backoff}, FailurePolicy = {FailurePolicy}, DeadLetterTopic = {DeadLetterTopic}, AutoCreateTopics = {AutoCreateTopics}, DisablePayloadLogging = {DisablePayloadLogging}, MaxDegreeOfParallelism = {MaxDegreeOfParallelism}, MaxBatchSize = {MaxBatchSize}, MaxBatchWait = {MaxBatchWait}, Tls = {Tls}, Sasl = {Sasl} }}";
+        => $"ConsumerOptions {{ GroupId = {GroupId}, StartOffset = {StartOffset}, MaxRetries = {MaxRetries}, Backoff = {Backoff}, FailurePolicy = {FailurePolicy}, DeadLetterTopic = {DeadLetterTopic}, AutoCreateTopics = {AutoCreateTopics}, DisablePayloadLogging = {DisablePayloadLogging}, MaxDegreeOfParallelism = {MaxDegreeOfParallelism}, Concurrency = {Concurrency}, MaxInFlightPerPartition = {MaxInFlightPerPartition}, MaxBatchSize = {MaxBatchSize}, MaxBatchWait = {MaxBatchWait}, Tls = {Tls}, Sasl = {Sasl} }}";
 
     internal void Validate()
     {
@@ -213,6 +228,16 @@ public sealed class ConsumerOptions
         if (MaxDegreeOfParallelism is < 1 or > 1024)
         {
             throw new KafkaConfigurationException("ConsumerOptions.MaxDegreeOfParallelism", MaxDegreeOfParallelism.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be from 1 to 1024");
+        }
+
+        if (!Enum.IsDefined(Concurrency))
+        {
+            throw new KafkaConfigurationException("ConsumerOptions.Concurrency", Concurrency.ToString(), "must be InOrder or PerKey");
+        }
+
+        if (MaxInFlightPerPartition is < 1 or > 10_000)
+        {
+            throw new KafkaConfigurationException("ConsumerOptions.MaxInFlightPerPartition", MaxInFlightPerPartition.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be from 1 to 10,000");
         }
 
         if (MaxBufferedMessagesPerPartition is < 1 or > 1_000_000)

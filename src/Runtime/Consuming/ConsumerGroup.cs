@@ -115,6 +115,11 @@ public sealed class ConsumerGroup
     private ConsumerGroup(KafkaAppConfig app, IReadOnlyList<string> topics, MessageHandler oneRecord, BatchMessageHandler batchHandler, ConsumerOptions? options, ILoggerFactory? loggerFactory)
         : this(app, topics, oneRecord, options, loggerFactory)
     {
+        if (Options.Concurrency != ConsumerConcurrency.InOrder)
+        {
+            throw new KafkaConfigurationException("ConsumerOptions.Concurrency", Options.Concurrency.ToString(), "a batch handler takes a partition's records in offset order as one batch; per-key concurrency applies to single-message handlers only (use InOrder)");
+        }
+
         BatchHandler = batchHandler;
     }
 

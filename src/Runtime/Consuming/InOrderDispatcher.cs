@@ -44,21 +44,24 @@ internal sealed class InOrderDispatcher : PartitionDispatcher
             return InlineOutcome.NotTaken;
         }
 
-        if (Processor.TryCompleteInline(record, holdsSlot, out var handedOver))
+        var outcome = Processor.TryCompleteInline(record, holdsSlot, out var handedOver);
+        if (outcome == InlineOutcome.Handled)
         {
             Offsets.Advance(record.Offset.Value);
-            return InlineOutcome.Handled;
+        }
+        else if (outcome == InlineOutcome.HandedOver)
+        {
+            // Seen by the dispatcher through the queue write that follows (the channel publishes it).
+            Volatile.Write(ref _adopted, handedOver);
         }
 
-        // Seen by the dispatcher through the queue write that follows (the channel publishes it).
-        Volatile.Write(ref _adopted, handedOver);
-        return InlineOutcome.HandedOver;
+        return outcome;
     }
 
     internal override void OnBackoff(bool active)
     {
         _retrying = active;
-        Session.RequestPauseUpdate(this);
+        RequestPauseUpdate();
     }
 
     protected override async Task RunAsync()

@@ -21,6 +21,9 @@ internal sealed partial class MessageProcessor
 {
     private const string ReferenceTag = "kafka.typed.dead_letter.reference";
 
+    /// <summary>The <c>error.type</c> of a message abandoned by a stop or revocation before it finished (it is delivered again).</summary>
+    internal const string AbandonedErrorType = "abandoned";
+
     private readonly ConsumeSession _session;
     private readonly PartitionDispatcher _owner;
     private readonly string _partitionId;
@@ -38,13 +41,16 @@ internal sealed partial class MessageProcessor
     }
 
     /// <summary>
-    /// Poll thread: runs the first attempt of <paramref name="record"/> on the calling thread. <see langword="true"/> when
-    /// the handler completed synchronously and successfully (span and metrics finished here); otherwise
-    /// <paramref name="handedOver"/> is the attempt to pass to <see cref="ProcessAsync"/>, which continues from it, so a
-    /// message has one span whichever path runs it. <paramref name="holdsSlot"/>: the call holds a parallelism slot,
-    /// which passes with the handed-over attempt.
+    /// Poll thread: runs the first attempt of <paramref name="record"/> on the calling thread.
+    /// <see cref="InlineOutcome.Handled"/> when the handler completed synchronously and successfully (span and metrics
+    /// finished here); <see cref="InlineOutcome.HandedOver"/> with <paramref name="handedOver"/> the attempt to pass to
+    /// <see cref="ProcessAsync"/>, which continues from it, so a message has one span whichever path runs it;
+    /// <see cref="InlineOutcome.NotTaken"/> when starting the message's telemetry failed before the handler ran (a throwing
+    /// propagator or listener): the record then goes to the dispatcher, whose own path meets the same failure and records
+    /// it as the partition's fault, instead of the exception ending the poll loop. <paramref name="holdsSlot"/>: the
+    /// call holds a parallelism slot, which passes with the handed-over attempt.
     /// </summary>
-    public bool TryCompleteInline(ConsumeResult<byte[]?, byte[]?> record, bool holdsSlot, out FirstAttempt? handedOver)
+    public InlineOutcome TryCompleteInline(ConsumeResult<byte[]?, byte[]?> record, bool holdsSlot, out FirstAttempt? handedOver)
     {
         var message = new ConsumerMessage(record, _session.Group.GroupId);
         if (KafkaTelemetry.Source.HasListeners() || Metrics.ConsumedMessages.Enabled || Metrics.ProcessDuration.Enabled)
@@ -56,11 +62,11 @@ internal sealed partial class MessageProcessor
         if (task.IsCompletedSuccessfully)
         {
             handedOver = null;
-            return true;
+            return InlineOutcome.Handled;
         }
 
         handedOver = new FirstAttempt(record, message, task, holdsSlot, null);
-        return false;
+        return InlineOutcome.HandedOver;
     }
 
     /// <summary>
@@ -68,7 +74,7 @@ internal sealed partial class MessageProcessor
     /// message's process span (with the propagated baggage), as on the dispatcher; a success finishes span and metrics
     /// here, anything else hands them over with the first attempt.
     /// </summary>
-    private bool TryCompleteInlineObserved(ConsumeResult<byte[]?, byte[]?> record, ConsumerMessage message, bool holdsSlot, out FirstAttempt? handedOver)
+    private InlineOutcome TryCompleteInlineObserved(ConsumeResult<byte[]?, byte[]?> record, ConsumerMessage message, bool holdsSlot, out FirstAttempt? handedOver)
     {
         var startedAt = Metrics.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         var previousActivity = Activity.Current;
@@ -79,8 +85,19 @@ internal sealed partial class MessageProcessor
         Task task;
         try
         {
-            activity = traced ? StartProcessActivity(record) : null; // current (and the baggage set) for the handler
-            baggage = Baggage.Current;
+            try
+            {
+                activity = traced ? StartProcessActivity(record) : null; // current (and the baggage set) for the handler
+                baggage = Baggage.Current;
+            }
+            catch (Exception)
+            {
+                // Outside the handler (the propagator or an activity listener threw): the handler has not run; the
+                // dispatcher's path starts the telemetry again and records what fails as the partition's fault.
+                handedOver = null;
+                return InlineOutcome.NotTaken;
+            }
+
             task = InvokeAsync(_session.Group.Handler, message, _owner.HandlerToken);
         }
         finally
@@ -90,26 +107,38 @@ internal sealed partial class MessageProcessor
             Baggage.Current = previousBaggage;
         }
 
+        var telemetry = new ProcessTelemetry(traced, activity, baggage, startedAt);
         if (task.IsCompletedSuccessfully)
         {
-            FinishTelemetry(record, activity, startedAt, failure: null);
+            try
+            {
+                FinishTelemetry(record, activity, startedAt, errorType: null);
+            }
+            catch (Exception)
+            {
+                // A metric or activity listener threw after the handler succeeded: hand the finished attempt over, so
+                // the dispatcher settles it on its own path (which records such a failure as the partition's fault).
+                handedOver = new FirstAttempt(record, message, task, holdsSlot, telemetry);
+                return InlineOutcome.HandedOver;
+            }
+
             handedOver = null;
-            return true;
+            return InlineOutcome.Handled;
         }
 
-        handedOver = new FirstAttempt(record, message, task, holdsSlot, new ProcessTelemetry(traced, activity, baggage, startedAt));
-        return false;
+        handedOver = new FirstAttempt(record, message, task, holdsSlot, telemetry);
+        return InlineOutcome.HandedOver;
     }
 
-    /// <summary>Records the message's consumption metrics and ends its process span.</summary>
-    private void FinishTelemetry(ConsumeResult<byte[]?, byte[]?> record, Activity? activity, long startedAt, Exception? failure)
+    /// <summary>Records the message's consumption metrics (with <c>error.type</c> when it failed or was abandoned) and ends its process span.</summary>
+    private void FinishTelemetry(ConsumeResult<byte[]?, byte[]?> record, Activity? activity, long startedAt, string? errorType)
     {
         if (startedAt != 0 || Metrics.ConsumedMessages.Enabled)
         {
             var tags = Tags(record.Topic);
-            if (failure is not null)
+            if (errorType is not null)
             {
-                tags.Add(SemConv.ErrorType, failure.GetType().FullName);
+                tags.Add(SemConv.ErrorType, errorType);
             }
 
             Metrics.ConsumedMessages.Add(1, tags);
@@ -161,6 +190,7 @@ internal sealed partial class MessageProcessor
         Exception? failure = null;
         var attempt = 0;
         var outages = 0;
+        var settled = false; // handled, skipped or dead-lettered; otherwise abandoned
         try
         {
             while (true)
@@ -169,10 +199,11 @@ internal sealed partial class MessageProcessor
                 message.Attempt = attempt;
                 failure = null;
 
-                // The gate only matters when more partitions are assigned than handlers may run at once.
+                // The gate only matters when more partitions are assigned than handlers may run at once, or when the
+                // dispatcher runs several of a partition's messages at once.
                 // A first attempt started on the poll thread already holds its slot (when it needed one) and is running.
                 var started = attempt == 1 && outages == 0 ? first : null; // after an outage the first attempt runs again
-                var gated = started?.Gated ?? _session.ParallelismLimited;
+                var gated = started?.Gated ?? (_owner.GatesEveryCall || _session.ParallelismLimited);
                 if (gated && started is null)
                 {
                     // A stop or revocation ends the wait: no message starts after it (the message is not stored and is
@@ -265,6 +296,7 @@ internal sealed partial class MessageProcessor
 
             if (failure is null)
             {
+                settled = true;
                 return MessageOutcome.Handled;
             }
 
@@ -280,14 +312,28 @@ internal sealed partial class MessageProcessor
 
                 Log.Skipped(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempt, LogText(failure), Payload(record));
                 Log.HandlerFailureDetail(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, "skipped");
+                settled = true;
                 return MessageOutcome.Settled;
             }
 
-            return await DeadLetterAsync(record, failure, attempt).ConfigureAwait(false) ? MessageOutcome.Settled : MessageOutcome.Abandoned;
+            settled = await DeadLetterAsync(record, failure, attempt).ConfigureAwait(false);
+            return settled ? MessageOutcome.Settled : MessageOutcome.Abandoned;
         }
         finally
         {
-            FinishTelemetry(record, telemetry.Activity, telemetry.StartedAt, failure);
+            if (settled)
+            {
+                FinishTelemetry(record, activity, telemetry.StartedAt, failure?.GetType().FullName);
+            }
+            else
+            {
+                // Not finished (a stop or revocation came first, or the dispatcher failed outside the handler): it is
+                // delivered again, so neither the span nor the count may read as a success.
+                activity?.SetTag(SemConv.ErrorType, AbandonedErrorType);
+                activity?.SetStatus(ActivityStatusCode.Error, "abandoned: the consumer stopped or the partition was revoked before the message finished; it is delivered again");
+                FinishTelemetry(record, activity, telemetry.StartedAt, AbandonedErrorType);
+            }
+
             if (telemetry.Traced)
             {
                 Activity.Current = null;

@@ -36,6 +36,7 @@ internal abstract class PartitionDispatcher
     private int _handled;
     private volatile bool _isPaused;
     private long _lastStored = -1;
+    private bool _abandoned; // under _storeLock
     private volatile Stall? _stall; // replaced as a whole when a stall begins, changes or ends (never per message)
     private volatile UnreadableRecord? _unreadable; // an unreadable batch the partition is held at (see HoldAt)
 
@@ -107,6 +108,9 @@ internal abstract class PartitionDispatcher
     /// <summary>Whether the partition is held at an unreadable batch (nothing at or after it is handled or stored).</summary>
     protected bool IsHeld => _unreadable is not null;
 
+    /// <summary>Whether every handler call takes a <see cref="ConsumeSession.Parallelism"/> slot (a mode running several calls per partition); otherwise only while more partitions are assigned than the limit.</summary>
+    internal virtual bool GatesEveryCall => false;
+
     /// <summary>Whether the mode itself wants the partition paused (in order: a backoff is running).</summary>
     protected abstract bool HoldsPartition { get; }
 
@@ -147,16 +151,50 @@ internal abstract class PartitionDispatcher
     /// <summary>Cancels the handlers' token (a hard stop of what is in flight) without stopping the dispatcher; thread-safe.</summary>
     public void CancelHandler() => _hardStop.Cancel();
 
-    /// <summary>Stores the offset after <see cref="LastDone"/>, if it moved (any thread; stores never go backwards).</summary>
+    /// <summary>Stores the offset after <see cref="LastDone"/>, if it moved (any thread; stores never go backwards; never after <see cref="Abandon"/>).</summary>
     public void StoreProgress()
     {
         lock (_storeLock)
         {
-            if (Offsets.SafeDone is { } done && done > _lastStored)
+            if (!_abandoned && Offsets.SafeDone is { } done && done > _lastStored)
             {
                 Session.StoreOffset(Partition, done);
                 _lastStored = done;
             }
+        }
+    }
+
+    /// <summary>
+    /// Called once the hard-stop grace is over and handlers of this dispatcher still run (they ignored their token): the
+    /// partition is already someone else's (or the consumer is closing), so nothing this dispatcher does from now on may
+    /// reach the consumer: no offset store (one in progress finishes first: this waits for it) and no pause request.
+    /// </summary>
+    public void Abandon()
+    {
+        lock (_storeLock)
+        {
+            _abandoned = true;
+        }
+    }
+
+    /// <summary>Whether <see cref="Abandon"/> was called.</summary>
+    internal bool Abandoned
+    {
+        get
+        {
+            lock (_storeLock)
+            {
+                return _abandoned;
+            }
+        }
+    }
+
+    /// <summary>Asks the poll thread to re-evaluate this partition's pause, unless the dispatcher was <see cref="Abandon">abandoned</see>.</summary>
+    protected void RequestPauseUpdate()
+    {
+        if (!Volatile.Read(ref _abandoned))
+        {
+            Session.RequestPauseUpdate(this);
         }
     }
 
@@ -182,7 +220,7 @@ internal abstract class PartitionDispatcher
 
         if (IsPaused && queued == _lowWatermark)
         {
-            Session.RequestPauseUpdate(this);
+            RequestPauseUpdate();
         }
 
         return true;
@@ -199,7 +237,7 @@ internal abstract class PartitionDispatcher
     {
         if (_isPaused)
         {
-            Session.RequestPauseUpdate(this);
+            RequestPauseUpdate();
         }
     }
 
@@ -268,7 +306,7 @@ internal abstract class PartitionDispatcher
         _unreadable = unreadable;
         SetStall(PartitionStall.Unreadable, unreadable.Offset.Value, unreadable.Exception);
         Log.UnreadableBatch(Session.Logger, unreadable.Topic, unreadable.Partition.Value, unreadable.Offset.Value, unreadable.Code, unreadable.Exception.Error.Reason);
-        Session.RequestPauseUpdate(this);
+        RequestPauseUpdate();
     }
 
     /// <summary>An exception filter: records a fault outside any handler for the status and the log, and lets it end the dispatcher.</summary>

@@ -71,6 +71,9 @@ internal static partial class Log
     [LoggerMessage(20, LogLevel.Warning, "Consumer group {GroupId}: handlers did not finish within {TimeoutMs} ms; cancelling them")]
     public static partial void DrainTimedOut(ILogger logger, string groupId, long timeoutMs);
 
+    [LoggerMessage(60, LogLevel.Warning, "Consumer group {GroupId}: a handler of {Topic} [{Partition}] still runs {GraceMs} ms after its token was cancelled; it is abandoned (it can no longer store offsets or pause the partition) and its message is delivered again")]
+    public static partial void DispatcherAbandoned(ILogger logger, string groupId, string topic, int partition, long graceMs);
+
     [LoggerMessage(21, LogLevel.Warning, "Consumer group {GroupId}: commit failed: {Error}")]
     public static partial void CommitFailed(ILogger logger, string groupId, string error);
 

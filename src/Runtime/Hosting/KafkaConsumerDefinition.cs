@@ -52,6 +52,12 @@ public sealed class KafkaConsumerDefinition
     /// <summary>See <see cref="KafkaConsumerAttribute.MaxBatchWaitMilliseconds"/>.</summary>
     public TimeSpan? MaxBatchWait { get; init; }
 
+    /// <summary>See <see cref="KafkaConsumerAttribute.Concurrency"/>.</summary>
+    public ConsumerConcurrency? Concurrency { get; init; }
+
+    /// <summary>See <see cref="KafkaConsumerAttribute.MaxInFlightPerPartition"/>.</summary>
+    public int? MaxInFlightPerPartition { get; init; }
+
     /// <summary>See <see cref="KafkaConsumerAttribute.StartOffset"/>.</summary>
     public StartOffset? StartOffset { get; init; }
 
@@ -77,6 +83,8 @@ public sealed class KafkaConsumerDefinition
         FailurePolicy = FailurePolicy,
         MaxBatchSize = MaxBatchSize,
         MaxBatchWait = MaxBatchWait,
+        Concurrency = Concurrency,
+        MaxInFlightPerPartition = MaxInFlightPerPartition,
         StartOffset = StartOffset,
         DeadLetterTopic = DeadLetterTopic,
         HandlerHasNoDependencies = HandlerHasNoDependencies,

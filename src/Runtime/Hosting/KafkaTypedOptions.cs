@@ -181,6 +181,8 @@ public sealed class KafkaTypedOptions
             AutoCreateTopics = s?.AutoCreateTopics ?? c.AutoCreateTopics ?? d.AutoCreateTopics,
             DisablePayloadLogging = s?.DisablePayloadLogging ?? c.DisablePayloadLogging ?? d.DisablePayloadLogging,
             MaxDegreeOfParallelism = s?.MaxDegreeOfParallelism ?? definition?.MaxDegreeOfParallelism ?? c.MaxDegreeOfParallelism ?? d.MaxDegreeOfParallelism,
+            Concurrency = s?.Concurrency ?? definition?.Concurrency ?? c.Concurrency ?? d.Concurrency,
+            MaxInFlightPerPartition = s?.MaxInFlightPerPartition ?? definition?.MaxInFlightPerPartition ?? c.MaxInFlightPerPartition ?? d.MaxInFlightPerPartition,
             MaxBufferedMessagesPerPartition = s?.MaxBufferedMessagesPerPartition ?? c.MaxBufferedMessagesPerPartition ?? d.MaxBufferedMessagesPerPartition,
             MaxBatchSize = s?.MaxBatchSize ?? definition?.MaxBatchSize ?? c.MaxBatchSize ?? d.MaxBatchSize,
             MaxBatchWait = s?.MaxBatchWait ?? definition?.MaxBatchWait ?? c.MaxBatchWait ?? d.MaxBatchWait,
@@ -542,6 +544,8 @@ public sealed class KafkaTypedOptions
         c.AutoCreateTopics = cr.Bool("AutoCreateTopics") ?? c.AutoCreateTopics;
         c.DisablePayloadLogging = cr.Bool("DisablePayloadLogging") ?? c.DisablePayloadLogging;
         c.MaxDegreeOfParallelism = cr.Int("MaxDegreeOfParallelism") ?? c.MaxDegreeOfParallelism;
+        c.Concurrency = cr.Enum<ConsumerConcurrency>("Concurrency") ?? c.Concurrency;
+        c.MaxInFlightPerPartition = cr.Int("MaxInFlightPerPartition") ?? c.MaxInFlightPerPartition;
         c.MaxBufferedMessagesPerPartition = cr.Int("MaxBufferedMessagesPerPartition") ?? c.MaxBufferedMessagesPerPartition;
         c.MaxBatchSize = cr.Int("MaxBatchSize") ?? c.MaxBatchSize;
         c.MaxBatchWait = cr.Time("MaxBatchWait") ?? c.MaxBatchWait;
@@ -784,6 +788,12 @@ public sealed class KafkaTypedConsumerSettings
 
     /// <summary>See <see cref="ConsumerOptions.MaxDegreeOfParallelism"/>.</summary>
     public int? MaxDegreeOfParallelism { get; set; }
+
+    /// <summary>See <see cref="ConsumerOptions.Concurrency"/>.</summary>
+    public ConsumerConcurrency? Concurrency { get; set; }
+
+    /// <summary>See <see cref="ConsumerOptions.MaxInFlightPerPartition"/>.</summary>
+    public int? MaxInFlightPerPartition { get; set; }
 
     /// <summary>See <see cref="ConsumerOptions.MaxBufferedMessagesPerPartition"/>.</summary>
     public int? MaxBufferedMessagesPerPartition { get; set; }

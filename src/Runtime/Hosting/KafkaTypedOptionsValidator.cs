@@ -262,6 +262,8 @@ public sealed class KafkaTypedOptionsValidator : IValidateOptions<KafkaTypedOpti
             "FailurePolicy" => s.FailurePolicy is not null,
             "DeadLetterTopic" => s.DeadLetterTopic is not null,
             "MaxDegreeOfParallelism" => s.MaxDegreeOfParallelism is not null,
+            "Concurrency" => s.Concurrency is not null,
+            "MaxInFlightPerPartition" => s.MaxInFlightPerPartition is not null,
             "MaxBufferedMessagesPerPartition" => s.MaxBufferedMessagesPerPartition is not null,
             "MaxBatchSize" => s.MaxBatchSize is not null,
             "MaxBatchWait" => s.MaxBatchWait is not null,

@@ -102,7 +102,7 @@ public sealed class KafkaKeyAttribute : Attribute
 /// do not set comes from <c>Kafka:Consumer</c>, then from the <see cref="ConsumerOptions"/> defaults. The topic is the
 /// message type's, which configuration may change (<see cref="KafkaTypedOptions.Topics"/>, <see cref="KafkaTypedOptions.TopicTemplate"/>).
 /// Integer arguments use <see cref="FromConfiguration"/> to mean "not set"; enum arguments report whether they were set
-/// through <see cref="IsFailurePolicySet"/> and <see cref="IsStartOffsetSet"/>.</para>
+/// through <see cref="IsFailurePolicySet"/>, <see cref="IsStartOffsetSet"/> and <see cref="IsConcurrencySet"/>.</para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class KafkaConsumerAttribute : Attribute
@@ -112,6 +112,7 @@ public sealed class KafkaConsumerAttribute : Attribute
 
     private FailurePolicy? _failurePolicy;
     private StartOffset? _startOffset;
+    private ConsumerConcurrency? _concurrency;
 
     /// <summary>Consumes <paramref name="topic"/>.</summary>
     /// <param name="topic">The topic; it must equal the <see cref="KafkaTopicAttribute.Topic"/> of the handled message type (KTG203).</param>
@@ -163,6 +164,19 @@ public sealed class KafkaConsumerAttribute : Attribute
 
     /// <summary>Whether <see cref="StartOffset"/> was set.</summary>
     public bool IsStartOffsetSet => _startOffset.HasValue;
+
+    /// <summary>How the messages of one partition may run (see <see cref="ConsumerConcurrency"/>). When not set (see <see cref="IsConcurrencySet"/>) it comes from configuration.</summary>
+    public ConsumerConcurrency Concurrency
+    {
+        get => _concurrency ?? ConsumerConcurrency.InOrder;
+        set => _concurrency = value;
+    }
+
+    /// <summary>Whether <see cref="Concurrency"/> was set.</summary>
+    public bool IsConcurrencySet => _concurrency.HasValue;
+
+    /// <summary>With <see cref="ConsumerConcurrency.PerKey"/>: messages of one partition in flight at once, 1 to 10,000 (KTG206); <see cref="FromConfiguration"/> when not set.</summary>
+    public int MaxInFlightPerPartition { get; set; } = FromConfiguration;
 
     /// <summary>The dead-letter topic; <see langword="null"/> (not set) takes configuration, else <c>{topic}.dlq</c>.</summary>
     public string? DeadLetterTopic { get; set; }

@@ -17,6 +17,14 @@ public sealed class BatchConsumerTests(SharedCluster shared)
     private readonly EmbeddedKafkaCluster _cluster = shared.Cluster;
 
     [Fact]
+    public void Per_key_concurrency_is_refused_for_a_batch_handler_naming_the_option()
+    {
+        var e = Assert.Throws<KafkaConfigurationException>(() => ConsumerGroup.ForBatches(Kit.App(_cluster), [Topic()], (_, _) => Task.FromResult(BatchResult.Success), new ConsumerOptions { Concurrency = ConsumerConcurrency.PerKey }));
+        Assert.Contains("ConsumerOptions.Concurrency", e.Message, StringComparison.Ordinal);
+        Assert.Contains("PerKey", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_full_batch_goes_at_once_and_a_short_one_waits_MaxBatchWait_on_the_options_clock()
     {
         var topic = Topic();

@@ -12,7 +12,7 @@ public sealed class WorkerLifetimeTests
     public async Task A_revoked_workers_stop_token_source_is_not_kept_alive_by_the_session()
     {
         // The leak has no public symptom short of memory growing with every rebalance, so this test reads private fields
-        // of Kafka.Typed's own consumer types (ConsumerGroup._session, ConsumeSession._workers, PartitionDispatcher._stop)
+        // of Kafka.Typed's own consumer types (ConsumerGroup._session, ConsumeSession.Assignment._dispatchers, PartitionDispatcher._stop)
         // to hold weak references to each worker's stop token source, and checks which survive a garbage collection.
         using var cluster = EmbeddedKafkaCluster.Start(new EmbeddedKafkaClusterOptions { BrokerCount = 1, ConsumerGroupHeartbeatInterval = TimeSpan.FromMilliseconds(200) });
         const string topic = "worker-lifetime";
@@ -45,7 +45,8 @@ public sealed class WorkerLifetimeTests
     {
         const BindingFlags flags = BindingFlags.Instance | BindingFlags.NonPublic;
         var session = typeof(ConsumerGroup).GetField("_session", flags)!.GetValue(group)!;
-        var workers = (System.Collections.IDictionary)session.GetType().GetField("_workers", flags)!.GetValue(session)!;
+        var assignment = session.GetType().GetProperty("Assignment", flags | BindingFlags.Public)!.GetValue(session)!;
+        var workers = (System.Collections.IDictionary)assignment.GetType().GetField("_dispatchers", flags)!.GetValue(assignment)!;
         return workers.Values.Cast<object>().Select(w => new WeakReference(typeof(PartitionDispatcher).GetField("_stop", flags)!.GetValue(w))).ToArray();
     }
 

@@ -36,6 +36,8 @@ namespace Kafka.Typed.Generated
                 FailurePolicy = global::Kafka.Typed.FailurePolicy.Skip,
                 StartOffset = global::Kafka.Typed.StartOffset.Newest,
                 DeadLetterTopic = "orders.placed.billing-dlq",
+                Concurrency = global::Kafka.Typed.ConsumerConcurrency.PerKey,
+                MaxInFlightPerPartition = 32,
                 HandlerHasNoDependencies = true,
             });
         }
