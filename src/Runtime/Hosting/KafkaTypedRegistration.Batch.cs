@@ -24,24 +24,11 @@ public static partial class KafkaTypedRegistration
         where TMessage : IKafkaMessage<TMessage>
         where THandler : class, IKafkaBatchHandler<TMessage>
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(definition);
-        if (services.Any(d => d.ImplementationInstance is KafkaConsumerDefinition k
-            && k.HandlerName == definition.HandlerName && k.MessageTypeName == definition.MessageTypeName && k.Topic == definition.Topic))
+        if (!TryAddHandler(services, factory, definition))
         {
             return;
         }
 
-        if (factory is null)
-        {
-            services.TryAddScoped<THandler>();
-        }
-        else
-        {
-            services.TryAddScoped(factory);
-        }
-
-        services.AddSingleton(definition);
         services.AddSingleton<IHostedService>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<KafkaTypedOptions>>();

@@ -172,6 +172,34 @@ public static partial class KafkaTypedRegistration
     }
 
     /// <summary>
+    /// Registers a consumer's handler (scoped, unless the application registered it itself) and its definition; returns
+    /// <see langword="false"/>, registering nothing, when the same handler, message type and topic are registered already.
+    /// </summary>
+    private static bool TryAddHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(IServiceCollection services, Func<IServiceProvider, THandler>? factory, KafkaConsumerDefinition definition)
+        where THandler : class
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(definition);
+        if (services.Any(d => d.ImplementationInstance is KafkaConsumerDefinition k
+            && k.HandlerName == definition.HandlerName && k.MessageTypeName == definition.MessageTypeName && k.Topic == definition.Topic))
+        {
+            return false;
+        }
+
+        if (factory is null)
+        {
+            services.TryAddScoped<THandler>();
+        }
+        else
+        {
+            services.TryAddScoped(factory);
+        }
+
+        services.AddSingleton(definition);
+        return true;
+    }
+
+    /// <summary>
     /// Registers a handler (scoped, unless the application registers it itself: as a singleton it is resolved once and
     /// called without a DI scope per message) and the hosted service that runs its consumer group, on the topic configuration resolves
     /// (<see cref="KafkaTypedOptions.ResolveTopic"/>) and only when configuration enables it
@@ -186,24 +214,11 @@ public static partial class KafkaTypedRegistration
         where TMessage : IKafkaMessage<TMessage>
         where THandler : class, IKafkaHandler<TMessage>
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(definition);
-        if (services.Any(d => d.ImplementationInstance is KafkaConsumerDefinition k
-            && k.HandlerName == definition.HandlerName && k.MessageTypeName == definition.MessageTypeName && k.Topic == definition.Topic))
+        if (!TryAddHandler(services, factory, definition))
         {
             return;
         }
 
-        if (factory is null)
-        {
-            services.TryAddScoped<THandler>();
-        }
-        else
-        {
-            services.TryAddScoped(factory);
-        }
-
-        services.AddSingleton(definition);
         if (TMessage.MessageTypeName is { } messageTypeName)
         {
             // The topic carries several message types: the handlers of one group share one member, which routes each record
