@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rewrites PublicAPI.Unshipped.txt of both packages from the code (the analyzer's code fix, through dotnet format, fills
+# Rewrites PublicAPI.Unshipped.txt of the three packages from the code (the analyzer's code fix, through dotnet format, fills
 # an empty file reliably; appending to a filled one does not always run), then shows what changed. Review the diff:
 # every line is a public API promise.
 set -euo pipefail
