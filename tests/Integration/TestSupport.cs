@@ -92,6 +92,14 @@ public static class Kit
         return results;
     }
 
+    /// <summary>The offset <paramref name="groupId"/> committed on <paramref name="topic"/>'s <paramref name="partition"/>, or <see langword="null"/> when it committed none.</summary>
+    public static long? Committed(EmbeddedKafkaCluster cluster, string topic, string groupId, int partition = 0)
+    {
+        using var reader = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = groupId }).SetLogHandler((_, _) => { }).Build();
+        var offset = reader.Committed([new TopicPartition(topic, partition)], TimeSpan.FromSeconds(10)).Single().Offset;
+        return offset.IsSpecial ? null : offset.Value;
+    }
+
     /// <summary>Runs <paramref name="group"/> until <paramref name="done"/> completes (or fails the test after <paramref name="timeout"/>), then stops it and waits for it to leave.</summary>
     public static async Task RunUntilAsync(ConsumerGroup group, Task done, TimeSpan? timeout = null)
     {

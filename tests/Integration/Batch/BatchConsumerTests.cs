@@ -234,10 +234,5 @@ public sealed class BatchConsumerTests(SharedCluster shared)
     }
 
     /// <summary>The group's (named after the topic) committed offset of partition 0, or <see langword="null"/> when none is.</summary>
-    private long? Committed(string topic)
-    {
-        using var reader = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig { BootstrapServers = _cluster.BootstrapServers, GroupId = topic }).SetLogHandler((_, _) => { }).Build();
-        var offset = reader.Committed([new TopicPartition(topic, 0)], TimeSpan.FromSeconds(10))[0].Offset;
-        return offset.IsSpecial ? null : offset.Value;
-    }
+    private long? Committed(string topic) => Kit.Committed(_cluster, topic, topic);
 }

@@ -53,12 +53,7 @@ public sealed class AbandonedDispatcherTests
             TopicPartitionOffset = new TopicPartitionOffset(dispatcher.Partition, offset),
             Message = new Message<byte[]?, byte[]?> { Value = [1], Headers = [], Timestamp = Timestamp.Default },
         };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (dispatcher.TryHandleInline(record, holdsSlot: false) != InlineOutcome.Handled)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the dispatcher never became idle");
-            await Task.Delay(10);
-        }
+        await Kit.WaitUntilAsync(() => dispatcher.TryHandleInline(record, holdsSlot: false) == InlineOutcome.Handled, "the dispatcher became idle and handled the record inline", TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Records StoreOffset calls; any other call fails the test.</summary>
