@@ -362,11 +362,8 @@ public sealed class AsyncApiTests
         var compilation = TestCompilation.Create(sources).WithAssemblyName(name).AddReferences(references.Select(static r => MetadataReference.CreateFromImage(r)));
         var (_, output) = TestCompilation.Run(compilation);
         TestCompilation.AssertClean(output);
-        using var image = new MemoryStream();
-        var emit = output.Emit(image);
-        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
-        var bytes = image.ToArray();
-        return (TestCompilation.Load(output), [.. bytes]);
+        var image = TestCompilation.Image(output);
+        return (TestCompilation.Load(image), image);
     }
 
     /// <summary>The Contracts compiled from the same sources with the generator's AsyncAPI module class removed.</summary>
@@ -375,10 +372,6 @@ public sealed class AsyncApiTests
         var compilation = TestCompilation.Create(Contracts).WithAssemblyName("Shop.Contracts");
         var (result, _) = TestCompilation.Run(compilation);
         var generated = result.Results.Single().GeneratedSources.Where(static s => s.HintName != TestCompilation.AsyncApiHintName).Select(static s => s.SyntaxTree);
-        var output = compilation.AddSyntaxTrees(generated);
-        using var image = new MemoryStream();
-        var emit = output.Emit(image);
-        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
-        return [.. image.ToArray()];
+        return TestCompilation.Image(compilation.AddSyntaxTrees(generated));
     }
 }

@@ -167,11 +167,9 @@ public sealed class ModuleCompositionTests
         var (result, output) = TestCompilation.Run(compilation);
         TestCompilation.AssertClean(output);
         Assert.Empty(TestCompilation.Analyze(output));
-        using var image = new MemoryStream();
-        var emit = output.Emit(image);
-        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        var image = TestCompilation.Image(output);
         var registration = result.Results.Single().GeneratedSources.SingleOrDefault(s => s.HintName == "KafkaTyped.Registration.g.cs").SourceText?.ToString() ?? string.Empty;
-        return (registration, [.. image.ToArray()]);
+        return (registration, image);
     }
 
     private static string[] RegisterLines(string registration)

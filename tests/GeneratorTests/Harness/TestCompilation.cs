@@ -131,13 +131,22 @@ internal static class TestCompilation
         }
     }
 
-    /// <summary>Emits the compilation and loads it into a collectible context (Kafka.Typed resolves to the test's copy).</summary>
-    public static Assembly Load(Compilation compilation)
+    /// <summary>Emits the compilation (asserting that it emits) and returns its image, to reference from another compilation.</summary>
+    public static ImmutableArray<byte> Image(Compilation compilation)
     {
         using var stream = new MemoryStream();
         var emit = compilation.Emit(stream);
         Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
-        stream.Position = 0;
+        return [.. stream.ToArray()];
+    }
+
+    /// <summary>Emits the compilation and loads it into a collectible context (Kafka.Typed resolves to the test's copy).</summary>
+    public static Assembly Load(Compilation compilation) => Load(Image(compilation));
+
+    /// <summary>Loads an emitted image into a collectible context (Kafka.Typed resolves to the test's copy).</summary>
+    public static Assembly Load(ImmutableArray<byte> image)
+    {
+        using var stream = new MemoryStream(image.ToArray());
         var context = new AssemblyLoadContext("generated-" + Guid.NewGuid().ToString("N"), isCollectible: true);
         context.Resolving += (_, name) => AssemblyLoadContext.Default.LoadFromAssemblyName(name);
         return context.LoadFromStream(stream);
