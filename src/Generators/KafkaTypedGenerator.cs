@@ -189,9 +189,12 @@ public sealed class KafkaTypedGenerator : IIncrementalGenerator
     }
 
     /// <summary>The module class of an assembly: <c>KafkaTypedModule_</c> and the assembly name with every other character than a letter or digit as <c>_</c>.</summary>
-    internal static string ModuleClassName(string assemblyName)
+    internal static string ModuleClassName(string assemblyName) => AssemblyClassName("KafkaTypedModule_", assemblyName);
+
+    /// <summary><paramref name="prefix"/> and <paramref name="assemblyName"/> with every other character than an ASCII letter or digit as <c>_</c>.</summary>
+    internal static string AssemblyClassName(string prefix, string assemblyName)
     {
-        var name = new System.Text.StringBuilder("KafkaTypedModule_");
+        var name = new System.Text.StringBuilder(prefix, prefix.Length + assemblyName.Length);
         foreach (var c in assemblyName)
         {
             name.Append(c <= 127 && char.IsLetterOrDigit(c) ? c : '_');

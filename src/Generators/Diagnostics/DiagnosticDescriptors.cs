@@ -4,7 +4,8 @@ namespace Kafka.Typed.Generators.Diagnostics;
 
 /// <summary>
 /// Every diagnostic of Kafka.Typed. IDs: 0xx environment, 1xx topics and messages, 2xx handlers and groups,
-/// 3xx Avro and schemas, 9xx internal. Each has a page under <c>docs/diagnostics/</c>.
+/// 3xx Avro and schemas, 9xx internal. Each has a page under <c>docs/diagnostics/</c>. KTG004 is taken though not here:
+/// the warning of the package's MSBuild step that writes the AsyncAPI document (<c>Kafka.Typed.AsyncApi.targets</c>).
 /// </summary>
 internal static class DiagnosticDescriptors
 {

@@ -31,16 +31,7 @@ internal static class AsyncApiModels
     public const int FormatVersion = 1;
 
     /// <summary>The public class holding an assembly's module: <c>KafkaTypedAsyncApiModel_</c> and the assembly name with every other character than a letter or digit as <c>_</c>.</summary>
-    public static string ModelClassName(string assemblyName)
-    {
-        var name = new System.Text.StringBuilder("KafkaTypedAsyncApiModel_");
-        foreach (var c in assemblyName)
-        {
-            name.Append(c <= 127 && char.IsLetterOrDigit(c) ? c : '_');
-        }
-
-        return name.ToString();
-    }
+    public static string ModelClassName(string assemblyName) => KafkaTypedGenerator.AssemblyClassName("KafkaTypedAsyncApiModel_", assemblyName);
 
     /// <summary>This assembly's messages and consumers (the consumers the registration registers), sorted; its name is set later.</summary>
     public static AsyncApiModule Own(ImmutableArray<MessageSpec> messages, ImmutableArray<ImmutableEquatableArray<HandlerSpec>> handlers)

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using Kafka.Typed.Generators.Emit;
 using Kafka.Typed.Generators.Model;
 
 namespace Kafka.Typed.Generators.Parsing;
@@ -31,7 +32,7 @@ internal static class JsonSchemaText
 
         var text = new StringBuilder();
         text.Append("{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"title\":");
-        String(text, names[0]);
+        JsonText.String(text, names[0]);
         text.Append(',');
         ObjectBody(text, objects[0], enums, names);
         if (objects.Count > 1)
@@ -44,7 +45,7 @@ internal static class JsonSchemaText
                     text.Append(',');
                 }
 
-                String(text, names[i]);
+                JsonText.String(text, names[i]);
                 text.Append(":{");
                 ObjectBody(text, objects[i], enums, names);
                 text.Append('}');
@@ -75,7 +76,7 @@ internal static class JsonSchemaText
             }
 
             first = false;
-            String(text, member.JsonName);
+            JsonText.String(text, member.JsonName);
             text.Append(':');
             Shape(text, member.Shape, enums, names);
             if (member.Write == JsonWriteCondition.Always)
@@ -95,7 +96,7 @@ internal static class JsonSchemaText
                     text.Append(',');
                 }
 
-                String(text, required[i]);
+                JsonText.String(text, required[i]);
             }
 
             text.Append(']');
@@ -137,7 +138,7 @@ internal static class JsonSchemaText
                             text.Append(',');
                         }
 
-                        String(text, spec.Members[i].JsonName);
+                        JsonText.String(text, spec.Members[i].JsonName);
                     }
 
                     text.Append("]},{\"type\":\"integer\"}]}");
@@ -146,7 +147,7 @@ internal static class JsonSchemaText
                 break;
             case JsonShapeKind.Object:
                 text.Append("{\"$ref\":");
-                String(text, shape.Index == 0 ? "#" : "#/definitions/" + names[shape.Index]);
+                JsonText.String(text, shape.Index == 0 ? "#" : "#/definitions/" + names[shape.Index]);
                 text.Append('}');
                 break;
             case JsonShapeKind.Sequence:
@@ -193,31 +194,5 @@ internal static class JsonSchemaText
             default:
                 return "{\"type\":\"string\"}";
         }
-    }
-
-    private static void String(StringBuilder text, string value)
-    {
-        text.Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': text.Append("\\\""); break;
-                case '\\': text.Append("\\\\"); break;
-                default:
-                    if (c < ' ')
-                    {
-                        text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        text.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        text.Append('"');
     }
 }
