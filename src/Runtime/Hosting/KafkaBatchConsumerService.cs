@@ -189,19 +189,10 @@ public sealed class KafkaBatchConsumerService<TMessage, THandler> : BackgroundSe
         return false;
     }
 
+    // A bad payload is NonRetriableMessageException (this record only); a registry outage or missing configuration
+    // propagates and fails the whole batch, which is retried with backoff.
     private TMessage Decode(ConsumerMessage record)
-    {
-        try
-        {
-            return _serializer.Deserialize(record.Value!, new KafkaSerializationContext(record.Topic, record.Headers));
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException and not KafkaConfigurationException)
-        {
-            // The payload is bad: retrying cannot help. A registry outage or missing configuration is not the record's
-            // fault: those propagate and fail the whole batch, which is retried with backoff.
-            throw new NonRetriableMessageException($"Cannot deserialize the record at topic '{record.Topic}', partition {record.Partition}, offset {record.Offset} as {Definition.MessageTypeName}: {e.Message}", e);
-        }
-    }
+        => KafkaRecordDecoder.Deserialize(_serializer, record.Topic, record.Partition, record.Offset, record.Value!, record.Headers, Definition.MessageTypeName);
 
     private void SkipTombstone(ConsumerMessage record)
     {

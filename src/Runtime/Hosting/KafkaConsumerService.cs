@@ -104,16 +104,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
             throw new NonRetriableMessageException($"Cannot deserialize the record at topic '{topic}', partition {partition}, offset {offset} as {typeName}: the value is null (a tombstone).");
         }
 
-        try
-        {
-            return serializer.Deserialize(value, new KafkaSerializationContext(topic, headers));
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException and not KafkaConfigurationException)
-        {
-            // The payload is bad: retrying cannot help. A registry outage or missing configuration is not the record's
-            // fault, so those propagate as ordinary failures and are retried with backoff.
-            throw new NonRetriableMessageException($"Cannot deserialize the record at topic '{topic}', partition {partition}, offset {offset} as {typeName}: {e.Message}", e);
-        }
+        return KafkaRecordDecoder.Deserialize(serializer, topic, partition, offset, value, headers, typeName);
     }
 
     /// <inheritdoc />
