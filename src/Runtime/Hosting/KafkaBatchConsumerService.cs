@@ -76,9 +76,6 @@ public sealed class KafkaBatchConsumerService<TMessage, THandler> : BackgroundSe
     /// <summary>The generated factory called per batch instead of resolving the handler in a new scope (see <see cref="KafkaConsumerService{TMessage, THandler}.PerMessageFactory"/>).</summary>
     internal Func<IServiceProvider, THandler>? PerBatchFactory { get; init; }
 
-    /// <summary>Whether a scope must dispose <typeparamref name="THandler"/> (decided once per type).</summary>
-    internal static bool HandlerIsDisposable => KafkaHandlerActivator<THandler>.HandlerIsDisposable;
-
     /// <summary>
     /// The untyped batch handler the consumer group calls: decodes the records, calls <typeparamref name="THandler"/> with
     /// the messages, and adds the undecodable records to its result (internal: tests call it directly).

@@ -76,9 +76,6 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     /// </summary>
     internal Func<IServiceProvider, THandler>? PerMessageFactory { get; init; }
 
-    /// <summary>Whether a scope must dispose <typeparamref name="THandler"/> (decided once per type).</summary>
-    internal static bool HandlerIsDisposable => KafkaHandlerActivator<THandler>.HandlerIsDisposable;
-
     /// <summary>The running consumer group, once started.</summary>
     public ConsumerGroup? Group { get; private set; }
 

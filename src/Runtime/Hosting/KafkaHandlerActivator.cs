@@ -19,7 +19,23 @@ internal sealed class KafkaHandlerActivator<THandler>
     public KafkaHandlerActivator(string handlerName) => _handlerName = handlerName;
 
     /// <summary>Whether a scope must dispose <typeparamref name="THandler"/> (decided once per type).</summary>
-    public static bool HandlerIsDisposable { get; } = typeof(IDisposable).IsAssignableFrom(typeof(THandler)) || typeof(IAsyncDisposable).IsAssignableFrom(typeof(THandler));
+    private static bool HandlerIsDisposable { get; } = typeof(IDisposable).IsAssignableFrom(typeof(THandler)) || typeof(IAsyncDisposable).IsAssignableFrom(typeof(THandler));
+
+    /// <summary>
+    /// How the consumer service of <paramref name="definition"/> obtains its handler, from the registration DI uses (the last
+    /// one, read when the provider is built, so one added after <c>AddKafkaTyped</c> counts): a singleton is resolved once;
+    /// our own scoped registration of a generated <paramref name="factory"/> that reads nothing from the provider, for a
+    /// handler no scope has to dispose, is called per message (or batch) instead of making a scope for it.
+    /// </summary>
+    /// <returns>The root provider when no scope is needed (else <see langword="null"/>), and the factory to call per message (else <see langword="null"/>).</returns>
+    public static (IServiceProvider? Root, Func<IServiceProvider, THandler>? PerCall) Unscoped(IServiceCollection services, KafkaConsumerDefinition definition, Func<IServiceProvider, THandler>? factory, IServiceProvider root)
+    {
+        var registration = services.LastOrDefault(static d => d.ServiceType == typeof(THandler) && !d.IsKeyedService);
+        var handlerLifetime = registration?.Lifetime;
+        var perCall = handlerLifetime == ServiceLifetime.Scoped && definition.HandlerHasNoDependencies && factory is not null
+            && ReferenceEquals(registration!.ImplementationFactory, factory) && !HandlerIsDisposable;
+        return (handlerLifetime == ServiceLifetime.Singleton || perCall ? root : null, perCall ? factory : null);
+    }
 
     /// <summary>
     /// The handler when no DI scope is needed (a singleton resolved once from <paramref name="root"/>, or one created by
