@@ -38,7 +38,7 @@ public sealed class KafkaBatchConsumerService<TMessage, THandler> : BackgroundSe
     private readonly ILogger _logger;
     private readonly IKafkaSerializer<TMessage> _serializer;
     private long _skippedTombstones;
-    private THandler? _singleton;
+    private readonly KafkaHandlerActivator<THandler> _handlers;
 
     /// <summary>Creates the service; the consumer group is created when the host starts it.</summary>
     /// <param name="definition">The compile-time arguments of the handler's attribute.</param>
@@ -58,6 +58,7 @@ public sealed class KafkaBatchConsumerService<TMessage, THandler> : BackgroundSe
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<KafkaBatchConsumerService<TMessage, THandler>>();
         _serializer = producers is null ? TMessage.Serializer : producers.SerializerFor(TMessage.Serializer);
+        _handlers = new KafkaHandlerActivator<THandler>(definition.HandlerName);
     }
 
     /// <summary>The handler's compile-time arguments.</summary>
@@ -74,9 +75,6 @@ public sealed class KafkaBatchConsumerService<TMessage, THandler> : BackgroundSe
 
     /// <summary>The generated factory called per batch instead of resolving the handler in a new scope (see <see cref="KafkaConsumerService{TMessage, THandler}.PerMessageFactory"/>).</summary>
     internal Func<IServiceProvider, THandler>? PerBatchFactory { get; init; }
-
-    /// <summary>Whether a scope must dispose <typeparamref name="THandler"/> (decided once per type).</summary>
-    internal static bool HandlerIsDisposable { get; } = typeof(IDisposable).IsAssignableFrom(typeof(THandler)) || typeof(IAsyncDisposable).IsAssignableFrom(typeof(THandler));
 
     /// <summary>
     /// The untyped batch handler the consumer group calls: decodes the records, calls <typeparamref name="THandler"/> with
@@ -188,76 +186,26 @@ public sealed class KafkaBatchConsumerService<TMessage, THandler> : BackgroundSe
         return false;
     }
 
+    // A bad payload is NonRetriableMessageException (this record only); a registry outage or missing configuration
+    // propagates and fails the whole batch, which is retried with backoff.
     private TMessage Decode(ConsumerMessage record)
-    {
-        try
-        {
-            return _serializer.Deserialize(record.Value!, new KafkaSerializationContext(record.Topic, record.Headers));
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException and not KafkaConfigurationException)
-        {
-            // The payload is bad: retrying cannot help. A registry outage or missing configuration is not the record's
-            // fault: those propagate and fail the whole batch, which is retried with backoff.
-            throw new NonRetriableMessageException($"Cannot deserialize the record at topic '{record.Topic}', partition {record.Partition}, offset {record.Offset} as {Definition.MessageTypeName}: {e.Message}", e);
-        }
-    }
+        => KafkaRecordDecoder.Deserialize(_serializer, record.Topic, record.Partition, record.Offset, record.Value!, record.Headers, Definition.MessageTypeName);
 
     private void SkipTombstone(ConsumerMessage record)
     {
         Interlocked.Increment(ref _skippedTombstones);
-        if (_metrics.TombstonesSkipped.Enabled)
-        {
-            _metrics.TombstonesSkipped.Add(1, new KeyValuePair<string, object?>(SemConv.System, SemConv.Kafka), new KeyValuePair<string, object?>(SemConv.Destination, record.Topic), new KeyValuePair<string, object?>(SemConv.ConsumerGroup, record.GroupId));
-        }
-
-        TypedLog.TombstoneSkipped(_logger, Definition.HandlerName, record.Topic, record.Partition, record.Offset);
+        _handlers.LogSkippedTombstone(_metrics, _logger, record);
     }
 
-    private THandler? UnscopedHandler(string topic)
-        => SingletonHandlerServices is { } root
-            ? PerBatchFactory is { } create ? Create(create, root, topic) : _singleton ?? ResolveSingleton(root, topic)
-            : null;
+    private THandler? UnscopedHandler(string topic) => _handlers.Unscoped(SingletonHandlerServices, PerBatchFactory, topic);
 
     private async Task<BatchResult> HandleScopedAsync(KafkaBatch<TMessage> batch, CancellationToken cancellationToken)
     {
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var handler = Resolve(scope.ServiceProvider, batch.Topic);
+            var handler = _handlers.Resolve(scope.ServiceProvider, batch.Topic);
             return await handler.HandleBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Resolves the singleton handler and keeps it; a failure is not kept, so the next batch tries again.</summary>
-    private THandler ResolveSingleton(IServiceProvider root, string topic)
-    {
-        var handler = Resolve(root, topic);
-        Volatile.Write(ref _singleton, handler);
-        return handler;
-    }
-
-    private THandler Create(Func<IServiceProvider, THandler> create, IServiceProvider services, string topic)
-    {
-        try
-        {
-            return create(services);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException)
-        {
-            throw new KafkaUnavailableException($"Cannot create the handler {Definition.HandlerName} for topic '{topic}': {e.Message}", e);
-        }
-    }
-
-    private THandler Resolve(IServiceProvider services, string topic)
-    {
-        try
-        {
-            return services.GetRequiredService<THandler>();
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException)
-        {
-            // Not the batch's fault: the partition waits for the handler instead of dead-lettering while it cannot be created.
-            throw new KafkaUnavailableException($"Cannot create the handler {Definition.HandlerName} for topic '{topic}': {e.Message}", e);
         }
     }
 }

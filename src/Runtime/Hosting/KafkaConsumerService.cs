@@ -33,7 +33,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     private readonly IKafkaSerializer<TMessage> _serializer;
     private readonly KafkaMetrics _metrics;
     private long _skippedTombstones;
-    private THandler? _singleton;
+    private readonly KafkaHandlerActivator<THandler> _handlers;
 
     // Whether the handler type takes tombstones: fixed by the type, so decided once (a type check, no reflection per message).
     private static readonly bool s_handlesTombstones = typeof(IKafkaTombstoneHandler<TMessage>).IsAssignableFrom(typeof(THandler));
@@ -56,6 +56,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         _logger = _loggerFactory.CreateLogger<KafkaConsumerService<TMessage, THandler>>();
         _serializer = producers is null ? TMessage.Serializer : producers.SerializerFor(TMessage.Serializer);
         _metrics = KafkaMetrics.For(_options.MeterFactory);
+        _handlers = new KafkaHandlerActivator<THandler>(definition.HandlerName);
     }
 
     /// <summary>The handler's compile-time arguments.</summary>
@@ -74,9 +75,6 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     /// <see cref="SingletonHandlerServices"/>, which it does not read, instead of resolving the handler in a new scope.
     /// </summary>
     internal Func<IServiceProvider, THandler>? PerMessageFactory { get; init; }
-
-    /// <summary>Whether a scope must dispose <typeparamref name="THandler"/> (decided once per type).</summary>
-    internal static bool HandlerIsDisposable { get; } = typeof(IDisposable).IsAssignableFrom(typeof(THandler)) || typeof(IAsyncDisposable).IsAssignableFrom(typeof(THandler));
 
     /// <summary>The running consumer group, once started.</summary>
     public ConsumerGroup? Group { get; private set; }
@@ -103,16 +101,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
             throw new NonRetriableMessageException($"Cannot deserialize the record at topic '{topic}', partition {partition}, offset {offset} as {typeName}: the value is null (a tombstone).");
         }
 
-        try
-        {
-            return serializer.Deserialize(value, new KafkaSerializationContext(topic, headers));
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException and not KafkaConfigurationException)
-        {
-            // The payload is bad: retrying cannot help. A registry outage or missing configuration is not the record's
-            // fault, so those propagate as ordinary failures and are retried with backoff.
-            throw new NonRetriableMessageException($"Cannot deserialize the record at topic '{topic}', partition {partition}, offset {offset} as {typeName}: {e.Message}", e);
-        }
+        return KafkaRecordDecoder.Deserialize(serializer, topic, partition, offset, value, headers, typeName);
     }
 
     /// <inheritdoc />
@@ -156,12 +145,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
             // A delete on a compacted topic, not a poison message: the handler cannot take it, so it is passed over (its
             // offset is committed) and counted, not dead-lettered.
             Interlocked.Increment(ref _skippedTombstones);
-            if (_metrics.TombstonesSkipped.Enabled)
-            {
-                _metrics.TombstonesSkipped.Add(1, new KeyValuePair<string, object?>(SemConv.System, SemConv.Kafka), new KeyValuePair<string, object?>(SemConv.Destination, record.Topic), new KeyValuePair<string, object?>(SemConv.ConsumerGroup, record.GroupId));
-            }
-
-            TypedLog.TombstoneSkipped(_logger, Definition.HandlerName, record.Topic, record.Partition, record.Offset);
+            _handlers.LogSkippedTombstone(_metrics, _logger, record);
             return Task.CompletedTask;
         }
 
@@ -178,52 +162,15 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
     /// The handler when no DI scope is needed (a singleton, or a generated handler without dependencies created per
     /// message); <see langword="null"/> when each message gets a scope.
     /// </summary>
-    private THandler? UnscopedHandler(string topic)
-        => SingletonHandlerServices is { } root
-            ? PerMessageFactory is { } create ? Create(create, root, topic) : _singleton ?? ResolveSingleton(root, topic)
-            : null;
+    private THandler? UnscopedHandler(string topic) => _handlers.Unscoped(SingletonHandlerServices, PerMessageFactory, topic);
 
     private async Task HandleScopedTombstoneAsync(ConsumerMessage record, CancellationToken cancellationToken)
     {
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var handler = (IKafkaTombstoneHandler<TMessage>)Resolve(scope.ServiceProvider, record.Topic);
+            var handler = (IKafkaTombstoneHandler<TMessage>)_handlers.Resolve(scope.ServiceProvider, record.Topic);
             await handler.HandleTombstoneAsync(new KafkaTombstone<TMessage>(record), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Resolves the singleton handler and keeps it; a failure is not kept, so the next message tries again.</summary>
-    private THandler ResolveSingleton(IServiceProvider root, string topic)
-    {
-        var handler = Resolve(root, topic);
-        Volatile.Write(ref _singleton, handler);
-        return handler;
-    }
-
-    private THandler Create(Func<IServiceProvider, THandler> create, IServiceProvider services, string topic)
-    {
-        try
-        {
-            return create(services);
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException)
-        {
-            throw new KafkaUnavailableException($"Cannot create the handler {Definition.HandlerName} for topic '{topic}': {e.Message}", e);
-        }
-    }
-
-    private THandler Resolve(IServiceProvider services, string topic)
-    {
-        try
-        {
-            return services.GetRequiredService<THandler>();
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException)
-        {
-            // Not the message's fault (an unregistered dependency, a constructor that cannot connect): the partition
-            // waits for the handler instead of dead-lettering every message while it cannot be created.
-            throw new KafkaUnavailableException($"Cannot create the handler {Definition.HandlerName} for topic '{topic}': {e.Message}", e);
         }
     }
 
@@ -236,7 +183,7 @@ public sealed class KafkaConsumerService<TMessage, THandler> : BackgroundService
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            var handler = Resolve(scope.ServiceProvider, topic);
+            var handler = _handlers.Resolve(scope.ServiceProvider, topic);
             await handler.HandleAsync(message, cancellationToken).ConfigureAwait(false);
         }
     }

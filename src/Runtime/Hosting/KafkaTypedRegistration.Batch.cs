@@ -41,10 +41,7 @@ public static partial class KafkaTypedRegistration
 
             var resolved = definition.WithTopic(value.ResolveTopic(definition.MessageTypeName, definition.Topic));
             var cluster = value.ClusterOf(definition);
-            var registration = services.LastOrDefault(static d => d.ServiceType == typeof(THandler) && !d.IsKeyedService);
-            var handlerLifetime = registration?.Lifetime;
-            var perBatch = handlerLifetime == ServiceLifetime.Scoped && definition.HandlerHasNoDependencies && factory is not null
-                && ReferenceEquals(registration!.ImplementationFactory, factory) && !KafkaBatchConsumerService<TMessage, THandler>.HandlerIsDisposable;
+            var (root, perBatch) = KafkaHandlerActivator<THandler>.Unscoped(services, definition, factory, sp);
             return new KafkaBatchConsumerService<TMessage, THandler>(
                 resolved,
                 sp.GetRequiredService<IServiceScopeFactory>(),
@@ -52,8 +49,8 @@ public static partial class KafkaTypedRegistration
                 loggers,
                 sp.GetRequiredService<KafkaClusterProducers>().ForCluster(cluster))
             {
-                SingletonHandlerServices = handlerLifetime == ServiceLifetime.Singleton || perBatch ? sp : null,
-                PerBatchFactory = perBatch ? factory : null,
+                SingletonHandlerServices = root,
+                PerBatchFactory = perBatch,
             };
         });
     }

@@ -252,14 +252,7 @@ public static partial class KafkaTypedRegistration
             var loggers = sp.GetService<ILoggerFactory>();
             var cluster = value.ClusterOf(definition);
 
-            // The registration DI uses is the last one; read when the provider is built, so one added after AddKafkaTyped counts.
-            var registration = services.LastOrDefault(static d => d.ServiceType == typeof(THandler) && !d.IsKeyedService);
-            var handlerLifetime = registration?.Lifetime;
-
-            // Our own scoped registration of a generated factory that reads nothing from the provider, for a handler no scope
-            // has to dispose: call that factory per message instead of making a scope for it.
-            var perMessage = handlerLifetime == ServiceLifetime.Scoped && definition.HandlerHasNoDependencies && factory is not null
-                && ReferenceEquals(registration!.ImplementationFactory, factory) && !KafkaConsumerService<TMessage, THandler>.HandlerIsDisposable;
+            var (root, perMessage) = KafkaHandlerActivator<THandler>.Unscoped(services, definition, factory, sp);
             return new KafkaConsumerService<TMessage, THandler>(
                 resolved,
                 sp.GetRequiredService<IServiceScopeFactory>(),
@@ -267,8 +260,8 @@ public static partial class KafkaTypedRegistration
                 loggers,
                 sp.GetRequiredService<KafkaClusterProducers>().ForCluster(cluster))
             {
-                SingletonHandlerServices = handlerLifetime == ServiceLifetime.Singleton || perMessage ? sp : null,
-                PerMessageFactory = perMessage ? factory : null,
+                SingletonHandlerServices = root,
+                PerMessageFactory = perMessage,
             };
         }
     }

@@ -121,7 +121,7 @@ public sealed class KafkaMessageRouter
                     return Task.CompletedTask;
                 }
 
-                var value = Deserialize(serializer, record, typeName);
+                var value = KafkaRecordDecoder.Deserialize(serializer, record.Topic, record.Partition, record.Offset, record.Value, record.Headers, typeName);
                 return handler(new KafkaMessage<T>(value, record), ct);
             });
     }
@@ -228,18 +228,6 @@ public sealed class KafkaMessageRouter
 
         var text = Encoding.UTF8.GetString(bytes);
         return text.Length <= 256 ? text : text[..256] + "…";
-    }
-
-    private static T Deserialize<T>(IKafkaSerializer<T> serializer, ConsumerMessage record, string typeName)
-    {
-        try
-        {
-            return serializer.Deserialize(record.Value, new KafkaSerializationContext(record.Topic, record.Headers));
-        }
-        catch (Exception e) when (e is not OperationCanceledException and not KafkaUnavailableException and not KafkaConfigurationException)
-        {
-            throw new NonRetriableMessageException($"Cannot deserialize the record at topic '{record.Topic}', partition {record.Partition}, offset {record.Offset} as {typeName}: {e.Message}", e);
-        }
     }
 
     private Resolved ResolveSchemaId(IAvroWriterSchemaSource source, int schemaId, ConsumerMessage record)
