@@ -14,7 +14,6 @@ internal sealed partial class MessageProcessor
     public async Task<BatchAttempts> AttemptBatchAsync(BatchMessageHandler handler, ConsumerMessage[] batch)
     {
         var options = _session.Options;
-        var group = _session.Group;
         var first = batch[0].Record;
         var maxAttempts = options.MaxRetries + 1;
         var attempt = 0;
@@ -81,16 +80,7 @@ internal sealed partial class MessageProcessor
                 // and the partition waits, as for one message.
                 attempt--;
                 outages++;
-                group.CountRetry();
-                if (Metrics.Retries.Enabled)
-                {
-                    Metrics.Retries.Add(1, Tags(first.Topic));
-                }
-
-                var wait = options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
-                _owner.SetStall(PartitionStall.Unavailable, first.Offset.Value, failure);
-                Log.Unavailable(_session.Logger, failure, first.Topic, first.Partition.Value, first.Offset.Value, outages, (long)wait.TotalMilliseconds);
-                if (!await BackoffAsync(wait).ConfigureAwait(false))
+                if (!await WaitOutOutageAsync(first, failure, outages).ConfigureAwait(false))
                 {
                     return BatchAttempts.Abandoned;
                 }
@@ -104,12 +94,7 @@ internal sealed partial class MessageProcessor
                 return new BatchAttempts(null, failure, attempt, false);
             }
 
-            group.CountRetry();
-            if (Metrics.Retries.Enabled)
-            {
-                Metrics.Retries.Add(1, Tags(first.Topic));
-            }
-
+            CountRetry(first.Topic);
             var delay = options.Backoff.DelayAfter(attempt, Random.Shared.NextDouble());
             _owner.SetStall(PartitionStall.HandlerRetrying, first.Offset.Value, failure);
             BatchLog.BatchRetry(_session.Logger, failure, first.Topic, first.Partition.Value, first.Offset.Value, batch[^1].Offset, batch.Length, attempt, maxAttempts, (long)delay.TotalMilliseconds);

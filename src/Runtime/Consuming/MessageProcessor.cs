@@ -255,16 +255,7 @@ internal sealed partial class MessageProcessor
                     // the consumer stops.
                     attempt--;
                     outages++;
-                    group.CountRetry();
-                    if (Metrics.Retries.Enabled)
-                    {
-                        Metrics.Retries.Add(1, Tags(record.Topic));
-                    }
-
-                    var wait = options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
-                    _owner.SetStall(PartitionStall.Unavailable, record.Offset.Value, failure);
-                    Log.Unavailable(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, outages, (long)wait.TotalMilliseconds);
-                    if (!await BackoffAsync(wait).ConfigureAwait(false))
+                    if (!await WaitOutOutageAsync(record, failure, outages).ConfigureAwait(false))
                     {
                         return MessageOutcome.Abandoned;
                     }
@@ -278,12 +269,7 @@ internal sealed partial class MessageProcessor
                     break;
                 }
 
-                group.CountRetry();
-                if (Metrics.Retries.Enabled)
-                {
-                    Metrics.Retries.Add(1, Tags(record.Topic));
-                }
-
+                CountRetry(record.Topic);
                 var delay = options.Backoff.DelayAfter(attempt, Random.Shared.NextDouble());
                 _owner.SetStall(PartitionStall.HandlerRetrying, record.Offset.Value, failure);
                 Log.HandlerRetry(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempt, maxAttempts, (long)delay.TotalMilliseconds, Payload(record));
@@ -302,21 +288,7 @@ internal sealed partial class MessageProcessor
 
             activity?.SetTag(SemConv.ErrorType, failure.GetType().FullName);
             activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
-            if (options.FailurePolicy == FailurePolicy.Skip)
-            {
-                group.CountSkipped();
-                if (Metrics.Skipped.Enabled)
-                {
-                    Metrics.Skipped.Add(1, Tags(record.Topic));
-                }
-
-                Log.Skipped(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempt, LogText(failure), Payload(record));
-                Log.HandlerFailureDetail(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, "skipped");
-                settled = true;
-                return MessageOutcome.Settled;
-            }
-
-            settled = await DeadLetterAsync(record, failure, attempt).ConfigureAwait(false);
+            settled = await SettleAsync(record, failure, attempt).ConfigureAwait(false);
             return settled ? MessageOutcome.Settled : MessageOutcome.Abandoned;
         }
         finally
@@ -343,6 +315,30 @@ internal sealed partial class MessageProcessor
     }
 
     /// <summary>Waits out a backoff (telling the dispatcher, which may pause the partition meanwhile). <see langword="false"/> when stopped meanwhile.</summary>
+    /// <summary>
+    /// Bookkeeping of an outage (<see cref="KafkaUnavailableException"/>, which spends no attempt), shared by one message
+    /// and a batch (<paramref name="record"/> is its first): counted as a retry, the partition stalled as unavailable,
+    /// logged, and waited out with the backoff of the <paramref name="outages"/>-th outage in a row. <see langword="false"/> when stopped.
+    /// </summary>
+    private Task<bool> WaitOutOutageAsync(ConsumeResult<byte[]?, byte[]?> record, Exception failure, int outages)
+    {
+        CountRetry(record.Topic);
+        var wait = _session.Options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
+        _owner.SetStall(PartitionStall.Unavailable, record.Offset.Value, failure);
+        Log.Unavailable(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, outages, (long)wait.TotalMilliseconds);
+        return BackoffAsync(wait);
+    }
+
+    /// <summary>Counts a retry (or an outage's wait) in the group's status and the retries metric.</summary>
+    private void CountRetry(string topic)
+    {
+        _session.Group.CountRetry();
+        if (Metrics.Retries.Enabled)
+        {
+            Metrics.Retries.Add(1, Tags(topic));
+        }
+    }
+
     public async Task<bool> BackoffAsync(TimeSpan delay)
     {
         _owner.OnBackoff(true);
