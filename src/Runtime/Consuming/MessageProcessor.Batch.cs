@@ -27,22 +27,9 @@ internal sealed partial class MessageProcessor
             }
 
             var gated = _session.ParallelismLimited;
-            if (gated)
+            if (gated && !await EnterGateAsync().ConfigureAwait(false))
             {
-                try
-                {
-                    await _session.Parallelism.WaitAsync(_owner.StopToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return BatchAttempts.Abandoned;
-                }
-
-                if (_owner.StopRequested || _session.StopRequested)
-                {
-                    _session.Parallelism.Release();
-                    return BatchAttempts.Abandoned;
-                }
+                return BatchAttempts.Abandoned;
             }
 
             Exception? failure;
@@ -106,8 +93,8 @@ internal sealed partial class MessageProcessor
     }
 
     /// <summary>
-    /// Applies the failure policy to <paramref name="record"/> after <paramref name="attempts"/> failed attempts made
-    /// elsewhere (a batch that failed as a whole): skips it (logged and counted) or dead-letters it. <see langword="false"/>
+    /// Applies the failure policy to <paramref name="record"/> after <paramref name="attempts"/> failed attempts (its own,
+    /// or those of a batch that failed as a whole): skips it (logged and counted) or dead-letters it. <see langword="false"/>
     /// when stopped before the dead letter was acknowledged (the record is then not done).
     /// </summary>
     public async Task<bool> SettleAsync(ConsumeResult<byte[]?, byte[]?> record, Exception failure, int attempts)

@@ -204,24 +204,9 @@ internal sealed partial class MessageProcessor
                 // A first attempt started on the poll thread already holds its slot (when it needed one) and is running.
                 var started = attempt == 1 && outages == 0 ? first : null; // after an outage the first attempt runs again
                 var gated = started?.Gated ?? (_owner.GatesEveryCall || _session.ParallelismLimited);
-                if (gated && started is null)
+                if (gated && started is null && !await EnterGateAsync().ConfigureAwait(false))
                 {
-                    // A stop or revocation ends the wait: no message starts after it (the message is not stored and is
-                    // delivered again). A slot taken just as the stop came is given back unused.
-                    try
-                    {
-                        await _session.Parallelism.WaitAsync(_owner.StopToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return MessageOutcome.Abandoned;
-                    }
-
-                    if (_owner.StopRequested || _session.StopRequested)
-                    {
-                        _session.Parallelism.Release();
-                        return MessageOutcome.Abandoned;
-                    }
+                    return MessageOutcome.Abandoned;
                 }
 
                 try
@@ -315,6 +300,31 @@ internal sealed partial class MessageProcessor
     }
 
     /// <summary>Waits out a backoff (telling the dispatcher, which may pause the partition meanwhile). <see langword="false"/> when stopped meanwhile.</summary>
+    /// <summary>
+    /// Takes a parallelism slot for a handler call. A stop or revocation ends the wait: <see langword="false"/> (no slot
+    /// held), and nothing starts after it (the message or batch is not stored and is delivered again). A slot taken just
+    /// as the stop came is given back unused.
+    /// </summary>
+    private async Task<bool> EnterGateAsync()
+    {
+        try
+        {
+            await _session.Parallelism.WaitAsync(_owner.StopToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        if (_owner.StopRequested || _session.StopRequested)
+        {
+            _session.Parallelism.Release();
+            return false;
+        }
+
+        return true;
+    }
+
     /// <summary>
     /// Bookkeeping of an outage (<see cref="KafkaUnavailableException"/>, which spends no attempt), shared by one message
     /// and a batch (<paramref name="record"/> is its first): counted as a retry, the partition stalled as unavailable,
