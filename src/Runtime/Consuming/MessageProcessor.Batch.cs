@@ -14,7 +14,6 @@ internal sealed partial class MessageProcessor
     public async Task<BatchAttempts> AttemptBatchAsync(BatchMessageHandler handler, ConsumerMessage[] batch)
     {
         var options = _session.Options;
-        var group = _session.Group;
         var first = batch[0].Record;
         var maxAttempts = options.MaxRetries + 1;
         var attempt = 0;
@@ -28,22 +27,9 @@ internal sealed partial class MessageProcessor
             }
 
             var gated = _session.ParallelismLimited;
-            if (gated)
+            if (gated && !await EnterGateAsync().ConfigureAwait(false))
             {
-                try
-                {
-                    await _session.Parallelism.WaitAsync(_owner.StopToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return BatchAttempts.Abandoned;
-                }
-
-                if (_owner.StopRequested || _session.StopRequested)
-                {
-                    _session.Parallelism.Release();
-                    return BatchAttempts.Abandoned;
-                }
+                return BatchAttempts.Abandoned;
             }
 
             Exception? failure;
@@ -81,16 +67,7 @@ internal sealed partial class MessageProcessor
                 // and the partition waits, as for one message.
                 attempt--;
                 outages++;
-                group.CountRetry();
-                if (Metrics.Retries.Enabled)
-                {
-                    Metrics.Retries.Add(1, Tags(first.Topic));
-                }
-
-                var wait = options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
-                _owner.SetStall(PartitionStall.Unavailable, first.Offset.Value, failure);
-                Log.Unavailable(_session.Logger, failure, first.Topic, first.Partition.Value, first.Offset.Value, outages, (long)wait.TotalMilliseconds);
-                if (!await BackoffAsync(wait).ConfigureAwait(false))
+                if (!await WaitOutOutageAsync(first, failure, outages).ConfigureAwait(false))
                 {
                     return BatchAttempts.Abandoned;
                 }
@@ -104,12 +81,7 @@ internal sealed partial class MessageProcessor
                 return new BatchAttempts(null, failure, attempt, false);
             }
 
-            group.CountRetry();
-            if (Metrics.Retries.Enabled)
-            {
-                Metrics.Retries.Add(1, Tags(first.Topic));
-            }
-
+            CountRetry(first.Topic);
             var delay = options.Backoff.DelayAfter(attempt, Random.Shared.NextDouble());
             _owner.SetStall(PartitionStall.HandlerRetrying, first.Offset.Value, failure);
             BatchLog.BatchRetry(_session.Logger, failure, first.Topic, first.Partition.Value, first.Offset.Value, batch[^1].Offset, batch.Length, attempt, maxAttempts, (long)delay.TotalMilliseconds);
@@ -121,8 +93,8 @@ internal sealed partial class MessageProcessor
     }
 
     /// <summary>
-    /// Applies the failure policy to <paramref name="record"/> after <paramref name="attempts"/> failed attempts made
-    /// elsewhere (a batch that failed as a whole): skips it (logged and counted) or dead-letters it. <see langword="false"/>
+    /// Applies the failure policy to <paramref name="record"/> after <paramref name="attempts"/> failed attempts (its own,
+    /// or those of a batch that failed as a whole): skips it (logged and counted) or dead-letters it. <see langword="false"/>
     /// when stopped before the dead letter was acknowledged (the record is then not done).
     /// </summary>
     public async Task<bool> SettleAsync(ConsumeResult<byte[]?, byte[]?> record, Exception failure, int attempts)

@@ -204,24 +204,9 @@ internal sealed partial class MessageProcessor
                 // A first attempt started on the poll thread already holds its slot (when it needed one) and is running.
                 var started = attempt == 1 && outages == 0 ? first : null; // after an outage the first attempt runs again
                 var gated = started?.Gated ?? (_owner.GatesEveryCall || _session.ParallelismLimited);
-                if (gated && started is null)
+                if (gated && started is null && !await EnterGateAsync().ConfigureAwait(false))
                 {
-                    // A stop or revocation ends the wait: no message starts after it (the message is not stored and is
-                    // delivered again). A slot taken just as the stop came is given back unused.
-                    try
-                    {
-                        await _session.Parallelism.WaitAsync(_owner.StopToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return MessageOutcome.Abandoned;
-                    }
-
-                    if (_owner.StopRequested || _session.StopRequested)
-                    {
-                        _session.Parallelism.Release();
-                        return MessageOutcome.Abandoned;
-                    }
+                    return MessageOutcome.Abandoned;
                 }
 
                 try
@@ -255,16 +240,7 @@ internal sealed partial class MessageProcessor
                     // the consumer stops.
                     attempt--;
                     outages++;
-                    group.CountRetry();
-                    if (Metrics.Retries.Enabled)
-                    {
-                        Metrics.Retries.Add(1, Tags(record.Topic));
-                    }
-
-                    var wait = options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
-                    _owner.SetStall(PartitionStall.Unavailable, record.Offset.Value, failure);
-                    Log.Unavailable(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, outages, (long)wait.TotalMilliseconds);
-                    if (!await BackoffAsync(wait).ConfigureAwait(false))
+                    if (!await WaitOutOutageAsync(record, failure, outages).ConfigureAwait(false))
                     {
                         return MessageOutcome.Abandoned;
                     }
@@ -278,12 +254,7 @@ internal sealed partial class MessageProcessor
                     break;
                 }
 
-                group.CountRetry();
-                if (Metrics.Retries.Enabled)
-                {
-                    Metrics.Retries.Add(1, Tags(record.Topic));
-                }
-
+                CountRetry(record.Topic);
                 var delay = options.Backoff.DelayAfter(attempt, Random.Shared.NextDouble());
                 _owner.SetStall(PartitionStall.HandlerRetrying, record.Offset.Value, failure);
                 Log.HandlerRetry(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, attempt, maxAttempts, (long)delay.TotalMilliseconds, Payload(record));
@@ -302,21 +273,7 @@ internal sealed partial class MessageProcessor
 
             activity?.SetTag(SemConv.ErrorType, failure.GetType().FullName);
             activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
-            if (options.FailurePolicy == FailurePolicy.Skip)
-            {
-                group.CountSkipped();
-                if (Metrics.Skipped.Enabled)
-                {
-                    Metrics.Skipped.Add(1, Tags(record.Topic));
-                }
-
-                Log.Skipped(_session.Logger, record.Topic, record.Partition.Value, record.Offset.Value, attempt, LogText(failure), Payload(record));
-                Log.HandlerFailureDetail(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, "skipped");
-                settled = true;
-                return MessageOutcome.Settled;
-            }
-
-            settled = await DeadLetterAsync(record, failure, attempt).ConfigureAwait(false);
+            settled = await SettleAsync(record, failure, attempt).ConfigureAwait(false);
             return settled ? MessageOutcome.Settled : MessageOutcome.Abandoned;
         }
         finally
@@ -343,6 +300,55 @@ internal sealed partial class MessageProcessor
     }
 
     /// <summary>Waits out a backoff (telling the dispatcher, which may pause the partition meanwhile). <see langword="false"/> when stopped meanwhile.</summary>
+    /// <summary>
+    /// Takes a parallelism slot for a handler call. A stop or revocation ends the wait: <see langword="false"/> (no slot
+    /// held), and nothing starts after it (the message or batch is not stored and is delivered again). A slot taken just
+    /// as the stop came is given back unused.
+    /// </summary>
+    private async Task<bool> EnterGateAsync()
+    {
+        try
+        {
+            await _session.Parallelism.WaitAsync(_owner.StopToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        if (_owner.StopRequested || _session.StopRequested)
+        {
+            _session.Parallelism.Release();
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Bookkeeping of an outage (<see cref="KafkaUnavailableException"/>, which spends no attempt), shared by one message
+    /// and a batch (<paramref name="record"/> is its first): counted as a retry, the partition stalled as unavailable,
+    /// logged, and waited out with the backoff of the <paramref name="outages"/>-th outage in a row. <see langword="false"/> when stopped.
+    /// </summary>
+    private Task<bool> WaitOutOutageAsync(ConsumeResult<byte[]?, byte[]?> record, Exception failure, int outages)
+    {
+        CountRetry(record.Topic);
+        var wait = _session.Options.Backoff.DelayAfter(outages, Random.Shared.NextDouble());
+        _owner.SetStall(PartitionStall.Unavailable, record.Offset.Value, failure);
+        Log.Unavailable(_session.Logger, failure, record.Topic, record.Partition.Value, record.Offset.Value, outages, (long)wait.TotalMilliseconds);
+        return BackoffAsync(wait);
+    }
+
+    /// <summary>Counts a retry (or an outage's wait) in the group's status and the retries metric.</summary>
+    private void CountRetry(string topic)
+    {
+        _session.Group.CountRetry();
+        if (Metrics.Retries.Enabled)
+        {
+            Metrics.Retries.Add(1, Tags(topic));
+        }
+    }
+
     public async Task<bool> BackoffAsync(TimeSpan delay)
     {
         _owner.OnBackoff(true);
