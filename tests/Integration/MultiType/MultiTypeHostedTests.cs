@@ -219,6 +219,16 @@ public sealed class MultiTypeHostedTests(SharedCluster shared) : IAsyncLifetime
                     await hosted.StartAsync(CancellationToken.None);
                     app._started.Add(hosted);
                 }
+
+                // Both shared members join one group (one GroupId) for different topics: the second join rebalances the
+                // group. Records handled before that rebalance may be handled again after it (at least once: a commit
+                // in flight during a rebalance can be refused), so the tests send only once every member holds its
+                // partition, i.e. once the generation with both members is in place.
+                var members = app._started.OfType<KafkaSharedConsumerService>().ToArray();
+                await Kit.WaitUntilAsync(
+                    () => members.All(m => m.Group is { } g && g.GetStatus().Partitions.Count == 1),
+                    "every shared member holds its topic's partition",
+                    TimeSpan.FromSeconds(30));
             }
             catch
             {
