@@ -40,8 +40,10 @@ public sealed class AsyncApiBuildStepTests
             Assert.True(exitCode == 0, output);
             Assert.Equal(Kafka.Typed.Generated.KafkaTypedAsyncApi.Document, File.ReadAllText(Path.Combine(folder, "out", "doc.json")));
             Assert.False(File.Exists(Path.Combine(folder, "none.json")), output);
-            Assert.Contains("warning KTG004", output, StringComparison.Ordinal);
-            Assert.Contains("a-file", output, StringComparison.Ordinal);
+
+            // One warning (MSBuild may print it again in its summary), and it is the third call's: the other two succeed.
+            var warning = Assert.Single(output.Split('\n').Where(l => l.Contains("warning KTG004", StringComparison.Ordinal)).Select(l => l.Trim()).Distinct());
+            Assert.Contains(Path.Combine(blocker, "doc.json"), warning, StringComparison.Ordinal);
         }
         finally
         {
