@@ -78,6 +78,11 @@ public interface IKafkaTombstoneHandler<T> : IKafkaHandler<T>
 /// <typeparam name="T">The message type.</typeparam>
 public sealed class KafkaMessage<T>
 {
+    // A consumed message reads its metadata from the consumer's record rather than copying it: 40 B per message instead
+    // of 88, and a record without headers gets no empty header list unless the handler asks for it. The attempt is kept
+    // here because the record's own counts on. A message built by the public constructor (a test) holds a Detached.
+    private readonly object _source;
+
     /// <summary>Creates a message, for example to test a handler.</summary>
     /// <param name="value">The deserialized value.</param>
     /// <param name="topic">The topic.</param>
@@ -91,56 +96,54 @@ public sealed class KafkaMessage<T>
     public KafkaMessage(T value, string topic, int partition = 0, long offset = 0, byte[]? key = null, Headers? headers = null, DateTimeOffset timestamp = default, int attempt = 1, string groupId = "")
     {
         Value = value;
-        Topic = topic;
-        Partition = partition;
-        Offset = offset;
-        Key = key;
-        Headers = headers ?? [];
-        Timestamp = timestamp;
+        _source = new Detached(topic, partition, offset, key, headers ?? [], timestamp, groupId);
         Attempt = attempt;
-        GroupId = groupId;
     }
 
     internal KafkaMessage(T value, ConsumerMessage record)
-        : this(value, record.Topic, record.Partition, record.Offset, record.Key, record.Headers, record.Timestamp, record.Attempt, record.GroupId)
     {
+        Value = value;
+        _source = record;
+        Attempt = record.Attempt;
     }
 
     /// <summary>The deserialized value.</summary>
     public T Value { get; }
 
     /// <summary>The topic.</summary>
-    public string Topic { get; }
+    public string Topic => _source is ConsumerMessage record ? record.Topic : ((Detached)_source).Topic;
 
     /// <summary>The partition.</summary>
-    public int Partition { get; }
+    public int Partition => _source is ConsumerMessage record ? record.Partition : ((Detached)_source).Partition;
 
     /// <summary>The offset within the partition.</summary>
-    public long Offset { get; }
+    public long Offset => _source is ConsumerMessage record ? record.Offset : ((Detached)_source).Offset;
 
     /// <summary>
     /// The record key's bytes, or <see langword="null"/> when the record has none. When <typeparamref name="T"/> has a
     /// <see cref="KafkaKeyAttribute"/> member, the generated <c>GetKey()</c> extension reads it as that member's type.
     /// </summary>
-    public byte[]? Key { get; }
+    public byte[]? Key => _source is ConsumerMessage record ? record.Key : ((Detached)_source).Key;
 
     /// <summary>The key decoded as UTF-8, or <see langword="null"/>.</summary>
-    public string? KeyAsString => Key is null ? null : System.Text.Encoding.UTF8.GetString(Key);
+    public string? KeyAsString => Key is { } key ? System.Text.Encoding.UTF8.GetString(key) : null;
 
     /// <summary>The record headers (empty when there are none).</summary>
-    public Headers Headers { get; }
+    public Headers Headers => _source is ConsumerMessage record ? record.Headers : ((Detached)_source).Headers;
 
     /// <summary>The record timestamp.</summary>
-    public DateTimeOffset Timestamp { get; }
+    public DateTimeOffset Timestamp => _source is ConsumerMessage record ? record.Timestamp : ((Detached)_source).Timestamp;
 
     /// <summary>Which attempt this is, from 1.</summary>
     public int Attempt { get; }
 
     /// <summary>The consumer group handling it.</summary>
-    public string GroupId { get; }
+    public string GroupId => _source is ConsumerMessage record ? record.GroupId : ((Detached)_source).GroupId;
 
     /// <inheritdoc />
     public override string ToString() => $"{Topic} [{Partition}] @{Offset}";
+
+    private sealed record Detached(string Topic, int Partition, long Offset, byte[]? Key, Headers Headers, DateTimeOffset Timestamp, string GroupId);
 }
 
 /// <summary>
