@@ -2,9 +2,11 @@
 //
 //   dotnet run -c Release --project benchmarks/Runtime -- [--messages 100000] [--rounds 5] [--warmup 2] [--quick]
 //   (--quick: 10,000 messages, 1 warm-up + 2 rounds, a smoke run; --only TEXT[,TEXT…]: just the variants whose name
-//   contains one of the texts, e.g. --only "raw Produce,AsyncProducer"; the table shows those that ran with their raw row;
+//   contains one of the texts, e.g. --only "raw Produce,AsyncProducer", or, for a text starting with '=', whose name is
+//   exactly the rest; the table shows those that ran with their raw row;
 //   --breakdown: only the typed consumer's per-message steps in tight loops, see Typed.cs;
-//   --baseline PATH/Kafka.Typed.dll: another build's untyped ConsumerGroup as "(baseline)" rows in the same rounds, see
+//   --baseline PATH/Kafka.Typed.dll: another build's untyped ConsumerGroup and AsyncProducer as "(baseline)" rows in the
+//   same rounds (the producer next to this build's through the same harness), see
 //   Baseline.cs — build it from the commit to compare against in a temporary directory; --per-key: only the per-key
 //   concurrency rows, see PerKey.cs)
 //
@@ -51,6 +53,9 @@ internal static partial class Program
     private const string FetchQueueBackoffMs = "10";
     // Both consumers: with the default (500 ms) some rounds stall about half a second on a fetch the mock holds open.
     private const string FetchWaitMaxMs = "20";
+
+    private const string BaselineAsyncProducer = "produce: AsyncProducer (baseline)";
+    private const string HarnessAsyncProducer = "produce: AsyncProducer (this build, same harness)";
 
     private static int s_messages = 100_000;
     private static int s_rounds = 5;
@@ -121,6 +126,11 @@ internal static partial class Program
             (TypedJsonProducer, () => TypedProduce(cluster, NewTopic(cluster), "JsonTrade", s_jsonTrade)),
             (RawAvroProducer, () => Task.FromResult(RawProduceSerialized(cluster, NewTopic(cluster), s_avroTrade, avroSerializer))),
             (TypedAvroProducer, () => TypedProduce(cluster, NewTopic(cluster), "AvroTrade", s_avroTrade)),
+            .. (s_baselineRuntime is null ? [] : new (string, Func<Task<Result>>)[]
+            {
+                (BaselineAsyncProducer, () => HarnessAsyncProduce(s_baselineRuntime, cluster.BootstrapServers, NewTopic(cluster))),
+                (HarnessAsyncProducer, () => HarnessAsyncProduce(Baseline.ThisBuild(), cluster.BootstrapServers, NewTopic(cluster))),
+            }),
         ];
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {
@@ -181,6 +191,8 @@ internal static partial class Program
         Row("produce: AsyncProducer", "produce: raw Produce");
         Row("produce: AsyncProducer, sender thread", "produce: raw Produce");
         Row($"produce: SyncProducer ({SyncWindow / 1000}k window)", "produce: raw Produce");
+        Row(BaselineAsyncProducer, "produce: raw Produce");
+        Row(HarnessAsyncProducer, "produce: raw Produce");
         Row("consume: raw Consume loop", "consume: raw Consume loop");
         Row("consume: ConsumerGroup", "consume: raw Consume loop");
         Row("consume: ConsumerGroup, traced", "consume: raw Consume loop");
@@ -188,6 +200,16 @@ internal static partial class Program
         Row("consume: ConsumerGroup (baseline)", "consume: raw Consume loop");
         Row("consume: ConsumerGroup, traced (baseline)", "consume: raw Consume loop");
         TypedRows();
+        if (s_samples.ContainsKey(BaselineAsyncProducer) && s_samples.ContainsKey(HarnessAsyncProducer))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"This build's AsyncProducer against the baseline's ({s_baselineRuntime!.Location}), both through the same harness (× raw = × baseline):");
+            Console.WriteLine();
+            Console.WriteLine("| variant | msg/s | × baseline | min–max msg/s | alloc B/msg | CPU µs/msg | GC pause ms/round |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            Row(HarnessAsyncProducer, BaselineAsyncProducer);
+        }
+
         Console.WriteLine();
         Console.WriteLine("Consume, from Subscribe/ConsumeAsync (includes the group join) instead of from the first message:");
         Console.WriteLine();
@@ -506,8 +528,11 @@ internal static partial class Program
         }
     }
 
+    // A text starting with '=' selects the variant of exactly that name (e.g. "=produce: raw Produce" without its longer relatives).
     private static bool Selected(string name)
-        => s_only is null || s_only.Any(part => name.Contains(part, StringComparison.OrdinalIgnoreCase));
+        => s_only is null || s_only.Any(part => part.StartsWith('=')
+            ? name.Equals(part[1..], StringComparison.OrdinalIgnoreCase)
+            : name.Contains(part, StringComparison.OrdinalIgnoreCase));
 
     private static void Row(string name, string raw)
     {
@@ -607,7 +632,7 @@ internal static partial class Program
                     s_perKey = true;
                     break;
                 case "--baseline" when i + 1 < args.Length:
-                    // Another build's Kafka.Typed.dll: its untyped ConsumerGroup runs as "(baseline)" rows in the same rounds.
+                    // Another build's Kafka.Typed.dll: its untyped ConsumerGroup and AsyncProducer run as "(baseline)" rows in the same rounds.
                     s_baseline = args[++i];
                     break;
                 case "--warmup" when i + 1 < args.Length && int.TryParse(args[i + 1], out var w) && w >= 0:
