@@ -4,7 +4,8 @@
 //   (--quick: 10,000 messages, 1 warm-up + 2 rounds, a smoke run; --only TEXT[,TEXT…]: just the variants whose name
 //   contains one of the texts, e.g. --only "raw Produce,AsyncProducer", or, for a text starting with '=', whose name is
 //   exactly the rest; the table shows those that ran with their raw row;
-//   --breakdown: only the typed consumer's per-message steps in tight loops, see Typed.cs;
+//   --breakdown: only the typed consumer's per-message steps in tight loops, see Typed.cs; --gap: consume rows that take
+//   the typed consumer apart step by step, JSON against Avro, and decode from librdkafka's buffer, see Gap.cs;
 //   --baseline PATH/Kafka.Typed.dll: another build's untyped ConsumerGroup and AsyncProducer as "(baseline)" rows in the
 //   same rounds (the producer next to this build's through the same harness), see
 //   Baseline.cs — build it from the commit to compare against in a temporary directory; --per-key: only the per-key
@@ -25,6 +26,8 @@
 // Both consumers set fetch.queue.backoff.ms=10 and fetch.wait.max.ms=20: with librdkafka's defaults (1 s, 500 ms) rounds
 // are bimodal on the mock (~0.2M or ~1M msg/s), timing those timers rather than the client.
 // Variants run in a different order each round (rotated by one), so none always follows the same one.
+// Every topic has its partitions' leaders spread evenly over the brokers (since 2026-12-03 21:20 UTC; before, the mock's
+// random placement, which alone moved a consumer's rate by ~1.2x between two topics of the same payload).
 // Both sides: 3 brokers, acks=all, idempotence on, linger 5 ms, no compression, 100-byte values, no key, librdkafka
 // logs discarded (no logger). Medians over the measured rounds; warm-up rounds are printed and discarded. Each round line
 // also shows collections per generation (gen0 counts include gen1 and gen2) and the GC pause time inside the timed region.
@@ -67,6 +70,8 @@ internal static partial class Program
     private static long s_exceptions;
     private static string[]? s_only;
     private static bool s_breakdown;
+    private static byte[] s_jsonPayload = [];
+    private static byte[] s_avroPayload = [];
 
     private static async Task<int> Main(string[] args)
     {
@@ -80,7 +85,7 @@ internal static partial class Program
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         var command = $"dotnet run -c Release --project benchmarks/Runtime -- --messages {s_messages} --rounds {s_rounds} --warmup {s_warmup}"
-            + (s_only is null ? "" : $" --only \"{string.Join(',', s_only)}\"") + (s_baseline is null ? "" : $" --baseline {s_baseline}");
+            + (s_gap ? " --gap" : "") + (s_only is null ? "" : $" --only \"{string.Join(',', s_only)}\"") + (s_baseline is null ? "" : $" --baseline {s_baseline}");
         if (s_baseline is not null)
         {
             s_baselineRuntime = Baseline.Load(s_baseline);
@@ -96,6 +101,8 @@ internal static partial class Program
         var app = new KafkaAppConfig("bench", "runtime", cluster.BootstrapServers);
         StartRegistry();
         var (jsonPayload, avroPayload) = CheckCodecs();
+        s_jsonPayload = jsonPayload;
+        s_avroPayload = avroPayload;
         var jsonSerializer = StjSerializer.Instance;
         var avroSerializer = new AvroSerializer<AvroTrade>(RegistryClient).AsSyncOverAsync();
         var avroDeserializer = new AvroDeserializer<AvroTrade>(RegistryClient).AsSyncOverAsync();
@@ -146,15 +153,19 @@ internal static partial class Program
         // One topic per format, filled with the bytes both sides write (checked above), from the raw producer.
         var jsonTopic = NewTopic(cluster);
         var avroTopic = NewTopic(cluster);
-        if (Selected(RawJsonConsumer) || Selected(TypedJsonConsumer + ", scoped handler") || Selected(TypedJsonConsumer + ", singleton handler"))
+        if (Selected(RawJsonConsumer) || Selected(TypedJsonConsumer) || Selected(TypedJsonConsumer + ", scoped handler") || Selected(TypedJsonConsumer + ", singleton handler")
+            || (s_gap && new[] { GapRawJson, GapGroupJson, GapGroupJsonDecode, GapCopyJson, GapSpanJson }.Any(Selected)))
         {
             Fill(cluster, jsonTopic, jsonPayload);
         }
 
-        if (Selected(RawAvroConsumer) || Selected(TypedAvroConsumer + ", scoped handler") || Selected(TypedAvroConsumer + ", singleton handler"))
+        if (Selected(RawAvroConsumer) || Selected(TypedAvroConsumer) || Selected(TypedAvroConsumer + ", scoped handler") || Selected(TypedAvroConsumer + ", singleton handler")
+            || (s_gap && new[] { GapRawAvro, GapGroupAvro, GapGroupAvroDecode, GapCopyAvro, GapSpanAvro }.Any(Selected)))
         {
             Fill(cluster, avroTopic, avroPayload);
         }
+
+        using var avroSerde = new Kafka.Typed.Avro.AvroSerde<AvroTrade>(AvroTrade.AvroCodec.Instance, RegistryClient);
 
         (string Name, Func<Task<Result>> Run)[] consumers =
         [
@@ -175,6 +186,7 @@ internal static partial class Program
             (TypedAvroConsumer, () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", handlerRegistration: null)),
             (TypedAvroConsumer + ", scoped handler", () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", ServiceLifetime.Scoped)),
             (TypedAvroConsumer + ", singleton handler", () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", ServiceLifetime.Singleton)),
+            .. GapConsumers(cluster, app, consumeTopic, jsonTopic, avroTopic, avroSerde),
         ];
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {
@@ -200,6 +212,7 @@ internal static partial class Program
         Row("consume: ConsumerGroup (baseline)", "consume: raw Consume loop");
         Row("consume: ConsumerGroup, traced (baseline)", "consume: raw Consume loop");
         TypedRows();
+        GapRows();
         if (s_samples.ContainsKey(BaselineAsyncProducer) && s_samples.ContainsKey(HarnessAsyncProducer))
         {
             Console.WriteLine();
@@ -402,7 +415,8 @@ internal static partial class Program
 
     // ---------------------------------------------------------------- consumers
 
-    private static Result RawConsume(EmbeddedKafkaCluster cluster, string topic)
+    /// <summary>The raw Consume loop; <paramref name="onValue"/>, when given, is called with each value (the --gap rows decode it).</summary>
+    private static Result RawConsume(EmbeddedKafkaCluster cluster, string topic, Action<byte[]>? onValue = null)
     {
         var config = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -433,6 +447,7 @@ internal static partial class Program
                 continue;
             }
 
+            onValue?.Invoke(record.Message.Value!);
             if (seen++ == 0)
             {
                 first = Mark.Now();
@@ -445,11 +460,11 @@ internal static partial class Program
     }
 
     /// <summary>
-    /// <see cref="ConsumerGroup"/> with a no-op handler. <paramref name="traced"/>: with an <see cref="ActivityListener"/>
+    /// <see cref="ConsumerGroup"/> with a no-op handler (<paramref name="onValue"/>, when given, is called with each value). <paramref name="traced"/>: with an <see cref="ActivityListener"/>
     /// recording every Kafka.Typed span, as an application exporting traces has (a process span per message; the raw
     /// loop has no tracing, so that row shows what tracing costs on top).
     /// </summary>
-    private static async Task<Result> GroupConsume(KafkaAppConfig app, string topic, bool traced = false)
+    private static async Task<Result> GroupConsume(KafkaAppConfig app, string topic, bool traced = false, Action<byte[]>? onValue = null)
     {
         using var listener = traced ? new ActivityListener
         {
@@ -465,8 +480,9 @@ internal static partial class Program
         var seen = 0;
         Mark? first = null;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var group = new ConsumerGroup(app, [topic], (_, _) =>
+        var group = new ConsumerGroup(app, [topic], (message, _) =>
         {
+            onValue?.Invoke(message.Value!);
             var count = Interlocked.Increment(ref seen);
             if (count == 1)
             {
@@ -569,6 +585,14 @@ internal static partial class Program
     {
         var name = "bench-" + Interlocked.Increment(ref s_topicCounter).ToString(CultureInfo.InvariantCulture);
         cluster.CreateTopic(name, Partitions, ReplicationFactor);
+        // Leaders spread evenly (4 partitions per broker), as a real cluster's preferred leaders are: the mock places them
+        // at random, and a topic whose partitions mostly share one broker was measured ~1.2x slower to consume than another
+        // topic with the same payload (runs/2026-12-03-typed-gap-topics.txt), which read as a difference between formats.
+        for (var partition = 0; partition < Partitions; partition++)
+        {
+            cluster.SetPartitionLeader(name, partition, (partition % cluster.BrokerCount) + 1);
+        }
+
         return name;
     }
 
@@ -610,6 +634,10 @@ internal static partial class Program
                     // Only the typed consumer's per-message steps, each in a tight loop (no cluster traffic timed).
                     s_breakdown = true;
                     break;
+                case "--gap":
+                    // Adds the consume rows of Gap.cs (JSON against Avro step by step, decoding from librdkafka's buffer).
+                    s_gap = true;
+                    break;
                 case "--quick":
                     s_messages = 10_000;
                     s_rounds = 2;
@@ -641,7 +669,7 @@ internal static partial class Program
                     break;
                 default:
                     Console.Error.WriteLine($"unknown or invalid argument '{args[i]}'");
-                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT] [--breakdown] [--per-key] [--baseline PATH/Kafka.Typed.dll]");
+                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT] [--breakdown] [--gap] [--per-key] [--baseline PATH/Kafka.Typed.dll]");
                     return false;
             }
         }
