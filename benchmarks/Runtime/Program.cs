@@ -26,8 +26,9 @@
 // Both consumers set fetch.queue.backoff.ms=10 and fetch.wait.max.ms=20: with librdkafka's defaults (1 s, 500 ms) rounds
 // are bimodal on the mock (~0.2M or ~1M msg/s), timing those timers rather than the client.
 // Variants run in a different order each round (rotated by one), so none always follows the same one.
-// Every topic has its partitions' leaders spread evenly over the brokers (since 2026-12-03 21:20 UTC; before, the mock's
-// random placement, which alone moved a consumer's rate by ~1.2x between two topics of the same payload).
+// Every topic has its partitions' leaders spread evenly over the brokers (since 2026-12-03 21:17 UTC; before, the mock's
+// uneven placement). Two topics of the same payload still differ by up to ~1.3x in msg/s under load: compare rows that read
+// different topics by CPU per message, or against a row on the same topic.
 // Both sides: 3 brokers, acks=all, idempotence on, linger 5 ms, no compression, 100-byte values, no key, librdkafka
 // logs discarded (no logger). Medians over the measured rounds; warm-up rounds are printed and discarded. Each round line
 // also shows collections per generation (gen0 counts include gen1 and gen2) and the GC pause time inside the timed region.
@@ -585,9 +586,9 @@ internal static partial class Program
     {
         var name = "bench-" + Interlocked.Increment(ref s_topicCounter).ToString(CultureInfo.InvariantCulture);
         cluster.CreateTopic(name, Partitions, ReplicationFactor);
-        // Leaders spread evenly (4 partitions per broker), as a real cluster's preferred leaders are: the mock places them
-        // at random, and a topic whose partitions mostly share one broker was measured ~1.2x slower to consume than another
-        // topic with the same payload (runs/2026-12-03-typed-gap-topics.txt), which read as a difference between formats.
+        // Leaders spread evenly (4 partitions per broker), as a real cluster's preferred leaders are, so that no topic's layout
+        // favours a row: the mock placed them unevenly (e.g. 3/1/8). This does not remove the spread between topics: two
+        // topics of the same payload still differed by ~1.3x with even leaders (runs/2026-12-03-typed-gap-balanced.txt).
         for (var partition = 0; partition < Partitions; partition++)
         {
             cluster.SetPartitionLeader(name, partition, (partition % cluster.BrokerCount) + 1);
