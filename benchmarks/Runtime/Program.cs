@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project benchmarks/Runtime -- [--messages 100000] [--rounds 5] [--warmup 2] [--quick]
 //   (--quick: 10,000 messages, 1 warm-up + 2 rounds, a smoke run; --only TEXT[,TEXT…]: just the variants whose name
 //   contains one of the texts, e.g. --only "raw Produce,AsyncProducer", or, for a text starting with '=', whose name is
-//   exactly the rest; the table shows those that ran with their raw row;
+//   exactly the rest (the list is split at commas, so a name with a comma cannot be given exactly); the table shows those
+//   that ran with their raw row;
 //   --breakdown: only the typed consumer's per-message steps in tight loops, see Typed.cs; --gap: consume rows that take
 //   the typed consumer apart step by step, JSON against Avro, and decode from librdkafka's buffer, see Gap.cs;
 //   --baseline PATH/Kafka.Typed.dll: another build's untyped ConsumerGroup and AsyncProducer as "(baseline)" rows in the
