@@ -2,9 +2,13 @@
 //
 //   dotnet run -c Release --project benchmarks/Runtime -- [--messages 100000] [--rounds 5] [--warmup 2] [--quick]
 //   (--quick: 10,000 messages, 1 warm-up + 2 rounds, a smoke run; --only TEXT[,TEXT…]: just the variants whose name
-//   contains one of the texts, e.g. --only "raw Produce,AsyncProducer"; the table shows those that ran with their raw row;
-//   --breakdown: only the typed consumer's per-message steps in tight loops, see Typed.cs;
-//   --baseline PATH/Kafka.Typed.dll: another build's untyped ConsumerGroup as "(baseline)" rows in the same rounds, see
+//   contains one of the texts, e.g. --only "raw Produce,AsyncProducer", or, for a text starting with '=', whose name is
+//   exactly the rest (the list is split at commas, so a name with a comma cannot be given exactly); the table shows those
+//   that ran with their raw row;
+//   --breakdown: only the typed consumer's per-message steps in tight loops, see Typed.cs; --gap: consume rows that take
+//   the typed consumer apart step by step, JSON against Avro, and decode from librdkafka's buffer, see Gap.cs;
+//   --baseline PATH/Kafka.Typed.dll: another build's untyped ConsumerGroup and AsyncProducer as "(baseline)" rows in the
+//   same rounds (the producer next to this build's through the same harness), see
 //   Baseline.cs — build it from the commit to compare against in a temporary directory; --per-key: only the per-key
 //   concurrency rows, see PerKey.cs)
 //
@@ -23,6 +27,9 @@
 // Both consumers set fetch.queue.backoff.ms=10 and fetch.wait.max.ms=20: with librdkafka's defaults (1 s, 500 ms) rounds
 // are bimodal on the mock (~0.2M or ~1M msg/s), timing those timers rather than the client.
 // Variants run in a different order each round (rotated by one), so none always follows the same one.
+// Every topic has its partitions' leaders spread evenly over the brokers (since 2026-12-03 21:17 UTC; before, the mock's
+// uneven placement). Two topics of the same payload still differ by up to ~1.3x in msg/s under load: compare rows that read
+// different topics by CPU per message, or against a row on the same topic.
 // Both sides: 3 brokers, acks=all, idempotence on, linger 5 ms, no compression, 100-byte values, no key, librdkafka
 // logs discarded (no logger). Medians over the measured rounds; warm-up rounds are printed and discarded. Each round line
 // also shows collections per generation (gen0 counts include gen1 and gen2) and the GC pause time inside the timed region.
@@ -52,6 +59,9 @@ internal static partial class Program
     // Both consumers: with the default (500 ms) some rounds stall about half a second on a fetch the mock holds open.
     private const string FetchWaitMaxMs = "20";
 
+    private const string BaselineAsyncProducer = "produce: AsyncProducer (baseline)";
+    private const string HarnessAsyncProducer = "produce: AsyncProducer (this build, same harness)";
+
     private static int s_messages = 100_000;
     private static int s_rounds = 5;
     private static int s_warmup = 2;
@@ -62,6 +72,8 @@ internal static partial class Program
     private static long s_exceptions;
     private static string[]? s_only;
     private static bool s_breakdown;
+    private static byte[] s_jsonPayload = [];
+    private static byte[] s_avroPayload = [];
 
     private static async Task<int> Main(string[] args)
     {
@@ -75,7 +87,7 @@ internal static partial class Program
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         var command = $"dotnet run -c Release --project benchmarks/Runtime -- --messages {s_messages} --rounds {s_rounds} --warmup {s_warmup}"
-            + (s_only is null ? "" : $" --only \"{string.Join(',', s_only)}\"") + (s_baseline is null ? "" : $" --baseline {s_baseline}");
+            + (s_gap ? " --gap" : "") + (s_only is null ? "" : $" --only \"{string.Join(',', s_only)}\"") + (s_baseline is null ? "" : $" --baseline {s_baseline}");
         if (s_baseline is not null)
         {
             s_baselineRuntime = Baseline.Load(s_baseline);
@@ -91,6 +103,8 @@ internal static partial class Program
         var app = new KafkaAppConfig("bench", "runtime", cluster.BootstrapServers);
         StartRegistry();
         var (jsonPayload, avroPayload) = CheckCodecs();
+        s_jsonPayload = jsonPayload;
+        s_avroPayload = avroPayload;
         var jsonSerializer = StjSerializer.Instance;
         var avroSerializer = new AvroSerializer<AvroTrade>(RegistryClient).AsSyncOverAsync();
         var avroDeserializer = new AvroDeserializer<AvroTrade>(RegistryClient).AsSyncOverAsync();
@@ -121,6 +135,11 @@ internal static partial class Program
             (TypedJsonProducer, () => TypedProduce(cluster, NewTopic(cluster), "JsonTrade", s_jsonTrade)),
             (RawAvroProducer, () => Task.FromResult(RawProduceSerialized(cluster, NewTopic(cluster), s_avroTrade, avroSerializer))),
             (TypedAvroProducer, () => TypedProduce(cluster, NewTopic(cluster), "AvroTrade", s_avroTrade)),
+            .. (s_baselineRuntime is null ? [] : new (string, Func<Task<Result>>)[]
+            {
+                (BaselineAsyncProducer, () => HarnessAsyncProduce(s_baselineRuntime, cluster.BootstrapServers, NewTopic(cluster))),
+                (HarnessAsyncProducer, () => HarnessAsyncProduce(Baseline.ThisBuild(), cluster.BootstrapServers, NewTopic(cluster))),
+            }),
         ];
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {
@@ -136,15 +155,19 @@ internal static partial class Program
         // One topic per format, filled with the bytes both sides write (checked above), from the raw producer.
         var jsonTopic = NewTopic(cluster);
         var avroTopic = NewTopic(cluster);
-        if (Selected(RawJsonConsumer) || Selected(TypedJsonConsumer + ", scoped handler") || Selected(TypedJsonConsumer + ", singleton handler"))
+        if (Selected(RawJsonConsumer) || Selected(TypedJsonConsumer) || Selected(TypedJsonConsumer + ", scoped handler") || Selected(TypedJsonConsumer + ", singleton handler")
+            || (s_gap && new[] { GapRawJson, GapGroupJson, GapGroupJsonDecode, GapCopyJson, GapSpanJson }.Any(Selected)))
         {
             Fill(cluster, jsonTopic, jsonPayload);
         }
 
-        if (Selected(RawAvroConsumer) || Selected(TypedAvroConsumer + ", scoped handler") || Selected(TypedAvroConsumer + ", singleton handler"))
+        if (Selected(RawAvroConsumer) || Selected(TypedAvroConsumer) || Selected(TypedAvroConsumer + ", scoped handler") || Selected(TypedAvroConsumer + ", singleton handler")
+            || (s_gap && new[] { GapRawAvro, GapGroupAvro, GapGroupAvroDecode, GapCopyAvro, GapSpanAvro }.Any(Selected)))
         {
             Fill(cluster, avroTopic, avroPayload);
         }
+
+        using var avroSerde = new Kafka.Typed.Avro.AvroSerde<AvroTrade>(AvroTrade.AvroCodec.Instance, RegistryClient);
 
         (string Name, Func<Task<Result>> Run)[] consumers =
         [
@@ -165,6 +188,7 @@ internal static partial class Program
             (TypedAvroConsumer, () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", handlerRegistration: null)),
             (TypedAvroConsumer + ", scoped handler", () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", ServiceLifetime.Scoped)),
             (TypedAvroConsumer + ", singleton handler", () => TypedConsume(cluster, avroTopic, "AvroTrade", "AvroTradeHandler", "JsonTradeHandler", ServiceLifetime.Singleton)),
+            .. GapConsumers(cluster, app, consumeTopic, jsonTopic, avroTopic, avroSerde),
         ];
         for (var round = 0; round < s_warmup + s_rounds; round++)
         {
@@ -181,6 +205,8 @@ internal static partial class Program
         Row("produce: AsyncProducer", "produce: raw Produce");
         Row("produce: AsyncProducer, sender thread", "produce: raw Produce");
         Row($"produce: SyncProducer ({SyncWindow / 1000}k window)", "produce: raw Produce");
+        Row(BaselineAsyncProducer, "produce: raw Produce");
+        Row(HarnessAsyncProducer, "produce: raw Produce");
         Row("consume: raw Consume loop", "consume: raw Consume loop");
         Row("consume: ConsumerGroup", "consume: raw Consume loop");
         Row("consume: ConsumerGroup, traced", "consume: raw Consume loop");
@@ -188,6 +214,17 @@ internal static partial class Program
         Row("consume: ConsumerGroup (baseline)", "consume: raw Consume loop");
         Row("consume: ConsumerGroup, traced (baseline)", "consume: raw Consume loop");
         TypedRows();
+        GapRows();
+        if (s_samples.ContainsKey(BaselineAsyncProducer) && s_samples.ContainsKey(HarnessAsyncProducer))
+        {
+            Console.WriteLine();
+            Console.WriteLine($"This build's AsyncProducer against the baseline's ({s_baselineRuntime!.Location}), both through the same harness (× raw = × baseline):");
+            Console.WriteLine();
+            Console.WriteLine("| variant | msg/s | × baseline | min–max msg/s | alloc B/msg | CPU µs/msg | GC pause ms/round |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            Row(HarnessAsyncProducer, BaselineAsyncProducer);
+        }
+
         Console.WriteLine();
         Console.WriteLine("Consume, from Subscribe/ConsumeAsync (includes the group join) instead of from the first message:");
         Console.WriteLine();
@@ -380,7 +417,8 @@ internal static partial class Program
 
     // ---------------------------------------------------------------- consumers
 
-    private static Result RawConsume(EmbeddedKafkaCluster cluster, string topic)
+    /// <summary>The raw Consume loop; <paramref name="onValue"/>, when given, is called with each value (the --gap rows decode it).</summary>
+    private static Result RawConsume(EmbeddedKafkaCluster cluster, string topic, Action<byte[]>? onValue = null)
     {
         var config = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -411,6 +449,7 @@ internal static partial class Program
                 continue;
             }
 
+            onValue?.Invoke(record.Message.Value!);
             if (seen++ == 0)
             {
                 first = Mark.Now();
@@ -423,11 +462,11 @@ internal static partial class Program
     }
 
     /// <summary>
-    /// <see cref="ConsumerGroup"/> with a no-op handler. <paramref name="traced"/>: with an <see cref="ActivityListener"/>
+    /// <see cref="ConsumerGroup"/> with a no-op handler (<paramref name="onValue"/>, when given, is called with each value). <paramref name="traced"/>: with an <see cref="ActivityListener"/>
     /// recording every Kafka.Typed span, as an application exporting traces has (a process span per message; the raw
     /// loop has no tracing, so that row shows what tracing costs on top).
     /// </summary>
-    private static async Task<Result> GroupConsume(KafkaAppConfig app, string topic, bool traced = false)
+    private static async Task<Result> GroupConsume(KafkaAppConfig app, string topic, bool traced = false, Action<byte[]>? onValue = null)
     {
         using var listener = traced ? new ActivityListener
         {
@@ -443,8 +482,9 @@ internal static partial class Program
         var seen = 0;
         Mark? first = null;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var group = new ConsumerGroup(app, [topic], (_, _) =>
+        var group = new ConsumerGroup(app, [topic], (message, _) =>
         {
+            onValue?.Invoke(message.Value!);
             var count = Interlocked.Increment(ref seen);
             if (count == 1)
             {
@@ -506,8 +546,11 @@ internal static partial class Program
         }
     }
 
+    // A text starting with '=' selects the variant of exactly that name (e.g. "=produce: raw Produce" without its longer relatives).
     private static bool Selected(string name)
-        => s_only is null || s_only.Any(part => name.Contains(part, StringComparison.OrdinalIgnoreCase));
+        => s_only is null || s_only.Any(part => part.StartsWith('=')
+            ? name.Equals(part[1..], StringComparison.OrdinalIgnoreCase)
+            : name.Contains(part, StringComparison.OrdinalIgnoreCase));
 
     private static void Row(string name, string raw)
     {
@@ -544,6 +587,14 @@ internal static partial class Program
     {
         var name = "bench-" + Interlocked.Increment(ref s_topicCounter).ToString(CultureInfo.InvariantCulture);
         cluster.CreateTopic(name, Partitions, ReplicationFactor);
+        // Leaders spread evenly (4 partitions per broker), as a real cluster's preferred leaders are, so that no topic's layout
+        // favours a row: the mock placed them unevenly (e.g. 3/1/8). This does not remove the spread between topics: two
+        // topics of the same payload still differed by ~1.3x with even leaders (runs/2026-12-03-typed-gap-balanced.txt).
+        for (var partition = 0; partition < Partitions; partition++)
+        {
+            cluster.SetPartitionLeader(name, partition, (partition % cluster.BrokerCount) + 1);
+        }
+
         return name;
     }
 
@@ -585,6 +636,10 @@ internal static partial class Program
                     // Only the typed consumer's per-message steps, each in a tight loop (no cluster traffic timed).
                     s_breakdown = true;
                     break;
+                case "--gap":
+                    // Adds the consume rows of Gap.cs (JSON against Avro step by step, decoding from librdkafka's buffer).
+                    s_gap = true;
+                    break;
                 case "--quick":
                     s_messages = 10_000;
                     s_rounds = 2;
@@ -607,7 +662,7 @@ internal static partial class Program
                     s_perKey = true;
                     break;
                 case "--baseline" when i + 1 < args.Length:
-                    // Another build's Kafka.Typed.dll: its untyped ConsumerGroup runs as "(baseline)" rows in the same rounds.
+                    // Another build's Kafka.Typed.dll: its untyped ConsumerGroup and AsyncProducer run as "(baseline)" rows in the same rounds.
                     s_baseline = args[++i];
                     break;
                 case "--warmup" when i + 1 < args.Length && int.TryParse(args[i + 1], out var w) && w >= 0:
@@ -616,7 +671,7 @@ internal static partial class Program
                     break;
                 default:
                     Console.Error.WriteLine($"unknown or invalid argument '{args[i]}'");
-                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT] [--breakdown] [--per-key] [--baseline PATH/Kafka.Typed.dll]");
+                    Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/Runtime -- [--messages N] [--rounds R] [--warmup W] [--quick] [--only TEXT] [--breakdown] [--gap] [--per-key] [--baseline PATH/Kafka.Typed.dll]");
                     return false;
             }
         }

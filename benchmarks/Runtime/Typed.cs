@@ -251,6 +251,21 @@ internal static partial class Program
         var ctx = new KafkaSerializationContext("bench.json");
         Step("decode JSON: generated codec (IKafkaMessage<JsonTrade>.Serializer)", N, () => GC.KeepAlive(Decode<JsonTrade>(jsonPayload, "bench.json")));
         Step("decode JSON: System.Text.Json, cached options", N, () => GC.KeepAlive(StjSerializer.Instance.Deserialize(jsonPayload, false, default)));
+        foreach (var (name, decode) in new (string, Func<byte[], JsonTrade>)[]
+        {
+            ("decode JSON: hand-written replica of the generated codec", static d => JsonCodecs.Replica(d)),
+            ("decode JSON: hand-written, each name compared first with the one written at its position", static d => JsonCodecs.ExpectedOrder(d)),
+            ("decode JSON: hand-written, that and a reader that does not skip comments", static d => JsonCodecs.NoComments(d)),
+        })
+        {
+            var back = decode(jsonPayload);
+            Check(back.TradeId == s_jsonTrade.TradeId && back.Symbol == s_jsonTrade.Symbol && back.Quantity == s_jsonTrade.Quantity && back.Price == s_jsonTrade.Price && back.Venue == s_jsonTrade.Venue && back.Sequence == s_jsonTrade.Sequence, $"{name}: the record read back differs");
+            Step(name, N, () => GC.KeepAlive(decode(jsonPayload)));
+        }
+
+        Step("JSON: Utf8JsonReader reading every token of the payload, nothing else (the floor of a reader-based decode)", N, () => GC.KeepAlive(JsonCodecs.TokensOnly(jsonPayload)));
+        Step($"copy of the JSON value into a new byte[] ({jsonPayload.Length} B), as Confluent's byte[] deserializer does", N, () => GC.KeepAlive(jsonPayload.AsSpan().ToArray()));
+        Step($"copy of the Avro value into a new byte[] ({avroPayload.Length} B)", N, () => GC.KeepAlive(avroPayload.AsSpan().ToArray()));
         using var serde = new Kafka.Typed.Avro.AvroSerde<AvroTrade>(AvroTrade.AvroCodec.Instance, RegistryClient);
         Check(serde.Deserialize(avroPayload, "bench.avro.check", 0, 0).Sequence == 7, "the generated Avro serde does not read Confluent's bytes");
         Step("decode Avro: generated serde (schema id cached)", N, () => GC.KeepAlive(serde.Deserialize(avroPayload, "bench.avro.check", 0, 0)));
