@@ -22,31 +22,41 @@ internal static class JsonEmitter
     {
         var model = spec.Json!;
         var t = spec.FullyQualifiedName;
-        w.Line(Common.GeneratedCode);
         if (model.ContextTypeName is { } context)
         {
-            w.Open("private static class " + GeneratedNames.JsonCodec);
-            w.Line("public static readonly " + GlobalNames.KafkaSerializer + "<" + t + "> Instance =");
-            w.Line("    new " + GlobalNames.JsonContextSerializer + "<" + t + ">(");
-            w.Line("        " + context + ".Default.GetTypeInfo(typeof(" + t + ")),");
-            w.Line("        " + Common.Literal(context.Replace("global::", string.Empty)) + ");");
-            w.Close();
+            w.Block($$"""
+                {{Common.GeneratedCode}}
+                private static class {{GeneratedNames.JsonCodec}}
+                {
+                    public static readonly {{GlobalNames.KafkaSerializer}}<{{t}}> Instance =
+                        new {{GlobalNames.JsonContextSerializer}}<{{t}}>(
+                            {{context}}.Default.GetTypeInfo(typeof({{t}})),
+                            {{Common.Literal(context.Replace("global::", string.Empty))}});
+                }
+                """);
             return;
         }
 
         if (model.Schema is { } schema)
         {
             // Confluent's JSON Schema wire format: the runtime frames the codec's JSON with the registered schema's id.
-            w.Open("private static class " + GeneratedNames.JsonCodec);
-            w.Line("public const string Schema = " + Common.Literal(schema) + ";");
-            w.Line();
-            w.Line("public static readonly " + GlobalNames.KafkaSerializer + "<" + t + "> Instance =");
-            w.Line("    new " + GlobalNames.JsonSchemaSerializer + "<" + t + ">(");
-            w.Line("        " + GeneratedNames.JsonBody + ".Instance, Schema, " + Common.Literal(t.Replace("global::", string.Empty))
-                + (Common.SubjectStrategy(spec.SubjectNameStrategy) is { } strategy ? ", global::Kafka.Typed.Avro.AvroSubjectNameStrategy." + strategy : string.Empty) + ");");
-            w.Close();
-            w.Line();
-            w.Line(Common.GeneratedCode);
+            var strategy = Common.SubjectStrategy(spec.SubjectNameStrategy) is { } name
+                ? ",\n        " + GlobalNames.AvroSubjectNameStrategy + "." + name
+                : string.Empty;
+            w.Block($$"""
+                {{Common.GeneratedCode}}
+                private static class {{GeneratedNames.JsonCodec}}
+                {
+                    public const string Schema = {{Common.Literal(schema)}};
+
+                    public static readonly {{GlobalNames.KafkaSerializer}}<{{t}}> Instance =
+                        new {{GlobalNames.JsonSchemaSerializer}}<{{t}}>(
+                            {{GeneratedNames.JsonBody}}.Instance,
+                            Schema,
+                            {{Common.Literal(t.Replace("global::", string.Empty))}}{{strategy}});
+                }
+
+                """);
             new Codec(w, model).Emit(t, GeneratedNames.JsonBody);
             return;
         }
@@ -58,6 +68,10 @@ internal static class JsonEmitter
     {
         private readonly SourceWriter _w;
         private readonly JsonModel _model;
+
+        /// <summary>The collections read so far, each by a method of its own (<c>ReadList{n}</c>, <c>ReadMap{n}</c>) emitted after the object's.</summary>
+        private readonly List<(string Method, JsonShape Shape, string Path)> _collections = new List<(string, JsonShape, string)>();
+        private int _emittedCollections;
         private int _locals;
 
         public Codec(SourceWriter w, JsonModel model)
@@ -69,7 +83,9 @@ internal static class JsonEmitter
         public void Emit(string t, string className)
         {
             var w = _w;
-            w.Open("private sealed class " + className + " : " + GlobalNames.KafkaSerializer + "<" + t + ">");
+            w.Line(Common.GeneratedCode);
+            w.Declaration("private sealed class " + className, GlobalNames.KafkaSerializer + "<" + t + ">");
+            w.Open();
             w.Line("public static readonly " + className + " Instance = new " + className + "();");
             w.Line();
             for (var o = 0; o < _model.Objects.Count; o++)
@@ -77,7 +93,7 @@ internal static class JsonEmitter
                 var members = _model.Objects[o].Members;
                 for (var i = 0; i < members.Count; i++)
                 {
-                    w.Line("private static readonly " + Encoded + " " + NameField(o, i) + " = " + Encoded + ".Encode(" + Common.Literal(members[i].JsonName) + "u8);");
+                    EncodedField(NameField(o, i), members[i].JsonName);
                 }
             }
 
@@ -86,27 +102,33 @@ internal static class JsonEmitter
                 var enumSpec = _model.Enums[e];
                 for (var i = 0; i < enumSpec.Members.Count && !enumSpec.AsNumbers; i++)
                 {
-                    w.Line("private static readonly " + Encoded + " " + EnumField(e, i) + " = " + Encoded + ".Encode(" + Common.Literal(enumSpec.Members[i].JsonName) + "u8);");
+                    EncodedField(EnumField(e, i), enumSpec.Members[i].JsonName);
                 }
             }
 
             w.Line();
-            w.Open("public void Serialize(" + t + " value, " + GlobalNames.BufferWriter + "<byte> output, in " + GlobalNames.SerializationContext + " context)");
-            w.Line("var writer = " + Json + ".RentWriter(output);");
-            w.Line("try");
-            w.Open();
-            w.Line("Write0(writer, value);");
-            w.Close();
-            w.Line("finally");
-            w.Open();
-            w.Line(Json + ".ReturnWriter(writer);");
-            w.Close();
-            w.Close();
-            w.Line();
-            w.Open("public " + t + " Deserialize(" + GlobalNames.ReadOnlySpan + "<byte> data, in " + GlobalNames.SerializationContext + " context)");
-            w.Line("var reader = " + Json + ".StartObject(data);");
-            w.Line("return Read0(ref reader);");
-            w.Close();
+            w.Call("public void Serialize", [t + " value", GlobalNames.BufferWriter + "<byte> output", "in " + GlobalNames.SerializationContext + " context"], string.Empty);
+            w.Block($$"""
+                {
+                    var writer = {{Json}}.RentWriter(output);
+                    try
+                    {
+                        Write0(writer, value);
+                    }
+                    finally
+                    {
+                        {{Json}}.ReturnWriter(writer);
+                    }
+                }
+
+                """);
+            w.Call("public " + t + " Deserialize", [GlobalNames.ReadOnlySpan + "<byte> data", "in " + GlobalNames.SerializationContext + " context"], string.Empty);
+            w.Block($$"""
+                {
+                    var reader = {{Json}}.StartObject(data);
+                    return Read0(ref reader);
+                }
+                """);
 
             for (var o = 0; o < _model.Objects.Count; o++)
             {
@@ -114,6 +136,7 @@ internal static class JsonEmitter
                 EmitWriteObject(o);
                 w.Line();
                 EmitReadObject(o);
+                EmitCollectionReads();
             }
 
             for (var e = 0; e < _model.Enums.Count; e++)
@@ -125,6 +148,38 @@ internal static class JsonEmitter
             }
 
             w.Close();
+        }
+
+        /// <summary>
+        /// <c>{type} {rest}</c>; a (generic) type too long for one line is broken after its first <c>&lt;</c>, as no
+        /// shorter spelling of a <c>global::</c> type name exists.
+        /// </summary>
+        private void Declare(string type, string rest)
+        {
+            var open = type.IndexOf('<');
+            if (_w.Fits(type + " " + rest) || open < 0)
+            {
+                _w.Line(type + " " + rest);
+            }
+            else
+            {
+                _w.Line(type.Substring(0, open + 1)).Indent().Line(type.Substring(open + 1) + " " + rest).Outdent();
+            }
+        }
+
+        /// <summary>A pre-encoded property name or enum value: <c>private static readonly JsonEncodedText {name} = JsonEncodedText.Encode("…"u8);</c>.</summary>
+        private void EncodedField(string name, string text)
+        {
+            var declaration = "private static readonly " + Encoded + " " + name + " =";
+            var value = Encoded + ".Encode(" + Common.Literal(text) + "u8);";
+            if (_w.Fits(declaration + " " + value))
+            {
+                _w.Line(declaration + " " + value);
+            }
+            else
+            {
+                _w.Line(declaration).Indent().Line(value).Outdent();
+            }
         }
 
         private static string NameField(int o, int i) => "N" + Index(o) + "_" + Index(i);
@@ -139,7 +194,8 @@ internal static class JsonEmitter
         {
             var w = _w;
             var spec = _model.Objects[o];
-            w.Open("private static void Write" + Index(o) + "(" + Writer + " writer, " + spec.TypeName + " value)");
+            w.Call("private static void Write" + Index(o), [Writer + " writer", spec.TypeName + " value"], string.Empty);
+            w.Open();
             w.Line("writer.WriteStartObject();");
             for (var i = 0; i < spec.Members.Count; i++)
             {
@@ -265,7 +321,8 @@ internal static class JsonEmitter
             var w = _w;
             var spec = _model.Objects[o];
             var t = spec.TypeName;
-            w.Open("private static " + t + " Read" + Index(o) + "(ref " + Reader + " reader)");
+            w.Signature("private static " + t, "Read" + Index(o), ["ref " + Reader + " reader"]);
+            w.Open();
             w.Line(Json + ".ExpectObject(ref reader);");
             var read = new List<int>();
             for (var i = 0; i < spec.Members.Count; i++)
@@ -277,7 +334,7 @@ internal static class JsonEmitter
                 }
 
                 read.Add(i);
-                w.Line(LocalType(m.Shape) + " p" + Index(i) + " = default;");
+                Declare(LocalType(m.Shape), "p" + Index(i) + " = default;");
                 if (TracksPresence(m))
                 {
                     w.Line("bool s" + Index(i) + " = false;");
@@ -330,7 +387,7 @@ internal static class JsonEmitter
                     if (spec.Members[i].Name == name)
                     {
                         arguments.Add(spec.Members[i].AbsentDefault is { } absent
-                            ? "(s" + Index(i) + " ? " + ValueOf(spec.Members[i], i) + " : " + absent + ")"
+                            ? "s" + Index(i) + " ? " + ValueOf(spec.Members[i], i) + " : " + absent
                             : ValueOf(spec.Members[i], i));
                     }
                 }
@@ -345,14 +402,13 @@ internal static class JsonEmitter
                 }
             }
 
-            var construct = "var result = new " + t + "(" + string.Join(", ", arguments) + ")";
             if (initializers.Count == 0)
             {
-                w.Line(construct + ";");
+                w.Call("var result = new " + t, arguments, ";");
             }
             else
             {
-                w.Line(construct);
+                w.Call("var result = new " + t, arguments, string.Empty);
                 w.Open();
                 foreach (var initializer in initializers)
                 {
@@ -381,13 +437,17 @@ internal static class JsonEmitter
 
             w.Line("return result;");
             w.Close();
-            w.Line("catch (" + GlobalNames.Exception + " e) when (e is " + GlobalNames.JsonException);
-            w.Line("    or " + GlobalNames.InvalidOperationException + " or " + GlobalNames.FormatException);
-            w.Line("    or " + GlobalNames.OverflowException + " or " + GlobalNames.ArgumentException);
-            w.Line("    or " + GlobalNames.SerializationException + ")");
-            w.Open();
-            w.Line("throw " + Json + ".Failed(member, e);");
-            w.Close();
+
+            // What reading a malformed document throws: rethrown as one KafkaSerializationException naming the member.
+            w.Block($$"""
+                catch ({{GlobalNames.Exception}} e) when (e is {{GlobalNames.JsonException}}
+                    or {{GlobalNames.InvalidOperationException}} or {{GlobalNames.FormatException}}
+                    or {{GlobalNames.OverflowException}} or {{GlobalNames.ArgumentException}}
+                    or {{GlobalNames.SerializationException}})
+                {
+                    throw {{Json}}.Failed(member, e);
+                }
+                """);
             w.Close();
             for (var i = 0; i < spec.Members.Count; i++)
             {
@@ -396,70 +456,98 @@ internal static class JsonEmitter
                 {
                     // Bound to the declaring type: unsafe accessors do not see inherited members.
                     w.Line();
-                    w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Method, Name = " + Common.Literal("set_" + m.Name) + ")]");
-                    w.Line("private static extern void " + InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + m.DeclaringType + " target, " + m.Shape.DeclaredName + " value);");
+                    w.Line("[" + GlobalNames.UnsafeAccessor + "(");
+                    w.Line("    " + GlobalNames.UnsafeAccessorKind + ".Method,");
+                    w.Line("    Name = " + Common.Literal("set_" + m.Name) + ")]");
+                    w.Call(
+                        "private static extern void " + InitAccessorName(o, i),
+                        [(spec.IsValueType ? "ref " : string.Empty) + m.DeclaringType + " target", m.Shape.DeclaredName + " value"],
+                        ";");
                 }
             }
         }
 
         /// <summary>Reads the value the reader is on into <paramref name="target"/> (a local of <see cref="LocalType"/>).</summary>
-        private void ReadInto(JsonShape shape, string target, string path)
+        private void ReadInto(JsonShape shape, string target, string path) => _w.Line(target + " = " + ReadExpression(shape, path) + ";");
+
+        /// <summary>
+        /// The expression reading the value the reader is on as <paramref name="shape"/>'s <see cref="LocalType"/>; a
+        /// collection is read by a method of its own (<see cref="EmitCollectionReads"/>), so every value is one expression.
+        /// </summary>
+        private string ReadExpression(JsonShape shape, string path)
         {
-            var w = _w;
             switch (shape.Kind)
             {
-                case JsonShapeKind.Value:
-                case JsonShapeKind.Enum:
-                case JsonShapeKind.Object:
+                case JsonShapeKind.Sequence:
+                case JsonShapeKind.Dictionary:
+                    var method = (shape.Kind == JsonShapeKind.Sequence ? "ReadList" : "ReadMap") + Index(_collections.Count);
+                    _collections.Add((method, shape, path));
+                    return method + "(ref reader)";
+                default:
                     var read = shape.Kind == JsonShapeKind.Value ? ReadValue(shape)
                         : shape.Kind == JsonShapeKind.Enum ? "ReadEnum" + Index(shape.Index) + "(ref reader)"
                         : "Read" + Index(shape.Index) + "(ref reader)";
-                    w.Line(target + " = " + (shape.CanBeNull ? Json + ".IsNull(ref reader) ? null : " : string.Empty) + read + ";");
-                    break;
-                case JsonShapeKind.Sequence:
+                    return (shape.CanBeNull ? Json + ".IsNull(ref reader) ? null : " : string.Empty) + read;
+            }
+        }
+
+        /// <summary>
+        /// The methods reading the collections queued since the last call (their elements' collections too): a JSON
+        /// array into a list (or an array), a JSON object into a dictionary, <see langword="null"/> for a JSON null.
+        /// Element paths (<c>[]</c>) are relative to the member being read, which the caller's <c>member</c> names.
+        /// </summary>
+        private void EmitCollectionReads()
+        {
+            var w = _w;
+            for (; _emittedCollections < _collections.Count; _emittedCollections++)
+            {
+                var (method, shape, path) = _collections[_emittedCollections];
+                var element = shape.Element!;
+                var elementPath = path + "[]";
+                w.Line();
+                w.Signature("private static " + LocalType(shape), method, ["ref " + Reader + " reader"]);
+                w.Open();
+                if (shape.Kind == JsonShapeKind.Sequence)
                 {
-                    var element = shape.Element!;
-                    var list = Local("list");
-                    var item = Local("item");
-                    w.Open("if (" + Json + ".StartArray(ref reader))");
-                    w.Line("var " + list + " = new " + GlobalNames.List + "<" + element.DeclaredName + ">();");
-                    w.Open("while (" + Json + ".NextElement(ref reader))");
-                    w.Line(LocalType(element) + " " + item + ";");
-                    ReadInto(element, item, path + "[]");
-                    w.Line(list + ".Add(" + Element(element, item, path + "[]") + ");");
-                    w.Close();
-                    w.Line(target + " = " + list + (shape.Collection == CollectionKind.Array ? ".ToArray()" : string.Empty) + ";");
-                    w.Close();
-                    w.Line("else");
-                    w.Open();
-                    w.Line(target + " = null;");
-                    w.Close();
-                    break;
+                    var result = shape.Collection == CollectionKind.Array ? "list.ToArray()" : "list";
+                    w.Block($$"""
+                        if (!{{Json}}.StartArray(ref reader))
+                        {
+                            return null;
+                        }
+
+                        var list = new {{GlobalNames.List}}<{{element.DeclaredName}}>();
+                        while ({{Json}}.NextElement(ref reader))
+                        {
+                            {{LocalType(element)}} item = {{ReadExpression(element, elementPath)}};
+                            list.Add({{Element(element, "item", elementPath)}});
+                        }
+
+                        return {{result}};
+                        """);
+                }
+                else
+                {
+                    w.Block($$"""
+                        if (!{{Json}}.StartDictionary(ref reader))
+                        {
+                            return null;
+                        }
+
+                        var map = new {{GlobalNames.Dictionary}}<string, {{element.DeclaredName}}>();
+                        while ({{Json}}.NextProperty(ref reader))
+                        {
+                            var key = reader.GetString()!;
+                            {{Json}}.Value(ref reader);
+                            {{LocalType(element)}} item = {{ReadExpression(element, elementPath)}};
+                            map[key] = {{Element(element, "item", elementPath)}};
+                        }
+
+                        return map;
+                        """);
                 }
 
-                case JsonShapeKind.Dictionary:
-                {
-                    var value = shape.Element!;
-                    var map = Local("map");
-                    var key = Local("key");
-                    var item = Local("item");
-                    w.Open("if (" + Json + ".StartDictionary(ref reader))");
-                    w.Line("var " + map + " = new " + GlobalNames.Dictionary + "<string, " + value.DeclaredName + ">();");
-                    w.Open("while (" + Json + ".NextProperty(ref reader))");
-                    w.Line("var " + key + " = reader.GetString()!;");
-                    w.Line(Json + ".Value(ref reader);");
-                    w.Line(LocalType(value) + " " + item + ";");
-                    ReadInto(value, item, path + "[]");
-                    w.Line(map + "[" + key + "] = " + Element(value, item, path + "[]") + ";");
-                    w.Close();
-                    w.Line(target + " = " + map + ";");
-                    w.Close();
-                    w.Line("else");
-                    w.Open();
-                    w.Line(target + " = null;");
-                    w.Close();
-                    break;
-                }
+                w.Close();
             }
         }
 
@@ -480,7 +568,8 @@ internal static class JsonEmitter
             var w = _w;
             var spec = _model.Enums[e];
             var number = "writer.WriteNumberValue((" + EnumCast(spec.Underlying) + ")value);";
-            w.Open("private static void WriteEnum" + Index(e) + "(" + Writer + " writer, " + spec.TypeName + " value)");
+            w.Call("private static void WriteEnum" + Index(e), [Writer + " writer", spec.TypeName + " value"], string.Empty);
+            w.Open();
             if (spec.AsNumbers || spec.Members.Count == 0)
             {
                 w.Line(number);
@@ -494,7 +583,22 @@ internal static class JsonEmitter
                 }
 
                 // A combination of flags is written as System.Text.Json writes it ("A, B"); an undefined value as its number.
-                w.Line(spec.IsFlags ? "default: if (!" + Json + ".TryWriteFlagNames(writer, value)) { " + number + " } break;" : "default: " + number + " break;");
+                if (spec.IsFlags)
+                {
+                    w.Block($$"""
+                        default:
+                            if (!{{Json}}.TryWriteFlagNames(writer, value))
+                            {
+                                {{number}}
+                            }
+
+                            break;
+                        """);
+                }
+                else
+                {
+                    w.Line("default: " + number + " break;");
+                }
                 w.Close();
             }
 
@@ -506,7 +610,8 @@ internal static class JsonEmitter
             var w = _w;
             var spec = _model.Enums[e];
             var t = spec.TypeName;
-            w.Open("private static " + t + " ReadEnum" + Index(e) + "(ref " + Reader + " reader)");
+            w.Signature("private static " + t, "ReadEnum" + Index(e), ["ref " + Reader + " reader"]);
+            w.Open();
             w.Open("if (reader.TokenType == " + GlobalNames.JsonTokenType + ".Number)");
             w.Line("return (" + t + ")" + ReadNumber(spec.Underlying) + ";");
             w.Close();

@@ -74,35 +74,57 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_OrderId")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_OrderId")]
         private static extern void KafkaTypedSet_OrderId(global::Shop.OrderPlaced target, string value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_TotalCents")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_TotalCents")]
         private static extern void KafkaTypedSet_TotalCents(global::Shop.OrderPlaced target, long value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PlacedAt")]
-        private static extern void KafkaTypedSet_PlacedAt(global::Shop.OrderPlaced target, global::System.DateTimeOffset value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_PlacedAt")]
+        private static extern void KafkaTypedSet_PlacedAt(
+            global::Shop.OrderPlaced target,
+            global::System.DateTimeOffset value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Status")]
-        private static extern void KafkaTypedSet_Status(global::Shop.OrderPlaced target, global::Shop.OrderStatus value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Status")]
+        private static extern void KafkaTypedSet_Status(
+            global::Shop.OrderPlaced target,
+            global::Shop.OrderStatus value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Lines")]
-        private static extern void KafkaTypedSet_Lines(global::Shop.OrderPlaced target, global::System.Collections.Generic.List<global::Shop.Line> value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Lines")]
+        private static extern void KafkaTypedSet_Lines(
+            global::Shop.OrderPlaced target,
+            global::System.Collections.Generic.List<global::Shop.Line> value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Buyer")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Buyer")]
         private static extern void KafkaTypedSet_Buyer(global::Shop.OrderPlaced target, global::Shop.Customer value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_LegacyCode")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_LegacyCode")]
         private static extern void KafkaTypedSet_LegacyCode(global::Shop.OrderPlaced target, string value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_URLPath")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_URLPath")]
         private static extern void KafkaTypedSet_URLPath(global::Shop.OrderPlaced target, string? value);
     }
 }

@@ -98,59 +98,93 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Id")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Id")]
         private static extern void KafkaTypedSet_Id(global::Shop.Order target, global::System.Guid value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PlacedAt")]
-        private static extern void KafkaTypedSet_PlacedAt(global::Shop.Order target, global::System.DateTimeOffset value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_PlacedAt")]
+        private static extern void KafkaTypedSet_PlacedAt(
+            global::Shop.Order target,
+            global::System.DateTimeOffset value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Updated")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Updated")]
         private static extern void KafkaTypedSet_Updated(global::Shop.Order target, global::System.DateTime value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Day")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Day")]
         private static extern void KafkaTypedSet_Day(global::Shop.Order target, global::System.DateOnly value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_At")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_At")]
         private static extern void KafkaTypedSet_At(global::Shop.Order target, global::System.TimeOnly value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Channel")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Channel")]
         private static extern void KafkaTypedSet_Channel(global::Shop.Order target, global::Shop.Channel value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Lines")]
-        private static extern void KafkaTypedSet_Lines(global::Shop.Order target, global::System.Collections.Generic.IReadOnlyList<global::Shop.Line> value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Lines")]
+        private static extern void KafkaTypedSet_Lines(
+            global::Shop.Order target,
+            global::System.Collections.Generic.IReadOnlyList<global::Shop.Line> value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Tags")]
-        private static extern void KafkaTypedSet_Tags(global::Shop.Order target, global::System.Collections.Generic.Dictionary<string, string?> value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Tags")]
+        private static extern void KafkaTypedSet_Tags(
+            global::Shop.Order target,
+            global::System.Collections.Generic.Dictionary<string, string?> value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Category")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Category")]
         private static extern void KafkaTypedSet_Category(global::Shop.Order target, global::Shop.Category value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Scores")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Scores")]
         private static extern void KafkaTypedSet_Scores(global::Shop.Order target, int?[] value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Signature")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Signature")]
         private static extern void KafkaTypedSet_Signature(global::Shop.Order target, byte[] value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Note")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Note")]
         private static extern void KafkaTypedSet_Note(global::Shop.Order target, string? value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Priority")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Priority")]
         private static extern void KafkaTypedSet_Priority(global::Shop.Order target, int value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Fallback")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Fallback")]
         private static extern void KafkaTypedSet_Fallback(global::Shop.Order target, global::Shop.Channel value);
     }
 }

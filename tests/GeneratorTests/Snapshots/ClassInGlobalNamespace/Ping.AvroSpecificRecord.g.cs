@@ -36,6 +36,8 @@ partial class Ping : global::Avro.Specific.ISpecificRecord
     }
 
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Sequence")]
+    [global::System.Runtime.CompilerServices.UnsafeAccessor(
+        global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+        Name = "set_Sequence")]
     private static extern void KafkaTypedSet_Sequence(global::Ping target, int value);
 }

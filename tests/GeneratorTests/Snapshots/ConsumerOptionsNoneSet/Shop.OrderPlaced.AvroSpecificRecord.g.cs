@@ -46,7 +46,9 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_OrderId")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_OrderId")]
         private static extern void KafkaTypedSet_OrderId(global::Shop.OrderPlaced target, string value);
     }
 }

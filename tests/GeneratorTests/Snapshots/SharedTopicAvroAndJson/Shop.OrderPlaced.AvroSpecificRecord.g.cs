@@ -50,11 +50,15 @@ namespace Shop
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_OrderId")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_OrderId")]
         private static extern void KafkaTypedSet_OrderId(global::Shop.OrderPlaced target, string value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Amount")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Amount")]
         private static extern void KafkaTypedSet_Amount(global::Shop.OrderPlaced target, int value);
     }
 }
