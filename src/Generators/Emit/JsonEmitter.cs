@@ -154,16 +154,16 @@ internal static class JsonEmitter
         /// <c>{type} {rest}</c>; a (generic) type too long for one line is broken after its first <c>&lt;</c>, as no
         /// shorter spelling of a <c>global::</c> type name exists.
         /// </summary>
-        private void Declare(string type, string rest)
+        private static void Declare(SourceWriter w, string type, string rest)
         {
             var open = type.IndexOf('<');
-            if (_w.Fits(type + " " + rest) || open < 0)
+            if (w.Fits(type + " " + rest) || open < 0)
             {
-                _w.Line(type + " " + rest);
+                w.Line(type + " " + rest);
             }
             else
             {
-                _w.Line(type.Substring(0, open + 1)).Indent().Line(type.Substring(open + 1) + " " + rest).Outdent();
+                w.Line(type.Substring(0, open + 1)).Indent().Line(type.Substring(open + 1) + " " + rest).Outdent();
             }
         }
 
@@ -316,15 +316,19 @@ internal static class JsonEmitter
             }
         }
 
+        /// <summary>
+        /// <c>Read{o}</c>: a local per member (and whether it was present, where that matters), a loop over the
+        /// properties that reads each known one into its local and skips the others, then the object built from the
+        /// locals through its constructor, initializers, setters and init accessors.
+        /// </summary>
         private void EmitReadObject(int o)
         {
             var w = _w;
             var spec = _model.Objects[o];
             var t = spec.TypeName;
-            w.Signature("private static " + t, "Read" + Index(o), ["ref " + Reader + " reader"]);
-            w.Open();
-            w.Line(Json + ".ExpectObject(ref reader);");
-            var read = new List<int>();
+            var locals = w.Nested(1);
+            var branches = w.Nested(3);
+            var construction = w.Nested(2);
             for (var i = 0; i < spec.Members.Count; i++)
             {
                 var m = spec.Members[i];
@@ -333,52 +337,85 @@ internal static class JsonEmitter
                     continue;
                 }
 
-                read.Add(i);
-                Declare(LocalType(m.Shape), "p" + Index(i) + " = default;");
+                Declare(locals, LocalType(m.Shape), "p" + Index(i) + " = default;");
                 if (TracksPresence(m))
                 {
-                    w.Line("bool s" + Index(i) + " = false;");
+                    locals.Line("bool s" + Index(i) + " = false;");
                 }
+
+                // Element paths are relative to the member being read, which `member` names.
+                var read = "p" + Index(i) + " = " + ReadExpression(m.Shape, string.Empty) + ";";
+                branches.Block($$"""
+                    {{(branches.Inner().Length == 0 ? "if" : "else if")}} (reader.ValueTextEquals({{Common.Literal(m.JsonName)}}u8))
+                    {
+                        member = {{Common.Literal(m.JsonName)}};
+                        {{Json}}.Value(ref reader);
+                        {{read}}{{(TracksPresence(m) ? "\n    s" + Index(i) + " = true;" : string.Empty)}}
+                    }
+                    """);
             }
 
-            w.Line("string member = \"\";");
-            w.Line("try");
-            w.Open();
-            w.Open("while (" + Json + ".NextProperty(ref reader))");
-            var first = true;
-            foreach (var i in read)
+            branches.Block(branches.Inner().Length == 0
+                ? Json + ".SkipValue(ref reader);"
+                : $$"""
+                    else
+                    {
+                        {{Json}}.SkipValue(ref reader);
+                    }
+                    """);
+            EmitConstruction(construction, o);
+            w.Signature("private static " + t, "Read" + Index(o), ["ref " + Reader + " reader"]);
+
+            // What reading a malformed document throws is rethrown as one KafkaSerializationException naming the member.
+            w.Block($$"""
+                {
+                    {{Json}}.ExpectObject(ref reader);
+                {{locals.Inner()}}
+                    string member = "";
+                    try
+                    {
+                        while ({{Json}}.NextProperty(ref reader))
+                        {
+                {{branches.Inner()}}
+                        }
+
+                        member = "";
+                {{construction.Inner()}}
+                        return result;
+                    }
+                    catch ({{GlobalNames.Exception}} e) when (e is {{GlobalNames.JsonException}}
+                        or {{GlobalNames.InvalidOperationException}} or {{GlobalNames.FormatException}}
+                        or {{GlobalNames.OverflowException}} or {{GlobalNames.ArgumentException}}
+                        or {{GlobalNames.SerializationException}})
+                    {
+                        throw {{Json}}.Failed(member, e);
+                    }
+                }
+                """);
+            for (var i = 0; i < spec.Members.Count; i++)
             {
                 var m = spec.Members[i];
-                w.Line((first ? "if" : "else if") + " (reader.ValueTextEquals(" + Common.Literal(m.JsonName) + "u8))");
-                first = false;
-                w.Open();
-                w.Line("member = " + Common.Literal(m.JsonName) + ";");
-                w.Line(Json + ".Value(ref reader);");
-                ReadInto(m.Shape, "p" + Index(i), string.Empty); // element paths are relative to the member being read
-                if (TracksPresence(m))
+                if (m.Assign == AssignKind.InitAccessor)
                 {
-                    w.Line("s" + Index(i) + " = true;");
+                    // Bound to the declaring type: unsafe accessors do not see inherited members.
+                    w.Block($$"""
+
+                        [{{GlobalNames.UnsafeAccessor}}(
+                            {{GlobalNames.UnsafeAccessorKind}}.Method,
+                            Name = {{Common.Literal("set_" + m.Name)}})]
+                        """);
+                    w.Call(
+                        "private static extern void " + InitAccessorName(o, i),
+                        [(spec.IsValueType ? "ref " : string.Empty) + m.DeclaringType + " target", m.Shape.DeclaredName + " value"],
+                        ";");
                 }
-
-                w.Close();
             }
+        }
 
-            if (first)
-            {
-                w.Line(Json + ".SkipValue(ref reader);");
-            }
-            else
-            {
-                w.Line("else");
-                w.Open();
-                w.Line(Json + ".SkipValue(ref reader);");
-                w.Close();
-            }
-
-            w.Close();
-            w.Line();
-            w.Line("member = \"\";");
-
+        /// <summary><c>var result = new T(...) { ... };</c> from the read locals, then the members set only when present.</summary>
+        private void EmitConstruction(SourceWriter w, int o)
+        {
+            var spec = _model.Objects[o];
             var arguments = new List<string>();
             foreach (var name in spec.ConstructorArguments)
             {
@@ -404,11 +441,11 @@ internal static class JsonEmitter
 
             if (initializers.Count == 0)
             {
-                w.Call("var result = new " + t, arguments, ";");
+                w.Call("var result = new " + spec.TypeName, arguments, ";");
             }
             else
             {
-                w.Call("var result = new " + t, arguments, string.Empty);
+                w.Call("var result = new " + spec.TypeName, arguments, string.Empty);
                 w.Open();
                 foreach (var initializer in initializers)
                 {
@@ -421,54 +458,23 @@ internal static class JsonEmitter
             for (var i = 0; i < spec.Members.Count; i++)
             {
                 var m = spec.Members[i];
-                if (m.Assign == AssignKind.Setter)
+                var set = m.Assign switch
                 {
-                    w.Open("if (s" + Index(i) + ")");
-                    w.Line("result." + Common.Id(m.Name) + " = " + ValueOf(m, i) + ";");
-                    w.Close();
-                }
-                else if (m.Assign == AssignKind.InitAccessor)
+                    AssignKind.Setter => "result." + Common.Id(m.Name) + " = " + ValueOf(m, i) + ";",
+                    AssignKind.InitAccessor => InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + "result, " + ValueOf(m, i) + ");",
+                    _ => null,
+                };
+                if (set is not null)
                 {
-                    w.Open("if (s" + Index(i) + ")");
-                    w.Line(InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + "result, " + ValueOf(m, i) + ");");
-                    w.Close();
-                }
-            }
-
-            w.Line("return result;");
-            w.Close();
-
-            // What reading a malformed document throws: rethrown as one KafkaSerializationException naming the member.
-            w.Block($$"""
-                catch ({{GlobalNames.Exception}} e) when (e is {{GlobalNames.JsonException}}
-                    or {{GlobalNames.InvalidOperationException}} or {{GlobalNames.FormatException}}
-                    or {{GlobalNames.OverflowException}} or {{GlobalNames.ArgumentException}}
-                    or {{GlobalNames.SerializationException}})
-                {
-                    throw {{Json}}.Failed(member, e);
-                }
-                """);
-            w.Close();
-            for (var i = 0; i < spec.Members.Count; i++)
-            {
-                var m = spec.Members[i];
-                if (m.Assign == AssignKind.InitAccessor)
-                {
-                    // Bound to the declaring type: unsafe accessors do not see inherited members.
-                    w.Line();
-                    w.Line("[" + GlobalNames.UnsafeAccessor + "(");
-                    w.Line("    " + GlobalNames.UnsafeAccessorKind + ".Method,");
-                    w.Line("    Name = " + Common.Literal("set_" + m.Name) + ")]");
-                    w.Call(
-                        "private static extern void " + InitAccessorName(o, i),
-                        [(spec.IsValueType ? "ref " : string.Empty) + m.DeclaringType + " target", m.Shape.DeclaredName + " value"],
-                        ";");
+                    w.Block($$"""
+                        if (s{{Index(i)}})
+                        {
+                            {{set}}
+                        }
+                        """);
                 }
             }
         }
-
-        /// <summary>Reads the value the reader is on into <paramref name="target"/> (a local of <see cref="LocalType"/>).</summary>
-        private void ReadInto(JsonShape shape, string target, string path) => _w.Line(target + " = " + ReadExpression(shape, path) + ";");
 
         /// <summary>
         /// The expression reading the value the reader is on as <paramref name="shape"/>'s <see cref="LocalType"/>; a

@@ -16,6 +16,9 @@ internal sealed class SourceWriter
     private readonly StringBuilder _text = new StringBuilder(4096);
     private int _indent;
 
+    /// <summary>For a <see cref="Nested"/> writer: the levels its text will be indented by when spliced (counted by <see cref="Fits"/>).</summary>
+    private int _outer;
+
     public SourceWriter()
     {
     }
@@ -58,7 +61,7 @@ internal sealed class SourceWriter
     public SourceWriter Call(string head, IReadOnlyList<string> arguments, string tail)
     {
         var oneLine = head + "(" + string.Join(", ", arguments) + ")" + tail;
-        if (arguments.Count == 0 || _indent * 4 + oneLine.Length <= PreferredWidth)
+        if (arguments.Count == 0 || Fits(oneLine))
         {
             return Line(oneLine);
         }
@@ -78,7 +81,7 @@ internal sealed class SourceWriter
     public const int LongestLine = 140;
 
     /// <summary>Whether <paramref name="text"/> fits <see cref="PreferredWidth"/> (or <paramref name="width"/>) on a line at the current indentation.</summary>
-    public bool Fits(string text, int width = PreferredWidth) => _indent * 4 + text.Length <= width;
+    public bool Fits(string text, int width = PreferredWidth) => (_outer + _indent) * 4 + text.Length <= width;
 
     /// <summary>
     /// An expression-bodied member <c>{type} {name}({parameters}) => {body};</c> (<paramref name="parameters"/>
@@ -254,6 +257,13 @@ internal sealed class SourceWriter
     }
 
     public override string ToString() => _text.ToString();
+
+    /// <summary>
+    /// A writer for a hole of a template written at this writer's current indentation: its lines start
+    /// <paramref name="levels"/> levels deep (relative to the template), and <see cref="Fits"/> counts the levels
+    /// <see cref="Block"/> will add.
+    /// </summary>
+    public SourceWriter Nested(int levels) => new SourceWriter(levels) { _outer = _outer + _indent };
 
     /// <summary>The text without its last line break, to splice into a template as a hole of its own line.</summary>
     public string Inner() => _text.ToString().TrimEnd('\n');
