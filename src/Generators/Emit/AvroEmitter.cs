@@ -363,27 +363,37 @@ internal static class AvroEmitter
         }
     }
 
+    /// <summary>
+    /// <c>{Enum}_Index</c> (a member's symbol position, an undefined value rejected) and <c>{Enum}_Value</c> (a position,
+    /// checked by the reader against the symbol count, back to its member).
+    /// </summary>
     private static void EmitEnum(SourceWriter w, AvroEnumSpec e)
     {
-        w.Open("private static int " + e.MethodSuffix + "_Index(" + e.Key + " value) => value switch");
-        for (var i = 0; i < e.Symbols.Count; i++)
+        var last = e.Symbols.Count - 1;
+        var indexes = w.Nested(1);
+        var values = w.Nested(1);
+        for (var i = 0; i <= last; i++)
         {
-            w.Line(e.Key + "." + Common.Id(e.Symbols[i]) + " => " + i.ToString(CultureInfo.InvariantCulture) + ",");
+            var position = i.ToString(CultureInfo.InvariantCulture);
+            var member = e.Key + "." + Common.Id(e.Symbols[i]);
+            indexes.Line(member + " => " + position + ",");
+            values.Line((i < last ? position : "_") + " => " + member + ",");
         }
 
-        w.Line("_ => throw new " + GlobalNames.KafkaAvroException + "(");
-        w.Line("    " + GlobalNames.AvroErrorKind + ".InvalidValue,");
-        w.Line("    \"\" + value + \" is not a member of the enum " + ShortName(e.Key) + "\"),");
-        w.Close(";");
-        w.Line();
-        w.Open("private static " + e.Key + " " + e.MethodSuffix + "_Value(int index) => index switch");
-        for (var i = 0; i < e.Symbols.Count - 1; i++)
-        {
-            w.Line(i.ToString(CultureInfo.InvariantCulture) + " => " + e.Key + "." + Common.Id(e.Symbols[i]) + ",");
-        }
+        w.Block($$"""
+            private static int {{e.MethodSuffix}}_Index({{e.Key}} value) => value switch
+            {
+            {{indexes.Inner()}}
+                _ => throw new {{GlobalNames.KafkaAvroException}}(
+                    {{GlobalNames.AvroErrorKind}}.InvalidValue,
+                    "" + value + " is not a member of the enum {{ShortName(e.Key)}}"),
+            };
 
-        w.Line("_ => " + e.Key + "." + Common.Id(e.Symbols[e.Symbols.Count - 1]) + ",");
-        w.Close(";");
+            private static {{e.Key}} {{e.MethodSuffix}}_Value(int index) => index switch
+            {
+            {{values.Inner()}}
+            };
+            """);
     }
 
     private static string AccessorName(AvroRecordSpec record, AvroFieldSpec field) => "Set_" + record.MethodSuffix + "_" + field.Member;

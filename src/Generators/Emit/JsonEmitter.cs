@@ -569,72 +569,89 @@ internal static class JsonEmitter
             return shape.IsReference && !shape.IsAnnotatedReference ? local + "!" : local;
         }
 
+        /// <summary>
+        /// <c>WriteEnum{e}</c>: each member as its pre-encoded name; a combination of flags as System.Text.Json writes it
+        /// (<c>"A, B"</c>); an undefined value, or every value of an enum written as numbers, as its number.
+        /// </summary>
         private void EmitWriteEnum(int e)
         {
             var w = _w;
             var spec = _model.Enums[e];
             var number = "writer.WriteNumberValue((" + EnumCast(spec.Underlying) + ")value);";
             w.Call("private static void WriteEnum" + Index(e), [Writer + " writer", spec.TypeName + " value"], string.Empty);
-            w.Open();
             if (spec.AsNumbers || spec.Members.Count == 0)
             {
-                w.Line(number);
+                w.Block($$"""
+                    {
+                        {{number}}
+                    }
+                    """);
+                return;
             }
-            else
+
+            var cases = w.Nested(2);
+            for (var i = 0; i < spec.Members.Count; i++)
             {
-                w.Open("switch (value)");
-                for (var i = 0; i < spec.Members.Count; i++)
-                {
-                    w.Line("case " + spec.TypeName + "." + Common.Id(spec.Members[i].Name) + ": writer.WriteStringValue(" + EnumField(e, i) + "); break;");
-                }
-
-                // A combination of flags is written as System.Text.Json writes it ("A, B"); an undefined value as its number.
-                if (spec.IsFlags)
-                {
-                    w.Block($$"""
-                        default:
-                            if (!{{Json}}.TryWriteFlagNames(writer, value))
-                            {
-                                {{number}}
-                            }
-
-                            break;
-                        """);
-                }
-                else
-                {
-                    w.Line("default: " + number + " break;");
-                }
-                w.Close();
+                cases.Line("case " + spec.TypeName + "." + Common.Id(spec.Members[i].Name) + ": writer.WriteStringValue(" + EnumField(e, i) + "); break;");
             }
 
-            w.Close();
+            cases.Block(spec.IsFlags
+                ? $$"""
+                    default:
+                        if (!{{Json}}.TryWriteFlagNames(writer, value))
+                        {
+                            {{number}}
+                        }
+
+                        break;
+                    """
+                : "default: " + number + " break;");
+            w.Block($$"""
+                {
+                    switch (value)
+                    {
+                {{cases.Inner()}}
+                    }
+                }
+                """);
         }
 
+        /// <summary>
+        /// <c>ReadEnum{e}</c>: a number as the value it is, each member's JSON name as the member, and any other spelling
+        /// (case, a combination of flags, a number in a string) as <c>JsonStringEnumConverter</c> reads it.
+        /// </summary>
         private void EmitReadEnum(int e)
         {
             var w = _w;
             var spec = _model.Enums[e];
             var t = spec.TypeName;
-            w.Signature("private static " + t, "ReadEnum" + Index(e), ["ref " + Reader + " reader"]);
-            w.Open();
-            w.Open("if (reader.TokenType == " + GlobalNames.JsonTokenType + ".Number)");
-            w.Line("return (" + t + ")" + ReadNumber(spec.Underlying) + ";");
-            w.Close();
+            var names = w.Nested(1);
             foreach (var member in spec.Members)
             {
-                w.Open("if (reader.ValueTextEquals(" + Common.Literal(member.JsonName) + "u8))");
-                w.Line("return " + t + "." + Common.Id(member.Name) + ";");
-                w.Close();
+                names.Block($$"""
+                    if (reader.ValueTextEquals({{Common.Literal(member.JsonName)}}u8))
+                    {
+                        return {{t}}.{{Common.Id(member.Name)}};
+                    }
+                    """);
             }
 
-            // Any other spelling of a name (case, a combination of flags, a number in a string), as JsonStringEnumConverter reads.
-            w.Line("var text = reader.GetString();");
-            w.Open("if (" + GlobalNames.Enum + ".TryParse<" + t + ">(text, ignoreCase: true, out var parsed))");
-            w.Line("return parsed;");
-            w.Close();
-            w.Line("throw " + Json + ".UnknownEnumName(text, " + Common.Literal(t.Replace("global::", string.Empty)) + ");");
-            w.Close();
+            w.Signature("private static " + t, "ReadEnum" + Index(e), ["ref " + Reader + " reader"]);
+            w.Block($$"""
+                {
+                    if (reader.TokenType == {{GlobalNames.JsonTokenType}}.Number)
+                    {
+                        return ({{t}}){{ReadNumber(spec.Underlying)}};
+                    }
+                {{names.Inner()}}
+                    var text = reader.GetString();
+                    if ({{GlobalNames.Enum}}.TryParse<{{t}}>(text, ignoreCase: true, out var parsed))
+                    {
+                        return parsed;
+                    }
+                    throw {{Json}}.UnknownEnumName(text, {{Common.Literal(t.Replace("global::", string.Empty))}});
+                }
+                """);
         }
 
         /// <summary>Whether reading records that the member was present (it is set only then, or a default stands in for it).</summary>
