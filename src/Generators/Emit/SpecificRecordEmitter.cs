@@ -99,80 +99,103 @@ internal static class SpecificRecordEmitter
             """);
     }
 
+    /// <summary><c>ISpecificRecord.Get</c>: each field's value as Apache.Avro's specific writer expects it, by position.</summary>
     private static void EmitGet(SourceWriter w, AvroRecordSpec record)
     {
-        w.Line(Common.GeneratedCode);
-        w.Open("object " + Iface + ".Get(int fieldPos)");
-        w.Open("switch (fieldPos)");
+        var cases = w.Nested(2);
         var counter = 0;
         for (var i = 0; i < record.Fields.Count; i++)
         {
             var field = record.Fields[i];
-            w.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ": return (" + GetExpression(field.Type, "this." + Common.Id(field.Member), ref counter) + ")!;");
+            cases.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ": return (" + GetExpression(field.Type, "this." + Common.Id(field.Member), ref counter) + ")!;");
         }
 
-        w.Line("default:");
-        w.Indent().Expression("throw ", BadPosition(record, "Get"), ";").Outdent();
-        w.Close();
-        w.Close();
+        cases.Line("default:");
+        cases.Indent().Expression("throw ", BadPosition(record, "Get"), ";");
+        w.Block($$"""
+            {{Common.GeneratedCode}}
+            object {{Iface}}.Get(int fieldPos)
+            {
+                switch (fieldPos)
+                {
+            {{cases.Inner()}}
+                }
+            }
+            """);
     }
 
+    /// <summary>
+    /// <c>ISpecificRecord.Put</c>: each field set, by position, from the object Apache.Avro's specific reader produced
+    /// (public setter, or the <c>UnsafeAccessor</c> of an init-only or get-only member), its enums converted by local
+    /// functions.
+    /// </summary>
     private static void EmitPut(SourceWriter w, AvroRecordSpec record)
     {
-        w.Line(Common.GeneratedCode);
-        w.Open("void " + Iface + ".Put(int fieldPos, object fieldValue)");
-        w.Open("switch (fieldPos)");
+        var cases = w.Nested(2);
         var counter = 0;
         var enums = new List<AvroTypeSpec>();
+        var target = record.IsValueType ? "ref " + GlobalNames.Unsafe + ".AsRef(in this)" : "this";
         for (var i = 0; i < record.Fields.Count; i++)
         {
             var field = record.Fields[i];
             var value = PutExpression(field.Type, "fieldValue", ref counter, enums);
-            var target = record.IsValueType ? "ref " + GlobalNames.Unsafe + ".AsRef(in this)" : "this";
-            w.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ":");
-            w.Indent();
+            cases.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ":");
+            cases.Indent();
             switch (field.Setter)
             {
                 case SetterKind.Public:
-                    w.Expression("this." + Common.Id(field.Member) + " = ", value, ";");
+                    cases.Expression("this." + Common.Id(field.Member) + " = ", value, ";");
                     break;
                 case SetterKind.Accessor:
-                    w.Expression(string.Empty, Expr.Call(AccessorName(field), target, value), ";");
+                    cases.Expression(string.Empty, Expr.Call(AccessorName(field), target, value), ";");
                     break;
                 case SetterKind.BackingField:
-                    w.Expression(AccessorName(field) + "(" + target + ") = ", value, ";");
+                    cases.Expression(AccessorName(field) + "(" + target + ") = ", value, ";");
                     break;
                 default:
-                    w.Line("// '" + field.Member + "' has no setter or backing field (it is computed): nothing to set.");
+                    cases.Line("// '" + field.Member + "' has no setter or backing field (it is computed): nothing to set.");
                     break;
             }
 
-            w.Line("break;");
-            w.Outdent();
+            cases.Line("break;").Outdent();
         }
 
-        w.Line("default:");
-        w.Indent().Expression("throw ", BadPosition(record, "Put"), ";").Outdent();
-        w.Close();
+        cases.Line("default:");
+        cases.Indent().Expression("throw ", BadPosition(record, "Put"), ";");
 
         // The specific reader passes an enum as its symbol's position (a boxed int): mapped through the symbols in order.
+        var functions = w.Nested(1);
         for (var e = 0; e < enums.Count; e++)
         {
             var type = enums[e];
-            w.Line();
-            w.Line("static " + type.ClrType + " " + EnumFunction(e) + "(object value) => value is int position");
-            w.Indent().Line("? position switch").Open();
+            var arms = functions.Nested(2);
             for (var i = 0; i < type.Symbols!.Count; i++)
             {
-                w.Line(i.ToString(CultureInfo.InvariantCulture) + " => " + type.ClrType + "." + Common.Id(type.Symbols[i]) + ",");
+                arms.Line(i.ToString(CultureInfo.InvariantCulture) + " => " + type.ClrType + "." + Common.Id(type.Symbols[i]) + ",");
             }
 
-            w.Line("_ => throw " + C + ".BadSymbol(" + Common.Literal(type.ClrType) + ", position),");
-            w.Close();
-            w.Line(": " + C + ".ToEnum<" + type.ClrType + ">(value);").Outdent();
+            functions.Block($$"""
+
+                static {{type.ClrType}} {{EnumFunction(e)}}(object value) => value is int position
+                    ? position switch
+                    {
+                {{arms.Inner()}}
+                        _ => throw {{C}}.BadSymbol({{Common.Literal(type.ClrType)}}, position),
+                    }
+                    : {{C}}.ToEnum<{{type.ClrType}}>(value);
+                """);
         }
 
-        w.Close();
+        w.Block($$"""
+            {{Common.GeneratedCode}}
+            void {{Iface}}.Put(int fieldPos, object fieldValue)
+            {
+                switch (fieldPos)
+                {
+            {{cases.Inner()}}
+                }{{(enums.Count > 0 ? "\n" + functions.Inner() : string.Empty)}}
+            }
+            """);
     }
 
     private static Expr BadPosition(AvroRecordSpec record, string method)
