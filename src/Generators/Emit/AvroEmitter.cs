@@ -123,20 +123,25 @@ internal static class AvroEmitter
         w.Outdent().Line("}");
     }
 
+    /// <summary><c>W_{record}</c>: the record's fields in schema order, a null where none is allowed named by its path.</summary>
     private static void EmitRecordWrite(SourceWriter w, AvroRecordSpec record, AvroModel model)
     {
-        w.Call("private static void W_" + record.MethodSuffix, ["ref " + Writer + " w", record.Key + " v"], string.Empty);
-        w.Open();
-        w.Line("w.EnterRecord();");
+        var fields = w.Nested(1);
         var counter = 0;
         var shortName = ShortName(record.Key);
         foreach (var field in record.Fields)
         {
-            EmitWrite(w, field.Type, "v." + Common.Id(field.Member), shortName + "." + field.Member, model, ref counter);
+            EmitWrite(fields, field.Type, "v." + Common.Id(field.Member), shortName + "." + field.Member, model, ref counter);
         }
 
-        w.Line("w.ExitRecord();");
-        w.Close();
+        w.Call("private static void W_" + record.MethodSuffix, ["ref " + Writer + " w", record.Key + " v"], string.Empty);
+        w.Block($$"""
+            {
+                w.EnterRecord();
+            {{fields.Inner()}}
+                w.ExitRecord();
+            }
+            """);
     }
 
     private static void EmitWrite(SourceWriter w, AvroTypeSpec type, string expression, string path, AvroModel model, ref int counter)
@@ -221,44 +226,44 @@ internal static class AvroEmitter
         }
     }
 
+    /// <summary>
+    /// <c>R_{record}</c>: each field read into a local in schema order, then the record built from them (constructor,
+    /// initializers, setters, and <c>UnsafeAccessor</c>s for the members no constructor sets). Every record counts
+    /// toward <c>AvroReader.MaxDepth</c>, the message's own included (it may be recursive).
+    /// </summary>
     private static void EmitRecordRead(SourceWriter w, AvroRecordSpec record, AvroModel model, List<(string Method, AvroTypeSpec Type)> collections)
     {
-        w.Call("private static " + record.Key + " R_" + record.MethodSuffix, ["ref " + Reader + " r"], string.Empty);
-        w.Open();
-
-        // Every record counts toward AvroReader.MaxDepth, the message's own included (it may be recursive).
-        w.Line("r.EnterRecord();");
-
+        var body = w.Nested(1);
         var locals = new Dictionary<string, string>();
         for (var i = 0; i < record.Fields.Count; i++)
         {
             var field = record.Fields[i];
             var local = "f" + i.ToString(CultureInfo.InvariantCulture);
             locals[field.Member] = local;
-            w.Line(Declared(field.Type) + " " + local + " = " + ReadExpression(field.Type, model, collections) + ";");
+            body.Line(Declared(field.Type) + " " + local + " = " + ReadExpression(field.Type, model, collections) + ";");
         }
 
         var arguments = record.ConstructorArguments.Select(a => locals[a]).ToList();
         var initializers = record.Fields.Where(f => f.Assign == AssignKind.Initializer).Select(f => Common.Id(f.Member) + " = " + locals[f.Member]).ToList();
         if (initializers.Count == 0)
         {
-            w.Call("var result = new " + record.Key, arguments, ";");
+            body.Call("var result = new " + record.Key, arguments, ";");
         }
         else
         {
-            w.Call("var result = new " + record.Key, arguments, string.Empty);
-            w.Open();
+            body.Call("var result = new " + record.Key, arguments, string.Empty);
+            body.Open();
             foreach (var initializer in initializers)
             {
-                w.Line(initializer + ",");
+                body.Line(initializer + ",");
             }
 
-            w.Close(";");
+            body.Close(";");
         }
 
         foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.Setter))
         {
-            w.Line("result." + Common.Id(field.Member) + " = " + locals[field.Member] + ";");
+            body.Line("result." + Common.Id(field.Member) + " = " + locals[field.Member] + ";");
         }
 
         // Members with a non-public or init-only setter (or a get-only auto-property) that no constructor sets: through
@@ -266,12 +271,18 @@ internal static class AvroEmitter
         var target = record.IsValueType ? "ref result" : "result";
         foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.None && (f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField)))
         {
-            w.Line(SetThroughAccessor(AccessorName(record, field), field, target, locals[field.Member]));
+            body.Line(SetThroughAccessor(AccessorName(record, field), field, target, locals[field.Member]));
         }
 
-        w.Line("r.ExitRecord();");
-        w.Line("return result;");
-        w.Close();
+        w.Call("private static " + record.Key + " R_" + record.MethodSuffix, ["ref " + Reader + " r"], string.Empty);
+        w.Block($$"""
+            {
+                r.EnterRecord();
+            {{body.Inner()}}
+                r.ExitRecord();
+                return result;
+            }
+            """);
     }
 
     /// <summary>
