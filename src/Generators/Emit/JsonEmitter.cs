@@ -190,13 +190,14 @@ internal static class JsonEmitter
 
         private string Local(string prefix) => prefix + Index(_locals++);
 
+        /// <summary>
+        /// <c>Write{o}</c>: each member that is written (some only when not null, or not default) as its pre-encoded
+        /// name and its value.
+        /// </summary>
         private void EmitWriteObject(int o)
         {
-            var w = _w;
             var spec = _model.Objects[o];
-            w.Call("private static void Write" + Index(o), [Writer + " writer", spec.TypeName + " value"], string.Empty);
-            w.Open();
-            w.Line("writer.WriteStartObject();");
+            var members = _w.Nested(1);
             for (var i = 0; i < spec.Members.Count; i++)
             {
                 var m = spec.Members[i];
@@ -207,49 +208,54 @@ internal static class JsonEmitter
                     case JsonWriteCondition.Never:
                         continue;
                     case JsonWriteCondition.WhenNotNull:
-                        w.Open("if (" + expression + " is not null)");
+                        members.Open("if (" + expression + " is not null)");
                         break;
                     case JsonWriteCondition.WhenNotDefault:
-                        w.Open("if (!" + GlobalNames.EqualityComparer + "<" + m.Shape.DeclaredName + ">.Default.Equals(" + expression + ", default))");
+                        members.Open("if (!" + GlobalNames.EqualityComparer + "<" + m.Shape.DeclaredName + ">.Default.Equals(" + expression + ", default))");
                         break;
                     default:
                         guarded = false;
                         break;
                 }
 
-                WriteShape(m.Shape, expression, NameField(o, i));
+                WriteShape(members, m.Shape, expression, NameField(o, i));
                 if (guarded)
                 {
-                    w.Close();
+                    members.Close();
                 }
             }
 
-            w.Line("writer.WriteEndObject();");
-            w.Close();
+            _w.Call("private static void Write" + Index(o), [Writer + " writer", spec.TypeName + " value"], string.Empty);
+            _w.Block($$"""
+                {
+                    writer.WriteStartObject();
+                {{members.Inner()}}
+                    writer.WriteEndObject();
+                }
+                """);
         }
 
         /// <summary>Writes a value; with <paramref name="name"/> (a member's pre-encoded name), the property and its value, in one writer call where there is one.</summary>
-        private void WriteShape(JsonShape shape, string expression, string? name = null)
+        private void WriteShape(SourceWriter w, JsonShape shape, string expression, string? name = null)
         {
             if (!shape.CanBeNull)
             {
-                WriteNonNull(shape, expression, name);
+                WriteNonNull(w, shape, expression, name);
                 return;
             }
 
             var local = Local("v");
-            _w.Open("if (" + expression + " is { } " + local + ")");
-            WriteNonNull(shape, local, name);
-            _w.Close();
-            _w.Line("else");
-            _w.Open();
-            _w.Line(name is null ? "writer.WriteNullValue();" : "writer.WriteNull(" + name + ");");
-            _w.Close();
+            w.Open("if (" + expression + " is { } " + local + ")");
+            WriteNonNull(w, shape, local, name);
+            w.Close();
+            w.Line("else");
+            w.Open();
+            w.Line(name is null ? "writer.WriteNullValue();" : "writer.WriteNull(" + name + ");");
+            w.Close();
         }
 
-        private void WriteNonNull(JsonShape shape, string v, string? name)
+        private void WriteNonNull(SourceWriter w, JsonShape shape, string v, string? name)
         {
-            var w = _w;
             switch (shape.Kind)
             {
                 case JsonShapeKind.Value:
@@ -290,7 +296,7 @@ internal static class JsonEmitter
                     {
                         var item = Local("e");
                         w.Open("foreach (var " + item + " in " + v + ")");
-                        WriteShape(shape.Element!, item);
+                        WriteShape(w, shape.Element!, item);
                         w.Close();
                     }
                     else
@@ -298,7 +304,7 @@ internal static class JsonEmitter
                         var i = Local("i");
                         var count = shape.Collection == CollectionKind.Array ? ".Length" : ".Count";
                         w.Open("for (var " + i + " = 0; " + i + " < " + v + count + "; " + i + "++)");
-                        WriteShape(shape.Element!, v + "[" + i + "]");
+                        WriteShape(w, shape.Element!, v + "[" + i + "]");
                         w.Close();
                     }
 
@@ -309,7 +315,7 @@ internal static class JsonEmitter
                     w.Line(name is null ? "writer.WriteStartObject();" : "writer.WriteStartObject(" + name + ");");
                     w.Open("foreach (var " + entry + " in " + v + ")");
                     w.Line("writer.WritePropertyName(" + entry + ".Key);");
-                    WriteShape(shape.Element!, entry + ".Value");
+                    WriteShape(w, shape.Element!, entry + ".Value");
                     w.Close();
                     w.Line("writer.WriteEndObject();");
                     break;
