@@ -49,7 +49,8 @@ public sealed class CompileTests
 
     /// <summary>
     /// With XML documentation checked (as a project with GenerateDocumentationFile is), every cref the generated files write
-    /// resolves (CS1574, CS1580, CS1584 otherwise) and every public generated member is documented (CS1591).
+    /// resolves (CS1574, CS1580, CS1584 otherwise) and every public generated member is documented (CS1591), also where a
+    /// long name makes a summary wrap across lines (the wrapping breaks lines between words, never inside a tag).
     /// </summary>
     [Fact]
     public void GeneratedDocumentationCrefsResolve()
@@ -78,11 +79,24 @@ public sealed class CompileTests
                 /// <summary>Keyless.</summary>
                 [KafkaTopic("keyless", Format = KafkaFormat.Json)]
                 public partial class Keyless { /** <summary>B.</summary> */ public int B { get; set; } }
+
+                /// <summary>Types around a message whose name makes the generated summaries wrap across lines.</summary>
+                public static partial class ContainingTypeWithALongName
+                {
+                    /// <summary>A nested message with a long name.</summary>
+                    /// <param name="Identifier">The key.</param>
+                    /// <param name="Channel">An enum.</param>
+                    [KafkaTopic("nested.events.with.a.rather.long.topic.name")]
+                    public partial record NestedMessageWithAVeryLongNameThatWrapsEveryGeneratedSummary(
+                        [property: KafkaKey] System.Guid Identifier, Channel Channel);
+                }
                 """, parse, path: "/src/File0.cs")],
             TestCompilation.References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         var driver = CSharpGeneratorDriver.Create([new Kafka.Typed.Generators.KafkaTypedGenerator().AsSourceGenerator()], parseOptions: parse);
         driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var nested = output.SyntaxTrees.Single(t => t.FilePath.EndsWith("NestedMessageWithAVeryLongNameThatWrapsEveryGeneratedSummary.KafkaProducer.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.Contains("/// <see cref=\"Shop.ContainingTypeWithALongName.NestedMessageWithAVeryLongNameThatWrapsEveryGeneratedSummary\"/>", nested, StringComparison.Ordinal);
         var problems = output.GetDiagnostics()
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
             .Select(d => d.ToString())

@@ -26,52 +26,66 @@ internal static class AsyncApiEmitter
     {
         var w = new SourceWriter();
         Common.Header(w);
-        w.Open("namespace " + AsyncApiModels.Namespace);
+        w.Line("namespace " + AsyncApiModels.Namespace);
+        w.Line("{");
+        w.Indent();
         if (!spec.Own.IsEmpty)
         {
-            w.Line("/// <summary>");
-            w.Line("/// The Kafka.Typed message types and consumers of assembly <c>" + Common.Xml(spec.AssemblyName) + "</c>, for the AsyncAPI documents of the");
-            w.Line("/// assemblies that reference it (their generator reads <see cref=\"" + AsyncApiModels.ModelField + "\"/>). Applications do not use it.");
-            w.Line("/// </summary>");
-            w.Line(Common.GeneratedCode);
-            w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-            w.Open("public static class " + AsyncApiModels.ModelClassName(spec.AssemblyName));
-            w.Line("/// <summary>The module in the generator's own text form (version " + AsyncApiModels.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) + ").</summary>");
-            w.Line("public const string " + AsyncApiModels.ModelField + " = " + Common.Literal(AsyncApiModels.Serialize(spec.Own)) + ";");
-            w.Close();
-            w.Line();
+            var version = AsyncApiModels.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            w.Summary(Common.Prose($$"""
+                The Kafka.Typed message types and consumers of assembly <c>{{Common.Xml(spec.AssemblyName)}}</c>, for the
+                AsyncAPI documents of the assemblies that reference it (their generator reads
+                <see cref="{{AsyncApiModels.ModelField}}"/>). Applications do not use it.
+                """));
+            w.Block($$"""
+                {{Common.GeneratedCode}}
+                {{GlobalNames.NeverBrowsableAttribute}}
+                public static class {{AsyncApiModels.ModelClassName(spec.AssemblyName)}}
+                {
+                    /// <summary>The module in the generator's own text form (version {{version}}).</summary>
+                    public const string {{AsyncApiModels.ModelField}} = {{Common.Literal(AsyncApiModels.Serialize(spec.Own))}};
+                }
+
+                """);
         }
 
         var fileName = spec.AssemblyName + ".asyncapi.json";
-        w.Line("/// <summary>");
-        w.Line("/// The AsyncAPI 3.0 document of assembly <c>" + Common.Xml(spec.AssemblyName) + "</c>: the topics, message types (with their Avro schemas or");
-        w.Line("/// JSON Schemas), producers, consumer groups and dead-letter topics that its <c>AddKafkaTyped</c> registers, its own and");
-        w.Line("/// those of the referenced assemblies, with the topic and group names as compiled (each channel says which");
-        w.Line("/// configuration keys change them).");
-        w.Line("/// </summary>");
-        w.Line(Common.GeneratedCode);
-        w.Open("internal static class " + spec.ClassName);
-        w.Line("/// <summary>The file name <see cref=\"Write\"/> uses by default: <c>" + Common.Xml(fileName) + "</c>.</summary>");
-        w.Line("public const string FileName = " + Common.Literal(fileName) + ";");
-        w.Line();
-        w.Line("/// <summary>The document, compact JSON (UTF-8 when written).</summary>");
-        w.Line("public const string Document = " + Common.Literal(Document(spec)) + ";");
-        w.Line();
-        w.Line("/// <summary>Writes <see cref=\"Document\"/> to a file (UTF-8 without a byte order mark), creating its directory.</summary>");
-        w.Line("/// <param name=\"path\">The file; <see langword=\"null\"/> for <see cref=\"FileName\"/> in the application's base directory.</param>");
-        w.Line("/// <returns>The full path written.</returns>");
-        w.Open("public static string Write(string? path = null)");
-        w.Line("var full = global::System.IO.Path.GetFullPath(path ?? global::System.IO.Path.Combine(global::System.AppContext.BaseDirectory, FileName));");
-        w.Line("var directory = global::System.IO.Path.GetDirectoryName(full);");
-        w.Open("if (!string.IsNullOrEmpty(directory))");
-        w.Line("global::System.IO.Directory.CreateDirectory(directory);");
-        w.Close();
-        w.Line();
-        w.Line("global::System.IO.File.WriteAllText(full, Document, new global::System.Text.UTF8Encoding(false));");
-        w.Line("return full;");
-        w.Close();
-        w.Close();
-        w.Close();
+        w.Summary(Common.Prose($$"""
+            The AsyncAPI 3.0 document of assembly <c>{{Common.Xml(spec.AssemblyName)}}</c>: the topics, message types (with
+            their Avro schemas or JSON Schemas), producers, consumer groups and dead-letter topics that its
+            <c>AddKafkaTyped</c> registers, its own and those of the referenced assemblies, with the topic and group names as
+            compiled (each channel says which configuration keys change them).
+            """));
+        w.Block($$"""
+            {{Common.GeneratedCode}}
+            internal static class {{spec.ClassName}}
+            {
+                /// <summary>The file name <see cref="Write"/> uses by default: <c>{{Common.Xml(fileName)}}</c>.</summary>
+                public const string FileName = {{Common.Literal(fileName)}};
+
+                /// <summary>The document, compact JSON (UTF-8 when written).</summary>
+                public const string Document = {{Common.Literal(Document(spec))}};
+
+                /// <summary>Writes <see cref="Document"/> to a file (UTF-8 without a byte order mark), creating its directory.</summary>
+                /// <param name="path">The file; <see langword="null"/> for <see cref="FileName"/> in the application's base directory.</param>
+                /// <returns>The full path written.</returns>
+                public static string Write(string? path = null)
+                {
+                    var full = {{GlobalNames.Path}}.GetFullPath(
+                        path ?? {{GlobalNames.Path}}.Combine({{GlobalNames.AppContext}}.BaseDirectory, FileName));
+                    var directory = {{GlobalNames.Path}}.GetDirectoryName(full);
+                    if (!string.IsNullOrEmpty(directory))
+                    {
+                        {{GlobalNames.Directory}}.CreateDirectory(directory);
+                    }
+
+                    {{GlobalNames.File}}.WriteAllText(full, Document, new {{GlobalNames.Utf8Encoding}}(false));
+                    return full;
+                }
+            }
+            """);
+        w.Outdent();
+        w.Line("}");
         return w.ToString();
     }
 

@@ -12,54 +12,72 @@ namespace Kafka.Typed.Generators.Emit;
 /// </summary>
 internal static class AvroEmitter
 {
-    private const string Ns = GlobalNames.AvroNamespace;
-    private const string Writer = Ns + "AvroWriter";
-    private const string Reader = Ns + "AvroReader";
+    private const string Writer = GlobalNames.AvroWriter;
+    private const string Reader = GlobalNames.AvroReader;
 
     public static void EmitCodec(SourceWriter w, MessageSpec spec, AvroModel model)
     {
         var t = spec.FullyQualifiedName;
         var access = spec.IsPublic ? "public" : "internal";
-        w.Line("/// <summary>");
-        w.Line("/// The generated Avro codec of <see cref=\"" + Common.Cref(t) + "\"/>: its schema (<see cref=\"SchemaJson\"/>) and a reflection-free");
-        w.Line("/// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.");
-        w.Line("/// </summary>");
+        w.Summary(Common.Prose($$"""
+            The generated Avro codec of <see cref="{{Common.Cref(t)}}"/>: its schema (<see cref="SchemaJson"/>) and a
+            reflection-free encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and
+            the Schema Registry.
+            """));
         w.Line(Common.GeneratedCode);
-        w.Open(access + " sealed class " + GeneratedNames.AvroCodec + " : " + Ns + "IAvroCodec<" + t + ">");
-        w.Line("/// <summary>The Avro schema of <see cref=\"" + Common.Cref(t) + "\"/> (JSON), as registered with the Schema Registry.</summary>");
-        w.Line("public const string SchemaJson = " + Common.Literal(model.Schema) + ";");
-        w.Line();
-        w.Line("/// <summary>The codec (stateless, thread-safe).</summary>");
-        w.Line("public static readonly AvroCodec Instance = new AvroCodec();");
-        w.Line();
-        w.Open("private AvroCodec()");
-        w.Close();
-        w.Line();
-        w.Line("/// <inheritdoc />");
-        w.Line("public string Schema => SchemaJson;");
-        w.Line();
-        w.Line("/// <inheritdoc />");
-        w.Open("public void Write(ref " + Writer + " writer, " + t + " value)");
+        w.Declaration(access + " sealed class " + GeneratedNames.AvroCodec, GlobalNames.AvroCodecInterface + "<" + t + ">");
+        w.Line("{");
+        w.Indent();
+        w.Summary("The Avro schema of <see cref=\"" + Common.Cref(t) + "\"/> (JSON), as registered with the Schema Registry.");
+        w.Block($$"""
+            public const string SchemaJson = {{Common.Literal(model.Schema)}};
+
+            /// <summary>The codec (stateless, thread-safe).</summary>
+            public static readonly AvroCodec Instance = new AvroCodec();
+
+            private AvroCodec()
+            {
+            }
+
+            /// <inheritdoc />
+            public string Schema => SchemaJson;
+
+            /// <inheritdoc />
+            """);
+        w.Signature("public void", "Write", ["ref " + Writer + " writer", t + " value"]);
+        w.Line("{");
         if (!spec.IsValueType)
         {
-            w.Open("if (value is null)");
-            w.Line("throw " + Reader + ".UnexpectedNull(" + Common.Literal(spec.Name) + ");");
-            w.Close();
-            w.Line();
+            w.Block($$"""
+                    if (value is null)
+                    {
+                        throw {{Reader}}.UnexpectedNull({{Common.Literal(spec.Name)}});
+                    }
+
+                """);
         }
 
-        w.Line("W_" + model.Root.MethodSuffix + "(ref writer, value);");
-        w.Close();
-        w.Line();
-        w.Line("/// <inheritdoc />");
-        w.Line("public " + t + " Read(ref " + Reader + " reader) => R_" + model.Root.MethodSuffix + "(ref reader);");
+        w.Block($$"""
+                W_{{model.Root.MethodSuffix}}(ref writer, value);
+            }
 
+            /// <inheritdoc />
+            """);
+        w.Member("public " + t, "Read", ["ref " + Reader + " reader"], "R_" + model.Root.MethodSuffix + "(ref reader)");
+
+        var collections = new List<(string Method, AvroTypeSpec Type)>();
+        var emittedCollections = 0;
         for (var i = 0; i < model.Records.Count; i++)
         {
             w.Line();
             EmitRecordWrite(w, model.Records[i], model);
             w.Line();
-            EmitRecordRead(w, model.Records[i], model);
+            EmitRecordRead(w, model.Records[i], model, collections);
+            for (; emittedCollections < collections.Count; emittedCollections++)
+            {
+                w.Line();
+                EmitCollectionRead(w, collections[emittedCollections].Method, collections[emittedCollections].Type, model, collections);
+            }
         }
 
         foreach (var e in model.Enums)
@@ -76,30 +94,54 @@ internal static class AvroEmitter
             }
         }
 
-        w.Close();
-        w.Line();
-        w.Line(Common.GeneratedCode);
-        w.Open("private static class " + GeneratedNames.AvroSerializerHolder);
+        w.Outdent();
+        w.Line("}");
+
         // A type that shares its topic registers under its own subject strategy, whatever the connection's default.
-        var strategy = Common.SubjectStrategy(spec.SubjectNameStrategy) is { } name ? ", " + Ns + "AvroSubjectNameStrategy." + name : string.Empty;
-        w.Line("public static readonly " + Ns + "AvroKafkaSerializer<" + t + "> Instance =");
-        w.Line("    new " + Ns + "AvroKafkaSerializer<" + t + ">(" + GeneratedNames.AvroCodec + ".Instance" + strategy + ");");
-        w.Close();
+        Expr[] arguments = Common.SubjectStrategy(spec.SubjectNameStrategy) is { } name
+            ? [GeneratedNames.AvroCodec + ".Instance", GlobalNames.AvroSubjectNameStrategy + "." + name]
+            : [GeneratedNames.AvroCodec + ".Instance"];
+        var serializer = GlobalNames.AvroKafkaSerializer + "<" + t + ">";
+        w.Block($$"""
+
+            {{Common.GeneratedCode}}
+            private static class {{GeneratedNames.AvroSerializerHolder}}
+            {
+            """);
+        w.Indent();
+        if (w.Fits("public static readonly " + serializer + " Instance ="))
+        {
+            w.Line("public static readonly " + serializer + " Instance =");
+            w.Indent().Expression(string.Empty, Expr.Call("new " + serializer, arguments), ";").Outdent();
+        }
+        else
+        {
+            w.Line("public static readonly " + serializer);
+            w.Indent().Expression("Instance = ", Expr.Call("new", arguments), ";").Outdent();
+        }
+
+        w.Outdent().Line("}");
     }
 
+    /// <summary><c>W_{record}</c>: the record's fields in schema order, a null where none is allowed named by its path.</summary>
     private static void EmitRecordWrite(SourceWriter w, AvroRecordSpec record, AvroModel model)
     {
-        w.Open("private static void W_" + record.MethodSuffix + "(ref " + Writer + " w, " + record.Key + " v)");
-        w.Line("w.EnterRecord();");
+        var fields = w.Nested(1);
         var counter = 0;
         var shortName = ShortName(record.Key);
         foreach (var field in record.Fields)
         {
-            EmitWrite(w, field.Type, "v." + Common.Id(field.Member), shortName + "." + field.Member, model, ref counter);
+            EmitWrite(fields, field.Type, "v." + Common.Id(field.Member), shortName + "." + field.Member, model, ref counter);
         }
 
-        w.Line("w.ExitRecord();");
-        w.Close();
+        w.Call("private static void W_" + record.MethodSuffix, ["ref " + Writer + " w", record.Key + " v"], string.Empty);
+        w.Block($$"""
+            {
+                w.EnterRecord();
+            {{fields.Inner()}}
+                w.ExitRecord();
+            }
+            """);
     }
 
     private static void EmitWrite(SourceWriter w, AvroTypeSpec type, string expression, string path, AvroModel model, ref int counter)
@@ -184,30 +226,44 @@ internal static class AvroEmitter
         }
     }
 
-    private static void EmitRecordRead(SourceWriter w, AvroRecordSpec record, AvroModel model)
+    /// <summary>
+    /// <c>R_{record}</c>: each field read into a local in schema order, then the record built from them (constructor,
+    /// initializers, setters, and <c>UnsafeAccessor</c>s for the members no constructor sets). Every record counts
+    /// toward <c>AvroReader.MaxDepth</c>, the message's own included (it may be recursive).
+    /// </summary>
+    private static void EmitRecordRead(SourceWriter w, AvroRecordSpec record, AvroModel model, List<(string Method, AvroTypeSpec Type)> collections)
     {
-        w.Open("private static " + record.Key + " R_" + record.MethodSuffix + "(ref " + Reader + " r)");
-
-        // Every record counts toward AvroReader.MaxDepth, the message's own included (it may be recursive).
-        w.Line("r.EnterRecord();");
-
-        var counter = 0;
+        var body = w.Nested(1);
         var locals = new Dictionary<string, string>();
         for (var i = 0; i < record.Fields.Count; i++)
         {
             var field = record.Fields[i];
             var local = "f" + i.ToString(CultureInfo.InvariantCulture);
             locals[field.Member] = local;
-            EmitDeclareRead(w, field.Type, local, model, ref counter);
+            body.Line(Declared(field.Type) + " " + local + " = " + ReadExpression(field.Type, model, collections) + ";");
         }
 
-        var arguments = string.Join(", ", record.ConstructorArguments.Select(a => locals[a]));
+        var arguments = record.ConstructorArguments.Select(a => locals[a]).ToList();
         var initializers = record.Fields.Where(f => f.Assign == AssignKind.Initializer).Select(f => Common.Id(f.Member) + " = " + locals[f.Member]).ToList();
-        var creation = "new " + record.Key + "(" + arguments + ")" + (initializers.Count > 0 ? " { " + string.Join(", ", initializers) + " }" : string.Empty);
-        w.Line("var result = " + creation + ";");
+        if (initializers.Count == 0)
+        {
+            body.Call("var result = new " + record.Key, arguments, ";");
+        }
+        else
+        {
+            body.Call("var result = new " + record.Key, arguments, string.Empty);
+            body.Open();
+            foreach (var initializer in initializers)
+            {
+                body.Line(initializer + ",");
+            }
+
+            body.Close(";");
+        }
+
         foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.Setter))
         {
-            w.Line("result." + Common.Id(field.Member) + " = " + locals[field.Member] + ";");
+            body.Line("result." + Common.Id(field.Member) + " = " + locals[field.Member] + ";");
         }
 
         // Members with a non-public or init-only setter (or a get-only auto-property) that no constructor sets: through
@@ -215,63 +271,28 @@ internal static class AvroEmitter
         var target = record.IsValueType ? "ref result" : "result";
         foreach (var field in record.Fields.Where(f => f.Assign == AssignKind.None && (f.Setter == SetterKind.Accessor || f.Setter == SetterKind.BackingField)))
         {
-            w.Line(SetThroughAccessor(AccessorName(record, field), field, target, locals[field.Member]));
+            body.Line(SetThroughAccessor(AccessorName(record, field), field, target, locals[field.Member]));
         }
 
-        w.Line("r.ExitRecord();");
-        w.Line("return result;");
-        w.Close();
+        w.Call("private static " + record.Key + " R_" + record.MethodSuffix, ["ref " + Reader + " r"], string.Empty);
+        w.Block($$"""
+            {
+                r.EnterRecord();
+            {{body.Inner()}}
+                r.ExitRecord();
+                return result;
+            }
+            """);
     }
 
     /// <summary>
-    /// Declares <paramref name="local"/> and reads a value into it: in one statement when one expression reads it (a
-    /// nullable one through the union index: <c>T? f = r.ReadUnionIndex(2) == 1 ? read : null;</c>); arrays and maps,
-    /// read by loops, are declared first.
+    /// The expression reading a value of <paramref name="type"/> (a nullable one through the union index:
+    /// <c>r.ReadUnionIndex(2) == 1 ? read : null</c>). An array or a map is read by a method of its own
+    /// (<see cref="EmitCollectionRead"/>, queued in <paramref name="collections"/>), so every field is one expression.
     /// </summary>
-    private static void EmitDeclareRead(SourceWriter w, AvroTypeSpec type, string local, AvroModel model, ref int counter)
+    private static string ReadExpression(AvroTypeSpec type, AvroModel model, List<(string Method, AvroTypeSpec Type)> collections)
     {
-        if (ReadExpression(type, model) is { } read)
-        {
-            w.Line(Declared(type) + " " + local + " = " + (type.IsNullable ? "r.ReadUnionIndex(2) == 1 ? " + read + " : null" : read) + ";");
-            return;
-        }
-
-        w.Line(Declared(type) + " " + local + ";");
-        EmitRead(w, type, local, model, ref counter);
-    }
-
-    private static void EmitRead(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
-    {
-        if (type.IsNullable)
-        {
-            w.Open("if (r.ReadUnionIndex(2) == 1)");
-            EmitReadValue(w, type, target, model, ref counter);
-            w.Close();
-            w.Line("else");
-            w.Open();
-            w.Line(target + " = null;");
-            w.Close();
-        }
-        else
-        {
-            EmitReadValue(w, type, target, model, ref counter);
-        }
-    }
-
-    private static void EmitReadValue(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
-    {
-        if (ReadExpression(type, model) is { } expression)
-        {
-            w.Line(target + " = " + expression + ";");
-            return;
-        }
-
-        EmitReadCollection(w, type, target, model, ref counter);
-    }
-
-    /// <summary>The expression reading a non-null value of <paramref name="type"/>, or <see langword="null"/> for an array or map.</summary>
-    private static string? ReadExpression(AvroTypeSpec type, AvroModel model)
-        => type.Kind switch
+        var read = type.Kind switch
         {
             AvroKind.Boolean => "r.ReadBoolean()",
             AvroKind.Int => type.Clr switch
@@ -295,61 +316,95 @@ internal static class AvroEmitter
             AvroKind.Decimal => "r.ReadDecimal(" + type.Scale.ToString(CultureInfo.InvariantCulture) + ")",
             AvroKind.Enum => EnumOf(model, type).MethodSuffix + "_Value(r.ReadEnum(" + EnumOf(model, type).Symbols.Count.ToString(CultureInfo.InvariantCulture) + "))",
             AvroKind.Record => "R_" + RecordOf(model, type).MethodSuffix + "(ref r)",
-            _ => null,
+            _ => Queue(type, collections) + "(ref r)",
         };
+        return type.IsNullable ? "r.ReadUnionIndex(2) == 1 ? " + read + " : null" : read;
+    }
 
-    private static void EmitReadCollection(SourceWriter w, AvroTypeSpec type, string target, AvroModel model, ref int counter)
+    private static string Queue(AvroTypeSpec type, List<(string Method, AvroTypeSpec Type)> collections)
     {
-        var n = (counter++).ToString(CultureInfo.InvariantCulture);
+        var method = (type.Kind == AvroKind.Array ? "R_Array" : "R_Map") + collections.Count.ToString(CultureInfo.InvariantCulture);
+        collections.Add((method, type));
+        return method;
+    }
+
+    /// <summary>The method reading an array (into a list, or an array) or a map (into a dictionary), block by block.</summary>
+    private static void EmitCollectionRead(SourceWriter w, string method, AvroTypeSpec type, AvroModel model, List<(string Method, AvroTypeSpec Type)> collections)
+    {
         var item = type.Item!;
         var min = item.MinSize.ToString(CultureInfo.InvariantCulture);
-        w.Open();
+        var read = ReadExpression(item, model, collections);
+        w.Call("private static " + type.ClrType + " " + method, ["ref " + Reader + " r"], string.Empty);
         if (type.Kind == AvroKind.Array)
         {
-            w.Line("var l" + n + " = new " + GlobalNames.List + "<" + Declared(item) + ">();");
-            w.Open("for (var c" + n + " = r.ReadArrayStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadArrayNext(" + min + "))");
-            w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
-            EmitDeclareRead(w, item, "e" + n, model, ref counter);
-            w.Line("l" + n + ".Add(e" + n + ");");
-            w.Close();
-            w.Close();
-            w.Line(target + " = l" + n + (type.Collection == AvroCollection.Array ? ".ToArray()" : string.Empty) + ";");
+            w.Block($$"""
+                {
+                    var list = new {{GlobalNames.List}}<{{Declared(item)}}>();
+                    for (var count = r.ReadArrayStart({{min}}); count != 0; count = r.ReadArrayNext({{min}}))
+                    {
+                        for (var i = 0; i < count; i++)
+                        {
+                            {{Declared(item)}} item = {{read}};
+                            list.Add(item);
+                        }
+                    }
+
+                    return {{(type.Collection == AvroCollection.Array ? "list.ToArray()" : "list")}};
+                }
+                """);
         }
         else
         {
-            w.Line("var d" + n + " = new " + GlobalNames.Dictionary + "<string, " + Declared(item) + ">(" + GlobalNames.StringComparer + ".Ordinal);");
-            w.Open("for (var c" + n + " = r.ReadMapStart(" + min + "); c" + n + " != 0; c" + n + " = r.ReadMapNext(" + min + "))");
-            w.Open("for (var i" + n + " = 0; i" + n + " < c" + n + "; i" + n + "++)");
-            w.Line("var k" + n + " = r.ReadString();");
-            EmitDeclareRead(w, item, "e" + n, model, ref counter);
-            w.Line("d" + n + "[k" + n + "] = e" + n + ";");
-            w.Close();
-            w.Close();
-            w.Line(target + " = d" + n + ";");
-        }
+            w.Block($$"""
+                {
+                    var map = new {{GlobalNames.Dictionary}}<string, {{Declared(item)}}>({{GlobalNames.StringComparer}}.Ordinal);
+                    for (var count = r.ReadMapStart({{min}}); count != 0; count = r.ReadMapNext({{min}}))
+                    {
+                        for (var i = 0; i < count; i++)
+                        {
+                            var key = r.ReadString();
+                            {{Declared(item)}} item = {{read}};
+                            map[key] = item;
+                        }
+                    }
 
-        w.Close();
+                    return map;
+                }
+                """);
+        }
     }
 
+    /// <summary>
+    /// <c>{Enum}_Index</c> (a member's symbol position, an undefined value rejected) and <c>{Enum}_Value</c> (a position,
+    /// checked by the reader against the symbol count, back to its member).
+    /// </summary>
     private static void EmitEnum(SourceWriter w, AvroEnumSpec e)
     {
-        w.Open("private static int " + e.MethodSuffix + "_Index(" + e.Key + " value) => value switch");
-        for (var i = 0; i < e.Symbols.Count; i++)
+        var last = e.Symbols.Count - 1;
+        var indexes = w.Nested(1);
+        var values = w.Nested(1);
+        for (var i = 0; i <= last; i++)
         {
-            w.Line(e.Key + "." + Common.Id(e.Symbols[i]) + " => " + i.ToString(CultureInfo.InvariantCulture) + ",");
+            var position = i.ToString(CultureInfo.InvariantCulture);
+            var member = e.Key + "." + Common.Id(e.Symbols[i]);
+            indexes.Line(member + " => " + position + ",");
+            values.Line((i < last ? position : "_") + " => " + member + ",");
         }
 
-        w.Line("_ => throw new " + Ns + "KafkaAvroException(" + Ns + "AvroErrorKind.InvalidValue, \"\" + value + \" is not a member of the enum " + ShortName(e.Key) + "\"),");
-        w.Close(";");
-        w.Line();
-        w.Open("private static " + e.Key + " " + e.MethodSuffix + "_Value(int index) => index switch");
-        for (var i = 0; i < e.Symbols.Count - 1; i++)
-        {
-            w.Line(i.ToString(CultureInfo.InvariantCulture) + " => " + e.Key + "." + Common.Id(e.Symbols[i]) + ",");
-        }
+        w.Block($$"""
+            private static int {{e.MethodSuffix}}_Index({{e.Key}} value) => value switch
+            {
+            {{indexes.Inner()}}
+                _ => throw new {{GlobalNames.KafkaAvroException}}(
+                    {{GlobalNames.AvroErrorKind}}.InvalidValue,
+                    "" + value + " is not a member of the enum {{ShortName(e.Key)}}"),
+            };
 
-        w.Line("_ => " + e.Key + "." + Common.Id(e.Symbols[e.Symbols.Count - 1]) + ",");
-        w.Close(";");
+            private static {{e.Key}} {{e.MethodSuffix}}_Value(int index) => index switch
+            {
+            {{values.Inner()}}
+            };
+            """);
     }
 
     private static string AccessorName(AvroRecordSpec record, AvroFieldSpec field) => "Set_" + record.MethodSuffix + "_" + field.Member;
@@ -371,13 +426,21 @@ internal static class AvroEmitter
 
         if (field.Setter == SetterKind.Accessor)
         {
-            w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Method, Name = \"set_" + field.Member + "\")]");
-            w.Line("private static extern void " + name + "(" + target + ", " + Declared(field.Type) + " value);");
+            w.Block($$"""
+                [{{GlobalNames.UnsafeAccessor}}(
+                    {{GlobalNames.UnsafeAccessorKind}}.Method,
+                    Name = "set_{{field.Member}}")]
+                """);
+            w.Call("private static extern void " + name, [target, Declared(field.Type) + " value"], ";");
         }
         else
         {
-            w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Field, Name = \"<" + field.Member + ">k__BackingField\")]");
-            w.Line("private static extern ref " + Declared(field.Type) + " " + name + "(" + target + ");");
+            w.Block($$"""
+                [{{GlobalNames.UnsafeAccessor}}(
+                    {{GlobalNames.UnsafeAccessorKind}}.Field,
+                    Name = "<{{field.Member}}>k__BackingField")]
+                """);
+            w.Call("private static extern ref " + Declared(field.Type) + " " + name, [target], ";");
         }
     }
 

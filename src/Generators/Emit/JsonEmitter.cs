@@ -22,31 +22,41 @@ internal static class JsonEmitter
     {
         var model = spec.Json!;
         var t = spec.FullyQualifiedName;
-        w.Line(Common.GeneratedCode);
         if (model.ContextTypeName is { } context)
         {
-            w.Open("private static class " + GeneratedNames.JsonCodec);
-            w.Line("public static readonly " + GlobalNames.KafkaSerializer + "<" + t + "> Instance =");
-            w.Line("    new " + GlobalNames.JsonContextSerializer + "<" + t + ">(");
-            w.Line("        " + context + ".Default.GetTypeInfo(typeof(" + t + ")),");
-            w.Line("        " + Common.Literal(context.Replace("global::", string.Empty)) + ");");
-            w.Close();
+            w.Block($$"""
+                {{Common.GeneratedCode}}
+                private static class {{GeneratedNames.JsonCodec}}
+                {
+                    public static readonly {{GlobalNames.KafkaSerializer}}<{{t}}> Instance =
+                        new {{GlobalNames.JsonContextSerializer}}<{{t}}>(
+                            {{context}}.Default.GetTypeInfo(typeof({{t}})),
+                            {{Common.Literal(context.Replace("global::", string.Empty))}});
+                }
+                """);
             return;
         }
 
         if (model.Schema is { } schema)
         {
             // Confluent's JSON Schema wire format: the runtime frames the codec's JSON with the registered schema's id.
-            w.Open("private static class " + GeneratedNames.JsonCodec);
-            w.Line("public const string Schema = " + Common.Literal(schema) + ";");
-            w.Line();
-            w.Line("public static readonly " + GlobalNames.KafkaSerializer + "<" + t + "> Instance =");
-            w.Line("    new " + GlobalNames.JsonSchemaSerializer + "<" + t + ">(");
-            w.Line("        " + GeneratedNames.JsonBody + ".Instance, Schema, " + Common.Literal(t.Replace("global::", string.Empty))
-                + (Common.SubjectStrategy(spec.SubjectNameStrategy) is { } strategy ? ", global::Kafka.Typed.Avro.AvroSubjectNameStrategy." + strategy : string.Empty) + ");");
-            w.Close();
-            w.Line();
-            w.Line(Common.GeneratedCode);
+            var strategy = Common.SubjectStrategy(spec.SubjectNameStrategy) is { } name
+                ? ",\n        " + GlobalNames.AvroSubjectNameStrategy + "." + name
+                : string.Empty;
+            w.Block($$"""
+                {{Common.GeneratedCode}}
+                private static class {{GeneratedNames.JsonCodec}}
+                {
+                    public const string Schema = {{Common.Literal(schema)}};
+
+                    public static readonly {{GlobalNames.KafkaSerializer}}<{{t}}> Instance =
+                        new {{GlobalNames.JsonSchemaSerializer}}<{{t}}>(
+                            {{GeneratedNames.JsonBody}}.Instance,
+                            Schema,
+                            {{Common.Literal(t.Replace("global::", string.Empty))}}{{strategy}});
+                }
+
+                """);
             new Codec(w, model).Emit(t, GeneratedNames.JsonBody);
             return;
         }
@@ -58,6 +68,10 @@ internal static class JsonEmitter
     {
         private readonly SourceWriter _w;
         private readonly JsonModel _model;
+
+        /// <summary>The collections read so far, each by a method of its own (<c>ReadList{n}</c>, <c>ReadMap{n}</c>) emitted after the object's.</summary>
+        private readonly List<(string Method, JsonShape Shape, string Path)> _collections = new List<(string, JsonShape, string)>();
+        private int _emittedCollections;
         private int _locals;
 
         public Codec(SourceWriter w, JsonModel model)
@@ -69,7 +83,9 @@ internal static class JsonEmitter
         public void Emit(string t, string className)
         {
             var w = _w;
-            w.Open("private sealed class " + className + " : " + GlobalNames.KafkaSerializer + "<" + t + ">");
+            w.Line(Common.GeneratedCode);
+            w.Declaration("private sealed class " + className, GlobalNames.KafkaSerializer + "<" + t + ">");
+            w.Open();
             w.Line("public static readonly " + className + " Instance = new " + className + "();");
             w.Line();
             for (var o = 0; o < _model.Objects.Count; o++)
@@ -77,7 +93,7 @@ internal static class JsonEmitter
                 var members = _model.Objects[o].Members;
                 for (var i = 0; i < members.Count; i++)
                 {
-                    w.Line("private static readonly " + Encoded + " " + NameField(o, i) + " = " + Encoded + ".Encode(" + Common.Literal(members[i].JsonName) + "u8);");
+                    EncodedField(NameField(o, i), members[i].JsonName);
                 }
             }
 
@@ -86,27 +102,33 @@ internal static class JsonEmitter
                 var enumSpec = _model.Enums[e];
                 for (var i = 0; i < enumSpec.Members.Count && !enumSpec.AsNumbers; i++)
                 {
-                    w.Line("private static readonly " + Encoded + " " + EnumField(e, i) + " = " + Encoded + ".Encode(" + Common.Literal(enumSpec.Members[i].JsonName) + "u8);");
+                    EncodedField(EnumField(e, i), enumSpec.Members[i].JsonName);
                 }
             }
 
             w.Line();
-            w.Open("public void Serialize(" + t + " value, " + GlobalNames.BufferWriter + "<byte> output, in " + GlobalNames.SerializationContext + " context)");
-            w.Line("var writer = " + Json + ".RentWriter(output);");
-            w.Line("try");
-            w.Open();
-            w.Line("Write0(writer, value);");
-            w.Close();
-            w.Line("finally");
-            w.Open();
-            w.Line(Json + ".ReturnWriter(writer);");
-            w.Close();
-            w.Close();
-            w.Line();
-            w.Open("public " + t + " Deserialize(" + GlobalNames.ReadOnlySpan + "<byte> data, in " + GlobalNames.SerializationContext + " context)");
-            w.Line("var reader = " + Json + ".StartObject(data);");
-            w.Line("return Read0(ref reader);");
-            w.Close();
+            w.Call("public void Serialize", [t + " value", GlobalNames.BufferWriter + "<byte> output", "in " + GlobalNames.SerializationContext + " context"], string.Empty);
+            w.Block($$"""
+                {
+                    var writer = {{Json}}.RentWriter(output);
+                    try
+                    {
+                        Write0(writer, value);
+                    }
+                    finally
+                    {
+                        {{Json}}.ReturnWriter(writer);
+                    }
+                }
+
+                """);
+            w.Call("public " + t + " Deserialize", [GlobalNames.ReadOnlySpan + "<byte> data", "in " + GlobalNames.SerializationContext + " context"], string.Empty);
+            w.Block($$"""
+                {
+                    var reader = {{Json}}.StartObject(data);
+                    return Read0(ref reader);
+                }
+                """);
 
             for (var o = 0; o < _model.Objects.Count; o++)
             {
@@ -114,6 +136,7 @@ internal static class JsonEmitter
                 EmitWriteObject(o);
                 w.Line();
                 EmitReadObject(o);
+                EmitCollectionReads();
             }
 
             for (var e = 0; e < _model.Enums.Count; e++)
@@ -127,6 +150,38 @@ internal static class JsonEmitter
             w.Close();
         }
 
+        /// <summary>
+        /// <c>{type} {rest}</c>; a (generic) type too long for one line is broken after its first <c>&lt;</c>, as no
+        /// shorter spelling of a <c>global::</c> type name exists.
+        /// </summary>
+        private static void Declare(SourceWriter w, string type, string rest)
+        {
+            var open = type.IndexOf('<');
+            if (w.Fits(type + " " + rest) || open < 0)
+            {
+                w.Line(type + " " + rest);
+            }
+            else
+            {
+                w.Line(type.Substring(0, open + 1)).Indent().Line(type.Substring(open + 1) + " " + rest).Outdent();
+            }
+        }
+
+        /// <summary>A pre-encoded property name or enum value: <c>private static readonly JsonEncodedText {name} = JsonEncodedText.Encode("…"u8);</c>.</summary>
+        private void EncodedField(string name, string text)
+        {
+            var declaration = "private static readonly " + Encoded + " " + name + " =";
+            var value = Encoded + ".Encode(" + Common.Literal(text) + "u8);";
+            if (_w.Fits(declaration + " " + value))
+            {
+                _w.Line(declaration + " " + value);
+            }
+            else
+            {
+                _w.Line(declaration).Indent().Line(value).Outdent();
+            }
+        }
+
         private static string NameField(int o, int i) => "N" + Index(o) + "_" + Index(i);
 
         private static string EnumField(int e, int i) => "E" + Index(e) + "_" + Index(i);
@@ -135,12 +190,14 @@ internal static class JsonEmitter
 
         private string Local(string prefix) => prefix + Index(_locals++);
 
+        /// <summary>
+        /// <c>Write{o}</c>: each member that is written (some only when not null, or not default) as its pre-encoded
+        /// name and its value.
+        /// </summary>
         private void EmitWriteObject(int o)
         {
-            var w = _w;
             var spec = _model.Objects[o];
-            w.Open("private static void Write" + Index(o) + "(" + Writer + " writer, " + spec.TypeName + " value)");
-            w.Line("writer.WriteStartObject();");
+            var members = _w.Nested(1);
             for (var i = 0; i < spec.Members.Count; i++)
             {
                 var m = spec.Members[i];
@@ -151,49 +208,54 @@ internal static class JsonEmitter
                     case JsonWriteCondition.Never:
                         continue;
                     case JsonWriteCondition.WhenNotNull:
-                        w.Open("if (" + expression + " is not null)");
+                        members.Open("if (" + expression + " is not null)");
                         break;
                     case JsonWriteCondition.WhenNotDefault:
-                        w.Open("if (!" + GlobalNames.EqualityComparer + "<" + m.Shape.DeclaredName + ">.Default.Equals(" + expression + ", default))");
+                        members.Open("if (!" + GlobalNames.EqualityComparer + "<" + m.Shape.DeclaredName + ">.Default.Equals(" + expression + ", default))");
                         break;
                     default:
                         guarded = false;
                         break;
                 }
 
-                WriteShape(m.Shape, expression, NameField(o, i));
+                WriteShape(members, m.Shape, expression, NameField(o, i));
                 if (guarded)
                 {
-                    w.Close();
+                    members.Close();
                 }
             }
 
-            w.Line("writer.WriteEndObject();");
-            w.Close();
+            _w.Call("private static void Write" + Index(o), [Writer + " writer", spec.TypeName + " value"], string.Empty);
+            _w.Block($$"""
+                {
+                    writer.WriteStartObject();
+                {{members.Inner()}}
+                    writer.WriteEndObject();
+                }
+                """);
         }
 
         /// <summary>Writes a value; with <paramref name="name"/> (a member's pre-encoded name), the property and its value, in one writer call where there is one.</summary>
-        private void WriteShape(JsonShape shape, string expression, string? name = null)
+        private void WriteShape(SourceWriter w, JsonShape shape, string expression, string? name = null)
         {
             if (!shape.CanBeNull)
             {
-                WriteNonNull(shape, expression, name);
+                WriteNonNull(w, shape, expression, name);
                 return;
             }
 
             var local = Local("v");
-            _w.Open("if (" + expression + " is { } " + local + ")");
-            WriteNonNull(shape, local, name);
-            _w.Close();
-            _w.Line("else");
-            _w.Open();
-            _w.Line(name is null ? "writer.WriteNullValue();" : "writer.WriteNull(" + name + ");");
-            _w.Close();
+            w.Open("if (" + expression + " is { } " + local + ")");
+            WriteNonNull(w, shape, local, name);
+            w.Close();
+            w.Line("else");
+            w.Open();
+            w.Line(name is null ? "writer.WriteNullValue();" : "writer.WriteNull(" + name + ");");
+            w.Close();
         }
 
-        private void WriteNonNull(JsonShape shape, string v, string? name)
+        private void WriteNonNull(SourceWriter w, JsonShape shape, string v, string? name)
         {
-            var w = _w;
             switch (shape.Kind)
             {
                 case JsonShapeKind.Value:
@@ -234,7 +296,7 @@ internal static class JsonEmitter
                     {
                         var item = Local("e");
                         w.Open("foreach (var " + item + " in " + v + ")");
-                        WriteShape(shape.Element!, item);
+                        WriteShape(w, shape.Element!, item);
                         w.Close();
                     }
                     else
@@ -242,7 +304,7 @@ internal static class JsonEmitter
                         var i = Local("i");
                         var count = shape.Collection == CollectionKind.Array ? ".Length" : ".Count";
                         w.Open("for (var " + i + " = 0; " + i + " < " + v + count + "; " + i + "++)");
-                        WriteShape(shape.Element!, v + "[" + i + "]");
+                        WriteShape(w, shape.Element!, v + "[" + i + "]");
                         w.Close();
                     }
 
@@ -253,21 +315,26 @@ internal static class JsonEmitter
                     w.Line(name is null ? "writer.WriteStartObject();" : "writer.WriteStartObject(" + name + ");");
                     w.Open("foreach (var " + entry + " in " + v + ")");
                     w.Line("writer.WritePropertyName(" + entry + ".Key);");
-                    WriteShape(shape.Element!, entry + ".Value");
+                    WriteShape(w, shape.Element!, entry + ".Value");
                     w.Close();
                     w.Line("writer.WriteEndObject();");
                     break;
             }
         }
 
+        /// <summary>
+        /// <c>Read{o}</c>: a local per member (and whether it was present, where that matters), a loop over the
+        /// properties that reads each known one into its local and skips the others, then the object built from the
+        /// locals through its constructor, initializers, setters and init accessors.
+        /// </summary>
         private void EmitReadObject(int o)
         {
             var w = _w;
             var spec = _model.Objects[o];
             var t = spec.TypeName;
-            w.Open("private static " + t + " Read" + Index(o) + "(ref " + Reader + " reader)");
-            w.Line(Json + ".ExpectObject(ref reader);");
-            var read = new List<int>();
+            var locals = w.Nested(1);
+            var branches = w.Nested(3);
+            var construction = w.Nested(2);
             for (var i = 0; i < spec.Members.Count; i++)
             {
                 var m = spec.Members[i];
@@ -276,52 +343,85 @@ internal static class JsonEmitter
                     continue;
                 }
 
-                read.Add(i);
-                w.Line(LocalType(m.Shape) + " p" + Index(i) + " = default;");
+                Declare(locals, LocalType(m.Shape), "p" + Index(i) + " = default;");
                 if (TracksPresence(m))
                 {
-                    w.Line("bool s" + Index(i) + " = false;");
+                    locals.Line("bool s" + Index(i) + " = false;");
                 }
+
+                // Element paths are relative to the member being read, which `member` names.
+                var read = "p" + Index(i) + " = " + ReadExpression(m.Shape, string.Empty) + ";";
+                branches.Block($$"""
+                    {{(branches.Inner().Length == 0 ? "if" : "else if")}} (reader.ValueTextEquals({{Common.Literal(m.JsonName)}}u8))
+                    {
+                        member = {{Common.Literal(m.JsonName)}};
+                        {{Json}}.Value(ref reader);
+                        {{read}}{{(TracksPresence(m) ? "\n    s" + Index(i) + " = true;" : string.Empty)}}
+                    }
+                    """);
             }
 
-            w.Line("string member = \"\";");
-            w.Line("try");
-            w.Open();
-            w.Open("while (" + Json + ".NextProperty(ref reader))");
-            var first = true;
-            foreach (var i in read)
+            branches.Block(branches.Inner().Length == 0
+                ? Json + ".SkipValue(ref reader);"
+                : $$"""
+                    else
+                    {
+                        {{Json}}.SkipValue(ref reader);
+                    }
+                    """);
+            EmitConstruction(construction, o);
+            w.Signature("private static " + t, "Read" + Index(o), ["ref " + Reader + " reader"]);
+
+            // What reading a malformed document throws is rethrown as one KafkaSerializationException naming the member.
+            w.Block($$"""
+                {
+                    {{Json}}.ExpectObject(ref reader);
+                {{locals.Inner()}}
+                    string member = "";
+                    try
+                    {
+                        while ({{Json}}.NextProperty(ref reader))
+                        {
+                {{branches.Inner()}}
+                        }
+
+                        member = "";
+                {{construction.Inner()}}
+                        return result;
+                    }
+                    catch ({{GlobalNames.Exception}} e) when (e is {{GlobalNames.JsonException}}
+                        or {{GlobalNames.InvalidOperationException}} or {{GlobalNames.FormatException}}
+                        or {{GlobalNames.OverflowException}} or {{GlobalNames.ArgumentException}}
+                        or {{GlobalNames.SerializationException}})
+                    {
+                        throw {{Json}}.Failed(member, e);
+                    }
+                }
+                """);
+            for (var i = 0; i < spec.Members.Count; i++)
             {
                 var m = spec.Members[i];
-                w.Line((first ? "if" : "else if") + " (reader.ValueTextEquals(" + Common.Literal(m.JsonName) + "u8))");
-                first = false;
-                w.Open();
-                w.Line("member = " + Common.Literal(m.JsonName) + ";");
-                w.Line(Json + ".Value(ref reader);");
-                ReadInto(m.Shape, "p" + Index(i), string.Empty); // element paths are relative to the member being read
-                if (TracksPresence(m))
+                if (m.Assign == AssignKind.InitAccessor)
                 {
-                    w.Line("s" + Index(i) + " = true;");
+                    // Bound to the declaring type: unsafe accessors do not see inherited members.
+                    w.Block($$"""
+
+                        [{{GlobalNames.UnsafeAccessor}}(
+                            {{GlobalNames.UnsafeAccessorKind}}.Method,
+                            Name = {{Common.Literal("set_" + m.Name)}})]
+                        """);
+                    w.Call(
+                        "private static extern void " + InitAccessorName(o, i),
+                        [(spec.IsValueType ? "ref " : string.Empty) + m.DeclaringType + " target", m.Shape.DeclaredName + " value"],
+                        ";");
                 }
-
-                w.Close();
             }
+        }
 
-            if (first)
-            {
-                w.Line(Json + ".SkipValue(ref reader);");
-            }
-            else
-            {
-                w.Line("else");
-                w.Open();
-                w.Line(Json + ".SkipValue(ref reader);");
-                w.Close();
-            }
-
-            w.Close();
-            w.Line();
-            w.Line("member = \"\";");
-
+        /// <summary><c>var result = new T(...) { ... };</c> from the read locals, then the members set only when present.</summary>
+        private void EmitConstruction(SourceWriter w, int o)
+        {
+            var spec = _model.Objects[o];
             var arguments = new List<string>();
             foreach (var name in spec.ConstructorArguments)
             {
@@ -330,7 +430,7 @@ internal static class JsonEmitter
                     if (spec.Members[i].Name == name)
                     {
                         arguments.Add(spec.Members[i].AbsentDefault is { } absent
-                            ? "(s" + Index(i) + " ? " + ValueOf(spec.Members[i], i) + " : " + absent + ")"
+                            ? "s" + Index(i) + " ? " + ValueOf(spec.Members[i], i) + " : " + absent
                             : ValueOf(spec.Members[i], i));
                     }
                 }
@@ -345,14 +445,13 @@ internal static class JsonEmitter
                 }
             }
 
-            var construct = "var result = new " + t + "(" + string.Join(", ", arguments) + ")";
             if (initializers.Count == 0)
             {
-                w.Line(construct + ";");
+                w.Call("var result = new " + spec.TypeName, arguments, ";");
             }
             else
             {
-                w.Line(construct);
+                w.Call("var result = new " + spec.TypeName, arguments, string.Empty);
                 w.Open();
                 foreach (var initializer in initializers)
                 {
@@ -365,101 +464,102 @@ internal static class JsonEmitter
             for (var i = 0; i < spec.Members.Count; i++)
             {
                 var m = spec.Members[i];
-                if (m.Assign == AssignKind.Setter)
+                var set = m.Assign switch
                 {
-                    w.Open("if (s" + Index(i) + ")");
-                    w.Line("result." + Common.Id(m.Name) + " = " + ValueOf(m, i) + ";");
-                    w.Close();
-                }
-                else if (m.Assign == AssignKind.InitAccessor)
+                    AssignKind.Setter => "result." + Common.Id(m.Name) + " = " + ValueOf(m, i) + ";",
+                    AssignKind.InitAccessor => InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + "result, " + ValueOf(m, i) + ");",
+                    _ => null,
+                };
+                if (set is not null)
                 {
-                    w.Open("if (s" + Index(i) + ")");
-                    w.Line(InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + "result, " + ValueOf(m, i) + ");");
-                    w.Close();
-                }
-            }
-
-            w.Line("return result;");
-            w.Close();
-            w.Line("catch (" + GlobalNames.Exception + " e) when (e is " + GlobalNames.JsonException);
-            w.Line("    or " + GlobalNames.InvalidOperationException + " or " + GlobalNames.FormatException);
-            w.Line("    or " + GlobalNames.OverflowException + " or " + GlobalNames.ArgumentException);
-            w.Line("    or " + GlobalNames.SerializationException + ")");
-            w.Open();
-            w.Line("throw " + Json + ".Failed(member, e);");
-            w.Close();
-            w.Close();
-            for (var i = 0; i < spec.Members.Count; i++)
-            {
-                var m = spec.Members[i];
-                if (m.Assign == AssignKind.InitAccessor)
-                {
-                    // Bound to the declaring type: unsafe accessors do not see inherited members.
-                    w.Line();
-                    w.Line("[" + GlobalNames.UnsafeAccessor + "(" + GlobalNames.UnsafeAccessorKind + ".Method, Name = " + Common.Literal("set_" + m.Name) + ")]");
-                    w.Line("private static extern void " + InitAccessorName(o, i) + "(" + (spec.IsValueType ? "ref " : string.Empty) + m.DeclaringType + " target, " + m.Shape.DeclaredName + " value);");
+                    w.Block($$"""
+                        if (s{{Index(i)}})
+                        {
+                            {{set}}
+                        }
+                        """);
                 }
             }
         }
 
-        /// <summary>Reads the value the reader is on into <paramref name="target"/> (a local of <see cref="LocalType"/>).</summary>
-        private void ReadInto(JsonShape shape, string target, string path)
+        /// <summary>
+        /// The expression reading the value the reader is on as <paramref name="shape"/>'s <see cref="LocalType"/>; a
+        /// collection is read by a method of its own (<see cref="EmitCollectionReads"/>), so every value is one expression.
+        /// </summary>
+        private string ReadExpression(JsonShape shape, string path)
         {
-            var w = _w;
             switch (shape.Kind)
             {
-                case JsonShapeKind.Value:
-                case JsonShapeKind.Enum:
-                case JsonShapeKind.Object:
+                case JsonShapeKind.Sequence:
+                case JsonShapeKind.Dictionary:
+                    var method = (shape.Kind == JsonShapeKind.Sequence ? "ReadList" : "ReadMap") + Index(_collections.Count);
+                    _collections.Add((method, shape, path));
+                    return method + "(ref reader)";
+                default:
                     var read = shape.Kind == JsonShapeKind.Value ? ReadValue(shape)
                         : shape.Kind == JsonShapeKind.Enum ? "ReadEnum" + Index(shape.Index) + "(ref reader)"
                         : "Read" + Index(shape.Index) + "(ref reader)";
-                    w.Line(target + " = " + (shape.CanBeNull ? Json + ".IsNull(ref reader) ? null : " : string.Empty) + read + ";");
-                    break;
-                case JsonShapeKind.Sequence:
+                    return (shape.CanBeNull ? Json + ".IsNull(ref reader) ? null : " : string.Empty) + read;
+            }
+        }
+
+        /// <summary>
+        /// The methods reading the collections queued since the last call (their elements' collections too): a JSON
+        /// array into a list (or an array), a JSON object into a dictionary, <see langword="null"/> for a JSON null.
+        /// Element paths (<c>[]</c>) are relative to the member being read, which the caller's <c>member</c> names.
+        /// </summary>
+        private void EmitCollectionReads()
+        {
+            var w = _w;
+            for (; _emittedCollections < _collections.Count; _emittedCollections++)
+            {
+                var (method, shape, path) = _collections[_emittedCollections];
+                var element = shape.Element!;
+                var elementPath = path + "[]";
+                w.Line();
+                w.Signature("private static " + LocalType(shape), method, ["ref " + Reader + " reader"]);
+                w.Open();
+                if (shape.Kind == JsonShapeKind.Sequence)
                 {
-                    var element = shape.Element!;
-                    var list = Local("list");
-                    var item = Local("item");
-                    w.Open("if (" + Json + ".StartArray(ref reader))");
-                    w.Line("var " + list + " = new " + GlobalNames.List + "<" + element.DeclaredName + ">();");
-                    w.Open("while (" + Json + ".NextElement(ref reader))");
-                    w.Line(LocalType(element) + " " + item + ";");
-                    ReadInto(element, item, path + "[]");
-                    w.Line(list + ".Add(" + Element(element, item, path + "[]") + ");");
-                    w.Close();
-                    w.Line(target + " = " + list + (shape.Collection == CollectionKind.Array ? ".ToArray()" : string.Empty) + ";");
-                    w.Close();
-                    w.Line("else");
-                    w.Open();
-                    w.Line(target + " = null;");
-                    w.Close();
-                    break;
+                    var result = shape.Collection == CollectionKind.Array ? "list.ToArray()" : "list";
+                    w.Block($$"""
+                        if (!{{Json}}.StartArray(ref reader))
+                        {
+                            return null;
+                        }
+
+                        var list = new {{GlobalNames.List}}<{{element.DeclaredName}}>();
+                        while ({{Json}}.NextElement(ref reader))
+                        {
+                            {{LocalType(element)}} item = {{ReadExpression(element, elementPath)}};
+                            list.Add({{Element(element, "item", elementPath)}});
+                        }
+
+                        return {{result}};
+                        """);
+                }
+                else
+                {
+                    w.Block($$"""
+                        if (!{{Json}}.StartDictionary(ref reader))
+                        {
+                            return null;
+                        }
+
+                        var map = new {{GlobalNames.Dictionary}}<string, {{element.DeclaredName}}>();
+                        while ({{Json}}.NextProperty(ref reader))
+                        {
+                            var key = reader.GetString()!;
+                            {{Json}}.Value(ref reader);
+                            {{LocalType(element)}} item = {{ReadExpression(element, elementPath)}};
+                            map[key] = {{Element(element, "item", elementPath)}};
+                        }
+
+                        return map;
+                        """);
                 }
 
-                case JsonShapeKind.Dictionary:
-                {
-                    var value = shape.Element!;
-                    var map = Local("map");
-                    var key = Local("key");
-                    var item = Local("item");
-                    w.Open("if (" + Json + ".StartDictionary(ref reader))");
-                    w.Line("var " + map + " = new " + GlobalNames.Dictionary + "<string, " + value.DeclaredName + ">();");
-                    w.Open("while (" + Json + ".NextProperty(ref reader))");
-                    w.Line("var " + key + " = reader.GetString()!;");
-                    w.Line(Json + ".Value(ref reader);");
-                    w.Line(LocalType(value) + " " + item + ";");
-                    ReadInto(value, item, path + "[]");
-                    w.Line(map + "[" + key + "] = " + Element(value, item, path + "[]") + ";");
-                    w.Close();
-                    w.Line(target + " = " + map + ";");
-                    w.Close();
-                    w.Line("else");
-                    w.Open();
-                    w.Line(target + " = null;");
-                    w.Close();
-                    break;
-                }
+                w.Close();
             }
         }
 
@@ -475,55 +575,89 @@ internal static class JsonEmitter
             return shape.IsReference && !shape.IsAnnotatedReference ? local + "!" : local;
         }
 
+        /// <summary>
+        /// <c>WriteEnum{e}</c>: each member as its pre-encoded name; a combination of flags as System.Text.Json writes it
+        /// (<c>"A, B"</c>); an undefined value, or every value of an enum written as numbers, as its number.
+        /// </summary>
         private void EmitWriteEnum(int e)
         {
             var w = _w;
             var spec = _model.Enums[e];
             var number = "writer.WriteNumberValue((" + EnumCast(spec.Underlying) + ")value);";
-            w.Open("private static void WriteEnum" + Index(e) + "(" + Writer + " writer, " + spec.TypeName + " value)");
+            w.Call("private static void WriteEnum" + Index(e), [Writer + " writer", spec.TypeName + " value"], string.Empty);
             if (spec.AsNumbers || spec.Members.Count == 0)
             {
-                w.Line(number);
+                w.Block($$"""
+                    {
+                        {{number}}
+                    }
+                    """);
+                return;
             }
-            else
+
+            var cases = w.Nested(2);
+            for (var i = 0; i < spec.Members.Count; i++)
             {
-                w.Open("switch (value)");
-                for (var i = 0; i < spec.Members.Count; i++)
-                {
-                    w.Line("case " + spec.TypeName + "." + Common.Id(spec.Members[i].Name) + ": writer.WriteStringValue(" + EnumField(e, i) + "); break;");
-                }
-
-                // A combination of flags is written as System.Text.Json writes it ("A, B"); an undefined value as its number.
-                w.Line(spec.IsFlags ? "default: if (!" + Json + ".TryWriteFlagNames(writer, value)) { " + number + " } break;" : "default: " + number + " break;");
-                w.Close();
+                cases.Line("case " + spec.TypeName + "." + Common.Id(spec.Members[i].Name) + ": writer.WriteStringValue(" + EnumField(e, i) + "); break;");
             }
 
-            w.Close();
+            cases.Block(spec.IsFlags
+                ? $$"""
+                    default:
+                        if (!{{Json}}.TryWriteFlagNames(writer, value))
+                        {
+                            {{number}}
+                        }
+
+                        break;
+                    """
+                : "default: " + number + " break;");
+            w.Block($$"""
+                {
+                    switch (value)
+                    {
+                {{cases.Inner()}}
+                    }
+                }
+                """);
         }
 
+        /// <summary>
+        /// <c>ReadEnum{e}</c>: a number as the value it is, each member's JSON name as the member, and any other spelling
+        /// (case, a combination of flags, a number in a string) as <c>JsonStringEnumConverter</c> reads it.
+        /// </summary>
         private void EmitReadEnum(int e)
         {
             var w = _w;
             var spec = _model.Enums[e];
             var t = spec.TypeName;
-            w.Open("private static " + t + " ReadEnum" + Index(e) + "(ref " + Reader + " reader)");
-            w.Open("if (reader.TokenType == " + GlobalNames.JsonTokenType + ".Number)");
-            w.Line("return (" + t + ")" + ReadNumber(spec.Underlying) + ";");
-            w.Close();
+            var names = w.Nested(1);
             foreach (var member in spec.Members)
             {
-                w.Open("if (reader.ValueTextEquals(" + Common.Literal(member.JsonName) + "u8))");
-                w.Line("return " + t + "." + Common.Id(member.Name) + ";");
-                w.Close();
+                names.Block($$"""
+                    if (reader.ValueTextEquals({{Common.Literal(member.JsonName)}}u8))
+                    {
+                        return {{t}}.{{Common.Id(member.Name)}};
+                    }
+                    """);
             }
 
-            // Any other spelling of a name (case, a combination of flags, a number in a string), as JsonStringEnumConverter reads.
-            w.Line("var text = reader.GetString();");
-            w.Open("if (" + GlobalNames.Enum + ".TryParse<" + t + ">(text, ignoreCase: true, out var parsed))");
-            w.Line("return parsed;");
-            w.Close();
-            w.Line("throw " + Json + ".UnknownEnumName(text, " + Common.Literal(t.Replace("global::", string.Empty)) + ");");
-            w.Close();
+            w.Signature("private static " + t, "ReadEnum" + Index(e), ["ref " + Reader + " reader"]);
+            w.Block($$"""
+                {
+                    if (reader.TokenType == {{GlobalNames.JsonTokenType}}.Number)
+                    {
+                        return ({{t}}){{ReadNumber(spec.Underlying)}};
+                    }
+                {{names.Inner()}}
+                    var text = reader.GetString();
+                    if ({{GlobalNames.Enum}}.TryParse<{{t}}>(text, ignoreCase: true, out var parsed))
+                    {
+                        return parsed;
+                    }
+                    throw {{Json}}.UnknownEnumName(text, {{Common.Literal(t.Replace("global::", string.Empty))}});
+                }
+                """);
         }
 
         /// <summary>Whether reading records that the member was present (it is set only then, or a default stands in for it).</summary>

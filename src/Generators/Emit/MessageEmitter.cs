@@ -1,9 +1,23 @@
 using Kafka.Typed.Generators.Model;
 using Kafka.Typed.Generators.Parsing;
+using G = Kafka.Typed.Generators.Emit.GlobalNames;
 
 namespace Kafka.Typed.Generators.Emit;
 
-/// <summary>Emits <c>{Type}.KafkaProducer.g.cs</c>: the <c>IKafkaMessage&lt;T&gt;</c> implementation, the JSON codec and the typed producer.</summary>
+/// <summary>
+/// Emits <c>{Type}.KafkaProducer.g.cs</c>, in the message type's namespace and containing types:
+/// <code>
+/// partial {type} : IKafkaMessage&lt;T&gt;          // or IKafkaKeylessMessage&lt;T&gt;
+/// {
+///     static string IKafkaMessage&lt;T&gt;.Topic => ...;
+///     static IKafkaSerializer&lt;T&gt; IKafkaMessage&lt;T&gt;.Serializer => {codec}.Instance;
+///     static byte[]? IKafkaMessage&lt;T&gt;.SerializeKey(T message) => ...;
+///     {the JSON or Avro codec, or the custom serializer's holder}
+/// }
+/// sealed partial class {Type}Producer : KafkaTypedProducer&lt;T&gt; { ... }
+/// static class {Type}KafkaKeyExtensions { GetKey(...) }   // with a [KafkaKey] member only, outside containing types
+/// </code>
+/// </summary>
 internal static class MessageEmitter
 {
     public static string HintName(MessageSpec spec) => spec.HintName + ".KafkaProducer.g.cs";
@@ -12,70 +26,60 @@ internal static class MessageEmitter
     {
         var w = new SourceWriter();
         Common.Header(w);
-        if (spec.Namespace.Length > 0)
-        {
-            w.Open("namespace " + Common.Namespace(spec.Namespace));
-        }
-
-        foreach (var containing in spec.ContainingTypes)
-        {
-            w.Open("partial " + containing.Keyword + " " + Common.Id(containing.Name));
-        }
-
+        Common.OpenScopes(w, spec.Namespace, spec.ContainingTypes);
         EmitMessagePart(w, spec);
         w.Line();
         EmitProducer(w, spec);
-
-        foreach (var _ in spec.ContainingTypes)
-        {
-            w.Close();
-        }
-
+        Common.CloseScopes(w, string.Empty, spec.ContainingTypes);
         if (spec.KeyMember is not null)
         {
             w.Line();
             EmitKeyExtensions(w, spec);
         }
 
-        if (spec.Namespace.Length > 0)
-        {
-            w.Close();
-        }
-
+        Common.CloseScopes(w, spec.Namespace, ImmutableEquatableArray<ContainingTypeSpec>.Empty);
         return w.ToString();
     }
 
     private static void EmitMessagePart(SourceWriter w, MessageSpec spec)
     {
         var t = spec.FullyQualifiedName;
-        var iface = "global::Kafka.Typed.IKafkaMessage<" + t + ">";
+        var iface = G.KafkaMessageInterface + "<" + t + ">";
 
         // A type without a [KafkaKey] member is marked keyless: its producer then takes an explicit key with each send
         // (IKafkaExplicitKeyProducer<T> requires the mark, so a keyed type cannot have its member's key overridden).
-        var declared = spec.KeyMember is null ? "global::Kafka.Typed.IKafkaKeylessMessage<" + t + ">" : iface;
-        w.Open("partial " + spec.Keyword + " " + Common.Id(spec.Name) + " : " + declared);
-        w.Line("static string " + iface + ".Topic => " + Common.Literal(spec.Topic) + ";");
-        w.Line();
+        var declared = spec.KeyMember is null ? G.KeylessMessageInterface + "<" + t + ">" : iface;
+        w.Declaration("partial " + spec.Keyword + " " + Common.Id(spec.Name), declared);
+        w.Open();
         var serializer = spec.SerializerTypeName is not null ? GeneratedNames.SerializerHolder + ".Instance"
             : spec.Avro is not null ? GeneratedNames.AvroSerializerHolder + ".Instance"
             : GeneratedNames.JsonCodec + ".Instance";
-        w.Line("static global::Kafka.Typed.IKafkaSerializer<" + t + "> " + iface + ".Serializer => " + serializer + ";");
+        w.Line(Common.GeneratedCode);
+        w.Member("static string", iface + ".Topic", null, Common.Literal(spec.Topic));
         w.Line();
-        w.Line("static byte[]? " + iface + ".SerializeKey(" + t + " message) => " + KeyExpression(spec) + ";");
+        w.Line(Common.GeneratedCode);
+        w.Member("static " + G.KafkaSerializer + "<" + t + ">", iface + ".Serializer", null, serializer);
+        w.Line();
+        w.Line(Common.GeneratedCode);
+        w.Member("static byte[]?", iface + ".SerializeKey", [t + " message"], KeyExpression(spec));
         w.Line();
         if (spec.MessageTypeName is { } messageTypeName)
         {
             // The topic carries several types: consumers tell this one apart by this name (Avro record, or type header).
-            w.Line("static string? " + iface + ".MessageTypeName => " + Common.Literal(messageTypeName) + ";");
+            w.Line(Common.GeneratedCode);
+            w.Member("static string?", iface + ".MessageTypeName", null, Common.Literal(messageTypeName));
             w.Line();
         }
 
         if (spec.SerializerTypeName is { } serializerType)
         {
-            w.Line(Common.GeneratedCode);
-            w.Open("private static class " + GeneratedNames.SerializerHolder);
-            w.Line("public static readonly " + serializerType + " Instance = new " + serializerType + "();");
-            w.Close();
+            w.Block($$"""
+                {{Common.GeneratedCode}}
+                private static class {{GeneratedNames.SerializerHolder}}
+                {
+                    public static readonly {{serializerType}} Instance = new {{serializerType}}();
+                }
+                """);
         }
         else if (spec.Avro is { } avro)
         {
@@ -100,44 +104,45 @@ internal static class MessageEmitter
         switch (spec.KeyKind)
         {
             case KeyKind.Utf8String:
-                return "global::Kafka.Typed.KafkaKeys.Utf8(" + member + ")";
+                return G.KafkaKeys + ".Utf8(" + member + ")";
             case KeyKind.Bytes:
                 return member;
             default:
-                var method = spec.KeyKind == KeyKind.Guid ? "Guid" : "BigEndian";
-                return spec.KeyIsNullable
-                    ? member + " is { } key ? global::Kafka.Typed.KafkaKeys." + method + "(key) : null"
-                    : "global::Kafka.Typed.KafkaKeys." + method + "(" + member + ")";
+                var method = G.KafkaKeys + "." + (spec.KeyKind == KeyKind.Guid ? "Guid" : "BigEndian");
+                return spec.KeyIsNullable ? member + " is { } key ? " + method + "(key) : null" : method + "(" + member + ")";
         }
     }
 
     private static void EmitProducer(SourceWriter w, MessageSpec spec)
     {
         var t = spec.FullyQualifiedName;
-        w.Line("/// <summary>");
-        w.Line("/// Typed producer of <see cref=\"" + Common.Cref(t) + "\"/> on topic <c>" + Common.Xml(spec.Topic) + "</c>: <c>SendAsync</c> awaits the");
-        w.Line("/// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref=\"global::Kafka.Typed.IKafkaDeliveryObserver\"/>.");
-        if (spec.KeyMember is null)
-        {
-            w.Line("/// The type has no <c>[KafkaKey]</c> member: each send may carry its record key (<see cref=\"global::Kafka.Typed.IKafkaExplicitKeyProducer{T}\"/>).");
-            w.Line("/// Registered as a singleton (and as <see cref=\"global::Kafka.Typed.IKafkaProducer{T}\"/> and <see cref=\"global::Kafka.Typed.IKafkaExplicitKeyProducer{T}\"/>) by <c>AddKafkaTyped</c>.");
-        }
-        else
-        {
-            w.Line("/// Registered as a singleton (and as <see cref=\"global::Kafka.Typed.IKafkaProducer{T}\"/>) by <c>AddKafkaTyped</c>.");
-        }
-
-        w.Line("/// </summary>");
+        var registeredAs = spec.KeyMember is null
+            ? $$"""
+                The type has no <c>[KafkaKey]</c> member: each send may carry its record key
+                (<see cref="{{G.ExplicitKeyProducerInterface}}{T}"/>). Registered as a singleton (and as
+                <see cref="{{G.ProducerInterface}}{T}"/> and <see cref="{{G.ExplicitKeyProducerInterface}}{T}"/>) by <c>AddKafkaTyped</c>.
+                """
+            : $$"""
+                Registered as a singleton (and as <see cref="{{G.ProducerInterface}}{T}"/>) by <c>AddKafkaTyped</c>.
+                """;
+        w.Summary(Common.Prose($$"""
+            Typed producer of <see cref="{{Common.Cref(t)}}"/> on topic <c>{{Common.Xml(spec.Topic)}}</c>: <c>SendAsync</c>
+            awaits the broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+            <see cref="{{G.DeliveryObserver}}"/>. {{registeredAs}}
+            """));
         w.Line(Common.GeneratedCode);
-        var baseType = spec.KeyMember is null ? "global::Kafka.Typed.KafkaTypedKeylessProducer<" : "global::Kafka.Typed.KafkaTypedProducer<";
-        w.Open((spec.IsPublic ? "public" : "internal") + " sealed partial class " + spec.ProducerName + " : " + baseType + t + ">");
-        w.Line("/// <summary>Creates the producer over the application's shared producers.</summary>");
-        w.Line("/// <param name=\"host\">The shared producers.</param>");
-        w.Line("public " + spec.ProducerName + "(global::Kafka.Typed.KafkaProducerHost host)");
-        w.Line("    : base(host)");
-        w.Open();
-        w.Close();
-        w.Close();
+        var baseType = (spec.KeyMember is null ? G.TypedKeylessProducer : G.TypedProducer) + "<" + t + ">";
+        w.Declaration((spec.IsPublic ? "public" : "internal") + " sealed partial class " + spec.ProducerName, baseType);
+        w.Block($$"""
+            {
+                /// <summary>Creates the producer over the application's shared producers.</summary>
+                /// <param name="host">The shared producers.</param>
+                public {{spec.ProducerName}}({{G.ProducerHost}} host)
+                    : base(host)
+                {
+                }
+            }
+            """);
     }
 
     /// <summary>
@@ -153,59 +158,52 @@ internal static class MessageEmitter
     private static void EmitKeyExtensions(SourceWriter w, MessageSpec spec)
     {
         var t = spec.FullyQualifiedName;
-        string type, read;
-        switch (spec.KeyKind)
+        var (type, read) = spec.KeyKind switch
         {
-            case KeyKind.Utf8String:
-                type = "string?";
-                read = "ReadUtf8";
-                break;
-            case KeyKind.Bytes:
-                type = "byte[]?";
-                read = string.Empty;
-                break;
-            case KeyKind.Guid:
-                type = "global::System.Guid?";
-                read = "ReadGuid";
-                break;
-            case KeyKind.Int16:
-                type = "short?";
-                read = "ReadInt16";
-                break;
-            case KeyKind.Int32:
-                type = "int?";
-                read = "ReadInt32";
-                break;
-            default:
-                type = "long?";
-                read = "ReadInt64";
-                break;
-        }
+            KeyKind.Utf8String => ("string?", "ReadUtf8"),
+            KeyKind.Bytes => ("byte[]?", string.Empty),
+            KeyKind.Guid => (G.Guid + "?", "ReadGuid"),
+            KeyKind.Int16 => ("short?", "ReadInt16"),
+            KeyKind.Int32 => ("int?", "ReadInt32"),
+            _ => ("long?", "ReadInt64"),
+        };
 
-        w.Line("/// <summary>");
-        w.Line("/// Reads the record key of a consumed <see cref=\"" + Common.Cref(t) + "\"/> as its <c>[KafkaKey]</c> member's type (<c>" + Common.Xml(spec.KeyMember!) + "</c>),");
-        w.Line("/// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.");
-        w.Line("/// </summary>");
-        w.Line(Common.GeneratedCode);
-        w.Open((spec.IsPublic ? "public" : "internal") + " static class " + KeyExtensionsName(spec));
-        foreach (var (kind, parameter) in new[] { ("KafkaMessage", "message"), ("KafkaTombstone", "tombstone") })
+        w.Summary(Common.Prose($$"""
+            Reads the record key of a consumed <see cref="{{Common.Cref(t)}}"/> as its <c>[KafkaKey]</c> member's type
+            (<c>{{Common.Xml(spec.KeyMember!)}}</c>), the inverse of what its producer writes. A tombstone has no value, so
+            its key is the only way to it.
+            """));
+        w.Block($$"""
+            {{Common.GeneratedCode}}
+            {{(spec.IsPublic ? "public" : "internal")}} static class {{KeyExtensionsName(spec)}}
+            {
+            """);
+        w.Indent();
+        foreach (var (kind, parameter) in new[] { (G.KafkaMessage, "message"), (G.KafkaTombstone, "tombstone") })
         {
-            w.Line("/// <summary>The record key, or <see langword=\"null\"/> when the record has none.</summary>");
-            w.Line("/// <param name=\"" + parameter + "\">The consumed record.</param>");
-            w.Line("/// <returns>The key as written by the producer of <see cref=\"" + Common.Cref(t) + "\"/>.</returns>");
+            w.Block($$"""
+                /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
+                /// <param name="{{parameter}}">The consumed record.</param>
+                /// <returns>The key as written by the producer of <see cref="{{Common.Cref(t)}}"/>.</returns>
+                """);
             if (read.Length > 0)
             {
-                w.Line("/// <exception cref=\"global::Kafka.Typed.NonRetriableMessageException\">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>");
+                w.Block($$"""
+                    /// <exception cref="{{G.NonRetriableMessageException}}">
+                    /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+                    /// </exception>
+                    """);
             }
 
-            var expression = read.Length == 0 ? parameter + ".Key" : "global::Kafka.Typed.KafkaKeys." + read + "(" + parameter + ".Key, " + parameter + ")";
-            w.Line("public static " + type + " GetKey(this global::Kafka.Typed." + kind + "<" + t + "> " + parameter + ") => " + expression + ";");
-            if (kind == "KafkaMessage")
+            var expression = read.Length == 0 ? parameter + ".Key" : G.KafkaKeys + "." + read + "(" + parameter + ".Key, " + parameter + ")";
+            w.Member("public static " + type, "GetKey", ["this " + kind + "<" + t + "> " + parameter], expression);
+            if (kind == G.KafkaMessage)
             {
                 w.Line();
             }
         }
 
-        w.Close();
+        w.Outdent();
+        w.Line("}");
     }
 }

@@ -1,7 +1,9 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Kafka.Typed.Generators.Model;
 using Kafka.Typed.Generators.Parsing;
+using G = Kafka.Typed.Generators.Emit.GlobalNames;
 
 namespace Kafka.Typed.Generators.Emit;
 
@@ -14,7 +16,6 @@ internal static class RegistrationEmitter
 {
     public const string HintName = "KafkaTyped.Registration.g.cs";
 
-    private const string Reg = "global::Kafka.Typed.KafkaTypedRegistration";
 
     public static string Emit(RegistrationSpec spec)
     {
@@ -22,9 +23,9 @@ internal static class RegistrationEmitter
         Common.Header(w);
         if (spec.Module is { } module)
         {
-            w.Line("[assembly: global::Kafka.Typed.KafkaTypedModuleAttribute(typeof(" + module.FullyQualifiedName + "))]");
+            w.Line("[assembly: " + G.ModuleAttribute + "(typeof(" + module.FullyQualifiedName + "))]");
             w.Line();
-            EmitModule(w, module);
+            w.Block(Module(module));
         }
 
         if (spec.Application is { } application)
@@ -34,185 +35,276 @@ internal static class RegistrationEmitter
                 w.Line();
             }
 
-            EmitApplication(w, application);
+            w.Block(Application(application));
         }
 
         return w.ToString();
     }
 
-    private static void EmitModule(SourceWriter w, ModuleSpec module)
+    private static string Module(ModuleSpec module)
     {
-        w.Open("namespace Kafka.Typed.Generated");
-        w.Line("/// <summary>");
-        w.Line("/// The Kafka.Typed registrations of assembly <c>" + Common.Xml(module.AssemblyName) + "</c>: its typed producers and <c>[KafkaConsumer]</c> handlers.");
-        w.Line("/// Applications do not call it: the <c>AddKafkaTyped</c> generated in each application that references this assembly does.");
-        w.Line("/// </summary>");
-        w.Line(Common.GeneratedCode);
-        w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
-        w.Open("public static class " + module.ClassName);
-        w.Line("/// <summary>Registers this assembly's producers and consumers, once per service collection however often it is reached.</summary>");
-        w.Line("/// <param name=\"services\">The services.</param>");
-        w.Open("public static void Register(global::Microsoft.Extensions.DependencyInjection.IServiceCollection services)");
-        w.Open("if (!" + Reg + ".TryAddModule(services, " + Common.Literal(module.AssemblyName) + "))");
-        w.Line("return;");
-        w.Close();
-        w.Line();
+        // The handler factories resolve their dependencies as a hand-written one would: sp.GetRequiredService<T>().
+        var usesServices = module.Handlers.Any(static h => h.Factory is { Count: > 0 });
+        var usings = usesServices ? "    using " + G.DependencyInjection + ";\n\n" : string.Empty;
+        var summary = new SourceWriter(indent: 1).Summary(Common.Prose($$"""
+            The Kafka.Typed registrations of assembly <c>{{Common.Xml(module.AssemblyName)}}</c>: its typed producers and
+            <c>[KafkaConsumer]</c> handlers. Applications do not call it: the <c>AddKafkaTyped</c> generated in each
+            application that references this assembly does.
+            """));
+        var registrations = new SourceWriter(indent: 3);
         foreach (var producer in module.Producers)
         {
-            w.Line(Reg + ".AddProducer<" + producer.MessageFullyQualifiedName + ", " + producer.ProducerFullyQualifiedName + ">(services, static host => new " + producer.ProducerFullyQualifiedName + "(host));");
+            string[] types = [producer.MessageFullyQualifiedName, producer.ProducerFullyQualifiedName];
+            Register(registrations, "AddProducer", types, ["services", "static host => new " + producer.ProducerFullyQualifiedName + "(host)"]);
             if (producer.IsKeyless)
             {
-                w.Line(Reg + ".AddExplicitKeyProducer<" + producer.MessageFullyQualifiedName + ", " + producer.ProducerFullyQualifiedName + ">(services);");
+                Register(registrations, "AddExplicitKeyProducer", types, ["services"]);
             }
 
             if (producer.IsAvro)
             {
-                w.Line(Reg + ".AddAvroMessage<" + producer.MessageFullyQualifiedName + ">(services);");
+                Register(registrations, "AddAvroMessage", [producer.MessageFullyQualifiedName], ["services"]);
             }
         }
 
         foreach (var handler in module.Handlers)
         {
-            EmitConsumer(w, handler);
+            EmitConsumer(registrations, handler);
         }
 
-        w.Close();
-        w.Close();
-        w.Close();
+        return $$"""
+            namespace Kafka.Typed.Generated
+            {
+            {{usings}}{{summary.Inner()}}
+                {{Common.GeneratedCode}}
+                {{G.NeverBrowsableAttribute}}
+                public static class {{module.ClassName}}
+                {
+                    /// <summary>Registers this assembly's producers and consumers, once per service collection however often it is reached.</summary>
+                    /// <param name="services">The services.</param>
+                    public static void Register({{G.ServiceCollection}} services)
+                    {
+                        if (!{{G.Registration}}.TryAddModule(services, {{Common.Literal(module.AssemblyName)}}))
+                        {
+                            return;
+                        }
+
+            {{registrations.Inner()}}
+                    }
+                }
+            }
+            """;
     }
 
-    private static void EmitApplication(SourceWriter w, ApplicationSpec application)
+    private static string Application(ApplicationSpec application)
     {
-        w.Open("namespace Microsoft.Extensions.DependencyInjection");
-        w.Line("/// <summary>Registers the Kafka.Typed producers and consumers this assembly sees: its own and those of every referenced assembly.</summary>");
-        w.Line(Common.GeneratedCode);
-        w.Open("internal static partial class " + application.ClassName);
-        w.Line("/// <summary>");
-        w.Line("/// Binds <see cref=\"global::Kafka.Typed.KafkaTypedOptions\"/> from <paramref name=\"configuration\"/> (validated when the host starts),");
-        w.Line("/// registers every typed producer as a singleton and every <c>[KafkaConsumer]</c> handler as a hosted consumer group, of this");
-        w.Line("/// assembly and of every referenced assembly with Kafka.Typed types. Calling it again, or another assembly's, registers nothing twice.");
-        w.Line("/// </summary>");
-        w.Line("/// <param name=\"services\">The services.</param>");
-        w.Line("/// <param name=\"configuration\">The Kafka section, for example <c>builder.Configuration.GetSection(\"Kafka\")</c>.</param>");
-        w.Line("/// <param name=\"configure\">Changes applied after binding, or <see langword=\"null\"/>.</param>");
-        w.Line("/// <returns><paramref name=\"services\"/>.</returns>");
-        if (application.MethodName != KnownNames.GeneratedRegistrationMethod)
-        {
-            w.Line("/// <remarks>Named after this assembly: another assembly's <c>AddKafkaTyped</c> is visible here (InternalsVisibleTo), and one name for both would make every call ambiguous (see KTG002).</remarks>");
-        }
+        var remarks = application.MethodName == KnownNames.GeneratedRegistrationMethod ? string.Empty : """
+                    /// <remarks>
+                    /// Named after this assembly: another assembly's <c>AddKafkaTyped</c> is visible here (InternalsVisibleTo), and
+                    /// one name for both would make every call ambiguous (see KTG002).
+                    /// </remarks>
 
-        w.Open("public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection " + application.MethodName + "(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::Microsoft.Extensions.Configuration.IConfiguration configuration, global::System.Action<global::Kafka.Typed.KafkaTypedOptions>? configure = null)");
-        w.Line(Reg + ".AddCore(services, configuration, configure);");
-        foreach (var module in application.Modules)
-        {
-            w.Line(module.TypeName + ".Register(services);");
-        }
-
-        w.Line("return services;");
-        w.Close();
-        w.Close();
-        w.Close();
+            """;
+        var modules = string.Join("\n", application.Modules.Select(static m => "            " + m.TypeName + ".Register(services);"));
+        return $$"""
+            namespace Microsoft.Extensions.DependencyInjection
+            {
+                /// <summary>
+                /// Registers the Kafka.Typed producers and consumers this assembly sees: its own and those of every
+                /// referenced assembly.
+                /// </summary>
+                {{Common.GeneratedCode}}
+                internal static partial class {{application.ClassName}}
+                {
+                    /// <summary>
+                    /// Binds <see cref="{{G.TypedOptions}}"/> from <paramref name="configuration"/> (validated when the
+                    /// host starts), registers every typed producer as a singleton and every <c>[KafkaConsumer]</c> handler as a
+                    /// hosted consumer group, of this assembly and of every referenced assembly with Kafka.Typed types. Calling
+                    /// it again, or another assembly's, registers nothing twice.
+                    /// </summary>
+                    /// <param name="services">The services.</param>
+                    /// <param name="configuration">The Kafka section, for example <c>builder.Configuration.GetSection("Kafka")</c>.</param>
+                    /// <param name="configure">Changes applied after binding, or <see langword="null"/>.</param>
+                    /// <returns><paramref name="services"/>.</returns>
+            {{remarks}}        public static {{G.ServiceCollection}} {{application.MethodName}}(
+                        this {{G.ServiceCollection}} services,
+                        {{G.Configuration}} configuration,
+                        {{G.Action}}<{{G.TypedOptions}}>? configure = null)
+                    {
+                        {{G.Registration}}.AddCore(services, configuration, configure);
+            {{modules}}
+                        return services;
+                    }
+                }
+            }
+            """;
     }
 
-    private static void EmitConsumer(SourceWriter w, HandlerSpec handler)
+    /// <summary>
+    /// <c>KafkaTypedRegistration.{method}&lt;{types}&gt;({arguments});</c>: on one line when it fits, else one argument a
+    /// line (and one type argument a line when they make a long line).
+    /// </summary>
+    private static void Register(SourceWriter w, string method, string[] types, string[] arguments)
     {
-        var definition = "new global::Kafka.Typed.KafkaConsumerDefinition(" + Common.Literal(handler.Topic) + ", " + Common.Literal(handler.HandlerDisplayName) + ", " + Common.Literal(handler.MessageDisplayName) + ")";
-        var factory = Factory(handler);
-        var head = Reg + (handler.IsBatch ? ".AddBatchConsumer<" : ".AddConsumer<") + handler.MessageFullyQualifiedName + ", " + handler.HandlerFullyQualifiedName + ">(services, " + factory + ", " + definition;
-        var any = handler.GroupId is not null || handler.MaxRetries is not null || handler.RetryBackoffMilliseconds is not null
-            || handler.MaxRetryBackoffMilliseconds is not null || handler.MaxDegreeOfParallelism is not null || handler.FailurePolicy is not null
-            || handler.StartOffset is not null || handler.DeadLetterTopic is not null || handler.Factory is { Count: 0 }
-            || handler.MaxBatchSize is not null || handler.MaxBatchWaitMilliseconds is not null
-            || handler.Concurrency is not null || handler.MaxInFlightPerPartition is not null;
-        if (!any)
+        // A call with the services alone stays on one line up to the longest line the emitters write.
+        var call = G.Registration + "." + method + "<" + string.Join(", ", types) + ">(" + string.Join(", ", arguments) + ");";
+        if (w.Fits(call) || (arguments.Length == 1 && w.Fits(call, SourceWriter.LongestLine)))
         {
-            w.Line(head + ");");
+            w.Line(call);
             return;
         }
 
-        w.Line(head);
-        w.Open();
+        Head(w, method, types);
+        w.Indent();
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            w.Line(arguments[i] + (i < arguments.Length - 1 ? "," : ");"));
+        }
+
+        w.Outdent();
+    }
+
+    /// <summary><c>KafkaTypedRegistration.{method}&lt;{types}&gt;(</c>, the type arguments one a line when they make a long line.</summary>
+    private static void Head(SourceWriter w, string method, string[] types)
+    {
+        var head = G.Registration + "." + method + "<" + string.Join(", ", types) + ">(";
+        if (w.Fits(head))
+        {
+            w.Line(head);
+            return;
+        }
+
+        w.Line(G.Registration + "." + method + "<");
+        w.Indent();
+        for (var i = 0; i < types.Length; i++)
+        {
+            w.Line(types[i] + (i < types.Length - 1 ? "," : ">("));
+        }
+
+        w.Outdent();
+    }
+
+    /// <summary>
+    /// <c>AddConsumer&lt;TMessage, THandler&gt;(services, factory, definition)</c>: one argument a line, the definition
+    /// with an initializer of the options the attribute sets.
+    /// </summary>
+    private static void EmitConsumer(SourceWriter w, HandlerSpec handler)
+    {
+        var options = Options(handler);
+        var definition = "new " + G.ConsumerDefinition + "(" + Common.Literal(handler.Topic) + ", "
+            + Common.Literal(handler.HandlerDisplayName) + ", " + Common.Literal(handler.MessageDisplayName) + ")";
+        Head(w, handler.IsBatch ? "AddBatchConsumer" : "AddConsumer", [handler.MessageFullyQualifiedName, handler.HandlerFullyQualifiedName]);
+        w.Indent();
+        w.Line("services,");
+        EmitFactory(w, handler);
+        if (options.Count == 0)
+        {
+            w.Line(definition + ");");
+        }
+        else
+        {
+            w.Line(definition);
+            w.Open();
+            foreach (var option in options)
+            {
+                w.Line(option + ",");
+            }
+
+            w.Close(");");
+        }
+
+        w.Outdent();
+    }
+
+    /// <summary>The <c>KafkaConsumerDefinition</c> properties the handler's attribute sets, as <c>Name = value</c>.</summary>
+    private static List<string> Options(HandlerSpec handler)
+    {
+        var options = new List<string>();
         if (handler.GroupId is { } group)
         {
-            w.Line("GroupId = " + Common.Literal(group) + ",");
+            options.Add("GroupId = " + Common.Literal(group));
         }
 
         if (handler.MaxRetries is { } retries)
         {
-            w.Line("MaxRetries = " + Number(retries) + ",");
+            options.Add("MaxRetries = " + Number(retries));
         }
 
         if (handler.RetryBackoffMilliseconds is { } backoff)
         {
-            w.Line("RetryBackoff = global::System.TimeSpan.FromMilliseconds(" + Number(backoff) + "),");
+            options.Add("RetryBackoff = " + Milliseconds(backoff));
         }
 
         if (handler.MaxRetryBackoffMilliseconds is { } maxBackoff)
         {
-            w.Line("MaxRetryBackoff = global::System.TimeSpan.FromMilliseconds(" + Number(maxBackoff) + "),");
+            options.Add("MaxRetryBackoff = " + Milliseconds(maxBackoff));
         }
 
         if (handler.MaxDegreeOfParallelism is { } parallelism)
         {
-            w.Line("MaxDegreeOfParallelism = " + Number(parallelism) + ",");
+            options.Add("MaxDegreeOfParallelism = " + Number(parallelism));
         }
 
         if (handler.MaxBatchSize is { } batchSize)
         {
-            w.Line("MaxBatchSize = " + Number(batchSize) + ",");
+            options.Add("MaxBatchSize = " + Number(batchSize));
         }
 
         if (handler.MaxBatchWaitMilliseconds is { } batchWait)
         {
-            w.Line("MaxBatchWait = global::System.TimeSpan.FromMilliseconds(" + Number(batchWait) + "),");
+            options.Add("MaxBatchWait = " + Milliseconds(batchWait));
         }
 
         if (handler.FailurePolicy is { } policy)
         {
-            w.Line("FailurePolicy = global::Kafka.Typed.FailurePolicy." + (policy == 1 ? "Skip" : "DeadLetter") + ",");
+            options.Add("FailurePolicy = " + G.FailurePolicy + "." + (policy == 1 ? "Skip" : "DeadLetter"));
         }
 
         if (handler.StartOffset is { } start)
         {
-            w.Line("StartOffset = global::Kafka.Typed.StartOffset." + (start == 1 ? "Newest" : "Oldest") + ",");
+            options.Add("StartOffset = " + G.StartOffset + "." + (start == 1 ? "Newest" : "Oldest"));
         }
 
         if (handler.DeadLetterTopic is { } dlq)
         {
-            w.Line("DeadLetterTopic = " + Common.Literal(dlq) + ",");
+            options.Add("DeadLetterTopic = " + Common.Literal(dlq));
         }
 
         if (handler.Concurrency is { } concurrency)
         {
-            w.Line("Concurrency = global::Kafka.Typed.ConsumerConcurrency." + (concurrency == 1 ? "PerKey" : "InOrder") + ",");
+            options.Add("Concurrency = " + G.ConsumerConcurrency + "." + (concurrency == 1 ? "PerKey" : "InOrder"));
         }
 
         if (handler.MaxInFlightPerPartition is { } inFlight)
         {
-            w.Line("MaxInFlightPerPartition = " + Number(inFlight) + ",");
+            options.Add("MaxInFlightPerPartition = " + Number(inFlight));
         }
 
         if (handler.Factory is { Count: 0 })
         {
             // The factory takes nothing from the provider: the runtime may create the handler without a scope per message.
-            w.Line("HandlerHasNoDependencies = true,");
+            options.Add("HandlerHasNoDependencies = true");
         }
 
-        w.Close(");");
+        return options;
     }
 
-    /// <summary>A static lambda that calls the handler's constructor, or <c>null</c> to let DI activate it.</summary>
-    private static string Factory(HandlerSpec handler)
+    /// <summary>The factory argument: a static lambda that calls the handler's constructor, or <c>null</c> to let DI activate it.</summary>
+    private static void EmitFactory(SourceWriter w, HandlerSpec handler)
     {
         if (handler.Factory is not { } dependencies)
         {
-            return "null";
+            w.Line("null,");
+            return;
         }
 
-        const string sps = "global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions";
-        var arguments = dependencies.Select(d => sps + (d.Optional ? ".GetService<" : ".GetRequiredService<") + d.TypeName + ">(sp)");
-        return "static sp => new " + handler.HandlerFullyQualifiedName + "(" + string.Join(", ", arguments) + ")";
+        var arguments = dependencies
+            .Select(static d => "sp." + (d.Optional ? "GetService<" : "GetRequiredService<") + d.TypeName + ">()")
+            .ToList();
+        w.Call("static sp => new " + handler.HandlerFullyQualifiedName, arguments, ",");
     }
+
+    private static string Milliseconds(int value) => G.TimeSpan + ".FromMilliseconds(" + Number(value) + ")";
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

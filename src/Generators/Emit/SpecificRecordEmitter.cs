@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Kafka.Typed.Generators.Model;
@@ -16,7 +17,7 @@ internal static class SpecificRecordEmitter
 {
     private const string C = GlobalNames.AvroSpecificConversions;
     private const string Iface = GlobalNames.SpecificRecord;
-    private const string NeverBrowsable = "[" + GlobalNames.EditorBrowsable + "(" + GlobalNames.EditorBrowsableNever + ")]";
+    private const string NeverBrowsable = GlobalNames.NeverBrowsableAttribute;
 
     public static string HintName(AvroRecordSpec record)
         => record.Specific!.HintName + ".AvroSpecificRecord.g.cs";
@@ -26,40 +27,24 @@ internal static class SpecificRecordEmitter
         var specific = record.Specific!;
         var w = new SourceWriter();
         Common.Header(w);
-        if (specific.Namespace.Length > 0)
-        {
-            w.Open("namespace " + Common.Namespace(specific.Namespace));
-        }
+        Common.OpenScopes(w, specific.Namespace, specific.ContainingTypes);
+        w.Line("partial " + specific.Keyword + " " + Common.Id(specific.Name) + " : " + Iface);
+        w.Block($$"""
+            {
+                /// <summary>
+                /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+                /// field up).
+                /// </summary>
+                {{NeverBrowsable}}
+                {{Common.GeneratedCode}}
+                public static readonly {{GlobalNames.AvroSchema}} {{GeneratedNames.SchemaField}} =
+                    {{C}}.ParseSchema({{Common.Literal(record.Schema)}});
 
-        foreach (var containing in specific.ContainingTypes)
-        {
-            w.Open("partial " + containing.Keyword + " " + Common.Id(containing.Name));
-        }
-
-        w.Open("partial " + specific.Keyword + " " + Common.Id(specific.Name) + " : " + Iface);
-        w.Line("/// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>");
-        w.Line(NeverBrowsable);
-        w.Line(Common.GeneratedCode);
-        w.Line("public static readonly " + GlobalNames.AvroSchema + " " + GeneratedNames.SchemaField + " =");
-        w.Line("    " + C + ".ParseSchema(" + Common.Literal(record.Schema) + ");");
-        w.Line();
+            """);
+        w.Indent();
         if (!specific.HasParameterlessConstructor)
         {
-            w.Line("/// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>");
-            if (specific.MarkObsolete)
-            {
-                w.Line("[" + GlobalNames.Obsolete + "(\"Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.\")]");
-                w.Line(NeverBrowsable);
-            }
-
-            w.Line(Common.GeneratedCode);
-            var chain = specific.ChainArguments is { } arguments
-                ? " : this(" + string.Join(", ", arguments) + ")"
-                : string.Empty;
-            w.Line("public " + Common.Id(specific.Name) + "()" + chain);
-            w.Open();
-            w.Close();
-            w.Line();
+            EmitParameterlessConstructor(w, specific);
         }
 
         w.Line(Common.GeneratedCode);
@@ -70,63 +55,154 @@ internal static class SpecificRecordEmitter
         EmitPut(w, record);
         EmitAccessors(w, record);
         w.Close();
-
-        foreach (var _ in specific.ContainingTypes)
-        {
-            w.Close();
-        }
-
-        if (specific.Namespace.Length > 0)
-        {
-            w.Close();
-        }
-
+        Common.CloseScopes(w, specific.Namespace, specific.ContainingTypes);
         return w.ToString();
     }
 
+    /// <summary>
+    /// The public parameterless constructor Apache.Avro's object creator needs, chained to the type's constructor with
+    /// each parameter's default (one argument a line when they make a long line).
+    /// </summary>
+    private static void EmitParameterlessConstructor(SourceWriter w, SpecificRecordSpec specific)
+    {
+        var obsolete = specific.MarkObsolete ? $$"""
+
+            [{{GlobalNames.Obsolete}}("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
+            {{NeverBrowsable}}
+            """ : string.Empty;
+        w.Block($$"""
+            /// <summary>
+            /// For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their
+            /// fields.
+            /// </summary>{{obsolete}}
+            {{Common.GeneratedCode}}
+            """);
+        var constructor = "public " + Common.Id(specific.Name) + "()";
+        if (specific.ChainArguments is not { } arguments)
+        {
+            w.Line(constructor);
+        }
+        else if (w.Fits(constructor + " : this(" + string.Join(", ", arguments) + ")"))
+        {
+            w.Line(constructor + " : this(" + string.Join(", ", arguments) + ")");
+        }
+        else
+        {
+            w.Line(constructor);
+            w.Indent().Call(": this", arguments, string.Empty).Outdent();
+        }
+
+        w.Block("""
+            {
+            }
+
+            """);
+    }
+
+    /// <summary><c>ISpecificRecord.Get</c>: each field's value as Apache.Avro's specific writer expects it, by position.</summary>
     private static void EmitGet(SourceWriter w, AvroRecordSpec record)
     {
-        w.Line(Common.GeneratedCode);
-        w.Open("object " + Iface + ".Get(int fieldPos)");
-        w.Open("switch (fieldPos)");
+        var cases = w.Nested(2);
         var counter = 0;
         for (var i = 0; i < record.Fields.Count; i++)
         {
             var field = record.Fields[i];
-            w.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ": return (" + GetExpression(field.Type, "this." + Common.Id(field.Member), ref counter) + ")!;");
+            cases.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ": return (" + GetExpression(field.Type, "this." + Common.Id(field.Member), ref counter) + ")!;");
         }
 
-        w.Line("default: throw " + C + ".BadPosition(" + Common.Literal(record.FullName) + ", fieldPos, \"Get\");");
-        w.Close();
-        w.Close();
+        cases.Line("default:");
+        cases.Indent().Expression("throw ", BadPosition(record, "Get"), ";");
+        w.Block($$"""
+            {{Common.GeneratedCode}}
+            object {{Iface}}.Get(int fieldPos)
+            {
+                switch (fieldPos)
+                {
+            {{cases.Inner()}}
+                }
+            }
+            """);
     }
 
+    /// <summary>
+    /// <c>ISpecificRecord.Put</c>: each field set, by position, from the object Apache.Avro's specific reader produced
+    /// (public setter, or the <c>UnsafeAccessor</c> of an init-only or get-only member), its enums converted by local
+    /// functions.
+    /// </summary>
     private static void EmitPut(SourceWriter w, AvroRecordSpec record)
     {
-        w.Line(Common.GeneratedCode);
-        w.Open("void " + Iface + ".Put(int fieldPos, object fieldValue)");
-        w.Open("switch (fieldPos)");
+        var cases = w.Nested(2);
         var counter = 0;
+        var enums = new List<AvroTypeSpec>();
+        var target = record.IsValueType ? "ref " + GlobalNames.Unsafe + ".AsRef(in this)" : "this";
         for (var i = 0; i < record.Fields.Count; i++)
         {
             var field = record.Fields[i];
-            var value = PutExpression(field.Type, "fieldValue", ref counter);
-            var target = record.IsValueType ? "ref " + GlobalNames.Unsafe + ".AsRef(in this)" : "this";
-            var statement = field.Setter switch
+            var value = PutExpression(field.Type, "fieldValue", ref counter, enums);
+            cases.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ":");
+            cases.Indent();
+            switch (field.Setter)
             {
-                SetterKind.Public => "this." + Common.Id(field.Member) + " = " + value + ";",
-                SetterKind.Accessor or SetterKind.BackingField => AvroEmitter.SetThroughAccessor(AccessorName(field), field, target, value),
-                _ => "// '" + field.Member + "' has no setter or backing field (it is computed): nothing to set.",
-            };
-            w.Line("case " + i.ToString(CultureInfo.InvariantCulture) + ":");
-            w.Line("    " + statement);
-            w.Line("    break;");
+                case SetterKind.Public:
+                    cases.Expression("this." + Common.Id(field.Member) + " = ", value, ";");
+                    break;
+                case SetterKind.Accessor:
+                    cases.Expression(string.Empty, Expr.Call(AccessorName(field), target, value), ";");
+                    break;
+                case SetterKind.BackingField:
+                    cases.Expression(AccessorName(field) + "(" + target + ") = ", value, ";");
+                    break;
+                default:
+                    cases.Line("// '" + field.Member + "' has no setter or backing field (it is computed): nothing to set.");
+                    break;
+            }
+
+            cases.Line("break;").Outdent();
         }
 
-        w.Line("default: throw " + C + ".BadPosition(" + Common.Literal(record.FullName) + ", fieldPos, \"Put\");");
-        w.Close();
-        w.Close();
+        cases.Line("default:");
+        cases.Indent().Expression("throw ", BadPosition(record, "Put"), ";");
+
+        // The specific reader passes an enum as its symbol's position (a boxed int): mapped through the symbols in order.
+        var functions = w.Nested(1);
+        for (var e = 0; e < enums.Count; e++)
+        {
+            var type = enums[e];
+            var arms = functions.Nested(2);
+            for (var i = 0; i < type.Symbols!.Count; i++)
+            {
+                arms.Line(i.ToString(CultureInfo.InvariantCulture) + " => " + type.ClrType + "." + Common.Id(type.Symbols[i]) + ",");
+            }
+
+            functions.Block($$"""
+
+                static {{type.ClrType}} {{EnumFunction(e)}}(object value) => value is int position
+                    ? position switch
+                    {
+                {{arms.Inner()}}
+                        _ => throw {{C}}.BadSymbol({{Common.Literal(type.ClrType)}}, position),
+                    }
+                    : {{C}}.ToEnum<{{type.ClrType}}>(value);
+                """);
+        }
+
+        w.Block($$"""
+            {{Common.GeneratedCode}}
+            void {{Iface}}.Put(int fieldPos, object fieldValue)
+            {
+                switch (fieldPos)
+                {
+            {{cases.Inner()}}
+                }{{(enums.Count > 0 ? "\n" + functions.Inner() : string.Empty)}}
+            }
+            """);
     }
+
+    private static Expr BadPosition(AvroRecordSpec record, string method)
+        => Expr.Call(C + ".BadPosition", Common.Literal(record.FullName), "fieldPos", Common.Literal(method));
+
+    /// <summary>The local function of <c>Put</c> that reads the <paramref name="index"/>th enum field (or element) it converts.</summary>
+    private static string EnumFunction(int index) => "ToEnum" + index.ToString(CultureInfo.InvariantCulture);
 
     private static void EmitAccessors(SourceWriter w, AvroRecordSpec record)
     {
@@ -211,18 +287,30 @@ internal static class SpecificRecordEmitter
     }
 
     /// <summary>An expression of the member's type from <paramref name="value"/> (an <c>object</c> the specific reader produced).</summary>
-    private static string PutExpression(AvroTypeSpec type, string value, ref int counter)
+    private static Expr PutExpression(AvroTypeSpec type, string value, ref int counter, List<AvroTypeSpec> enums)
     {
         var declared = AvroEmitter.Declared(type);
         if (type.IsNullable)
         {
-            return "(" + value + " is null ? default(" + declared + ") : (" + declared + ")" + PutNonNull(type, value, ref counter) + ")";
+            // A plain cast (unboxing, or a reference conversion) to the nullable type already maps null to null.
+            return IsPlainCast(type)
+                ? "(" + declared + ")" + value
+                : "(" + value + " is null ? null : (" + declared + ")" + PutNonNull(type, value, ref counter, enums).Text + ")";
         }
 
-        return PutNonNull(type, value, ref counter);
+        return PutNonNull(type, value, ref counter, enums);
     }
 
-    private static string PutNonNull(AvroTypeSpec type, string value, ref int counter)
+    /// <summary>Whether the specific reader's object becomes the member's value by a cast alone (see <see cref="PutNonNull"/>).</summary>
+    private static bool IsPlainCast(AvroTypeSpec type) => type.Kind switch
+    {
+        AvroKind.Boolean or AvroKind.Float or AvroKind.Double or AvroKind.String or AvroKind.Bytes or AvroKind.Record => true,
+        AvroKind.Int => type.Clr == AvroClr.Natural,
+        AvroKind.Long => type.Clr != AvroClr.UInt32,
+        _ => false,
+    };
+
+    private static Expr PutNonNull(AvroTypeSpec type, string value, ref int counter, List<AvroTypeSpec> enums)
     {
         switch (type.Kind)
         {
@@ -249,25 +337,29 @@ internal static class SpecificRecordEmitter
             case AvroKind.TimeMicros: return C + ".ToTimeOnly(" + value + ")";
             case AvroKind.Decimal: return C + ".ToDecimal(" + value + ")";
             case AvroKind.Enum:
-                // The specific reader passes the symbol's position (a boxed int); map it through the symbols in order.
-                return "(" + value + " is int p" + counter.ToString(CultureInfo.InvariantCulture) + " ? (p" + counter.ToString(CultureInfo.InvariantCulture)
-                    + " switch { " + string.Join(", ", type.Symbols!.Select((symbol, i) => i.ToString(CultureInfo.InvariantCulture) + " => " + type.ClrType + "." + Common.Id(symbol)))
-                    + ", _ => throw " + C + ".BadSymbol(" + Common.Literal(type.ClrType) + ", p" + (counter++).ToString(CultureInfo.InvariantCulture) + ") }) : "
-                    + C + ".ToEnum<" + type.ClrType + ">(" + value + "))";
+                // A local function of Put per enum type and symbol order (one for every field of that type).
+                var index = enums.FindIndex(e => e.ClrType == type.ClrType && Equals(e.Symbols, type.Symbols));
+                if (index < 0)
+                {
+                    index = enums.Count;
+                    enums.Add(type);
+                }
+
+                return EnumFunction(index) + "(" + value + ")";
             case AvroKind.Record: return "(" + type.ClrType + ")" + value;
             case AvroKind.Array:
             case AvroKind.Map:
             {
                 var item = type.Item!;
                 var x = "x" + (counter++).ToString(CultureInfo.InvariantCulture);
-                var convert = "static " + x + " => " + PutExpression(item, x, ref counter);
+                var convert = "static " + x + " => " + PutExpression(item, x, ref counter, enums).Text;
                 if (type.Kind == AvroKind.Map)
                 {
-                    return C + ".ToDictionary<" + AvroEmitter.Declared(item) + ">(" + value + ", " + convert + ")";
+                    return Expr.Call(C + ".ToDictionary<" + AvroEmitter.Declared(item) + ">", value, convert);
                 }
 
-                var list = C + ".ToList<" + AvroEmitter.Declared(item) + ">(" + value + ", " + convert + ")";
-                return type.Collection == AvroCollection.Array ? list + ".ToArray()" : list;
+                var list = Expr.Call(C + ".ToList<" + AvroEmitter.Declared(item) + ">", value, convert);
+                return type.Collection == AvroCollection.Array ? list.Then(".ToArray()") : list;
             }
 
             default:

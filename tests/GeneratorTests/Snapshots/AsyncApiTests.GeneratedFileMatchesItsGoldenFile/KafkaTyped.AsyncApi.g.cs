@@ -17,8 +17,8 @@ namespace Kafka.Typed.Generated
     }
 
     /// <summary>
-    /// The AsyncAPI 3.0 document of assembly <c>TestApp</c>: the topics, message types (with their Avro schemas or
-    /// JSON Schemas), producers, consumer groups and dead-letter topics that its <c>AddKafkaTyped</c> registers, its own and
+    /// The AsyncAPI 3.0 document of assembly <c>TestApp</c>: the topics, message types (with their Avro schemas or JSON
+    /// Schemas), producers, consumer groups and dead-letter topics that its <c>AddKafkaTyped</c> registers, its own and
     /// those of the referenced assemblies, with the topic and group names as compiled (each channel says which
     /// configuration keys change them).
     /// </summary>
@@ -36,7 +36,8 @@ namespace Kafka.Typed.Generated
         /// <returns>The full path written.</returns>
         public static string Write(string? path = null)
         {
-            var full = global::System.IO.Path.GetFullPath(path ?? global::System.IO.Path.Combine(global::System.AppContext.BaseDirectory, FileName));
+            var full = global::System.IO.Path.GetFullPath(
+                path ?? global::System.IO.Path.Combine(global::System.AppContext.BaseDirectory, FileName));
             var directory = global::System.IO.Path.GetDirectoryName(full);
             if (!string.IsNullOrEmpty(directory))
             {

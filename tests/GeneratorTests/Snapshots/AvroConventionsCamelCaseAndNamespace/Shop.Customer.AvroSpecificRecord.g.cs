@@ -6,7 +6,10 @@ namespace Shop
 {
     partial class Customer : global::Avro.Specific.ISpecificRecord
     {
-        /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
+        /// <summary>
+        /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+        /// field up).
+        /// </summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public static readonly global::Avro.Schema _SCHEMA =
@@ -21,7 +24,11 @@ namespace Shop
             switch (fieldPos)
             {
                 case 0: return ((object?)this.CustomerId)!;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("com.acme.parties.Party", fieldPos, "Get");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "com.acme.parties.Party",
+                        fieldPos,
+                        "Get");
             }
         }
 
@@ -33,7 +40,11 @@ namespace Shop
                 case 0:
                     this.CustomerId = (string)fieldValue;
                     break;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("com.acme.parties.Party", fieldPos, "Put");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "com.acme.parties.Party",
+                        fieldPos,
+                        "Put");
             }
         }
     }

@@ -6,17 +6,32 @@ namespace Shop
 {
     partial record OrderPlaced : global::Avro.Specific.ISpecificRecord
     {
-        /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
+        /// <summary>
+        /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+        /// field up).
+        /// </summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public static readonly global::Avro.Schema _SCHEMA =
             global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"orderId\",\"type\":\"string\"},{\"name\":\"totalCents\",\"type\":\"long\"},{\"name\":\"placedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"status\",\"type\":{\"type\":\"enum\",\"name\":\"OrderStatus\",\"namespace\":\"com.acme.orders\",\"symbols\":[\"Open\",\"Shipped\"]}},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Line\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\",\"default\":\"\"},{\"name\":\"quantity\",\"type\":\"int\"}]}}},{\"name\":\"buyer\",\"type\":{\"type\":\"record\",\"name\":\"Party\",\"namespace\":\"com.acme.parties\",\"fields\":[{\"name\":\"customerId\",\"type\":\"string\",\"default\":\"\"}]}},{\"name\":\"legacy_code\",\"type\":\"string\"},{\"name\":\"urlPath\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
 
-        /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
+        /// <summary>
+        /// For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their
+        /// fields.
+        /// </summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public OrderPlaced() : this(default(string)!, default(long), default(global::System.DateTimeOffset), default(global::Shop.OrderStatus), default(global::System.Collections.Generic.List<global::Shop.Line>)!, default(global::Shop.Customer)!, default(string)!, default(string?))
+        public OrderPlaced()
+            : this(
+                default(string)!,
+                default(long),
+                default(global::System.DateTimeOffset),
+                default(global::Shop.OrderStatus),
+                default(global::System.Collections.Generic.List<global::Shop.Line>)!,
+                default(global::Shop.Customer)!,
+                default(string)!,
+                default(string?))
         {
         }
 
@@ -36,7 +51,11 @@ namespace Shop
                 case 5: return ((object?)this.Buyer)!;
                 case 6: return ((object?)this.LegacyCode)!;
                 case 7: return ((this.URLPath is { } v0 ? (object?)v0 : null))!;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("com.acme.orders.OrderPlaced", fieldPos, "Get");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "com.acme.orders.OrderPlaced",
+                        fieldPos,
+                        "Get");
             }
         }
 
@@ -52,13 +71,19 @@ namespace Shop
                     KafkaTypedSet_TotalCents(this, (long)fieldValue);
                     break;
                 case 2:
-                    KafkaTypedSet_PlacedAt(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToDateTimeOffset(fieldValue));
+                    KafkaTypedSet_PlacedAt(
+                        this,
+                        global::Kafka.Typed.Avro.AvroSpecificConversions.ToDateTimeOffset(fieldValue));
                     break;
                 case 3:
-                    KafkaTypedSet_Status(this, (fieldValue is int p0 ? (p0 switch { 0 => global::Shop.OrderStatus.Open, 1 => global::Shop.OrderStatus.Shipped, _ => throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadSymbol("global::Shop.OrderStatus", p0) }) : global::Kafka.Typed.Avro.AvroSpecificConversions.ToEnum<global::Shop.OrderStatus>(fieldValue)));
+                    KafkaTypedSet_Status(this, ToEnum0(fieldValue));
                     break;
                 case 4:
-                    KafkaTypedSet_Lines(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToList<global::Shop.Line>(fieldValue, static x1 => (global::Shop.Line)x1));
+                    KafkaTypedSet_Lines(
+                        this,
+                        global::Kafka.Typed.Avro.AvroSpecificConversions.ToList<global::Shop.Line>(
+                            fieldValue,
+                            static x0 => (global::Shop.Line)x0));
                     break;
                 case 5:
                     KafkaTypedSet_Buyer(this, (global::Shop.Customer)fieldValue);
@@ -67,42 +92,77 @@ namespace Shop
                     KafkaTypedSet_LegacyCode(this, (string)fieldValue);
                     break;
                 case 7:
-                    KafkaTypedSet_URLPath(this, (fieldValue is null ? default(string?) : (string?)(string)fieldValue));
+                    KafkaTypedSet_URLPath(this, (string?)fieldValue);
                     break;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("com.acme.orders.OrderPlaced", fieldPos, "Put");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "com.acme.orders.OrderPlaced",
+                        fieldPos,
+                        "Put");
             }
+
+            static global::Shop.OrderStatus ToEnum0(object value) => value is int position
+                ? position switch
+                {
+                    0 => global::Shop.OrderStatus.Open,
+                    1 => global::Shop.OrderStatus.Shipped,
+                    _ => throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadSymbol("global::Shop.OrderStatus", position),
+                }
+                : global::Kafka.Typed.Avro.AvroSpecificConversions.ToEnum<global::Shop.OrderStatus>(value);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_OrderId")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_OrderId")]
         private static extern void KafkaTypedSet_OrderId(global::Shop.OrderPlaced target, string value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_TotalCents")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_TotalCents")]
         private static extern void KafkaTypedSet_TotalCents(global::Shop.OrderPlaced target, long value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PlacedAt")]
-        private static extern void KafkaTypedSet_PlacedAt(global::Shop.OrderPlaced target, global::System.DateTimeOffset value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_PlacedAt")]
+        private static extern void KafkaTypedSet_PlacedAt(
+            global::Shop.OrderPlaced target,
+            global::System.DateTimeOffset value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Status")]
-        private static extern void KafkaTypedSet_Status(global::Shop.OrderPlaced target, global::Shop.OrderStatus value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Status")]
+        private static extern void KafkaTypedSet_Status(
+            global::Shop.OrderPlaced target,
+            global::Shop.OrderStatus value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Lines")]
-        private static extern void KafkaTypedSet_Lines(global::Shop.OrderPlaced target, global::System.Collections.Generic.List<global::Shop.Line> value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Lines")]
+        private static extern void KafkaTypedSet_Lines(
+            global::Shop.OrderPlaced target,
+            global::System.Collections.Generic.List<global::Shop.Line> value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Buyer")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Buyer")]
         private static extern void KafkaTypedSet_Buyer(global::Shop.OrderPlaced target, global::Shop.Customer value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_LegacyCode")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_LegacyCode")]
         private static extern void KafkaTypedSet_LegacyCode(global::Shop.OrderPlaced target, string value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_URLPath")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_URLPath")]
         private static extern void KafkaTypedSet_URLPath(global::Shop.OrderPlaced target, string? value);
     }
 }

@@ -6,20 +6,30 @@ namespace Shop
 {
     partial record OrderPlaced : global::Kafka.Typed.IKafkaKeylessMessage<global::Shop.OrderPlaced>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Topic => "orders.placed";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced> global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer
+            => KafkaTypedAvroSerializerHolder.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.SerializeKey(global::Shop.OrderPlaced message) => null;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.SerializeKey(
+            global::Shop.OrderPlaced message)
+            => null;
 
         /// <summary>
-        /// The generated Avro codec of <see cref="Shop.OrderPlaced"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
-        /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+        /// The generated Avro codec of <see cref="Shop.OrderPlaced"/>: its schema (<see cref="SchemaJson"/>) and a
+        /// reflection-free encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header
+        /// and the Schema Registry.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Shop.OrderPlaced>
         {
-            /// <summary>The Avro schema of <see cref="Shop.OrderPlaced"/> (JSON), as registered with the Schema Registry.</summary>
+            /// <summary>
+            /// The Avro schema of <see cref="Shop.OrderPlaced"/> (JSON), as registered with the Schema Registry.
+            /// </summary>
             public const string SchemaJson = "{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"orderId\",\"type\":\"string\"},{\"name\":\"totalCents\",\"type\":\"long\"},{\"name\":\"placedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"status\",\"type\":{\"type\":\"enum\",\"name\":\"OrderStatus\",\"namespace\":\"com.acme.orders\",\"symbols\":[\"Open\",\"Shipped\"]}},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Line\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"sku\",\"type\":\"string\",\"default\":\"\"},{\"name\":\"quantity\",\"type\":\"int\"}]}}},{\"name\":\"buyer\",\"type\":{\"type\":\"record\",\"name\":\"Party\",\"namespace\":\"com.acme.parties\",\"fields\":[{\"name\":\"customerId\",\"type\":\"string\",\"default\":\"\"}]}},{\"name\":\"legacy_code\",\"type\":\"string\"},{\"name\":\"urlPath\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
 
             /// <summary>The codec (stateless, thread-safe).</summary>
@@ -44,7 +54,8 @@ namespace Shop
             }
 
             /// <inheritdoc />
-            public global::Shop.OrderPlaced Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_OrderPlaced(ref reader);
+            public global::Shop.OrderPlaced Read(ref global::Kafka.Typed.Avro.AvroReader reader)
+                => R_R0_OrderPlaced(ref reader);
 
             private static void W_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.OrderPlaced v)
             {
@@ -86,25 +97,29 @@ namespace Shop
                 long f1 = r.ReadLong();
                 global::System.DateTimeOffset f2 = r.ReadTimestampMillis();
                 global::Shop.OrderStatus f3 = E0_OrderStatus_Value(r.ReadEnum(2));
-                global::System.Collections.Generic.List<global::Shop.Line> f4;
-                {
-                    var l0 = new global::System.Collections.Generic.List<global::Shop.Line>();
-                    for (var c0 = r.ReadArrayStart(0); c0 != 0; c0 = r.ReadArrayNext(0))
-                    {
-                        for (var i0 = 0; i0 < c0; i0++)
-                        {
-                            global::Shop.Line e0 = R_R1_Line(ref r);
-                            l0.Add(e0);
-                        }
-                    }
-                    f4 = l0;
-                }
+                global::System.Collections.Generic.List<global::Shop.Line> f4 = R_Array0(ref r);
                 global::Shop.Customer f5 = R_R2_Customer(ref r);
                 string f6 = r.ReadString();
                 string? f7 = r.ReadUnionIndex(2) == 1 ? r.ReadString() : null;
                 var result = new global::Shop.OrderPlaced(f0, f1, f2, f3, f4, f5, f6, f7);
                 r.ExitRecord();
                 return result;
+            }
+
+            private static global::System.Collections.Generic.List<global::Shop.Line> R_Array0(
+                ref global::Kafka.Typed.Avro.AvroReader r)
+            {
+                var list = new global::System.Collections.Generic.List<global::Shop.Line>();
+                for (var count = r.ReadArrayStart(0); count != 0; count = r.ReadArrayNext(0))
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        global::Shop.Line item = R_R1_Line(ref r);
+                        list.Add(item);
+                    }
+                }
+
+                return list;
             }
 
             private static void W_R1_Line(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.Line v)
@@ -150,7 +165,9 @@ namespace Shop
             {
                 global::Shop.OrderStatus.Open => 0,
                 global::Shop.OrderStatus.Shipped => 1,
-                _ => throw new global::Kafka.Typed.Avro.KafkaAvroException(global::Kafka.Typed.Avro.AvroErrorKind.InvalidValue, "" + value + " is not a member of the enum OrderStatus"),
+                _ => throw new global::Kafka.Typed.Avro.KafkaAvroException(
+                    global::Kafka.Typed.Avro.AvroErrorKind.InvalidValue,
+                    "" + value + " is not a member of the enum OrderStatus"),
             };
 
             private static global::Shop.OrderStatus E0_OrderStatus_Value(int index) => index switch
@@ -170,12 +187,15 @@ namespace Shop
 
     /// <summary>
     /// Typed producer of <see cref="Shop.OrderPlaced"/> on topic <c>orders.placed</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// The type has no <c>[KafkaKey]</c> member: each send may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>).
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. The type has no <c>[KafkaKey]</c> member: each send
+    /// may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>). Registered as a
+    /// singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and
+    /// <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    public sealed partial class OrderPlacedProducer : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.OrderPlaced>
+    public sealed partial class OrderPlacedProducer
+        : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.OrderPlaced>
     {
         /// <summary>Creates the producer over the application's shared producers.</summary>
         /// <param name="host">The shared producers.</param>

@@ -6,13 +6,19 @@ namespace Shop
 {
     partial record PaymentTaken : global::Avro.Specific.ISpecificRecord
     {
-        /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
+        /// <summary>
+        /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+        /// field up).
+        /// </summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public static readonly global::Avro.Schema _SCHEMA =
             global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"PaymentTaken\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"payment_id\",\"type\":\"string\"},{\"name\":\"amount_cents\",\"type\":\"long\"},{\"name\":\"Currency\",\"type\":\"string\"}]}");
 
-        /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
+        /// <summary>
+        /// For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their
+        /// fields.
+        /// </summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
@@ -31,7 +37,11 @@ namespace Shop
                 case 0: return ((object?)this.PaymentId)!;
                 case 1: return ((object?)this.AmountCents)!;
                 case 2: return ((object?)this.CurrencyCode)!;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.PaymentTaken", fieldPos, "Get");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "Shop.PaymentTaken",
+                        fieldPos,
+                        "Get");
             }
         }
 
@@ -49,20 +59,30 @@ namespace Shop
                 case 2:
                     KafkaTypedSet_CurrencyCode(this, (string)fieldValue);
                     break;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.PaymentTaken", fieldPos, "Put");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "Shop.PaymentTaken",
+                        fieldPos,
+                        "Put");
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PaymentId")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_PaymentId")]
         private static extern void KafkaTypedSet_PaymentId(global::Shop.PaymentTaken target, string value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_AmountCents")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_AmountCents")]
         private static extern void KafkaTypedSet_AmountCents(global::Shop.PaymentTaken target, long value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_CurrencyCode")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_CurrencyCode")]
         private static extern void KafkaTypedSet_CurrencyCode(global::Shop.PaymentTaken target, string value);
     }
 }

@@ -6,20 +6,30 @@ namespace Shop
 {
     partial record PaymentTaken : global::Kafka.Typed.IKafkaKeylessMessage<global::Shop.PaymentTaken>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.PaymentTaken>.Topic => "payments";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.PaymentTaken> global::Kafka.Typed.IKafkaMessage<global::Shop.PaymentTaken>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.PaymentTaken>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.PaymentTaken>.Serializer
+            => KafkaTypedAvroSerializerHolder.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.PaymentTaken>.SerializeKey(global::Shop.PaymentTaken message) => null;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.PaymentTaken>.SerializeKey(
+            global::Shop.PaymentTaken message)
+            => null;
 
         /// <summary>
-        /// The generated Avro codec of <see cref="Shop.PaymentTaken"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
-        /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+        /// The generated Avro codec of <see cref="Shop.PaymentTaken"/>: its schema (<see cref="SchemaJson"/>) and a
+        /// reflection-free encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header
+        /// and the Schema Registry.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Shop.PaymentTaken>
         {
-            /// <summary>The Avro schema of <see cref="Shop.PaymentTaken"/> (JSON), as registered with the Schema Registry.</summary>
+            /// <summary>
+            /// The Avro schema of <see cref="Shop.PaymentTaken"/> (JSON), as registered with the Schema Registry.
+            /// </summary>
             public const string SchemaJson = "{\"type\":\"record\",\"name\":\"PaymentTaken\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"payment_id\",\"type\":\"string\"},{\"name\":\"amount_cents\",\"type\":\"long\"},{\"name\":\"Currency\",\"type\":\"string\"}]}";
 
             /// <summary>The codec (stateless, thread-safe).</summary>
@@ -44,9 +54,12 @@ namespace Shop
             }
 
             /// <inheritdoc />
-            public global::Shop.PaymentTaken Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_PaymentTaken(ref reader);
+            public global::Shop.PaymentTaken Read(ref global::Kafka.Typed.Avro.AvroReader reader)
+                => R_R0_PaymentTaken(ref reader);
 
-            private static void W_R0_PaymentTaken(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.PaymentTaken v)
+            private static void W_R0_PaymentTaken(
+                ref global::Kafka.Typed.Avro.AvroWriter w,
+                global::Shop.PaymentTaken v)
             {
                 w.EnterRecord();
                 var t0 = v.PaymentId ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("PaymentTaken.PaymentId");
@@ -78,13 +91,16 @@ namespace Shop
     }
 
     /// <summary>
-    /// Typed producer of <see cref="Shop.PaymentTaken"/> on topic <c>payments</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// The type has no <c>[KafkaKey]</c> member: each send may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>).
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// Typed producer of <see cref="Shop.PaymentTaken"/> on topic <c>payments</c>: <c>SendAsync</c> awaits the broker's
+    /// acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. The type has no <c>[KafkaKey]</c> member: each send
+    /// may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>). Registered as a
+    /// singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and
+    /// <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    public sealed partial class PaymentTakenProducer : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.PaymentTaken>
+    public sealed partial class PaymentTakenProducer
+        : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.PaymentTaken>
     {
         /// <summary>Creates the producer over the application's shared producers.</summary>
         /// <param name="host">The shared producers.</param>

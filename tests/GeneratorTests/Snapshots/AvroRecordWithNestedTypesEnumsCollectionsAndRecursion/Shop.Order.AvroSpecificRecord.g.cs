@@ -6,17 +6,38 @@ namespace Shop
 {
     partial record Order : global::Avro.Specific.ISpecificRecord
     {
-        /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
+        /// <summary>
+        /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+        /// field up).
+        /// </summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public static readonly global::Avro.Schema _SCHEMA =
             global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"Id\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},{\"name\":\"PlacedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"Updated\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}},{\"name\":\"Day\",\"type\":{\"type\":\"int\",\"logicalType\":\"date\"}},{\"name\":\"At\",\"type\":{\"type\":\"long\",\"logicalType\":\"time-micros\"}},{\"name\":\"Channel\",\"type\":{\"type\":\"enum\",\"name\":\"Channel\",\"namespace\":\"Shop\",\"symbols\":[\"Web\",\"Store\",\"Phone\"]}},{\"name\":\"Lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Line\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"Sku\",\"type\":\"string\"},{\"name\":\"Price\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,\"scale\":2}},{\"name\":\"Quantity\",\"type\":\"int\"}]}}},{\"name\":\"Tags\",\"type\":{\"type\":\"map\",\"values\":[\"null\",\"string\"]}},{\"name\":\"Category\",\"type\":{\"type\":\"record\",\"name\":\"Category\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"Name\",\"type\":\"string\",\"default\":\"\"},{\"name\":\"Children\",\"type\":{\"type\":\"array\",\"items\":\"Shop.Category\"},\"default\":[]},{\"name\":\"Parent\",\"type\":[\"null\",\"Shop.Category\"],\"default\":null}]}},{\"name\":\"Scores\",\"type\":{\"type\":\"array\",\"items\":[\"null\",\"int\"]}},{\"name\":\"Signature\",\"type\":\"bytes\"},{\"name\":\"note_text\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"Priority\",\"type\":\"int\",\"default\":3},{\"name\":\"Fallback\",\"type\":\"Shop.Channel\",\"default\":\"Store\"}]}");
 
-        /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
+        /// <summary>
+        /// For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their
+        /// fields.
+        /// </summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public Order() : this(default(global::System.Guid), default(global::System.DateTimeOffset), default(global::System.DateTime), default(global::System.DateOnly), default(global::System.TimeOnly), default(global::Shop.Channel), default(global::System.Collections.Generic.IReadOnlyList<global::Shop.Line>)!, default(global::System.Collections.Generic.Dictionary<string, string?>)!, default(global::Shop.Category)!, default(int?[])!, default(byte[])!, default(string?), (int)(3), (global::Shop.Channel)(5))
+        public Order()
+            : this(
+                default(global::System.Guid),
+                default(global::System.DateTimeOffset),
+                default(global::System.DateTime),
+                default(global::System.DateOnly),
+                default(global::System.TimeOnly),
+                default(global::Shop.Channel),
+                default(global::System.Collections.Generic.IReadOnlyList<global::Shop.Line>)!,
+                default(global::System.Collections.Generic.Dictionary<string, string?>)!,
+                default(global::Shop.Category)!,
+                default(int?[])!,
+                default(byte[])!,
+                default(string?),
+                (int)(3),
+                (global::Shop.Channel)(5))
         {
         }
 
@@ -42,7 +63,11 @@ namespace Shop
                 case 11: return ((this.Note is { } v0 ? (object?)v0 : null))!;
                 case 12: return ((object?)this.Priority)!;
                 case 13: return ((object?)this.Fallback)!;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("com.acme.orders.OrderPlaced", fieldPos, "Get");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "com.acme.orders.OrderPlaced",
+                        fieldPos,
+                        "Get");
             }
         }
 
@@ -55,10 +80,14 @@ namespace Shop
                     KafkaTypedSet_Id(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToGuid(fieldValue));
                     break;
                 case 1:
-                    KafkaTypedSet_PlacedAt(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToDateTimeOffset(fieldValue));
+                    KafkaTypedSet_PlacedAt(
+                        this,
+                        global::Kafka.Typed.Avro.AvroSpecificConversions.ToDateTimeOffset(fieldValue));
                     break;
                 case 2:
-                    KafkaTypedSet_Updated(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToDateTime(fieldValue));
+                    KafkaTypedSet_Updated(
+                        this,
+                        global::Kafka.Typed.Avro.AvroSpecificConversions.ToDateTime(fieldValue));
                     break;
                 case 3:
                     KafkaTypedSet_Day(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToDateOnly(fieldValue));
@@ -67,90 +96,150 @@ namespace Shop
                     KafkaTypedSet_At(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToTimeOnly(fieldValue));
                     break;
                 case 5:
-                    KafkaTypedSet_Channel(this, (fieldValue is int p0 ? (p0 switch { 0 => global::Shop.Channel.Web, 1 => global::Shop.Channel.Store, 2 => global::Shop.Channel.Phone, _ => throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadSymbol("global::Shop.Channel", p0) }) : global::Kafka.Typed.Avro.AvroSpecificConversions.ToEnum<global::Shop.Channel>(fieldValue)));
+                    KafkaTypedSet_Channel(this, ToEnum0(fieldValue));
                     break;
                 case 6:
-                    KafkaTypedSet_Lines(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToList<global::Shop.Line>(fieldValue, static x1 => (global::Shop.Line)x1));
+                    KafkaTypedSet_Lines(
+                        this,
+                        global::Kafka.Typed.Avro.AvroSpecificConversions.ToList<global::Shop.Line>(
+                            fieldValue,
+                            static x0 => (global::Shop.Line)x0));
                     break;
                 case 7:
-                    KafkaTypedSet_Tags(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToDictionary<string?>(fieldValue, static x2 => (x2 is null ? default(string?) : (string?)(string)x2)));
+                    KafkaTypedSet_Tags(
+                        this,
+                        global::Kafka.Typed.Avro.AvroSpecificConversions.ToDictionary<string?>(
+                            fieldValue,
+                            static x1 => (string?)x1));
                     break;
                 case 8:
                     KafkaTypedSet_Category(this, (global::Shop.Category)fieldValue);
                     break;
                 case 9:
-                    KafkaTypedSet_Scores(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToList<int?>(fieldValue, static x3 => (x3 is null ? default(int?) : (int?)(int)x3)).ToArray());
+                    KafkaTypedSet_Scores(
+                        this,
+                        global::Kafka.Typed.Avro.AvroSpecificConversions.ToList<int?>(
+                            fieldValue,
+                            static x2 => (int?)x2).ToArray());
                     break;
                 case 10:
                     KafkaTypedSet_Signature(this, (byte[])fieldValue);
                     break;
                 case 11:
-                    KafkaTypedSet_Note(this, (fieldValue is null ? default(string?) : (string?)(string)fieldValue));
+                    KafkaTypedSet_Note(this, (string?)fieldValue);
                     break;
                 case 12:
                     KafkaTypedSet_Priority(this, (int)fieldValue);
                     break;
                 case 13:
-                    KafkaTypedSet_Fallback(this, (fieldValue is int p4 ? (p4 switch { 0 => global::Shop.Channel.Web, 1 => global::Shop.Channel.Store, 2 => global::Shop.Channel.Phone, _ => throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadSymbol("global::Shop.Channel", p4) }) : global::Kafka.Typed.Avro.AvroSpecificConversions.ToEnum<global::Shop.Channel>(fieldValue)));
+                    KafkaTypedSet_Fallback(this, ToEnum0(fieldValue));
                     break;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("com.acme.orders.OrderPlaced", fieldPos, "Put");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "com.acme.orders.OrderPlaced",
+                        fieldPos,
+                        "Put");
             }
+
+            static global::Shop.Channel ToEnum0(object value) => value is int position
+                ? position switch
+                {
+                    0 => global::Shop.Channel.Web,
+                    1 => global::Shop.Channel.Store,
+                    2 => global::Shop.Channel.Phone,
+                    _ => throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadSymbol("global::Shop.Channel", position),
+                }
+                : global::Kafka.Typed.Avro.AvroSpecificConversions.ToEnum<global::Shop.Channel>(value);
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Id")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Id")]
         private static extern void KafkaTypedSet_Id(global::Shop.Order target, global::System.Guid value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PlacedAt")]
-        private static extern void KafkaTypedSet_PlacedAt(global::Shop.Order target, global::System.DateTimeOffset value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_PlacedAt")]
+        private static extern void KafkaTypedSet_PlacedAt(
+            global::Shop.Order target,
+            global::System.DateTimeOffset value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Updated")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Updated")]
         private static extern void KafkaTypedSet_Updated(global::Shop.Order target, global::System.DateTime value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Day")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Day")]
         private static extern void KafkaTypedSet_Day(global::Shop.Order target, global::System.DateOnly value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_At")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_At")]
         private static extern void KafkaTypedSet_At(global::Shop.Order target, global::System.TimeOnly value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Channel")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Channel")]
         private static extern void KafkaTypedSet_Channel(global::Shop.Order target, global::Shop.Channel value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Lines")]
-        private static extern void KafkaTypedSet_Lines(global::Shop.Order target, global::System.Collections.Generic.IReadOnlyList<global::Shop.Line> value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Lines")]
+        private static extern void KafkaTypedSet_Lines(
+            global::Shop.Order target,
+            global::System.Collections.Generic.IReadOnlyList<global::Shop.Line> value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Tags")]
-        private static extern void KafkaTypedSet_Tags(global::Shop.Order target, global::System.Collections.Generic.Dictionary<string, string?> value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Tags")]
+        private static extern void KafkaTypedSet_Tags(
+            global::Shop.Order target,
+            global::System.Collections.Generic.Dictionary<string, string?> value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Category")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Category")]
         private static extern void KafkaTypedSet_Category(global::Shop.Order target, global::Shop.Category value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Scores")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Scores")]
         private static extern void KafkaTypedSet_Scores(global::Shop.Order target, int?[] value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Signature")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Signature")]
         private static extern void KafkaTypedSet_Signature(global::Shop.Order target, byte[] value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Note")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Note")]
         private static extern void KafkaTypedSet_Note(global::Shop.Order target, string? value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Priority")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Priority")]
         private static extern void KafkaTypedSet_Priority(global::Shop.Order target, int value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Fallback")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Fallback")]
         private static extern void KafkaTypedSet_Fallback(global::Shop.Order target, global::Shop.Channel value);
     }
 }

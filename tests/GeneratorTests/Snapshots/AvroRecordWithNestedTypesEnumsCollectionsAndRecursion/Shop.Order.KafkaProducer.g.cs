@@ -6,20 +6,29 @@ namespace Shop
 {
     partial record Order : global::Kafka.Typed.IKafkaMessage<global::Shop.Order>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.Order>.Topic => "orders.placed";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.Order> global::Kafka.Typed.IKafkaMessage<global::Shop.Order>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.Order>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.Order>.Serializer
+            => KafkaTypedAvroSerializerHolder.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.Order>.SerializeKey(global::Shop.Order message) => global::Kafka.Typed.KafkaKeys.Guid(message.Id);
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.Order>.SerializeKey(global::Shop.Order message)
+            => global::Kafka.Typed.KafkaKeys.Guid(message.Id);
 
         /// <summary>
-        /// The generated Avro codec of <see cref="Shop.Order"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
-        /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+        /// The generated Avro codec of <see cref="Shop.Order"/>: its schema (<see cref="SchemaJson"/>) and a
+        /// reflection-free encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header
+        /// and the Schema Registry.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Shop.Order>
         {
-            /// <summary>The Avro schema of <see cref="Shop.Order"/> (JSON), as registered with the Schema Registry.</summary>
+            /// <summary>
+            /// The Avro schema of <see cref="Shop.Order"/> (JSON), as registered with the Schema Registry.
+            /// </summary>
             public const string SchemaJson = "{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"com.acme.orders\",\"fields\":[{\"name\":\"Id\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},{\"name\":\"PlacedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"Updated\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}},{\"name\":\"Day\",\"type\":{\"type\":\"int\",\"logicalType\":\"date\"}},{\"name\":\"At\",\"type\":{\"type\":\"long\",\"logicalType\":\"time-micros\"}},{\"name\":\"Channel\",\"type\":{\"type\":\"enum\",\"name\":\"Channel\",\"namespace\":\"Shop\",\"symbols\":[\"Web\",\"Store\",\"Phone\"]}},{\"name\":\"Lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"Line\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"Sku\",\"type\":\"string\"},{\"name\":\"Price\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,\"scale\":2}},{\"name\":\"Quantity\",\"type\":\"int\"}]}}},{\"name\":\"Tags\",\"type\":{\"type\":\"map\",\"values\":[\"null\",\"string\"]}},{\"name\":\"Category\",\"type\":{\"type\":\"record\",\"name\":\"Category\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"Name\",\"type\":\"string\",\"default\":\"\"},{\"name\":\"Children\",\"type\":{\"type\":\"array\",\"items\":\"Shop.Category\"},\"default\":[]},{\"name\":\"Parent\",\"type\":[\"null\",\"Shop.Category\"],\"default\":null}]}},{\"name\":\"Scores\",\"type\":{\"type\":\"array\",\"items\":[\"null\",\"int\"]}},{\"name\":\"Signature\",\"type\":\"bytes\"},{\"name\":\"note_text\",\"type\":[\"null\",\"string\"],\"default\":null},{\"name\":\"Priority\",\"type\":\"int\",\"default\":3},{\"name\":\"Fallback\",\"type\":\"Shop.Channel\",\"default\":\"Store\"}]}";
 
             /// <summary>The codec (stateless, thread-safe).</summary>
@@ -123,47 +132,10 @@ namespace Shop
                 global::System.DateOnly f3 = r.ReadDate();
                 global::System.TimeOnly f4 = r.ReadTimeMicros();
                 global::Shop.Channel f5 = E0_Channel_Value(r.ReadEnum(3));
-                global::System.Collections.Generic.IReadOnlyList<global::Shop.Line> f6;
-                {
-                    var l0 = new global::System.Collections.Generic.List<global::Shop.Line>();
-                    for (var c0 = r.ReadArrayStart(0); c0 != 0; c0 = r.ReadArrayNext(0))
-                    {
-                        for (var i0 = 0; i0 < c0; i0++)
-                        {
-                            global::Shop.Line e0 = R_R1_Line(ref r);
-                            l0.Add(e0);
-                        }
-                    }
-                    f6 = l0;
-                }
-                global::System.Collections.Generic.Dictionary<string, string?> f7;
-                {
-                    var d1 = new global::System.Collections.Generic.Dictionary<string, string?>(global::System.StringComparer.Ordinal);
-                    for (var c1 = r.ReadMapStart(1); c1 != 0; c1 = r.ReadMapNext(1))
-                    {
-                        for (var i1 = 0; i1 < c1; i1++)
-                        {
-                            var k1 = r.ReadString();
-                            string? e1 = r.ReadUnionIndex(2) == 1 ? r.ReadString() : null;
-                            d1[k1] = e1;
-                        }
-                    }
-                    f7 = d1;
-                }
+                global::System.Collections.Generic.IReadOnlyList<global::Shop.Line> f6 = R_Array0(ref r);
+                global::System.Collections.Generic.Dictionary<string, string?> f7 = R_Map1(ref r);
                 global::Shop.Category f8 = R_R2_Category(ref r);
-                int?[] f9;
-                {
-                    var l2 = new global::System.Collections.Generic.List<int?>();
-                    for (var c2 = r.ReadArrayStart(1); c2 != 0; c2 = r.ReadArrayNext(1))
-                    {
-                        for (var i2 = 0; i2 < c2; i2++)
-                        {
-                            int? e2 = r.ReadUnionIndex(2) == 1 ? r.ReadInt() : null;
-                            l2.Add(e2);
-                        }
-                    }
-                    f9 = l2.ToArray();
-                }
+                int?[] f9 = R_Array2(ref r);
                 byte[] f10 = r.ReadBytes();
                 string? f11 = r.ReadUnionIndex(2) == 1 ? r.ReadString() : null;
                 int f12 = r.ReadInt();
@@ -171,6 +143,54 @@ namespace Shop
                 var result = new global::Shop.Order(f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13);
                 r.ExitRecord();
                 return result;
+            }
+
+            private static global::System.Collections.Generic.IReadOnlyList<global::Shop.Line> R_Array0(
+                ref global::Kafka.Typed.Avro.AvroReader r)
+            {
+                var list = new global::System.Collections.Generic.List<global::Shop.Line>();
+                for (var count = r.ReadArrayStart(0); count != 0; count = r.ReadArrayNext(0))
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        global::Shop.Line item = R_R1_Line(ref r);
+                        list.Add(item);
+                    }
+                }
+
+                return list;
+            }
+
+            private static global::System.Collections.Generic.Dictionary<string, string?> R_Map1(
+                ref global::Kafka.Typed.Avro.AvroReader r)
+            {
+                var map = new global::System.Collections.Generic.Dictionary<string, string?>(global::System.StringComparer.Ordinal);
+                for (var count = r.ReadMapStart(1); count != 0; count = r.ReadMapNext(1))
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        var key = r.ReadString();
+                        string? item = r.ReadUnionIndex(2) == 1 ? r.ReadString() : null;
+                        map[key] = item;
+                    }
+                }
+
+                return map;
+            }
+
+            private static int?[] R_Array2(ref global::Kafka.Typed.Avro.AvroReader r)
+            {
+                var list = new global::System.Collections.Generic.List<int?>();
+                for (var count = r.ReadArrayStart(1); count != 0; count = r.ReadArrayNext(1))
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        int? item = r.ReadUnionIndex(2) == 1 ? r.ReadInt() : null;
+                        list.Add(item);
+                    }
+                }
+
+                return list.ToArray();
             }
 
             private static void W_R1_Line(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.Line v)
@@ -224,19 +244,7 @@ namespace Shop
             {
                 r.EnterRecord();
                 string f0 = r.ReadString();
-                global::System.Collections.Generic.List<global::Shop.Category> f1;
-                {
-                    var l0 = new global::System.Collections.Generic.List<global::Shop.Category>();
-                    for (var c0 = r.ReadArrayStart(0); c0 != 0; c0 = r.ReadArrayNext(0))
-                    {
-                        for (var i0 = 0; i0 < c0; i0++)
-                        {
-                            global::Shop.Category e0 = R_R2_Category(ref r);
-                            l0.Add(e0);
-                        }
-                    }
-                    f1 = l0;
-                }
+                global::System.Collections.Generic.List<global::Shop.Category> f1 = R_Array3(ref r);
                 global::Shop.Category? f2 = r.ReadUnionIndex(2) == 1 ? R_R2_Category(ref r) : null;
                 var result = new global::Shop.Category();
                 result.Name = f0;
@@ -246,12 +254,30 @@ namespace Shop
                 return result;
             }
 
+            private static global::System.Collections.Generic.List<global::Shop.Category> R_Array3(
+                ref global::Kafka.Typed.Avro.AvroReader r)
+            {
+                var list = new global::System.Collections.Generic.List<global::Shop.Category>();
+                for (var count = r.ReadArrayStart(0); count != 0; count = r.ReadArrayNext(0))
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        global::Shop.Category item = R_R2_Category(ref r);
+                        list.Add(item);
+                    }
+                }
+
+                return list;
+            }
+
             private static int E0_Channel_Index(global::Shop.Channel value) => value switch
             {
                 global::Shop.Channel.Web => 0,
                 global::Shop.Channel.Store => 1,
                 global::Shop.Channel.Phone => 2,
-                _ => throw new global::Kafka.Typed.Avro.KafkaAvroException(global::Kafka.Typed.Avro.AvroErrorKind.InvalidValue, "" + value + " is not a member of the enum Channel"),
+                _ => throw new global::Kafka.Typed.Avro.KafkaAvroException(
+                    global::Kafka.Typed.Avro.AvroErrorKind.InvalidValue,
+                    "" + value + " is not a member of the enum Channel"),
             };
 
             private static global::Shop.Channel E0_Channel_Value(int index) => index switch
@@ -271,9 +297,10 @@ namespace Shop
     }
 
     /// <summary>
-    /// Typed producer of <see cref="Shop.Order"/> on topic <c>orders.placed</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// Typed producer of <see cref="Shop.Order"/> on topic <c>orders.placed</c>: <c>SendAsync</c> awaits the broker's
+    /// acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. Registered as a singleton (and as
+    /// <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public sealed partial class OrderProducer : global::Kafka.Typed.KafkaTypedProducer<global::Shop.Order>
@@ -296,13 +323,19 @@ namespace Shop
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="message">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.Order"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static global::System.Guid? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.Order> message) => global::Kafka.Typed.KafkaKeys.ReadGuid(message.Key, message);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static global::System.Guid? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.Order> message)
+            => global::Kafka.Typed.KafkaKeys.ReadGuid(message.Key, message);
 
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="tombstone">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.Order"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static global::System.Guid? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.Order> tombstone) => global::Kafka.Typed.KafkaKeys.ReadGuid(tombstone.Key, tombstone);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static global::System.Guid? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.Order> tombstone)
+            => global::Kafka.Typed.KafkaKeys.ReadGuid(tombstone.Key, tombstone);
     }
 }

@@ -4,7 +4,10 @@
 
 partial class Ping : global::Avro.Specific.ISpecificRecord
 {
-    /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
+    /// <summary>
+    /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+    /// field up).
+    /// </summary>
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public static readonly global::Avro.Schema _SCHEMA =
@@ -19,7 +22,8 @@ partial class Ping : global::Avro.Specific.ISpecificRecord
         switch (fieldPos)
         {
             case 0: return ((object?)this.Sequence)!;
-            default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Ping", fieldPos, "Get");
+            default:
+                throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Ping", fieldPos, "Get");
         }
     }
 
@@ -31,11 +35,14 @@ partial class Ping : global::Avro.Specific.ISpecificRecord
             case 0:
                 KafkaTypedSet_Sequence(this, (int)fieldValue);
                 break;
-            default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Ping", fieldPos, "Put");
+            default:
+                throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Ping", fieldPos, "Put");
         }
     }
 
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Sequence")]
+    [global::System.Runtime.CompilerServices.UnsafeAccessor(
+        global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+        Name = "set_Sequence")]
     private static extern void KafkaTypedSet_Sequence(global::Ping target, int value);
 }

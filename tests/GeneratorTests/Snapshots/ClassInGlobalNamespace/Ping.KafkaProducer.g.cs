@@ -4,15 +4,20 @@
 
 partial class Ping : global::Kafka.Typed.IKafkaKeylessMessage<global::Ping>
 {
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     static string global::Kafka.Typed.IKafkaMessage<global::Ping>.Topic => "pings";
 
-    static global::Kafka.Typed.IKafkaSerializer<global::Ping> global::Kafka.Typed.IKafkaMessage<global::Ping>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+    static global::Kafka.Typed.IKafkaSerializer<global::Ping> global::Kafka.Typed.IKafkaMessage<global::Ping>.Serializer
+        => KafkaTypedAvroSerializerHolder.Instance;
 
+    [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     static byte[]? global::Kafka.Typed.IKafkaMessage<global::Ping>.SerializeKey(global::Ping message) => null;
 
     /// <summary>
     /// The generated Avro codec of <see cref="Ping"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
-    /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+    /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema
+    /// Registry.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     internal sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Ping>
@@ -55,7 +60,10 @@ partial class Ping : global::Kafka.Typed.IKafkaKeylessMessage<global::Ping>
         {
             r.EnterRecord();
             int f0 = r.ReadInt();
-            var result = new global::Ping() { Sequence = f0 };
+            var result = new global::Ping()
+            {
+                Sequence = f0,
+            };
             r.ExitRecord();
             return result;
         }
@@ -70,10 +78,12 @@ partial class Ping : global::Kafka.Typed.IKafkaKeylessMessage<global::Ping>
 }
 
 /// <summary>
-/// Typed producer of <see cref="Ping"/> on topic <c>pings</c>: <c>SendAsync</c> awaits the
-/// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-/// The type has no <c>[KafkaKey]</c> member: each send may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>).
-/// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
+/// Typed producer of <see cref="Ping"/> on topic <c>pings</c>: <c>SendAsync</c> awaits the broker's acknowledgement,
+/// <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. The type
+/// has no <c>[KafkaKey]</c> member: each send may carry its record key
+/// (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>). Registered as a singleton (and as
+/// <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and
+/// <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
 internal sealed partial class PingProducer : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Ping>

@@ -6,20 +6,30 @@ namespace Shop
 {
     partial record OrderPlaced : global::Kafka.Typed.IKafkaKeylessMessage<global::Shop.OrderPlaced>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Topic => "orders.placed";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced> global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer
+            => KafkaTypedAvroSerializerHolder.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.SerializeKey(global::Shop.OrderPlaced message) => null;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.SerializeKey(
+            global::Shop.OrderPlaced message)
+            => null;
 
         /// <summary>
-        /// The generated Avro codec of <see cref="Shop.OrderPlaced"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
-        /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+        /// The generated Avro codec of <see cref="Shop.OrderPlaced"/>: its schema (<see cref="SchemaJson"/>) and a
+        /// reflection-free encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header
+        /// and the Schema Registry.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Shop.OrderPlaced>
         {
-            /// <summary>The Avro schema of <see cref="Shop.OrderPlaced"/> (JSON), as registered with the Schema Registry.</summary>
+            /// <summary>
+            /// The Avro schema of <see cref="Shop.OrderPlaced"/> (JSON), as registered with the Schema Registry.
+            /// </summary>
             public const string SchemaJson = "{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"}]}";
 
             /// <summary>The codec (stateless, thread-safe).</summary>
@@ -44,7 +54,8 @@ namespace Shop
             }
 
             /// <inheritdoc />
-            public global::Shop.OrderPlaced Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_OrderPlaced(ref reader);
+            public global::Shop.OrderPlaced Read(ref global::Kafka.Typed.Avro.AvroReader reader)
+                => R_R0_OrderPlaced(ref reader);
 
             private static void W_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.OrderPlaced v)
             {
@@ -74,12 +85,15 @@ namespace Shop
 
     /// <summary>
     /// Typed producer of <see cref="Shop.OrderPlaced"/> on topic <c>orders.placed</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// The type has no <c>[KafkaKey]</c> member: each send may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>).
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. The type has no <c>[KafkaKey]</c> member: each send
+    /// may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>). Registered as a
+    /// singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and
+    /// <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    public sealed partial class OrderPlacedProducer : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.OrderPlaced>
+    public sealed partial class OrderPlacedProducer
+        : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.OrderPlaced>
     {
         /// <summary>Creates the producer over the application's shared producers.</summary>
         /// <param name="host">The shared producers.</param>

@@ -7,8 +7,9 @@
 namespace Kafka.Typed.Generated
 {
     /// <summary>
-    /// The Kafka.Typed registrations of assembly <c>TestApp</c>: its typed producers and <c>[KafkaConsumer]</c> handlers.
-    /// Applications do not call it: the <c>AddKafkaTyped</c> generated in each application that references this assembly does.
+    /// The Kafka.Typed registrations of assembly <c>TestApp</c>: its typed producers and <c>[KafkaConsumer]</c>
+    /// handlers. Applications do not call it: the <c>AddKafkaTyped</c> generated in each application that references
+    /// this assembly does.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
@@ -23,33 +24,52 @@ namespace Kafka.Typed.Generated
                 return;
             }
 
-            global::Kafka.Typed.KafkaTypedRegistration.AddProducer<global::Shop.OrderPlaced, global::Shop.OrderPlacedProducer>(services, static host => new global::Shop.OrderPlacedProducer(host));
-            global::Kafka.Typed.KafkaTypedRegistration.AddExplicitKeyProducer<global::Shop.OrderPlaced, global::Shop.OrderPlacedProducer>(services);
+            global::Kafka.Typed.KafkaTypedRegistration.AddProducer<
+                global::Shop.OrderPlaced,
+                global::Shop.OrderPlacedProducer>(
+                services,
+                static host => new global::Shop.OrderPlacedProducer(host));
+            global::Kafka.Typed.KafkaTypedRegistration.AddExplicitKeyProducer<
+                global::Shop.OrderPlaced,
+                global::Shop.OrderPlacedProducer>(
+                services);
             global::Kafka.Typed.KafkaTypedRegistration.AddAvroMessage<global::Shop.OrderPlaced>(services);
-            global::Kafka.Typed.KafkaTypedRegistration.AddConsumer<global::Shop.OrderPlaced, global::Shop.BillingHandler>(services, static sp => new global::Shop.BillingHandler(), new global::Kafka.Typed.KafkaConsumerDefinition("orders.placed", "Shop.BillingHandler", "Shop.OrderPlaced")
-            {
-                HandlerHasNoDependencies = true,
-            });
+            global::Kafka.Typed.KafkaTypedRegistration.AddConsumer<
+                global::Shop.OrderPlaced,
+                global::Shop.BillingHandler>(
+                services,
+                static sp => new global::Shop.BillingHandler(),
+                new global::Kafka.Typed.KafkaConsumerDefinition("orders.placed", "Shop.BillingHandler", "Shop.OrderPlaced")
+                {
+                    HandlerHasNoDependencies = true,
+                });
         }
     }
 }
 
 namespace Microsoft.Extensions.DependencyInjection
 {
-    /// <summary>Registers the Kafka.Typed producers and consumers this assembly sees: its own and those of every referenced assembly.</summary>
+    /// <summary>
+    /// Registers the Kafka.Typed producers and consumers this assembly sees: its own and those of every
+    /// referenced assembly.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     internal static partial class KafkaTypedServiceCollectionExtensions
     {
         /// <summary>
-        /// Binds <see cref="global::Kafka.Typed.KafkaTypedOptions"/> from <paramref name="configuration"/> (validated when the host starts),
-        /// registers every typed producer as a singleton and every <c>[KafkaConsumer]</c> handler as a hosted consumer group, of this
-        /// assembly and of every referenced assembly with Kafka.Typed types. Calling it again, or another assembly's, registers nothing twice.
+        /// Binds <see cref="global::Kafka.Typed.KafkaTypedOptions"/> from <paramref name="configuration"/> (validated when the
+        /// host starts), registers every typed producer as a singleton and every <c>[KafkaConsumer]</c> handler as a
+        /// hosted consumer group, of this assembly and of every referenced assembly with Kafka.Typed types. Calling
+        /// it again, or another assembly's, registers nothing twice.
         /// </summary>
         /// <param name="services">The services.</param>
         /// <param name="configuration">The Kafka section, for example <c>builder.Configuration.GetSection("Kafka")</c>.</param>
         /// <param name="configure">Changes applied after binding, or <see langword="null"/>.</param>
         /// <returns><paramref name="services"/>.</returns>
-        public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKafkaTyped(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::Microsoft.Extensions.Configuration.IConfiguration configuration, global::System.Action<global::Kafka.Typed.KafkaTypedOptions>? configure = null)
+        public static global::Microsoft.Extensions.DependencyInjection.IServiceCollection AddKafkaTyped(
+            this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services,
+            global::Microsoft.Extensions.Configuration.IConfiguration configuration,
+            global::System.Action<global::Kafka.Typed.KafkaTypedOptions>? configure = null)
         {
             global::Kafka.Typed.KafkaTypedRegistration.AddCore(services, configuration, configure);
             global::Kafka.Typed.Generated.KafkaTypedModule_TestApp.Register(services);

@@ -6,44 +6,79 @@ namespace Shop
 {
     partial class Everything : global::Kafka.Typed.IKafkaMessage<global::Shop.Everything>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.Everything>.Topic => "everything";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.Everything> global::Kafka.Typed.IKafkaMessage<global::Shop.Everything>.Serializer => KafkaTypedJsonCodec.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.Everything>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.Everything>.Serializer
+            => KafkaTypedJsonCodec.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.Everything>.SerializeKey(global::Shop.Everything message) => message.Id is { } key ? global::Kafka.Typed.KafkaKeys.BigEndian(key) : null;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.Everything>.SerializeKey(
+            global::Shop.Everything message)
+            => message.Id is { } key ? global::Kafka.Typed.KafkaKeys.BigEndian(key) : null;
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private sealed class KafkaTypedJsonCodec : global::Kafka.Typed.IKafkaSerializer<global::Shop.Everything>
         {
             public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
 
-            private static readonly global::System.Text.Json.JsonEncodedText N0_0 = global::System.Text.Json.JsonEncodedText.Encode("id"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_1 = global::System.Text.Json.JsonEncodedText.Encode("flag"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_2 = global::System.Text.Json.JsonEncodedText.Encode("b"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_3 = global::System.Text.Json.JsonEncodedText.Encode("s"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_4 = global::System.Text.Json.JsonEncodedText.Encode("u"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_5 = global::System.Text.Json.JsonEncodedText.Encode("ul"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_6 = global::System.Text.Json.JsonEncodedText.Encode("f"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_7 = global::System.Text.Json.JsonEncodedText.Encode("d"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_8 = global::System.Text.Json.JsonEncodedText.Encode("c"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_9 = global::System.Text.Json.JsonEncodedText.Encode("g"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_10 = global::System.Text.Json.JsonEncodedText.Encode("when"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_11 = global::System.Text.Json.JsonEncodedText.Encode("span"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_12 = global::System.Text.Json.JsonEncodedText.Encode("day"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_13 = global::System.Text.Json.JsonEncodedText.Encode("time"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_14 = global::System.Text.Json.JsonEncodedText.Encode("bytes"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_15 = global::System.Text.Json.JsonEncodedText.Encode("state"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_16 = global::System.Text.Json.JsonEncodedText.Encode("maybeState"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_17 = global::System.Text.Json.JsonEncodedText.Encode("name"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_18 = global::System.Text.Json.JsonEncodedText.Encode("display_name"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_19 = global::System.Text.Json.JsonEncodedText.Encode("tags"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_20 = global::System.Text.Json.JsonEncodedText.Encode("numbers"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_21 = global::System.Text.Json.JsonEncodedText.Encode("refs"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_22 = global::System.Text.Json.JsonEncodedText.Encode("computed"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E0_0 = global::System.Text.Json.JsonEncodedText.Encode("New"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E0_1 = global::System.Text.Json.JsonEncodedText.Encode("Done"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("id"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("flag"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("b"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_3 =
+                global::System.Text.Json.JsonEncodedText.Encode("s"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_4 =
+                global::System.Text.Json.JsonEncodedText.Encode("u"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_5 =
+                global::System.Text.Json.JsonEncodedText.Encode("ul"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_6 =
+                global::System.Text.Json.JsonEncodedText.Encode("f"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_7 =
+                global::System.Text.Json.JsonEncodedText.Encode("d"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_8 =
+                global::System.Text.Json.JsonEncodedText.Encode("c"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_9 =
+                global::System.Text.Json.JsonEncodedText.Encode("g"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_10 =
+                global::System.Text.Json.JsonEncodedText.Encode("when"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_11 =
+                global::System.Text.Json.JsonEncodedText.Encode("span"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_12 =
+                global::System.Text.Json.JsonEncodedText.Encode("day"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_13 =
+                global::System.Text.Json.JsonEncodedText.Encode("time"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_14 =
+                global::System.Text.Json.JsonEncodedText.Encode("bytes"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_15 =
+                global::System.Text.Json.JsonEncodedText.Encode("state"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_16 =
+                global::System.Text.Json.JsonEncodedText.Encode("maybeState"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_17 =
+                global::System.Text.Json.JsonEncodedText.Encode("name"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_18 =
+                global::System.Text.Json.JsonEncodedText.Encode("display_name"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_19 =
+                global::System.Text.Json.JsonEncodedText.Encode("tags"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_20 =
+                global::System.Text.Json.JsonEncodedText.Encode("numbers"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_21 =
+                global::System.Text.Json.JsonEncodedText.Encode("refs"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_22 =
+                global::System.Text.Json.JsonEncodedText.Encode("computed"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("New"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("Done"u8);
 
-            public void Serialize(global::Shop.Everything value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+            public void Serialize(
+                global::Shop.Everything value,
+                global::System.Buffers.IBufferWriter<byte> output,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
                 try
@@ -56,7 +91,9 @@ namespace Shop
                 }
             }
 
-            public global::Shop.Everything Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
+            public global::Shop.Everything Deserialize(
+                global::System.ReadOnlySpan<byte> data,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
                 return Read0(ref reader);
@@ -376,63 +413,21 @@ namespace Shop
                         {
                             member = "tags";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list14 = new global::System.Collections.Generic.List<string>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    string? item15;
-                                    item15 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetString();
-                                    list14.Add(global::Kafka.Typed.KafkaJson.Required(item15, "[]"));
-                                }
-                                p19 = list14;
-                            }
-                            else
-                            {
-                                p19 = null;
-                            }
+                            p19 = ReadList0(ref reader);
                             s19 = true;
                         }
                         else if (reader.ValueTextEquals("numbers"u8))
                         {
                             member = "numbers";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list16 = new global::System.Collections.Generic.List<int>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    int item17;
-                                    item17 = reader.GetInt32();
-                                    list16.Add(item17);
-                                }
-                                p20 = list16.ToArray();
-                            }
-                            else
-                            {
-                                p20 = null;
-                            }
+                            p20 = ReadList1(ref reader);
                             s20 = true;
                         }
                         else if (reader.ValueTextEquals("refs"u8))
                         {
                             member = "refs";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list18 = new global::System.Collections.Generic.List<global::System.Guid?>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    global::System.Guid? item19;
-                                    item19 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetGuid();
-                                    list18.Add(item19);
-                                }
-                                p21 = list18;
-                            }
-                            else
-                            {
-                                p21 = null;
-                            }
+                            p21 = ReadList2(ref reader);
                             s21 = true;
                         }
                         else
@@ -541,8 +536,65 @@ namespace Shop
                 }
             }
 
-            [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Refs")]
-            private static extern void Init0_21(global::Shop.Everything target, global::System.Collections.Generic.IReadOnlyList<global::System.Guid?> value);
+            [global::System.Runtime.CompilerServices.UnsafeAccessor(
+                global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+                Name = "set_Refs")]
+            private static extern void Init0_21(
+                global::Shop.Everything target,
+                global::System.Collections.Generic.IReadOnlyList<global::System.Guid?> value);
+
+            private static global::System.Collections.Generic.List<string>? ReadList0(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<string>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    string? item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetString();
+                    list.Add(global::Kafka.Typed.KafkaJson.Required(item, "[]"));
+                }
+
+                return list;
+            }
+
+            private static int[]? ReadList1(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<int>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    int item = reader.GetInt32();
+                    list.Add(item);
+                }
+
+                return list.ToArray();
+            }
+
+            private static global::System.Collections.Generic.IReadOnlyList<global::System.Guid?>? ReadList2(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<global::System.Guid?>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    global::System.Guid? item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetGuid();
+                    list.Add(item);
+                }
+
+                return list;
+            }
 
             private static void WriteEnum0(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Status value)
             {
@@ -579,9 +631,10 @@ namespace Shop
     }
 
     /// <summary>
-    /// Typed producer of <see cref="Shop.Everything"/> on topic <c>everything</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// Typed producer of <see cref="Shop.Everything"/> on topic <c>everything</c>: <c>SendAsync</c> awaits the broker's
+    /// acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. Registered as a singleton (and as
+    /// <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public sealed partial class EverythingProducer : global::Kafka.Typed.KafkaTypedProducer<global::Shop.Everything>
@@ -595,8 +648,9 @@ namespace Shop
     }
 
     /// <summary>
-    /// Reads the record key of a consumed <see cref="Shop.Everything"/> as its <c>[KafkaKey]</c> member's type (<c>Id</c>),
-    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// Reads the record key of a consumed <see cref="Shop.Everything"/> as its <c>[KafkaKey]</c> member's type
+    /// (<c>Id</c>), the inverse of what its producer writes. A tombstone has no value, so its key is the only way to
+    /// it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public static class EverythingKafkaKeyExtensions
@@ -604,13 +658,19 @@ namespace Shop
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="message">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.Everything"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static int? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.Everything> message) => global::Kafka.Typed.KafkaKeys.ReadInt32(message.Key, message);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static int? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.Everything> message)
+            => global::Kafka.Typed.KafkaKeys.ReadInt32(message.Key, message);
 
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="tombstone">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.Everything"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static int? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.Everything> tombstone) => global::Kafka.Typed.KafkaKeys.ReadInt32(tombstone.Key, tombstone);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static int? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.Everything> tombstone)
+            => global::Kafka.Typed.KafkaKeys.ReadInt32(tombstone.Key, tombstone);
     }
 }

@@ -6,11 +6,17 @@ namespace Shop
 {
     partial record Framed : global::Kafka.Typed.IKafkaMessage<global::Shop.Framed>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.Framed>.Topic => "orders.framed";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.Framed> global::Kafka.Typed.IKafkaMessage<global::Shop.Framed>.Serializer => KafkaTypedJsonCodec.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.Framed>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.Framed>.Serializer
+            => KafkaTypedJsonCodec.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.Framed>.SerializeKey(global::Shop.Framed message) => global::Kafka.Typed.KafkaKeys.Utf8(message.Id);
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.Framed>.SerializeKey(global::Shop.Framed message)
+            => global::Kafka.Typed.KafkaKeys.Utf8(message.Id);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private static class KafkaTypedJsonCodec
@@ -19,7 +25,9 @@ namespace Shop
 
             public static readonly global::Kafka.Typed.IKafkaSerializer<global::Shop.Framed> Instance =
                 new global::Kafka.Typed.JsonSchemaKafkaSerializer<global::Shop.Framed>(
-                    KafkaTypedJsonBody.Instance, Schema, "Shop.Framed");
+                    KafkaTypedJsonBody.Instance,
+                    Schema,
+                    "Shop.Framed");
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
@@ -27,24 +35,43 @@ namespace Shop
         {
             public static readonly KafkaTypedJsonBody Instance = new KafkaTypedJsonBody();
 
-            private static readonly global::System.Text.Json.JsonEncodedText N0_0 = global::System.Text.Json.JsonEncodedText.Encode("id"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_1 = global::System.Text.Json.JsonEncodedText.Encode("root"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_2 = global::System.Text.Json.JsonEncodedText.Encode("totals"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_3 = global::System.Text.Json.JsonEncodedText.Encode("tier"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_4 = global::System.Text.Json.JsonEncodedText.Encode("perm"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_5 = global::System.Text.Json.JsonEncodedText.Encode("blob"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_6 = global::System.Text.Json.JsonEncodedText.Encode("grade"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_7 = global::System.Text.Json.JsonEncodedText.Encode("previous"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_0 = global::System.Text.Json.JsonEncodedText.Encode("name"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_1 = global::System.Text.Json.JsonEncodedText.Encode("children"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_2 = global::System.Text.Json.JsonEncodedText.Encode("parent"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E0_0 = global::System.Text.Json.JsonEncodedText.Encode("Bronze"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E0_1 = global::System.Text.Json.JsonEncodedText.Encode("Gold"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E1_0 = global::System.Text.Json.JsonEncodedText.Encode("None"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E1_1 = global::System.Text.Json.JsonEncodedText.Encode("Read"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E1_2 = global::System.Text.Json.JsonEncodedText.Encode("Write"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("id"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("root"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("totals"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_3 =
+                global::System.Text.Json.JsonEncodedText.Encode("tier"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_4 =
+                global::System.Text.Json.JsonEncodedText.Encode("perm"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_5 =
+                global::System.Text.Json.JsonEncodedText.Encode("blob"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_6 =
+                global::System.Text.Json.JsonEncodedText.Encode("grade"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_7 =
+                global::System.Text.Json.JsonEncodedText.Encode("previous"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("name"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("children"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("parent"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("Bronze"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("Gold"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E1_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("None"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E1_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("Read"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E1_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("Write"u8);
 
-            public void Serialize(global::Shop.Framed value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+            public void Serialize(
+                global::Shop.Framed value,
+                global::System.Buffers.IBufferWriter<byte> output,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
                 try
@@ -57,7 +84,9 @@ namespace Shop
                 }
             }
 
-            public global::Shop.Framed Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
+            public global::Shop.Framed Deserialize(
+                global::System.ReadOnlySpan<byte> data,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
                 return Read0(ref reader);
@@ -155,23 +184,7 @@ namespace Shop
                         {
                             member = "totals";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartDictionary(ref reader))
-                            {
-                                var map6 = new global::System.Collections.Generic.Dictionary<string, decimal>();
-                                while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
-                                {
-                                    var key7 = reader.GetString()!;
-                                    global::Kafka.Typed.KafkaJson.Value(ref reader);
-                                    decimal item8;
-                                    item8 = reader.GetDecimal();
-                                    map6[key7] = item8;
-                                }
-                                p2 = map6;
-                            }
-                            else
-                            {
-                                p2 = null;
-                            }
+                            p2 = ReadMap0(ref reader);
                         }
                         else if (reader.ValueTextEquals("tier"u8))
                         {
@@ -210,7 +223,15 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.Framed(global::Kafka.Typed.KafkaJson.Required(p0, "id"), global::Kafka.Typed.KafkaJson.Required(p1, "root"), global::Kafka.Typed.KafkaJson.Required(p2, "totals"), p3, p4, p5, p6, p7);
+                    var result = new global::Shop.Framed(
+                        global::Kafka.Typed.KafkaJson.Required(p0, "id"),
+                        global::Kafka.Typed.KafkaJson.Required(p1, "root"),
+                        global::Kafka.Typed.KafkaJson.Required(p2, "totals"),
+                        p3,
+                        p4,
+                        p5,
+                        p6,
+                        p7);
                     return result;
                 }
                 catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
@@ -222,25 +243,45 @@ namespace Shop
                 }
             }
 
+            private static global::System.Collections.Generic.Dictionary<string, decimal>? ReadMap0(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartDictionary(ref reader))
+                {
+                    return null;
+                }
+
+                var map = new global::System.Collections.Generic.Dictionary<string, decimal>();
+                while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
+                {
+                    var key = reader.GetString()!;
+                    global::Kafka.Typed.KafkaJson.Value(ref reader);
+                    decimal item = reader.GetDecimal();
+                    map[key] = item;
+                }
+
+                return map;
+            }
+
             private static void Write1(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Node value)
             {
                 writer.WriteStartObject();
-                if (value.Name is { } v9)
+                if (value.Name is { } v6)
                 {
-                    writer.WriteString(N1_0, v9);
+                    writer.WriteString(N1_0, v6);
                 }
                 else
                 {
                     writer.WriteNull(N1_0);
                 }
-                if (value.Children is { } v10)
+                if (value.Children is { } v7)
                 {
                     writer.WriteStartArray(N1_1);
-                    for (var i11 = 0; i11 < v10.Count; i11++)
+                    for (var i8 = 0; i8 < v7.Count; i8++)
                     {
-                        if (v10[i11] is { } v12)
+                        if (v7[i8] is { } v9)
                         {
-                            Write1(writer, v12);
+                            Write1(writer, v9);
                         }
                         else
                         {
@@ -253,10 +294,10 @@ namespace Shop
                 {
                     writer.WriteNull(N1_1);
                 }
-                if (value.Parent is { } v13)
+                if (value.Parent is { } v10)
                 {
                     writer.WritePropertyName(N1_2);
-                    Write1(writer, v13);
+                    Write1(writer, v10);
                 }
                 else
                 {
@@ -286,21 +327,7 @@ namespace Shop
                         {
                             member = "children";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list14 = new global::System.Collections.Generic.List<global::Shop.Node>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    global::Shop.Node? item15;
-                                    item15 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read1(ref reader);
-                                    list14.Add(global::Kafka.Typed.KafkaJson.Required(item15, "[]"));
-                                }
-                                p1 = list14;
-                            }
-                            else
-                            {
-                                p1 = null;
-                            }
+                            p1 = ReadList1(ref reader);
                         }
                         else if (reader.ValueTextEquals("parent"u8))
                         {
@@ -315,7 +342,10 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.Node(global::Kafka.Typed.KafkaJson.Required(p0, "name"), global::Kafka.Typed.KafkaJson.Required(p1, "children"), p2);
+                    var result = new global::Shop.Node(
+                        global::Kafka.Typed.KafkaJson.Required(p0, "name"),
+                        global::Kafka.Typed.KafkaJson.Required(p1, "children"),
+                        p2);
                     return result;
                 }
                 catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
@@ -325,6 +355,24 @@ namespace Shop
                 {
                     throw global::Kafka.Typed.KafkaJson.Failed(member, e);
                 }
+            }
+
+            private static global::System.Collections.Generic.List<global::Shop.Node>? ReadList1(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<global::Shop.Node>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    global::Shop.Node? item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read1(ref reader);
+                    list.Add(global::Kafka.Typed.KafkaJson.Required(item, "[]"));
+                }
+
+                return list;
             }
 
             private static void WriteEnum0(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Tier value)
@@ -366,7 +414,13 @@ namespace Shop
                     case global::Shop.Perm.None: writer.WriteStringValue(E1_0); break;
                     case global::Shop.Perm.Read: writer.WriteStringValue(E1_1); break;
                     case global::Shop.Perm.Write: writer.WriteStringValue(E1_2); break;
-                    default: if (!global::Kafka.Typed.KafkaJson.TryWriteFlagNames(writer, value)) { writer.WriteNumberValue((int)value); } break;
+                    default:
+                        if (!global::Kafka.Typed.KafkaJson.TryWriteFlagNames(writer, value))
+                        {
+                            writer.WriteNumberValue((int)value);
+                        }
+
+                        break;
                 }
             }
 
@@ -399,9 +453,10 @@ namespace Shop
     }
 
     /// <summary>
-    /// Typed producer of <see cref="Shop.Framed"/> on topic <c>orders.framed</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// Typed producer of <see cref="Shop.Framed"/> on topic <c>orders.framed</c>: <c>SendAsync</c> awaits the broker's
+    /// acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. Registered as a singleton (and as
+    /// <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public sealed partial class FramedProducer : global::Kafka.Typed.KafkaTypedProducer<global::Shop.Framed>
@@ -424,13 +479,19 @@ namespace Shop
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="message">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.Framed"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.Framed> message) => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.Framed> message)
+            => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
 
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="tombstone">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.Framed"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.Framed> tombstone) => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.Framed> tombstone)
+            => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
     }
 }

@@ -6,25 +6,41 @@ namespace Shop
 {
     partial class DeclaredOrder : global::Kafka.Typed.IKafkaKeylessMessage<global::Shop.DeclaredOrder>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.DeclaredOrder>.Topic => "orders.declared";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.DeclaredOrder> global::Kafka.Typed.IKafkaMessage<global::Shop.DeclaredOrder>.Serializer => KafkaTypedJsonCodec.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.DeclaredOrder>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.DeclaredOrder>.Serializer
+            => KafkaTypedJsonCodec.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.DeclaredOrder>.SerializeKey(global::Shop.DeclaredOrder message) => null;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.DeclaredOrder>.SerializeKey(
+            global::Shop.DeclaredOrder message)
+            => null;
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private sealed class KafkaTypedJsonCodec : global::Kafka.Typed.IKafkaSerializer<global::Shop.DeclaredOrder>
         {
             public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
 
-            private static readonly global::System.Text.Json.JsonEncodedText N0_0 = global::System.Text.Json.JsonEncodedText.Encode("OrderId"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_1 = global::System.Text.Json.JsonEncodedText.Encode("HomeAddress"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_2 = global::System.Text.Json.JsonEncodedText.Encode("Tier"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_0 = global::System.Text.Json.JsonEncodedText.Encode("Street"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_1 = global::System.Text.Json.JsonEncodedText.Encode("City"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_2 = global::System.Text.Json.JsonEncodedText.Encode("Zip"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("OrderId"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("HomeAddress"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("Tier"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("Street"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("City"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("Zip"u8);
 
-            public void Serialize(global::Shop.DeclaredOrder value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+            public void Serialize(
+                global::Shop.DeclaredOrder value,
+                global::System.Buffers.IBufferWriter<byte> output,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
                 try
@@ -37,7 +53,9 @@ namespace Shop
                 }
             }
 
-            public global::Shop.DeclaredOrder Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
+            public global::Shop.DeclaredOrder Deserialize(
+                global::System.ReadOnlySpan<byte> data,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
                 return Read0(ref reader);
@@ -202,7 +220,10 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.Address(global::Kafka.Typed.KafkaJson.Required(p0, "Street"), global::Kafka.Typed.KafkaJson.Required(p1, "City"), (s2 ? p2 : default(string?)));
+                    var result = new global::Shop.Address(
+                        global::Kafka.Typed.KafkaJson.Required(p0, "Street"),
+                        global::Kafka.Typed.KafkaJson.Required(p1, "City"),
+                        s2 ? p2 : default(string?));
                     return result;
                 }
                 catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
@@ -249,12 +270,15 @@ namespace Shop
 
     /// <summary>
     /// Typed producer of <see cref="Shop.DeclaredOrder"/> on topic <c>orders.declared</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// The type has no <c>[KafkaKey]</c> member: each send may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>).
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. The type has no <c>[KafkaKey]</c> member: each send
+    /// may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>). Registered as a
+    /// singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and
+    /// <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    public sealed partial class DeclaredOrderProducer : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.DeclaredOrder>
+    public sealed partial class DeclaredOrderProducer
+        : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.DeclaredOrder>
     {
         /// <summary>Creates the producer over the application's shared producers.</summary>
         /// <param name="host">The shared producers.</param>

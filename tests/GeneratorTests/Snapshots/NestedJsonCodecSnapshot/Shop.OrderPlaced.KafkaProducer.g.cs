@@ -6,65 +6,121 @@ namespace Shop
 {
     partial record OrderPlaced : global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Topic => "orders.placed";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced> global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer => KafkaTypedJsonCodec.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer
+            => KafkaTypedJsonCodec.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.SerializeKey(global::Shop.OrderPlaced message) => global::Kafka.Typed.KafkaKeys.Utf8(message.OrderId);
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.SerializeKey(
+            global::Shop.OrderPlaced message)
+            => global::Kafka.Typed.KafkaKeys.Utf8(message.OrderId);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private sealed class KafkaTypedJsonCodec : global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced>
         {
             public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
 
-            private static readonly global::System.Text.Json.JsonEncodedText N0_0 = global::System.Text.Json.JsonEncodedText.Encode("orderId"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_1 = global::System.Text.Json.JsonEncodedText.Encode("customer"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_2 = global::System.Text.Json.JsonEncodedText.Encode("lines"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_3 = global::System.Text.Json.JsonEncodedText.Encode("tags"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_4 = global::System.Text.Json.JsonEncodedText.Encode("totals"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_5 = global::System.Text.Json.JsonEncodedText.Encode("discount"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_6 = global::System.Text.Json.JsonEncodedText.Encode("category"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_7 = global::System.Text.Json.JsonEncodedText.Encode("tier"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_8 = global::System.Text.Json.JsonEncodedText.Encode("maybeTier"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_9 = global::System.Text.Json.JsonEncodedText.Encode("perm"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_10 = global::System.Text.Json.JsonEncodedText.Encode("legacy"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_11 = global::System.Text.Json.JsonEncodedText.Encode("matrix"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_12 = global::System.Text.Json.JsonEncodedText.Encode("slot"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_13 = global::System.Text.Json.JsonEncodedText.Encode("noSlot"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_14 = global::System.Text.Json.JsonEncodedText.Encode("channel"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_15 = global::System.Text.Json.JsonEncodedText.Encode("Customer-Note"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_0 = global::System.Text.Json.JsonEncodedText.Encode("name"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_1 = global::System.Text.Json.JsonEncodedText.Encode("home"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_2 = global::System.Text.Json.JsonEncodedText.Encode("tier"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_3 = global::System.Text.Json.JsonEncodedText.Encode("others"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N2_0 = global::System.Text.Json.JsonEncodedText.Encode("sku"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N2_1 = global::System.Text.Json.JsonEncodedText.Encode("quantity"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N2_2 = global::System.Text.Json.JsonEncodedText.Encode("price"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N2_3 = global::System.Text.Json.JsonEncodedText.Encode("tiers"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N3_0 = global::System.Text.Json.JsonEncodedText.Encode("amount"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N3_1 = global::System.Text.Json.JsonEncodedText.Encode("currency"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N4_0 = global::System.Text.Json.JsonEncodedText.Encode("name"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N4_1 = global::System.Text.Json.JsonEncodedText.Encode("parent"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N4_2 = global::System.Text.Json.JsonEncodedText.Encode("children"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N5_0 = global::System.Text.Json.JsonEncodedText.Encode("day"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N5_1 = global::System.Text.Json.JsonEncodedText.Encode("from"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N5_2 = global::System.Text.Json.JsonEncodedText.Encode("length"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N5_3 = global::System.Text.Json.JsonEncodedText.Encode("booked"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N5_4 = global::System.Text.Json.JsonEncodedText.Encode("ref"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N5_5 = global::System.Text.Json.JsonEncodedText.Encode("grade"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N5_6 = global::System.Text.Json.JsonEncodedText.Encode("blob"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N5_7 = global::System.Text.Json.JsonEncodedText.Encode("big"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N6_0 = global::System.Text.Json.JsonEncodedText.Encode("street"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N6_1 = global::System.Text.Json.JsonEncodedText.Encode("city"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N6_2 = global::System.Text.Json.JsonEncodedText.Encode("zip"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E0_0 = global::System.Text.Json.JsonEncodedText.Encode("Bronze"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E0_1 = global::System.Text.Json.JsonEncodedText.Encode("Silver"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E0_2 = global::System.Text.Json.JsonEncodedText.Encode("gold-tier"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E1_0 = global::System.Text.Json.JsonEncodedText.Encode("None"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E1_1 = global::System.Text.Json.JsonEncodedText.Encode("Read"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E1_2 = global::System.Text.Json.JsonEncodedText.Encode("Write"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("orderId"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("customer"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("lines"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_3 =
+                global::System.Text.Json.JsonEncodedText.Encode("tags"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_4 =
+                global::System.Text.Json.JsonEncodedText.Encode("totals"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_5 =
+                global::System.Text.Json.JsonEncodedText.Encode("discount"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_6 =
+                global::System.Text.Json.JsonEncodedText.Encode("category"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_7 =
+                global::System.Text.Json.JsonEncodedText.Encode("tier"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_8 =
+                global::System.Text.Json.JsonEncodedText.Encode("maybeTier"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_9 =
+                global::System.Text.Json.JsonEncodedText.Encode("perm"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_10 =
+                global::System.Text.Json.JsonEncodedText.Encode("legacy"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_11 =
+                global::System.Text.Json.JsonEncodedText.Encode("matrix"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_12 =
+                global::System.Text.Json.JsonEncodedText.Encode("slot"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_13 =
+                global::System.Text.Json.JsonEncodedText.Encode("noSlot"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_14 =
+                global::System.Text.Json.JsonEncodedText.Encode("channel"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_15 =
+                global::System.Text.Json.JsonEncodedText.Encode("Customer-Note"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("name"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("home"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("tier"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_3 =
+                global::System.Text.Json.JsonEncodedText.Encode("others"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N2_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("sku"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N2_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("quantity"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N2_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("price"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N2_3 =
+                global::System.Text.Json.JsonEncodedText.Encode("tiers"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N3_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("amount"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N3_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("currency"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N4_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("name"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N4_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("parent"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N4_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("children"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N5_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("day"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N5_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("from"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N5_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("length"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N5_3 =
+                global::System.Text.Json.JsonEncodedText.Encode("booked"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N5_4 =
+                global::System.Text.Json.JsonEncodedText.Encode("ref"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N5_5 =
+                global::System.Text.Json.JsonEncodedText.Encode("grade"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N5_6 =
+                global::System.Text.Json.JsonEncodedText.Encode("blob"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N5_7 =
+                global::System.Text.Json.JsonEncodedText.Encode("big"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N6_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("street"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N6_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("city"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N6_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("zip"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("Bronze"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("Silver"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("gold-tier"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E1_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("None"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E1_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("Read"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E1_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("Write"u8);
 
-            public void Serialize(global::Shop.OrderPlaced value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+            public void Serialize(
+                global::Shop.OrderPlaced value,
+                global::System.Buffers.IBufferWriter<byte> output,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
                 try
@@ -77,7 +133,9 @@ namespace Shop
                 }
             }
 
-            public global::Shop.OrderPlaced Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
+            public global::Shop.OrderPlaced Deserialize(
+                global::System.ReadOnlySpan<byte> data,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
                 return Read0(ref reader);
@@ -280,7 +338,8 @@ namespace Shop
                 global::Shop.Tier? p8 = default;
                 global::Shop.Perm p9 = default;
                 global::Shop.Legacy p10 = default;
-                global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IDictionary<string, int?[]>>? p11 = default;
+                global::System.Collections.Generic.IReadOnlyList<
+                    global::System.Collections.Generic.IDictionary<string, int?[]>>? p11 = default;
                 global::Shop.Slot p12 = default;
                 global::Shop.Slot? p13 = default;
                 string? p14 = default;
@@ -308,65 +367,19 @@ namespace Shop
                         {
                             member = "lines";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list23 = new global::System.Collections.Generic.List<global::Shop.OrderLine>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    global::Shop.OrderLine? item24;
-                                    item24 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read2(ref reader);
-                                    list23.Add(global::Kafka.Typed.KafkaJson.Required(item24, "[]"));
-                                }
-                                p2 = list23;
-                            }
-                            else
-                            {
-                                p2 = null;
-                            }
+                            p2 = ReadList0(ref reader);
                         }
                         else if (reader.ValueTextEquals("tags"u8))
                         {
                             member = "tags";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartDictionary(ref reader))
-                            {
-                                var map25 = new global::System.Collections.Generic.Dictionary<string, string>();
-                                while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
-                                {
-                                    var key26 = reader.GetString()!;
-                                    global::Kafka.Typed.KafkaJson.Value(ref reader);
-                                    string? item27;
-                                    item27 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetString();
-                                    map25[key26] = global::Kafka.Typed.KafkaJson.Required(item27, "[]");
-                                }
-                                p3 = map25;
-                            }
-                            else
-                            {
-                                p3 = null;
-                            }
+                            p3 = ReadMap1(ref reader);
                         }
                         else if (reader.ValueTextEquals("totals"u8))
                         {
                             member = "totals";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartDictionary(ref reader))
-                            {
-                                var map28 = new global::System.Collections.Generic.Dictionary<string, global::Shop.Money>();
-                                while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
-                                {
-                                    var key29 = reader.GetString()!;
-                                    global::Kafka.Typed.KafkaJson.Value(ref reader);
-                                    global::Shop.Money item30;
-                                    item30 = Read3(ref reader);
-                                    map28[key29] = item30;
-                                }
-                                p4 = map28;
-                            }
-                            else
-                            {
-                                p4 = null;
-                            }
+                            p4 = ReadMap2(ref reader);
                         }
                         else if (reader.ValueTextEquals("discount"u8))
                         {
@@ -408,51 +421,7 @@ namespace Shop
                         {
                             member = "matrix";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list31 = new global::System.Collections.Generic.List<global::System.Collections.Generic.IDictionary<string, int?[]>>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    global::System.Collections.Generic.IDictionary<string, int?[]>? item32;
-                                    if (global::Kafka.Typed.KafkaJson.StartDictionary(ref reader))
-                                    {
-                                        var map33 = new global::System.Collections.Generic.Dictionary<string, int?[]>();
-                                        while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
-                                        {
-                                            var key34 = reader.GetString()!;
-                                            global::Kafka.Typed.KafkaJson.Value(ref reader);
-                                            int?[]? item35;
-                                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                                            {
-                                                var list36 = new global::System.Collections.Generic.List<int?>();
-                                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                                {
-                                                    int? item37;
-                                                    item37 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetInt32();
-                                                    list36.Add(item37);
-                                                }
-                                                item35 = list36.ToArray();
-                                            }
-                                            else
-                                            {
-                                                item35 = null;
-                                            }
-                                            map33[key34] = global::Kafka.Typed.KafkaJson.Required(item35, "[][]");
-                                        }
-                                        item32 = map33;
-                                    }
-                                    else
-                                    {
-                                        item32 = null;
-                                    }
-                                    list31.Add(global::Kafka.Typed.KafkaJson.Required(item32, "[]"));
-                                }
-                                p11 = list31;
-                            }
-                            else
-                            {
-                                p11 = null;
-                            }
+                            p11 = ReadList3(ref reader);
                         }
                         else if (reader.ValueTextEquals("slot"u8))
                         {
@@ -487,7 +456,21 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.OrderPlaced(global::Kafka.Typed.KafkaJson.Required(p0, "orderId"), global::Kafka.Typed.KafkaJson.Required(p1, "customer"), global::Kafka.Typed.KafkaJson.Required(p2, "lines"), global::Kafka.Typed.KafkaJson.Required(p3, "tags"), p4, p5, global::Kafka.Typed.KafkaJson.Required(p6, "category"), p7, p8, p9, p10, global::Kafka.Typed.KafkaJson.Required(p11, "matrix"), p12, p13);
+                    var result = new global::Shop.OrderPlaced(
+                        global::Kafka.Typed.KafkaJson.Required(p0, "orderId"),
+                        global::Kafka.Typed.KafkaJson.Required(p1, "customer"),
+                        global::Kafka.Typed.KafkaJson.Required(p2, "lines"),
+                        global::Kafka.Typed.KafkaJson.Required(p3, "tags"),
+                        p4,
+                        p5,
+                        global::Kafka.Typed.KafkaJson.Required(p6, "category"),
+                        p7,
+                        p8,
+                        p9,
+                        p10,
+                        global::Kafka.Typed.KafkaJson.Required(p11, "matrix"),
+                        p12,
+                        p13);
                     if (s14)
                     {
                         Init0_14(result, global::Kafka.Typed.KafkaJson.Required(p14, "channel"));
@@ -507,24 +490,139 @@ namespace Shop
                 }
             }
 
-            [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Channel")]
+            [global::System.Runtime.CompilerServices.UnsafeAccessor(
+                global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+                Name = "set_Channel")]
             private static extern void Init0_14(global::Shop.OrderPlaced target, string value);
+
+            private static global::System.Collections.Generic.List<global::Shop.OrderLine>? ReadList0(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<global::Shop.OrderLine>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    global::Shop.OrderLine? item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read2(ref reader);
+                    list.Add(global::Kafka.Typed.KafkaJson.Required(item, "[]"));
+                }
+
+                return list;
+            }
+
+            private static global::System.Collections.Generic.Dictionary<string, string>? ReadMap1(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartDictionary(ref reader))
+                {
+                    return null;
+                }
+
+                var map = new global::System.Collections.Generic.Dictionary<string, string>();
+                while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
+                {
+                    var key = reader.GetString()!;
+                    global::Kafka.Typed.KafkaJson.Value(ref reader);
+                    string? item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetString();
+                    map[key] = global::Kafka.Typed.KafkaJson.Required(item, "[]");
+                }
+
+                return map;
+            }
+
+            private static global::System.Collections.Generic.IReadOnlyDictionary<string, global::Shop.Money>? ReadMap2(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartDictionary(ref reader))
+                {
+                    return null;
+                }
+
+                var map = new global::System.Collections.Generic.Dictionary<string, global::Shop.Money>();
+                while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
+                {
+                    var key = reader.GetString()!;
+                    global::Kafka.Typed.KafkaJson.Value(ref reader);
+                    global::Shop.Money item = Read3(ref reader);
+                    map[key] = item;
+                }
+
+                return map;
+            }
+
+            private static global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IDictionary<string, int?[]>>?
+                ReadList3(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<global::System.Collections.Generic.IDictionary<string, int?[]>>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    global::System.Collections.Generic.IDictionary<string, int?[]>? item = ReadMap4(ref reader);
+                    list.Add(global::Kafka.Typed.KafkaJson.Required(item, "[]"));
+                }
+
+                return list;
+            }
+
+            private static global::System.Collections.Generic.IDictionary<string, int?[]>? ReadMap4(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartDictionary(ref reader))
+                {
+                    return null;
+                }
+
+                var map = new global::System.Collections.Generic.Dictionary<string, int?[]>();
+                while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
+                {
+                    var key = reader.GetString()!;
+                    global::Kafka.Typed.KafkaJson.Value(ref reader);
+                    int?[]? item = ReadList5(ref reader);
+                    map[key] = global::Kafka.Typed.KafkaJson.Required(item, "[][]");
+                }
+
+                return map;
+            }
+
+            private static int?[]? ReadList5(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<int?>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    int? item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : reader.GetInt32();
+                    list.Add(item);
+                }
+
+                return list.ToArray();
+            }
 
             private static void Write1(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Customer value)
             {
                 writer.WriteStartObject();
-                if (value.Name is { } v38)
+                if (value.Name is { } v23)
                 {
-                    writer.WriteString(N1_0, v38);
+                    writer.WriteString(N1_0, v23);
                 }
                 else
                 {
                     writer.WriteNull(N1_0);
                 }
-                if (value.Home is { } v39)
+                if (value.Home is { } v24)
                 {
                     writer.WritePropertyName(N1_1);
-                    Write6(writer, v39);
+                    Write6(writer, v24);
                 }
                 else
                 {
@@ -532,14 +630,14 @@ namespace Shop
                 }
                 writer.WritePropertyName(N1_2);
                 WriteEnum0(writer, value.Tier);
-                if (value.Others is { } v40)
+                if (value.Others is { } v25)
                 {
                     writer.WriteStartArray(N1_3);
-                    for (var i41 = 0; i41 < v40.Count; i41++)
+                    for (var i26 = 0; i26 < v25.Count; i26++)
                     {
-                        if (v40[i41] is { } v42)
+                        if (v25[i26] is { } v27)
                         {
-                            Write6(writer, v42);
+                            Write6(writer, v27);
                         }
                         else
                         {
@@ -594,21 +692,7 @@ namespace Shop
                         {
                             member = "others";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list43 = new global::System.Collections.Generic.List<global::Shop.Address>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    global::Shop.Address? item44;
-                                    item44 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read6(ref reader);
-                                    list43.Add(global::Kafka.Typed.KafkaJson.Required(item44, "[]"));
-                                }
-                                p3 = list43;
-                            }
-                            else
-                            {
-                                p3 = null;
-                            }
+                            p3 = ReadList6(ref reader);
                             s3 = true;
                         }
                         else
@@ -645,12 +729,30 @@ namespace Shop
                 }
             }
 
+            private static global::System.Collections.Generic.List<global::Shop.Address>? ReadList6(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<global::Shop.Address>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    global::Shop.Address? item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read6(ref reader);
+                    list.Add(global::Kafka.Typed.KafkaJson.Required(item, "[]"));
+                }
+
+                return list;
+            }
+
             private static void Write2(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderLine value)
             {
                 writer.WriteStartObject();
-                if (value.Sku is { } v45)
+                if (value.Sku is { } v28)
                 {
-                    writer.WriteString(N2_0, v45);
+                    writer.WriteString(N2_0, v28);
                 }
                 else
                 {
@@ -659,12 +761,12 @@ namespace Shop
                 writer.WriteNumber(N2_1, value.Quantity);
                 writer.WritePropertyName(N2_2);
                 Write3(writer, value.Price);
-                if (value.Tiers is { } v46)
+                if (value.Tiers is { } v29)
                 {
                     writer.WriteStartArray(N2_3);
-                    for (var i47 = 0; i47 < v46.Length; i47++)
+                    for (var i30 = 0; i30 < v29.Length; i30++)
                     {
-                        WriteEnum0(writer, v46[i47]);
+                        WriteEnum0(writer, v29[i30]);
                     }
                     writer.WriteEndArray();
                 }
@@ -709,21 +811,7 @@ namespace Shop
                         {
                             member = "tiers";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list48 = new global::System.Collections.Generic.List<global::Shop.Tier>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    global::Shop.Tier item49;
-                                    item49 = ReadEnum0(ref reader);
-                                    list48.Add(item49);
-                                }
-                                p3 = list48.ToArray();
-                            }
-                            else
-                            {
-                                p3 = null;
-                            }
+                            p3 = ReadList7(ref reader);
                         }
                         else
                         {
@@ -732,7 +820,11 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.OrderLine(global::Kafka.Typed.KafkaJson.Required(p0, "sku"), p1, p2, global::Kafka.Typed.KafkaJson.Required(p3, "tiers"));
+                    var result = new global::Shop.OrderLine(
+                        global::Kafka.Typed.KafkaJson.Required(p0, "sku"),
+                        p1,
+                        p2,
+                        global::Kafka.Typed.KafkaJson.Required(p3, "tiers"));
                     return result;
                 }
                 catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
@@ -744,13 +836,30 @@ namespace Shop
                 }
             }
 
+            private static global::Shop.Tier[]? ReadList7(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<global::Shop.Tier>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    global::Shop.Tier item = ReadEnum0(ref reader);
+                    list.Add(item);
+                }
+
+                return list.ToArray();
+            }
+
             private static void Write3(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Money value)
             {
                 writer.WriteStartObject();
                 writer.WriteNumber(N3_0, value.Amount);
-                if (value.Currency is { } v50)
+                if (value.Currency is { } v31)
                 {
-                    writer.WriteString(N3_1, v50);
+                    writer.WriteString(N3_1, v31);
                 }
                 else
                 {
@@ -803,31 +912,31 @@ namespace Shop
             private static void Write4(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Category value)
             {
                 writer.WriteStartObject();
-                if (value.Name is { } v51)
+                if (value.Name is { } v32)
                 {
-                    writer.WriteString(N4_0, v51);
+                    writer.WriteString(N4_0, v32);
                 }
                 else
                 {
                     writer.WriteNull(N4_0);
                 }
-                if (value.Parent is { } v52)
+                if (value.Parent is { } v33)
                 {
                     writer.WritePropertyName(N4_1);
-                    Write4(writer, v52);
+                    Write4(writer, v33);
                 }
                 else
                 {
                     writer.WriteNull(N4_1);
                 }
-                if (value.Children is { } v53)
+                if (value.Children is { } v34)
                 {
                     writer.WriteStartArray(N4_2);
-                    for (var i54 = 0; i54 < v53.Count; i54++)
+                    for (var i35 = 0; i35 < v34.Count; i35++)
                     {
-                        if (v53[i54] is { } v55)
+                        if (v34[i35] is { } v36)
                         {
-                            Write4(writer, v55);
+                            Write4(writer, v36);
                         }
                         else
                         {
@@ -875,21 +984,7 @@ namespace Shop
                         {
                             member = "children";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list56 = new global::System.Collections.Generic.List<global::Shop.Category>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    global::Shop.Category? item57;
-                                    item57 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read4(ref reader);
-                                    list56.Add(global::Kafka.Typed.KafkaJson.Required(item57, "[]"));
-                                }
-                                p2 = list56;
-                            }
-                            else
-                            {
-                                p2 = null;
-                            }
+                            p2 = ReadList8(ref reader);
                             s2 = true;
                         }
                         else
@@ -923,6 +1018,24 @@ namespace Shop
                 }
             }
 
+            private static global::System.Collections.Generic.List<global::Shop.Category>? ReadList8(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<global::Shop.Category>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    global::Shop.Category? item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read4(ref reader);
+                    list.Add(global::Kafka.Typed.KafkaJson.Required(item, "[]"));
+                }
+
+                return list;
+            }
+
             private static void Write5(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Slot value)
             {
                 writer.WriteStartObject();
@@ -936,9 +1049,9 @@ namespace Shop
                 writer.WriteString(N5_4, value.Ref);
                 writer.WritePropertyName(N5_5);
                 writer.WriteStringValue(new string(value.Grade, 1));
-                if (value.Blob is { } v58)
+                if (value.Blob is { } v37)
                 {
-                    writer.WriteBase64String(N5_6, v58);
+                    writer.WriteBase64String(N5_6, v37);
                 }
                 else
                 {
@@ -1082,25 +1195,25 @@ namespace Shop
             private static void Write6(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Address value)
             {
                 writer.WriteStartObject();
-                if (value.Street is { } v59)
+                if (value.Street is { } v38)
                 {
-                    writer.WriteString(N6_0, v59);
+                    writer.WriteString(N6_0, v38);
                 }
                 else
                 {
                     writer.WriteNull(N6_0);
                 }
-                if (value.City is { } v60)
+                if (value.City is { } v39)
                 {
-                    writer.WriteString(N6_1, v60);
+                    writer.WriteString(N6_1, v39);
                 }
                 else
                 {
                     writer.WriteNull(N6_1);
                 }
-                if (value.Zip is { } v61)
+                if (value.Zip is { } v40)
                 {
-                    writer.WriteString(N6_2, v61);
+                    writer.WriteString(N6_2, v40);
                 }
                 else
                 {
@@ -1147,7 +1260,10 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.Address(global::Kafka.Typed.KafkaJson.Required(p0, "street"), global::Kafka.Typed.KafkaJson.Required(p1, "city"), (s2 ? p2 : default(string?)));
+                    var result = new global::Shop.Address(
+                        global::Kafka.Typed.KafkaJson.Required(p0, "street"),
+                        global::Kafka.Typed.KafkaJson.Required(p1, "city"),
+                        s2 ? p2 : default(string?));
                     return result;
                 }
                 catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
@@ -1203,7 +1319,13 @@ namespace Shop
                     case global::Shop.Perm.None: writer.WriteStringValue(E1_0); break;
                     case global::Shop.Perm.Read: writer.WriteStringValue(E1_1); break;
                     case global::Shop.Perm.Write: writer.WriteStringValue(E1_2); break;
-                    default: if (!global::Kafka.Typed.KafkaJson.TryWriteFlagNames(writer, value)) { writer.WriteNumberValue((int)value); } break;
+                    default:
+                        if (!global::Kafka.Typed.KafkaJson.TryWriteFlagNames(writer, value))
+                        {
+                            writer.WriteNumberValue((int)value);
+                        }
+
+                        break;
                 }
             }
 
@@ -1264,8 +1386,9 @@ namespace Shop
 
     /// <summary>
     /// Typed producer of <see cref="Shop.OrderPlaced"/> on topic <c>orders.placed</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. Registered as a singleton (and as
+    /// <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public sealed partial class OrderPlacedProducer : global::Kafka.Typed.KafkaTypedProducer<global::Shop.OrderPlaced>
@@ -1279,8 +1402,9 @@ namespace Shop
     }
 
     /// <summary>
-    /// Reads the record key of a consumed <see cref="Shop.OrderPlaced"/> as its <c>[KafkaKey]</c> member's type (<c>OrderId</c>),
-    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// Reads the record key of a consumed <see cref="Shop.OrderPlaced"/> as its <c>[KafkaKey]</c> member's type
+    /// (<c>OrderId</c>), the inverse of what its producer writes. A tombstone has no value, so its key is the only way
+    /// to it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public static class OrderPlacedKafkaKeyExtensions
@@ -1288,13 +1412,19 @@ namespace Shop
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="message">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.OrderPlaced"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.OrderPlaced> message) => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.OrderPlaced> message)
+            => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
 
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="tombstone">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.OrderPlaced"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.OrderPlaced> tombstone) => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.OrderPlaced> tombstone)
+            => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
     }
 }

@@ -6,39 +6,69 @@ namespace Shop
 {
     partial class SnakeOrder : global::Kafka.Typed.IKafkaKeylessMessage<global::Shop.SnakeOrder>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.SnakeOrder>.Topic => "orders.snake";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.SnakeOrder> global::Kafka.Typed.IKafkaMessage<global::Shop.SnakeOrder>.Serializer => KafkaTypedJsonCodec.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.SnakeOrder>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.SnakeOrder>.Serializer
+            => KafkaTypedJsonCodec.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.SnakeOrder>.SerializeKey(global::Shop.SnakeOrder message) => null;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.SnakeOrder>.SerializeKey(
+            global::Shop.SnakeOrder message)
+            => null;
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         private sealed class KafkaTypedJsonCodec : global::Kafka.Typed.IKafkaSerializer<global::Shop.SnakeOrder>
         {
             public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
 
-            private static readonly global::System.Text.Json.JsonEncodedText N0_0 = global::System.Text.Json.JsonEncodedText.Encode("order_id"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_1 = global::System.Text.Json.JsonEncodedText.Encode("billing_customer"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_2 = global::System.Text.Json.JsonEncodedText.Encode("lines_by_sku"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_3 = global::System.Text.Json.JsonEncodedText.Encode("customer_tier"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_0 = global::System.Text.Json.JsonEncodedText.Encode("name"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_1 = global::System.Text.Json.JsonEncodedText.Encode("home"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_2 = global::System.Text.Json.JsonEncodedText.Encode("tier"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N1_3 = global::System.Text.Json.JsonEncodedText.Encode("others"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N2_0 = global::System.Text.Json.JsonEncodedText.Encode("sku"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N2_1 = global::System.Text.Json.JsonEncodedText.Encode("quantity"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N2_2 = global::System.Text.Json.JsonEncodedText.Encode("price"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N2_3 = global::System.Text.Json.JsonEncodedText.Encode("tiers"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N3_0 = global::System.Text.Json.JsonEncodedText.Encode("street"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N3_1 = global::System.Text.Json.JsonEncodedText.Encode("city"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N3_2 = global::System.Text.Json.JsonEncodedText.Encode("zip"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N4_0 = global::System.Text.Json.JsonEncodedText.Encode("amount"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N4_1 = global::System.Text.Json.JsonEncodedText.Encode("currency"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E0_0 = global::System.Text.Json.JsonEncodedText.Encode("Bronze"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E0_1 = global::System.Text.Json.JsonEncodedText.Encode("Silver"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText E0_2 = global::System.Text.Json.JsonEncodedText.Encode("gold-tier"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("order_id"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("billing_customer"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("lines_by_sku"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_3 =
+                global::System.Text.Json.JsonEncodedText.Encode("customer_tier"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("name"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("home"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("tier"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N1_3 =
+                global::System.Text.Json.JsonEncodedText.Encode("others"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N2_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("sku"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N2_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("quantity"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N2_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("price"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N2_3 =
+                global::System.Text.Json.JsonEncodedText.Encode("tiers"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N3_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("street"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N3_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("city"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N3_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("zip"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N4_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("amount"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N4_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("currency"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("Bronze"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("Silver"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText E0_2 =
+                global::System.Text.Json.JsonEncodedText.Encode("gold-tier"u8);
 
-            public void Serialize(global::Shop.SnakeOrder value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+            public void Serialize(
+                global::Shop.SnakeOrder value,
+                global::System.Buffers.IBufferWriter<byte> output,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
                 try
@@ -51,7 +81,9 @@ namespace Shop
                 }
             }
 
-            public global::Shop.SnakeOrder Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
+            public global::Shop.SnakeOrder Deserialize(
+                global::System.ReadOnlySpan<byte> data,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
                 return Read0(ref reader);
@@ -137,23 +169,7 @@ namespace Shop
                         {
                             member = "lines_by_sku";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartDictionary(ref reader))
-                            {
-                                var map5 = new global::System.Collections.Generic.Dictionary<string, global::Shop.OrderLine>();
-                                while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
-                                {
-                                    var key6 = reader.GetString()!;
-                                    global::Kafka.Typed.KafkaJson.Value(ref reader);
-                                    global::Shop.OrderLine? item7;
-                                    item7 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read2(ref reader);
-                                    map5[key6] = global::Kafka.Typed.KafkaJson.Required(item7, "[]");
-                                }
-                                p2 = map5;
-                            }
-                            else
-                            {
-                                p2 = null;
-                            }
+                            p2 = ReadMap0(ref reader);
                             s2 = true;
                         }
                         else if (reader.ValueTextEquals("customer_tier"u8))
@@ -198,21 +214,41 @@ namespace Shop
                 }
             }
 
+            private static global::System.Collections.Generic.Dictionary<string, global::Shop.OrderLine>? ReadMap0(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartDictionary(ref reader))
+                {
+                    return null;
+                }
+
+                var map = new global::System.Collections.Generic.Dictionary<string, global::Shop.OrderLine>();
+                while (global::Kafka.Typed.KafkaJson.NextProperty(ref reader))
+                {
+                    var key = reader.GetString()!;
+                    global::Kafka.Typed.KafkaJson.Value(ref reader);
+                    global::Shop.OrderLine? item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read2(ref reader);
+                    map[key] = global::Kafka.Typed.KafkaJson.Required(item, "[]");
+                }
+
+                return map;
+            }
+
             private static void Write1(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Customer value)
             {
                 writer.WriteStartObject();
-                if (value.Name is { } v8)
+                if (value.Name is { } v5)
                 {
-                    writer.WriteString(N1_0, v8);
+                    writer.WriteString(N1_0, v5);
                 }
                 else
                 {
                     writer.WriteNull(N1_0);
                 }
-                if (value.Home is { } v9)
+                if (value.Home is { } v6)
                 {
                     writer.WritePropertyName(N1_1);
-                    Write3(writer, v9);
+                    Write3(writer, v6);
                 }
                 else
                 {
@@ -220,14 +256,14 @@ namespace Shop
                 }
                 writer.WritePropertyName(N1_2);
                 WriteEnum0(writer, value.Tier);
-                if (value.Others is { } v10)
+                if (value.Others is { } v7)
                 {
                     writer.WriteStartArray(N1_3);
-                    for (var i11 = 0; i11 < v10.Count; i11++)
+                    for (var i8 = 0; i8 < v7.Count; i8++)
                     {
-                        if (v10[i11] is { } v12)
+                        if (v7[i8] is { } v9)
                         {
-                            Write3(writer, v12);
+                            Write3(writer, v9);
                         }
                         else
                         {
@@ -282,21 +318,7 @@ namespace Shop
                         {
                             member = "others";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list13 = new global::System.Collections.Generic.List<global::Shop.Address>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    global::Shop.Address? item14;
-                                    item14 = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read3(ref reader);
-                                    list13.Add(global::Kafka.Typed.KafkaJson.Required(item14, "[]"));
-                                }
-                                p3 = list13;
-                            }
-                            else
-                            {
-                                p3 = null;
-                            }
+                            p3 = ReadList1(ref reader);
                             s3 = true;
                         }
                         else
@@ -333,12 +355,30 @@ namespace Shop
                 }
             }
 
+            private static global::System.Collections.Generic.List<global::Shop.Address>? ReadList1(
+                ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<global::Shop.Address>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    global::Shop.Address? item = global::Kafka.Typed.KafkaJson.IsNull(ref reader) ? null : Read3(ref reader);
+                    list.Add(global::Kafka.Typed.KafkaJson.Required(item, "[]"));
+                }
+
+                return list;
+            }
+
             private static void Write2(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.OrderLine value)
             {
                 writer.WriteStartObject();
-                if (value.Sku is { } v15)
+                if (value.Sku is { } v10)
                 {
-                    writer.WriteString(N2_0, v15);
+                    writer.WriteString(N2_0, v10);
                 }
                 else
                 {
@@ -347,12 +387,12 @@ namespace Shop
                 writer.WriteNumber(N2_1, value.Quantity);
                 writer.WritePropertyName(N2_2);
                 Write4(writer, value.Price);
-                if (value.Tiers is { } v16)
+                if (value.Tiers is { } v11)
                 {
                     writer.WriteStartArray(N2_3);
-                    for (var i17 = 0; i17 < v16.Length; i17++)
+                    for (var i12 = 0; i12 < v11.Length; i12++)
                     {
-                        WriteEnum0(writer, v16[i17]);
+                        WriteEnum0(writer, v11[i12]);
                     }
                     writer.WriteEndArray();
                 }
@@ -397,21 +437,7 @@ namespace Shop
                         {
                             member = "tiers";
                             global::Kafka.Typed.KafkaJson.Value(ref reader);
-                            if (global::Kafka.Typed.KafkaJson.StartArray(ref reader))
-                            {
-                                var list18 = new global::System.Collections.Generic.List<global::Shop.Tier>();
-                                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
-                                {
-                                    global::Shop.Tier item19;
-                                    item19 = ReadEnum0(ref reader);
-                                    list18.Add(item19);
-                                }
-                                p3 = list18.ToArray();
-                            }
-                            else
-                            {
-                                p3 = null;
-                            }
+                            p3 = ReadList2(ref reader);
                         }
                         else
                         {
@@ -420,7 +446,11 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.OrderLine(global::Kafka.Typed.KafkaJson.Required(p0, "sku"), p1, p2, global::Kafka.Typed.KafkaJson.Required(p3, "tiers"));
+                    var result = new global::Shop.OrderLine(
+                        global::Kafka.Typed.KafkaJson.Required(p0, "sku"),
+                        p1,
+                        p2,
+                        global::Kafka.Typed.KafkaJson.Required(p3, "tiers"));
                     return result;
                 }
                 catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
@@ -432,28 +462,45 @@ namespace Shop
                 }
             }
 
+            private static global::Shop.Tier[]? ReadList2(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (!global::Kafka.Typed.KafkaJson.StartArray(ref reader))
+                {
+                    return null;
+                }
+
+                var list = new global::System.Collections.Generic.List<global::Shop.Tier>();
+                while (global::Kafka.Typed.KafkaJson.NextElement(ref reader))
+                {
+                    global::Shop.Tier item = ReadEnum0(ref reader);
+                    list.Add(item);
+                }
+
+                return list.ToArray();
+            }
+
             private static void Write3(global::System.Text.Json.Utf8JsonWriter writer, global::Shop.Address value)
             {
                 writer.WriteStartObject();
-                if (value.Street is { } v20)
+                if (value.Street is { } v13)
                 {
-                    writer.WriteString(N3_0, v20);
+                    writer.WriteString(N3_0, v13);
                 }
                 else
                 {
                     writer.WriteNull(N3_0);
                 }
-                if (value.City is { } v21)
+                if (value.City is { } v14)
                 {
-                    writer.WriteString(N3_1, v21);
+                    writer.WriteString(N3_1, v14);
                 }
                 else
                 {
                     writer.WriteNull(N3_1);
                 }
-                if (value.Zip is { } v22)
+                if (value.Zip is { } v15)
                 {
-                    writer.WriteString(N3_2, v22);
+                    writer.WriteString(N3_2, v15);
                 }
                 else
                 {
@@ -500,7 +547,10 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.Address(global::Kafka.Typed.KafkaJson.Required(p0, "street"), global::Kafka.Typed.KafkaJson.Required(p1, "city"), (s2 ? p2 : default(string?)));
+                    var result = new global::Shop.Address(
+                        global::Kafka.Typed.KafkaJson.Required(p0, "street"),
+                        global::Kafka.Typed.KafkaJson.Required(p1, "city"),
+                        s2 ? p2 : default(string?));
                     return result;
                 }
                 catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
@@ -516,9 +566,9 @@ namespace Shop
             {
                 writer.WriteStartObject();
                 writer.WriteNumber(N4_0, value.Amount);
-                if (value.Currency is { } v23)
+                if (value.Currency is { } v16)
                 {
-                    writer.WriteString(N4_1, v23);
+                    writer.WriteString(N4_1, v16);
                 }
                 else
                 {
@@ -609,12 +659,15 @@ namespace Shop
 
     /// <summary>
     /// Typed producer of <see cref="Shop.SnakeOrder"/> on topic <c>orders.snake</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// The type has no <c>[KafkaKey]</c> member: each send may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>).
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. The type has no <c>[KafkaKey]</c> member: each send
+    /// may carry its record key (<see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>). Registered as a
+    /// singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/> and
+    /// <see cref="global::Kafka.Typed.IKafkaExplicitKeyProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    public sealed partial class SnakeOrderProducer : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.SnakeOrder>
+    public sealed partial class SnakeOrderProducer
+        : global::Kafka.Typed.KafkaTypedKeylessProducer<global::Shop.SnakeOrder>
     {
         /// <summary>Creates the producer over the application's shared producers.</summary>
         /// <param name="host">The shared producers.</param>

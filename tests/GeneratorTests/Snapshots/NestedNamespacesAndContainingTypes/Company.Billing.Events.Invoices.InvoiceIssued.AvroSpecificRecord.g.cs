@@ -8,7 +8,10 @@ namespace Company.Billing.Events
     {
         partial record struct InvoiceIssued : global::Avro.Specific.ISpecificRecord
         {
-            /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
+            /// <summary>
+            /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+            /// field up).
+            /// </summary>
             [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
             [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
             public static readonly global::Avro.Schema _SCHEMA =
@@ -24,7 +27,11 @@ namespace Company.Billing.Events
                 {
                     case 0: return ((object?)this.InvoiceId)!;
                     case 1: return ((object?)this.AmountCents)!;
-                    default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Company.Billing.Events.InvoiceIssued", fieldPos, "Get");
+                    default:
+                        throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                            "Company.Billing.Events.InvoiceIssued",
+                            fieldPos,
+                            "Get");
                 }
             }
 
@@ -39,7 +46,11 @@ namespace Company.Billing.Events
                     case 1:
                         this.AmountCents = (long)fieldValue;
                         break;
-                    default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Company.Billing.Events.InvoiceIssued", fieldPos, "Put");
+                    default:
+                        throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                            "Company.Billing.Events.InvoiceIssued",
+                            fieldPos,
+                            "Put");
                 }
             }
         }

@@ -6,22 +6,36 @@ namespace Company.Billing.Events
 {
     partial class Invoices
     {
-        partial record struct InvoiceIssued : global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>
+        partial record struct InvoiceIssued
+            : global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>
         {
-            static string global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>.Topic => "billing.invoice-issued";
+            [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+            static string global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>.Topic
+                => "billing.invoice-issued";
 
-            static global::Kafka.Typed.IKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued> global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
+            [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+            static global::Kafka.Typed.IKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued>
+                global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>.Serializer
+                => KafkaTypedAvroSerializerHolder.Instance;
 
-            static byte[]? global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>.SerializeKey(global::Company.Billing.Events.Invoices.InvoiceIssued message) => global::Kafka.Typed.KafkaKeys.Guid(message.InvoiceId);
+            [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+            static byte[]? global::Kafka.Typed.IKafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued>.SerializeKey(
+                global::Company.Billing.Events.Invoices.InvoiceIssued message)
+                => global::Kafka.Typed.KafkaKeys.Guid(message.InvoiceId);
 
             /// <summary>
-            /// The generated Avro codec of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
-            /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+            /// The generated Avro codec of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/>: its schema
+            /// (<see cref="SchemaJson"/>) and a reflection-free encoder and decoder of the Avro body. <c>AvroSerde</c>
+            /// adds Confluent's wire-format header and the Schema Registry.
             /// </summary>
             [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-            public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Company.Billing.Events.Invoices.InvoiceIssued>
+            public sealed class AvroCodec
+                : global::Kafka.Typed.Avro.IAvroCodec<global::Company.Billing.Events.Invoices.InvoiceIssued>
             {
-                /// <summary>The Avro schema of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/> (JSON), as registered with the Schema Registry.</summary>
+                /// <summary>
+                /// The Avro schema of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/> (JSON), as registered
+                /// with the Schema Registry.
+                /// </summary>
                 public const string SchemaJson = "{\"type\":\"record\",\"name\":\"InvoiceIssued\",\"namespace\":\"Company.Billing.Events\",\"fields\":[{\"name\":\"InvoiceId\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},{\"name\":\"AmountCents\",\"type\":\"long\"}]}";
 
                 /// <summary>The codec (stateless, thread-safe).</summary>
@@ -35,15 +49,21 @@ namespace Company.Billing.Events
                 public string Schema => SchemaJson;
 
                 /// <inheritdoc />
-                public void Write(ref global::Kafka.Typed.Avro.AvroWriter writer, global::Company.Billing.Events.Invoices.InvoiceIssued value)
+                public void Write(
+                    ref global::Kafka.Typed.Avro.AvroWriter writer,
+                    global::Company.Billing.Events.Invoices.InvoiceIssued value)
                 {
                     W_R0_InvoiceIssued(ref writer, value);
                 }
 
                 /// <inheritdoc />
-                public global::Company.Billing.Events.Invoices.InvoiceIssued Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_InvoiceIssued(ref reader);
+                public global::Company.Billing.Events.Invoices.InvoiceIssued Read(
+                    ref global::Kafka.Typed.Avro.AvroReader reader)
+                    => R_R0_InvoiceIssued(ref reader);
 
-                private static void W_R0_InvoiceIssued(ref global::Kafka.Typed.Avro.AvroWriter w, global::Company.Billing.Events.Invoices.InvoiceIssued v)
+                private static void W_R0_InvoiceIssued(
+                    ref global::Kafka.Typed.Avro.AvroWriter w,
+                    global::Company.Billing.Events.Invoices.InvoiceIssued v)
                 {
                     w.EnterRecord();
                     w.WriteUuid(v.InvoiceId);
@@ -51,7 +71,8 @@ namespace Company.Billing.Events
                     w.ExitRecord();
                 }
 
-                private static global::Company.Billing.Events.Invoices.InvoiceIssued R_R0_InvoiceIssued(ref global::Kafka.Typed.Avro.AvroReader r)
+                private static global::Company.Billing.Events.Invoices.InvoiceIssued R_R0_InvoiceIssued(
+                    ref global::Kafka.Typed.Avro.AvroReader r)
                 {
                     r.EnterRecord();
                     global::System.Guid f0 = r.ReadUuid();
@@ -65,18 +86,20 @@ namespace Company.Billing.Events
             [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
             private static class KafkaTypedAvroSerializerHolder
             {
-                public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued> Instance =
-                    new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued>(AvroCodec.Instance);
+                public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Company.Billing.Events.Invoices.InvoiceIssued>
+                    Instance = new(AvroCodec.Instance);
             }
         }
 
         /// <summary>
-        /// Typed producer of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/> on topic <c>billing.invoice-issued</c>: <c>SendAsync</c> awaits the
-        /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-        /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+        /// Typed producer of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/> on topic
+        /// <c>billing.invoice-issued</c>: <c>SendAsync</c> awaits the broker's acknowledgement, <c>EnqueueAsync</c>
+        /// queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. Registered as a
+        /// singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public sealed partial class InvoiceIssuedProducer : global::Kafka.Typed.KafkaTypedProducer<global::Company.Billing.Events.Invoices.InvoiceIssued>
+        public sealed partial class InvoiceIssuedProducer
+            : global::Kafka.Typed.KafkaTypedProducer<global::Company.Billing.Events.Invoices.InvoiceIssued>
         {
             /// <summary>Creates the producer over the application's shared producers.</summary>
             /// <param name="host">The shared producers.</param>
@@ -88,8 +111,9 @@ namespace Company.Billing.Events
     }
 
     /// <summary>
-    /// Reads the record key of a consumed <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/> as its <c>[KafkaKey]</c> member's type (<c>InvoiceId</c>),
-    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// Reads the record key of a consumed <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/> as its
+    /// <c>[KafkaKey]</c> member's type (<c>InvoiceId</c>), the inverse of what its producer writes. A tombstone has no
+    /// value, so its key is the only way to it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public static class InvoicesInvoiceIssuedKafkaKeyExtensions
@@ -97,13 +121,21 @@ namespace Company.Billing.Events
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="message">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static global::System.Guid? GetKey(this global::Kafka.Typed.KafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued> message) => global::Kafka.Typed.KafkaKeys.ReadGuid(message.Key, message);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static global::System.Guid? GetKey(
+            this global::Kafka.Typed.KafkaMessage<global::Company.Billing.Events.Invoices.InvoiceIssued> message)
+            => global::Kafka.Typed.KafkaKeys.ReadGuid(message.Key, message);
 
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="tombstone">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Company.Billing.Events.Invoices.InvoiceIssued"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static global::System.Guid? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Company.Billing.Events.Invoices.InvoiceIssued> tombstone) => global::Kafka.Typed.KafkaKeys.ReadGuid(tombstone.Key, tombstone);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static global::System.Guid? GetKey(
+            this global::Kafka.Typed.KafkaTombstone<global::Company.Billing.Events.Invoices.InvoiceIssued> tombstone)
+            => global::Kafka.Typed.KafkaKeys.ReadGuid(tombstone.Key, tombstone);
     }
 }

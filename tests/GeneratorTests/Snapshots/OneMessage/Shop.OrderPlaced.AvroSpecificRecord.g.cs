@@ -6,7 +6,10 @@ namespace Shop
 {
     partial class OrderPlaced : global::Avro.Specific.ISpecificRecord
     {
-        /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
+        /// <summary>
+        /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+        /// field up).
+        /// </summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public static readonly global::Avro.Schema _SCHEMA =
@@ -22,7 +25,11 @@ namespace Shop
             {
                 case 0: return ((object?)this.OrderId)!;
                 case 1: return ((object?)global::Kafka.Typed.Avro.AvroSpecificConversions.Decimal(this.Amount, 14, 29))!;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.OrderPlaced", fieldPos, "Get");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "Shop.OrderPlaced",
+                        fieldPos,
+                        "Get");
             }
         }
 
@@ -37,7 +44,11 @@ namespace Shop
                 case 1:
                     this.Amount = global::Kafka.Typed.Avro.AvroSpecificConversions.ToDecimal(fieldValue);
                     break;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.OrderPlaced", fieldPos, "Put");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "Shop.OrderPlaced",
+                        fieldPos,
+                        "Put");
             }
         }
     }

@@ -6,17 +6,24 @@ namespace Shop
 {
     partial record OrderPlaced : global::Avro.Specific.ISpecificRecord
     {
-        /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
+        /// <summary>
+        /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+        /// field up).
+        /// </summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public static readonly global::Avro.Schema _SCHEMA =
             global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"},{\"name\":\"Amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":29,\"scale\":14}},{\"name\":\"PlacedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"Note\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
 
-        /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
+        /// <summary>
+        /// For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their
+        /// fields.
+        /// </summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        public OrderPlaced() : this(default(string)!, default(decimal), default(global::System.DateTimeOffset), default(string?))
+        public OrderPlaced()
+            : this(default(string)!, default(decimal), default(global::System.DateTimeOffset), default(string?))
         {
         }
 
@@ -32,7 +39,11 @@ namespace Shop
                 case 1: return ((object?)global::Kafka.Typed.Avro.AvroSpecificConversions.Decimal(this.Amount, 14, 29))!;
                 case 2: return ((object?)global::Kafka.Typed.Avro.AvroSpecificConversions.Timestamp(this.PlacedAt))!;
                 case 3: return ((this.Note is { } v0 ? (object?)v0 : null))!;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.OrderPlaced", fieldPos, "Get");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "Shop.OrderPlaced",
+                        fieldPos,
+                        "Get");
             }
         }
 
@@ -48,29 +59,45 @@ namespace Shop
                     KafkaTypedSet_Amount(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToDecimal(fieldValue));
                     break;
                 case 2:
-                    KafkaTypedSet_PlacedAt(this, global::Kafka.Typed.Avro.AvroSpecificConversions.ToDateTimeOffset(fieldValue));
+                    KafkaTypedSet_PlacedAt(
+                        this,
+                        global::Kafka.Typed.Avro.AvroSpecificConversions.ToDateTimeOffset(fieldValue));
                     break;
                 case 3:
-                    KafkaTypedSet_Note(this, (fieldValue is null ? default(string?) : (string?)(string)fieldValue));
+                    KafkaTypedSet_Note(this, (string?)fieldValue);
                     break;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.OrderPlaced", fieldPos, "Put");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "Shop.OrderPlaced",
+                        fieldPos,
+                        "Put");
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_OrderId")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_OrderId")]
         private static extern void KafkaTypedSet_OrderId(global::Shop.OrderPlaced target, string value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Amount")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Amount")]
         private static extern void KafkaTypedSet_Amount(global::Shop.OrderPlaced target, decimal value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_PlacedAt")]
-        private static extern void KafkaTypedSet_PlacedAt(global::Shop.OrderPlaced target, global::System.DateTimeOffset value);
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_PlacedAt")]
+        private static extern void KafkaTypedSet_PlacedAt(
+            global::Shop.OrderPlaced target,
+            global::System.DateTimeOffset value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Note")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Note")]
         private static extern void KafkaTypedSet_Note(global::Shop.OrderPlaced target, string? value);
     }
 }

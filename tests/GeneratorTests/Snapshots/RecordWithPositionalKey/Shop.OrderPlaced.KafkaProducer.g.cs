@@ -6,20 +6,30 @@ namespace Shop
 {
     partial record OrderPlaced : global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Topic => "orders.placed";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced> global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderPlaced>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.Serializer
+            => KafkaTypedAvroSerializerHolder.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.SerializeKey(global::Shop.OrderPlaced message) => global::Kafka.Typed.KafkaKeys.Utf8(message.OrderId);
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderPlaced>.SerializeKey(
+            global::Shop.OrderPlaced message)
+            => global::Kafka.Typed.KafkaKeys.Utf8(message.OrderId);
 
         /// <summary>
-        /// The generated Avro codec of <see cref="Shop.OrderPlaced"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
-        /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+        /// The generated Avro codec of <see cref="Shop.OrderPlaced"/>: its schema (<see cref="SchemaJson"/>) and a
+        /// reflection-free encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header
+        /// and the Schema Registry.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Shop.OrderPlaced>
         {
-            /// <summary>The Avro schema of <see cref="Shop.OrderPlaced"/> (JSON), as registered with the Schema Registry.</summary>
+            /// <summary>
+            /// The Avro schema of <see cref="Shop.OrderPlaced"/> (JSON), as registered with the Schema Registry.
+            /// </summary>
             public const string SchemaJson = "{\"type\":\"record\",\"name\":\"OrderPlaced\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"},{\"name\":\"Amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":29,\"scale\":14}},{\"name\":\"PlacedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},{\"name\":\"Note\",\"type\":[\"null\",\"string\"],\"default\":null}]}";
 
             /// <summary>The codec (stateless, thread-safe).</summary>
@@ -44,7 +54,8 @@ namespace Shop
             }
 
             /// <inheritdoc />
-            public global::Shop.OrderPlaced Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_OrderPlaced(ref reader);
+            public global::Shop.OrderPlaced Read(ref global::Kafka.Typed.Avro.AvroReader reader)
+                => R_R0_OrderPlaced(ref reader);
 
             private static void W_R0_OrderPlaced(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.OrderPlaced v)
             {
@@ -88,8 +99,9 @@ namespace Shop
 
     /// <summary>
     /// Typed producer of <see cref="Shop.OrderPlaced"/> on topic <c>orders.placed</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. Registered as a singleton (and as
+    /// <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public sealed partial class OrderPlacedProducer : global::Kafka.Typed.KafkaTypedProducer<global::Shop.OrderPlaced>
@@ -103,8 +115,9 @@ namespace Shop
     }
 
     /// <summary>
-    /// Reads the record key of a consumed <see cref="Shop.OrderPlaced"/> as its <c>[KafkaKey]</c> member's type (<c>OrderId</c>),
-    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// Reads the record key of a consumed <see cref="Shop.OrderPlaced"/> as its <c>[KafkaKey]</c> member's type
+    /// (<c>OrderId</c>), the inverse of what its producer writes. A tombstone has no value, so its key is the only way
+    /// to it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public static class OrderPlacedKafkaKeyExtensions
@@ -112,13 +125,19 @@ namespace Shop
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="message">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.OrderPlaced"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.OrderPlaced> message) => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.OrderPlaced> message)
+            => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
 
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="tombstone">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.OrderPlaced"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.OrderPlaced> tombstone) => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.OrderPlaced> tombstone)
+            => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
     }
 }

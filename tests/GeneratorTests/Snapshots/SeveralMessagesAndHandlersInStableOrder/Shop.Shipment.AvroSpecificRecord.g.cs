@@ -6,13 +6,19 @@ namespace Shop
 {
     partial record Shipment : global::Avro.Specific.ISpecificRecord
     {
-        /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
+        /// <summary>
+        /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+        /// field up).
+        /// </summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public static readonly global::Avro.Schema _SCHEMA =
             global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"Shipment\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"ShipmentId\",\"type\":\"long\"},{\"name\":\"Carrier\",\"type\":\"string\"}]}");
 
-        /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
+        /// <summary>
+        /// For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their
+        /// fields.
+        /// </summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
@@ -30,7 +36,11 @@ namespace Shop
             {
                 case 0: return ((object?)this.ShipmentId)!;
                 case 1: return ((object?)this.Carrier)!;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.Shipment", fieldPos, "Get");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "Shop.Shipment",
+                        fieldPos,
+                        "Get");
             }
         }
 
@@ -45,16 +55,24 @@ namespace Shop
                 case 1:
                     KafkaTypedSet_Carrier(this, (string)fieldValue);
                     break;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("Shop.Shipment", fieldPos, "Put");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "Shop.Shipment",
+                        fieldPos,
+                        "Put");
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_ShipmentId")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_ShipmentId")]
         private static extern void KafkaTypedSet_ShipmentId(global::Shop.Shipment target, long value);
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_Carrier")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_Carrier")]
         private static extern void KafkaTypedSet_Carrier(global::Shop.Shipment target, string value);
     }
 }

@@ -6,20 +6,30 @@ namespace Shop
 {
     partial record Shipment : global::Kafka.Typed.IKafkaMessage<global::Shop.Shipment>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.Shipment>.Topic => "shipments";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.Shipment> global::Kafka.Typed.IKafkaMessage<global::Shop.Shipment>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.Shipment>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.Shipment>.Serializer
+            => KafkaTypedAvroSerializerHolder.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.Shipment>.SerializeKey(global::Shop.Shipment message) => global::Kafka.Typed.KafkaKeys.BigEndian(message.ShipmentId);
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.Shipment>.SerializeKey(
+            global::Shop.Shipment message)
+            => global::Kafka.Typed.KafkaKeys.BigEndian(message.ShipmentId);
 
         /// <summary>
-        /// The generated Avro codec of <see cref="Shop.Shipment"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
-        /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+        /// The generated Avro codec of <see cref="Shop.Shipment"/>: its schema (<see cref="SchemaJson"/>) and a
+        /// reflection-free encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header
+        /// and the Schema Registry.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Shop.Shipment>
         {
-            /// <summary>The Avro schema of <see cref="Shop.Shipment"/> (JSON), as registered with the Schema Registry.</summary>
+            /// <summary>
+            /// The Avro schema of <see cref="Shop.Shipment"/> (JSON), as registered with the Schema Registry.
+            /// </summary>
             public const string SchemaJson = "{\"type\":\"record\",\"name\":\"Shipment\",\"namespace\":\"Shop\",\"fields\":[{\"name\":\"ShipmentId\",\"type\":\"long\"},{\"name\":\"Carrier\",\"type\":\"string\"}]}";
 
             /// <summary>The codec (stateless, thread-safe).</summary>
@@ -44,7 +54,8 @@ namespace Shop
             }
 
             /// <inheritdoc />
-            public global::Shop.Shipment Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_Shipment(ref reader);
+            public global::Shop.Shipment Read(ref global::Kafka.Typed.Avro.AvroReader reader)
+                => R_R0_Shipment(ref reader);
 
             private static void W_R0_Shipment(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.Shipment v)
             {
@@ -75,9 +86,10 @@ namespace Shop
     }
 
     /// <summary>
-    /// Typed producer of <see cref="Shop.Shipment"/> on topic <c>shipments</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// Typed producer of <see cref="Shop.Shipment"/> on topic <c>shipments</c>: <c>SendAsync</c> awaits the broker's
+    /// acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. Registered as a singleton (and as
+    /// <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public sealed partial class ShipmentProducer : global::Kafka.Typed.KafkaTypedProducer<global::Shop.Shipment>
@@ -91,8 +103,9 @@ namespace Shop
     }
 
     /// <summary>
-    /// Reads the record key of a consumed <see cref="Shop.Shipment"/> as its <c>[KafkaKey]</c> member's type (<c>ShipmentId</c>),
-    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// Reads the record key of a consumed <see cref="Shop.Shipment"/> as its <c>[KafkaKey]</c> member's type
+    /// (<c>ShipmentId</c>), the inverse of what its producer writes. A tombstone has no value, so its key is the only
+    /// way to it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public static class ShipmentKafkaKeyExtensions
@@ -100,13 +113,19 @@ namespace Shop
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="message">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.Shipment"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static long? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.Shipment> message) => global::Kafka.Typed.KafkaKeys.ReadInt64(message.Key, message);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static long? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.Shipment> message)
+            => global::Kafka.Typed.KafkaKeys.ReadInt64(message.Key, message);
 
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="tombstone">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.Shipment"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static long? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.Shipment> tombstone) => global::Kafka.Typed.KafkaKeys.ReadInt64(tombstone.Key, tombstone);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static long? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.Shipment> tombstone)
+            => global::Kafka.Typed.KafkaKeys.ReadInt64(tombstone.Key, tombstone);
     }
 }

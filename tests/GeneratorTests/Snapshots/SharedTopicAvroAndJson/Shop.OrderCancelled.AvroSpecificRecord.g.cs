@@ -6,13 +6,19 @@ namespace Shop
 {
     partial record OrderCancelled : global::Avro.Specific.ISpecificRecord
     {
-        /// <summary>The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this field up).</summary>
+        /// <summary>
+        /// The Avro schema of this type, for Apache.Avro's specific reader and writer (Confluent's Avro serdes look this
+        /// field up).
+        /// </summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public static readonly global::Avro.Schema _SCHEMA =
             global::Kafka.Typed.Avro.AvroSpecificConversions.ParseSchema("{\"type\":\"record\",\"name\":\"OrderCancelled\",\"namespace\":\"com.acme\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"}]}");
 
-        /// <summary>For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their fields.</summary>
+        /// <summary>
+        /// For Apache.Avro's specific reader, which creates records with a parameterless constructor before setting their
+        /// fields.
+        /// </summary>
         [global::System.Obsolete("Used by Apache.Avro's specific reader (ISpecificRecord); create the type with its other constructors.")]
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
@@ -29,7 +35,11 @@ namespace Shop
             switch (fieldPos)
             {
                 case 0: return ((object?)this.OrderId)!;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("com.acme.OrderCancelled", fieldPos, "Get");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "com.acme.OrderCancelled",
+                        fieldPos,
+                        "Get");
             }
         }
 
@@ -41,12 +51,18 @@ namespace Shop
                 case 0:
                     KafkaTypedSet_OrderId(this, (string)fieldValue);
                     break;
-                default: throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition("com.acme.OrderCancelled", fieldPos, "Put");
+                default:
+                    throw global::Kafka.Typed.Avro.AvroSpecificConversions.BadPosition(
+                        "com.acme.OrderCancelled",
+                        fieldPos,
+                        "Put");
             }
         }
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_OrderId")]
+        [global::System.Runtime.CompilerServices.UnsafeAccessor(
+            global::System.Runtime.CompilerServices.UnsafeAccessorKind.Method,
+            Name = "set_OrderId")]
         private static extern void KafkaTypedSet_OrderId(global::Shop.OrderCancelled target, string value);
     }
 }

@@ -6,22 +6,34 @@ namespace Shop
 {
     partial record OrderCancelled : global::Kafka.Typed.IKafkaMessage<global::Shop.OrderCancelled>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.OrderCancelled>.Topic => "orders";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderCancelled> global::Kafka.Typed.IKafkaMessage<global::Shop.OrderCancelled>.Serializer => KafkaTypedAvroSerializerHolder.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderCancelled>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.OrderCancelled>.Serializer
+            => KafkaTypedAvroSerializerHolder.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderCancelled>.SerializeKey(global::Shop.OrderCancelled message) => global::Kafka.Typed.KafkaKeys.Utf8(message.OrderId);
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderCancelled>.SerializeKey(
+            global::Shop.OrderCancelled message)
+            => global::Kafka.Typed.KafkaKeys.Utf8(message.OrderId);
 
-        static string? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderCancelled>.MessageTypeName => "com.acme.OrderCancelled";
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static string? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderCancelled>.MessageTypeName
+            => "com.acme.OrderCancelled";
 
         /// <summary>
-        /// The generated Avro codec of <see cref="Shop.OrderCancelled"/>: its schema (<see cref="SchemaJson"/>) and a reflection-free
-        /// encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header and the Schema Registry.
+        /// The generated Avro codec of <see cref="Shop.OrderCancelled"/>: its schema (<see cref="SchemaJson"/>) and a
+        /// reflection-free encoder and decoder of the Avro body. <c>AvroSerde</c> adds Confluent's wire-format header
+        /// and the Schema Registry.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         public sealed class AvroCodec : global::Kafka.Typed.Avro.IAvroCodec<global::Shop.OrderCancelled>
         {
-            /// <summary>The Avro schema of <see cref="Shop.OrderCancelled"/> (JSON), as registered with the Schema Registry.</summary>
+            /// <summary>
+            /// The Avro schema of <see cref="Shop.OrderCancelled"/> (JSON), as registered with the Schema Registry.
+            /// </summary>
             public const string SchemaJson = "{\"type\":\"record\",\"name\":\"OrderCancelled\",\"namespace\":\"com.acme\",\"fields\":[{\"name\":\"OrderId\",\"type\":\"string\"}]}";
 
             /// <summary>The codec (stateless, thread-safe).</summary>
@@ -46,9 +58,12 @@ namespace Shop
             }
 
             /// <inheritdoc />
-            public global::Shop.OrderCancelled Read(ref global::Kafka.Typed.Avro.AvroReader reader) => R_R0_OrderCancelled(ref reader);
+            public global::Shop.OrderCancelled Read(ref global::Kafka.Typed.Avro.AvroReader reader)
+                => R_R0_OrderCancelled(ref reader);
 
-            private static void W_R0_OrderCancelled(ref global::Kafka.Typed.Avro.AvroWriter w, global::Shop.OrderCancelled v)
+            private static void W_R0_OrderCancelled(
+                ref global::Kafka.Typed.Avro.AvroWriter w,
+                global::Shop.OrderCancelled v)
             {
                 w.EnterRecord();
                 var t0 = v.OrderId ?? throw global::Kafka.Typed.Avro.AvroReader.UnexpectedNull("OrderCancelled.OrderId");
@@ -70,17 +85,21 @@ namespace Shop
         private static class KafkaTypedAvroSerializerHolder
         {
             public static readonly global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderCancelled> Instance =
-                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderCancelled>(AvroCodec.Instance, global::Kafka.Typed.Avro.AvroSubjectNameStrategy.RecordName);
+                new global::Kafka.Typed.Avro.AvroKafkaSerializer<global::Shop.OrderCancelled>(
+                    AvroCodec.Instance,
+                    global::Kafka.Typed.Avro.AvroSubjectNameStrategy.RecordName);
         }
     }
 
     /// <summary>
-    /// Typed producer of <see cref="Shop.OrderCancelled"/> on topic <c>orders</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// Typed producer of <see cref="Shop.OrderCancelled"/> on topic <c>orders</c>: <c>SendAsync</c> awaits the broker's
+    /// acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. Registered as a singleton (and as
+    /// <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
-    public sealed partial class OrderCancelledProducer : global::Kafka.Typed.KafkaTypedProducer<global::Shop.OrderCancelled>
+    public sealed partial class OrderCancelledProducer
+        : global::Kafka.Typed.KafkaTypedProducer<global::Shop.OrderCancelled>
     {
         /// <summary>Creates the producer over the application's shared producers.</summary>
         /// <param name="host">The shared producers.</param>
@@ -91,8 +110,9 @@ namespace Shop
     }
 
     /// <summary>
-    /// Reads the record key of a consumed <see cref="Shop.OrderCancelled"/> as its <c>[KafkaKey]</c> member's type (<c>OrderId</c>),
-    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// Reads the record key of a consumed <see cref="Shop.OrderCancelled"/> as its <c>[KafkaKey]</c> member's type
+    /// (<c>OrderId</c>), the inverse of what its producer writes. A tombstone has no value, so its key is the only way
+    /// to it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public static class OrderCancelledKafkaKeyExtensions
@@ -100,13 +120,19 @@ namespace Shop
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="message">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.OrderCancelled"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.OrderCancelled> message) => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.OrderCancelled> message)
+            => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
 
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="tombstone">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.OrderCancelled"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.OrderCancelled> tombstone) => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.OrderCancelled> tombstone)
+            => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
     }
 }

@@ -6,12 +6,20 @@ namespace Shop
 {
     partial record OrderNoted : global::Kafka.Typed.IKafkaMessage<global::Shop.OrderNoted>
     {
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string global::Kafka.Typed.IKafkaMessage<global::Shop.OrderNoted>.Topic => "orders";
 
-        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderNoted> global::Kafka.Typed.IKafkaMessage<global::Shop.OrderNoted>.Serializer => KafkaTypedJsonCodec.Instance;
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static global::Kafka.Typed.IKafkaSerializer<global::Shop.OrderNoted>
+            global::Kafka.Typed.IKafkaMessage<global::Shop.OrderNoted>.Serializer
+            => KafkaTypedJsonCodec.Instance;
 
-        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderNoted>.SerializeKey(global::Shop.OrderNoted message) => global::Kafka.Typed.KafkaKeys.Utf8(message.OrderId);
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
+        static byte[]? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderNoted>.SerializeKey(
+            global::Shop.OrderNoted message)
+            => global::Kafka.Typed.KafkaKeys.Utf8(message.OrderId);
 
+        [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
         static string? global::Kafka.Typed.IKafkaMessage<global::Shop.OrderNoted>.MessageTypeName => "order-noted";
 
         [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
@@ -19,10 +27,15 @@ namespace Shop
         {
             public static readonly KafkaTypedJsonCodec Instance = new KafkaTypedJsonCodec();
 
-            private static readonly global::System.Text.Json.JsonEncodedText N0_0 = global::System.Text.Json.JsonEncodedText.Encode("orderId"u8);
-            private static readonly global::System.Text.Json.JsonEncodedText N0_1 = global::System.Text.Json.JsonEncodedText.Encode("note"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_0 =
+                global::System.Text.Json.JsonEncodedText.Encode("orderId"u8);
+            private static readonly global::System.Text.Json.JsonEncodedText N0_1 =
+                global::System.Text.Json.JsonEncodedText.Encode("note"u8);
 
-            public void Serialize(global::Shop.OrderNoted value, global::System.Buffers.IBufferWriter<byte> output, in global::Kafka.Typed.KafkaSerializationContext context)
+            public void Serialize(
+                global::Shop.OrderNoted value,
+                global::System.Buffers.IBufferWriter<byte> output,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var writer = global::Kafka.Typed.KafkaJson.RentWriter(output);
                 try
@@ -35,7 +48,9 @@ namespace Shop
                 }
             }
 
-            public global::Shop.OrderNoted Deserialize(global::System.ReadOnlySpan<byte> data, in global::Kafka.Typed.KafkaSerializationContext context)
+            public global::Shop.OrderNoted Deserialize(
+                global::System.ReadOnlySpan<byte> data,
+                in global::Kafka.Typed.KafkaSerializationContext context)
             {
                 var reader = global::Kafka.Typed.KafkaJson.StartObject(data);
                 return Read0(ref reader);
@@ -92,7 +107,9 @@ namespace Shop
                     }
 
                     member = "";
-                    var result = new global::Shop.OrderNoted(global::Kafka.Typed.KafkaJson.Required(p0, "orderId"), global::Kafka.Typed.KafkaJson.Required(p1, "note"));
+                    var result = new global::Shop.OrderNoted(
+                        global::Kafka.Typed.KafkaJson.Required(p0, "orderId"),
+                        global::Kafka.Typed.KafkaJson.Required(p1, "note"));
                     return result;
                 }
                 catch (global::System.Exception e) when (e is global::System.Text.Json.JsonException
@@ -107,9 +124,10 @@ namespace Shop
     }
 
     /// <summary>
-    /// Typed producer of <see cref="Shop.OrderNoted"/> on topic <c>orders</c>: <c>SendAsync</c> awaits the
-    /// broker's acknowledgement, <c>EnqueueAsync</c> queues and reports to every <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>.
-    /// Registered as a singleton (and as <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
+    /// Typed producer of <see cref="Shop.OrderNoted"/> on topic <c>orders</c>: <c>SendAsync</c> awaits the broker's
+    /// acknowledgement, <c>EnqueueAsync</c> queues and reports to every
+    /// <see cref="global::Kafka.Typed.IKafkaDeliveryObserver"/>. Registered as a singleton (and as
+    /// <see cref="global::Kafka.Typed.IKafkaProducer{T}"/>) by <c>AddKafkaTyped</c>.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public sealed partial class OrderNotedProducer : global::Kafka.Typed.KafkaTypedProducer<global::Shop.OrderNoted>
@@ -123,8 +141,9 @@ namespace Shop
     }
 
     /// <summary>
-    /// Reads the record key of a consumed <see cref="Shop.OrderNoted"/> as its <c>[KafkaKey]</c> member's type (<c>OrderId</c>),
-    /// the inverse of what its producer writes. A tombstone has no value, so its key is the only way to it.
+    /// Reads the record key of a consumed <see cref="Shop.OrderNoted"/> as its <c>[KafkaKey]</c> member's type
+    /// (<c>OrderId</c>), the inverse of what its producer writes. A tombstone has no value, so its key is the only way
+    /// to it.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kafka.Typed.Generators", "%VERSION%")]
     public static class OrderNotedKafkaKeyExtensions
@@ -132,13 +151,19 @@ namespace Shop
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="message">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.OrderNoted"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.OrderNoted> message) => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaMessage<global::Shop.OrderNoted> message)
+            => global::Kafka.Typed.KafkaKeys.ReadUtf8(message.Key, message);
 
         /// <summary>The record key, or <see langword="null"/> when the record has none.</summary>
         /// <param name="tombstone">The consumed record.</param>
         /// <returns>The key as written by the producer of <see cref="Shop.OrderNoted"/>.</returns>
-        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">The key's bytes are not a key of that type (another writer's key); the message names the record.</exception>
-        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.OrderNoted> tombstone) => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
+        /// <exception cref="global::Kafka.Typed.NonRetriableMessageException">
+        /// The key's bytes are not a key of that type (another writer's key); the message names the record.
+        /// </exception>
+        public static string? GetKey(this global::Kafka.Typed.KafkaTombstone<global::Shop.OrderNoted> tombstone)
+            => global::Kafka.Typed.KafkaKeys.ReadUtf8(tombstone.Key, tombstone);
     }
 }
